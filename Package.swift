@@ -1,0 +1,39 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "thor-lite",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "thor-lite", targets: ["thor-lite"]),
+        .library(name: "ThorModel", targets: ["ThorModel"]),
+        .library(name: "ThorStore", targets: ["ThorStore"]),
+        .library(name: "ThorGrade", targets: ["ThorGrade"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+    ],
+    targets: [
+        // Value types only; no I/O.
+        .target(name: "ThorModel"),
+        // SQLite schema, migrations, upstream importer, queries that build Scene/Task values.
+        .target(
+            name: "ThorStore",
+            dependencies: ["ThorModel", .product(name: "GRDB", package: "GRDB.swift")],
+            resources: [.embedInCode("schema")]
+        ),
+        // Reference-exact trajectory metrics, aggregation, report writers.
+        .target(name: "ThorGrade", dependencies: ["ThorModel"]),
+        // The command line: parses flags, calls the libraries.
+        .executableTarget(
+            name: "thor-lite",
+            dependencies: [
+                "ThorModel", "ThorStore", "ThorGrade",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "ThorStoreTests", dependencies: ["ThorStore", "ThorModel"]),
+        .testTarget(name: "ThorGradeTests", dependencies: ["ThorGrade", "ThorModel"]),
+    ]
+)

@@ -1,0 +1,27 @@
+import GRDB
+
+/// Versioned schema files (`schema/vN.sql`, embedded at build time), applied in order by
+/// `PRAGMA user_version`. A new schema version is a new file plus one line here.
+enum Migrations {
+    static let all: [(version: Int, sql: [UInt8])] = [
+        (1, PackageResources.v1_sql),
+    ]
+
+    static var latestVersion: Int { all.last!.version }
+
+    static func apply(to writer: some DatabaseWriter, path: String) throws {
+        try writer.writeWithoutTransaction { db in
+            let current = try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0
+            guard current <= latestVersion else {
+                throw StoreError.newerSchema(path: path, found: current, supported: latestVersion)
+            }
+            for migration in all where migration.version > current {
+                try db.inTransaction {
+                    try db.execute(sql: String(decoding: migration.sql, as: UTF8.self))
+                    try db.execute(sql: "PRAGMA user_version = \(migration.version)")
+                    return .commit
+                }
+            }
+        }
+    }
+}

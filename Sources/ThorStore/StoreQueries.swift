@@ -1,0 +1,163 @@
+import Foundation
+import GRDB
+import ThorModel
+
+/// What `thor-lite info` reports.
+public struct StoreCounts: Equatable, Sendable, Codable {
+    public var scenes: Int
+    public var objects: Int
+    public var receptacleLinks: Int
+    public var tasks: Int
+    public var taskTypes: [String: Int]
+    /// Distinct objects with a hand-set approach pose (after the reference's merge).
+    public var agentPoses: Int
+    public var frames: Int
+
+    enum CodingKeys: String, CodingKey {
+        case scenes, objects, tasks, frames
+        case receptacleLinks = "receptacle_links"
+        case taskTypes = "task_types"
+        case agentPoses = "agent_poses"
+    }
+}
+
+extension ThorStore {
+    public func counts() throws -> StoreCounts {
+        try database.read { db in
+            func count(_ sql: String) throws -> Int { try Int.fetchOne(db, sql: sql) ?? 0 }
+            var taskTypes: [String: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT task_type, COUNT(*) FROM tasks GROUP BY task_type") {
+                taskTypes[row[0]] = row[1]
+            }
+            return StoreCounts(
+                scenes: try count("SELECT COUNT(*) FROM scenes"),
+                objects: try count("SELECT COUNT(*) FROM objects"),
+                receptacleLinks: try count("SELECT COUNT(*) FROM receptacle_links"),
+                tasks: try count("SELECT COUNT(*) FROM tasks"),
+                taskTypes: taskTypes,
+                agentPoses: try count("SELECT COUNT(DISTINCT object_id) FROM agent_poses"),
+                frames: try count("SELECT COUNT(*) FROM frames"))
+        }
+    }
+
+    /// Where the data came from (`thor-lite import`'s argument), if anything was imported.
+    public func importedSource() throws -> String? {
+        try database.read { try String.fetchOne($0, sql: "SELECT value FROM store_info WHERE key = 'source'") }
+    }
+
+    public func sceneNames() throws -> [String] {
+        try database.read { try String.fetchAll($0, sql: "SELECT name FROM scenes ORDER BY id") }
+    }
+
+    public func scene(named name: String) throws -> Scene? {
+        try database.read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM scenes WHERE name = ?", arguments: [name]) else { return nil }
+            let sceneId: Int64 = row["id"]
+            var parents: [Int64: [String]] = [:]
+            for link in try Row.fetchAll(db, sql: """
+                SELECT l.object_row, p.object_id FROM receptacle_links l JOIN objects p ON p.id = l.parent_row
+                WHERE p.scene_id = ? ORDER BY l.object_row, l.ord
+                """, arguments: [sceneId]) {
+                parents[link[0], default: []].append(link[1])
+            }
+            let objects = try Row.fetchAll(db, sql: "SELECT * FROM objects WHERE scene_id = ? ORDER BY ord", arguments: [sceneId])
+                .map { Self.sceneObject($0, parents: parents[$0["id"]] ?? []) }
+            guard let kind = RoomKind(rawValue: row["room_kind"]) else { return nil }
+            return Scene(
+                name: row["name"], roomKind: kind,
+                bounds: Box(
+                    center: Vec3(x: row["bounds_cx"], y: row["bounds_cy"], z: row["bounds_cz"]),
+                    size: Vec3(x: row["bounds_sx"], y: row["bounds_sy"], z: row["bounds_sz"])),
+                startPose: Pose(
+                    position: Vec3(x: row["start_x"], y: row["start_y"], z: row["start_z"]),
+                    rotation: Vec3(x: row["start_rx"], y: row["start_ry"], z: row["start_rz"]),
+                    cameraHorizon: row["start_horizon"], isStanding: row["start_standing"]),
+                startPoseSource: StartPoseSource(rawValue: row["start_source"]) ?? .originPos,
+                objects: objects)
+        }
+    }
+
+    static func sceneObject(_ row: Row, parents: [String]) -> SceneObject {
+        var affordances: Affordances = []
+        for (column, (_, flag)) in zip(affordanceColumns, Affordances.fieldNames) where row[column] as Bool {
+            affordances.insert(flag)
+        }
+        return SceneObject(
+            objectId: row["object_id"], name: row["name"], objectType: row["object_type"], assetId: row["asset_id"],
+            order: row["ord"], affordances: affordances,
+            state: ObjectState(
+                isOpen: row["is_open"], openness: row["openness"], isToggled: row["is_toggled"],
+                isBroken: row["is_broken"], isFilledWithLiquid: row["is_filled_with_liquid"],
+                fillLiquid: row["fill_liquid"], isDirty: row["is_dirty"], isUsedUp: row["is_used_up"],
+                isCooked: row["is_cooked"], isSliced: row["is_sliced"], isPickedUp: row["is_picked_up"],
+                temperature: Temperature(rawValue: row["temperature"]) ?? .roomTemp),
+            mass: row["mass"],
+            salientMaterials: decodeJSONArray(row["salient_materials"]),
+            position: Vec3(x: row["pos_x"], y: row["pos_y"], z: row["pos_z"]),
+            rotation: Vec3(x: row["rot_x"], y: row["rot_y"], z: row["rot_z"]),
+            box: Box(
+                center: Vec3(x: row["box_cx"], y: row["box_cy"], z: row["box_cz"]),
+                size: Vec3(x: row["box_sx"], y: row["box_sy"], z: row["box_sz"])),
+            parentReceptacles: parents,
+            controlledObjects: decodeJSONArray(row["controlled_objects"]))
+    }
+
+    public func task(_ identity: TaskIdentity) throws -> BenchmarkTask? {
+        try database.read { db in
+            try Self.fetchTasks(db, where: "t.identity = ?", arguments: [identity.description]).first
+        }
+    }
+
+    /// Every task in task-file order.
+    public func allTasks() throws -> [BenchmarkTask] {
+        try database.read { db in try Self.fetchTasks(db, where: "1", arguments: []) }
+    }
+
+    static func fetchTasks(_ db: Database, where condition: String, arguments: StatementArguments) throws -> [BenchmarkTask] {
+        let rows = try Row.fetchAll(db, sql: """
+            SELECT t.*, s.name AS scene_name FROM tasks t JOIN scenes s ON s.id = t.scene_id
+            WHERE \(condition) ORDER BY t.ord
+            """, arguments: arguments)
+        guard !rows.isEmpty else { return [] }
+        let ids = rows.map { $0["id"] as Int64 }
+        let idList = ids.map(String.init).joined(separator: ",")
+        var actions: [Int64: [KeyAction]] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT * FROM key_actions WHERE task_id IN (\(idList)) ORDER BY task_id, ord") {
+            actions[row["task_id"], default: []].append(KeyAction(
+                action: row["action"], objectId: row["object_id"], objectType: row["object_type"],
+                baseAction: row["base_action"], reward: row["reward"],
+                relatedObjects: decodeJSONArray(row["related_objects"])))
+        }
+        var members: [Int64: [String: [String]]] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT task_id, role, value FROM task_objects WHERE task_id IN (\(idList)) ORDER BY task_id, role, ord") {
+            members[row["task_id"], default: [:]][row["role"], default: []].append(row["value"])
+        }
+        return rows.map { row in
+            let id: Int64 = row["id"]
+            let identityText: String = row["identity"]
+            let isInt: Bool = row["identity_is_int"]
+            return BenchmarkTask(
+                identity: isInt ? TaskIdentity(parsing: identityText) : .string(identityText),
+                scene: row["scene_name"], taskType: row["task_type"], instructionIndex: row["instruction_idx"],
+                taskName: row["task_name"], taskQuery: row["task_query"], keyActions: actions[id] ?? [],
+                targetObjects: members[id]?["target"] ?? [], relatedObjects: members[id]?["related"] ?? [],
+                navigableObjects: members[id]?["navigable"] ?? [])
+        }
+    }
+
+    /// `agent_positions.json` merged as the reference merges it: one pose per objectId, later
+    /// task ids overriding earlier ones.
+    public func approachPoses() throws -> [String: ApproachPose] {
+        try database.read { db in
+            var poses: [String: ApproachPose] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT * FROM agent_poses ORDER BY task_ord, object_id") {
+                let id: String = row["object_id"]
+                poses[id] = ApproachPose(objectId: id, pose: Pose(
+                    position: Vec3(x: row["x"], y: row["y"], z: row["z"]),
+                    rotation: Vec3(x: row["rx"], y: row["ry"], z: row["rz"]),
+                    cameraHorizon: row["camera_horizon"], isStanding: row["is_standing"]))
+            }
+            return poses
+        }
+    }
+}

@@ -1,0 +1,79 @@
+import ArgumentParser
+import Foundation
+import ThorStore
+
+/// `--store PATH`, shared by every command that reads or writes the store.
+struct StoreOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp(
+        "SQLite store file (default: $THOR_LITE_STORE, else ./thor-lite.sqlite).", valueName: "path"))
+    var store: String?
+
+    var resolvedPath: String { ThorStore.resolvePath(explicit: store) }
+
+    /// Opens a store that must already exist; a missing one is a usage error (exit 2) with a
+    /// message saying how to create it.
+    func openExisting() throws -> ThorStore {
+        do {
+            return try ThorStore(path: resolvedPath)
+        } catch let error as StoreError {
+            throw CLIError.usage(error.description)
+        }
+    }
+}
+
+/// Errors the CLI reports on stderr with a fixed exit status.
+enum CLIError: Error, CustomStringConvertible {
+    /// Bad invocation or missing store: exit 2.
+    case usage(String)
+    /// Input that could not be processed: exit 1.
+    case failed(String)
+
+    var description: String {
+        switch self {
+        case .usage(let message), .failed(let message): message
+        }
+    }
+
+    var exitCode: ExitCode {
+        switch self {
+        case .usage: ExitCode(2)
+        case .failed: ExitCode(1)
+        }
+    }
+}
+
+/// Runs a command body, turning thrown errors into "thor-lite: message" on stderr and a stable
+/// exit status: 1 for bad data, 2 for usage problems.
+func reportingErrors(_ body: () throws -> Void) throws {
+    do {
+        try body()
+    } catch let error as CLIError {
+        printError(error.description)
+        throw error.exitCode
+    } catch let error as ExitCode {
+        throw error
+    } catch let error as ImportError {
+        printError(error.description)
+        throw ExitCode(1)
+    } catch let error as StoreError {
+        printError(error.description)
+        throw ExitCode(2)
+    } catch {
+        printError(String(describing: error))
+        throw ExitCode(1)
+    }
+}
+
+func printError(_ message: String) {
+    FileHandle.standardError.write(Data("thor-lite: \(message)\n".utf8))
+}
+
+/// Pretty, key-sorted JSON: identical input gives identical bytes.
+func printJSON(_ value: Any) throws {
+    let data = try JSONSerialization.data(withJSONObject: value, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+    FileHandle.standardOutput.write(data)
+    FileHandle.standardOutput.write(Data("\n".utf8))
+}
+
+/// True when stderr is a terminal, so progress lines are worth drawing.
+var standardErrorIsTerminal: Bool { isatty(2) == 1 }

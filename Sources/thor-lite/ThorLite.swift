@@ -1,0 +1,21 @@
+import ArgumentParser
+
+@main
+struct ThorLite: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "thor-lite",
+        abstract: "Grade and replay AI2-THOR household tasks (Embodied-Reasoner) without Unity.",
+        discussion: """
+            Typical session:
+              thor-lite import ../shared/embodied_reasoner     # index the benchmark into thor-lite.sqlite
+              thor-lite info                                   # what the store holds
+              thor-lite task 42                                # one task and its key actions
+              thor-lite grade predictions.jsonl                # reference metrics for a results file
+
+            Every command that reads the store takes --store PATH (else $THOR_LITE_STORE, else
+            ./thor-lite.sqlite). Exit status: 0 success, 1 some input could not be processed,
+            2 usage error or missing store.
+            """,
+        subcommands: [Import.self, Info.self, SceneCommand.self, TaskCommand.self]
+    )
+}
