@@ -20,7 +20,11 @@ let package = Package(
         // SQLite schema, migrations, upstream importer, queries that build Scene/Task values.
         .target(
             name: "ThorStore",
-            dependencies: ["ThorModel", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "ThorModel",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ],
             resources: [.embedInCode("schema")]
         ),
         // Reference-exact trajectory metrics, aggregation, report writers.
@@ -33,7 +37,10 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "ThorStoreTests", dependencies: ["ThorStore", "ThorModel"]),
+        .testTarget(
+            name: "ThorStoreTests",
+            dependencies: ["ThorStore", "ThorModel", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
         .testTarget(name: "ThorGradeTests", dependencies: ["ThorGrade", "ThorModel"]),
     ]
 )

@@ -48,8 +48,7 @@ CREATE TABLE objects (
     rot_x REAL NOT NULL, rot_y REAL NOT NULL, rot_z REAL NOT NULL,
     box_cx REAL NOT NULL, box_cy REAL NOT NULL, box_cz REAL NOT NULL,
     box_sx REAL NOT NULL, box_sy REAL NOT NULL, box_sz REAL NOT NULL,
-    UNIQUE (scene_id, object_id),
-    UNIQUE (scene_id, ord)
+    UNIQUE (scene_id, object_id)
 );
 CREATE INDEX objects_by_type ON objects (scene_id, object_type, ord);
 

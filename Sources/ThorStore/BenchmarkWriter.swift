@@ -9,137 +9,219 @@ extension ThorStore {
     /// same rows.
     public func replaceBenchmark(with dataset: UpstreamDataset, source: String) throws {
         try database.write { db in
+            // Keep the whole import in the page cache instead of spilling to the WAL mid-transaction.
+            try db.execute(sql: "PRAGMA cache_size = -65536")
             for table in ["agent_poses", "task_objects", "key_actions", "tasks", "receptacle_links", "objects", "scenes", "store_info"] {
                 try db.execute(sql: "DELETE FROM \(table)")
             }
             try db.execute(sql: "INSERT INTO store_info (key, value) VALUES ('source', ?)", arguments: [source])
+            var writer = try BenchmarkWriter(db)
             var sceneIds: [String: Int64] = [:]
-            var objectRow: Int64 = 0
-            for (sceneIndex, scene) in dataset.scenes.enumerated() {
-                let sceneId = Int64(sceneIndex + 1)
-                sceneIds[scene.name] = sceneId
-                try Self.insert(scene: scene, id: sceneId, db: db)
-                var rowById: [String: Int64] = [:]
-                for object in scene.objects {
-                    objectRow += 1
-                    rowById[object.objectId] = objectRow
-                    try Self.insert(object: object, row: objectRow, sceneId: sceneId, db: db)
-                }
-                let link = try db.cachedStatement(sql: "INSERT INTO receptacle_links (object_row, parent_row, ord) VALUES (?, ?, ?)")
-                for object in scene.objects {
-                    for (slot, parent) in object.parentReceptacles.enumerated() {
-                        link.setUncheckedArguments([rowById[object.objectId]!, rowById[parent]!, slot])
-                        try link.execute()
-                    }
-                }
+            for (index, scene) in dataset.scenes.enumerated() {
+                sceneIds[scene.name] = Int64(index + 1)
+                try writer.write(scene, id: Int64(index + 1))
             }
-            for (taskIndex, stored) in dataset.tasks.enumerated() {
-                try Self.insert(stored, id: Int64(taskIndex + 1), sceneId: sceneIds[stored.task.scene]!, db: db)
+            for (index, stored) in dataset.tasks.enumerated() {
+                guard let sceneId = sceneIds[stored.task.scene] else {
+                    throw ImportError(file: source, reason: "task \(stored.task.identity) names scene \(stored.task.scene), which is not in the dataset")
+                }
+                try writer.write(stored, id: Int64(index + 1), sceneId: sceneId)
             }
-            let pose = try db.cachedStatement(sql: """
-                INSERT OR REPLACE INTO agent_poses (source_task, task_ord, object_id, scene, x, y, z, rx, ry, rz, camera_horizon, is_standing)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """)
             for listed in dataset.approachPoses {
-                let p = listed.pose.pose
-                pose.setUncheckedArguments([
-                    listed.sourceTask.description, listed.taskOrder, listed.pose.objectId, listed.scene,
-                    p.position.x, p.position.y, p.position.z, p.rotation.x, p.rotation.y, p.rotation.z,
-                    p.cameraHorizon, p.isStanding,
-                ])
-                try pose.execute()
+                try writer.write(listed)
+            }
+        }
+    }
+}
+
+/// The prepared INSERTs of one import, one per table.
+struct BenchmarkWriter {
+    var scenes: RowWriter
+    var objects: RowWriter
+    var links: RowWriter
+    var tasks: RowWriter
+    var keyActions: RowWriter
+    var taskObjects: RowWriter
+    var poses: RowWriter
+    /// Object rows are numbered across scenes in import order.
+    var lastObjectRow: Int64 = 0
+
+    init(_ db: Database) throws {
+        func insert(_ table: String, _ columns: [String]) throws -> RowWriter {
+            try RowWriter(db, sql: "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES (\(Array(repeating: "?", count: columns.count).joined(separator: ", ")))")
+        }
+        scenes = try insert("scenes", [
+            "id", "name", "room_kind", "bounds_cx", "bounds_cy", "bounds_cz", "bounds_sx", "bounds_sy", "bounds_sz",
+            "start_x", "start_y", "start_z", "start_rx", "start_ry", "start_rz", "start_horizon", "start_standing", "start_source",
+        ])
+        objects = try insert("objects", [
+            "id", "scene_id", "ord", "object_id", "name", "object_type", "asset_id",
+        ] + ThorStore.affordanceColumns + [
+            "is_open", "openness", "is_toggled", "is_broken", "is_filled_with_liquid", "fill_liquid", "is_dirty",
+            "is_used_up", "is_cooked", "is_sliced", "is_picked_up", "temperature", "mass", "salient_materials",
+            "controlled_objects", "pos_x", "pos_y", "pos_z", "rot_x", "rot_y", "rot_z",
+            "box_cx", "box_cy", "box_cz", "box_sx", "box_sy", "box_sz",
+        ])
+        links = try insert("receptacle_links", ["object_row", "parent_row", "ord"])
+        tasks = try insert("tasks", [
+            "id", "ord", "identity", "identity_is_int", "scene_id", "task_type", "instruction_idx", "task_name",
+            "task_query", "total_reward",
+        ])
+        keyActions = try insert("key_actions", [
+            "task_id", "ord", "action", "object_id", "object_type", "base_action", "reward", "related_objects",
+        ])
+        taskObjects = try insert("task_objects", ["task_id", "role", "ord", "value"])
+        poses = try RowWriter(db, sql: """
+            INSERT OR REPLACE INTO agent_poses (source_task, task_ord, object_id, scene, x, y, z, rx, ry, rz, camera_horizon, is_standing)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+    }
+
+    mutating func write(_ scene: Scene, id: Int64) throws {
+        scenes.bind(id)
+        scenes.bind(scene.name)
+        scenes.bind(scene.roomKind.rawValue)
+        scenes.bind(scene.bounds.center)
+        scenes.bind(scene.bounds.size)
+        scenes.bind(scene.startPose.position)
+        scenes.bind(scene.startPose.rotation)
+        scenes.bind(scene.startPose.cameraHorizon)
+        scenes.bind(scene.startPose.isStanding)
+        scenes.bind(scene.startPoseSource.rawValue)
+        try scenes.insert()
+
+        var rowById: [String: Int64] = [:]
+        rowById.reserveCapacity(scene.objects.count)
+        for object in scene.objects {
+            lastObjectRow += 1
+            rowById[object.objectId] = lastObjectRow
+            try write(object, row: lastObjectRow, sceneId: id)
+        }
+        for object in scene.objects {
+            for (slot, parent) in object.parentReceptacles.enumerated() {
+                guard let parentRow = rowById[parent] else {
+                    throw ImportError(file: scene.name, reason: "parent receptacle \(parent) of \(object.objectId) is not in the scene")
+                }
+                links.bind(rowById[object.objectId]!)
+                links.bind(parentRow)
+                links.bind(slot)
+                try links.insert()
             }
         }
     }
 
-    static func insert(scene: Scene, id: Int64, db: Database) throws {
-        let b = scene.bounds
-        let s = scene.startPose
-        try db.execute(
-            sql: """
-                INSERT INTO scenes (id, name, room_kind, bounds_cx, bounds_cy, bounds_cz, bounds_sx, bounds_sy, bounds_sz,
-                    start_x, start_y, start_z, start_rx, start_ry, start_rz, start_horizon, start_standing, start_source)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
-            arguments: [
-                id, scene.name, scene.roomKind.rawValue,
-                b.center.x, b.center.y, b.center.z, b.size.x, b.size.y, b.size.z,
-                s.position.x, s.position.y, s.position.z, s.rotation.x, s.rotation.y, s.rotation.z,
-                s.cameraHorizon, s.isStanding, scene.startPoseSource.rawValue,
-            ])
+    mutating func write(_ o: SceneObject, row: Int64, sceneId: Int64) throws {
+        objects.bind(row)
+        objects.bind(sceneId)
+        objects.bind(o.order)
+        objects.bind(o.objectId)
+        objects.bind(o.name)
+        objects.bind(o.objectType)
+        objects.bind(o.assetId)
+        for (_, flag) in Affordances.fieldNames { objects.bind(o.affordances.contains(flag)) }
+        let state = o.state
+        objects.bind(state.isOpen)
+        objects.bind(state.openness)
+        objects.bind(state.isToggled)
+        objects.bind(state.isBroken)
+        objects.bind(state.isFilledWithLiquid)
+        objects.bind(state.fillLiquid)
+        objects.bind(state.isDirty)
+        objects.bind(state.isUsedUp)
+        objects.bind(state.isCooked)
+        objects.bind(state.isSliced)
+        objects.bind(state.isPickedUp)
+        objects.bind(state.temperature.rawValue)
+        objects.bind(o.mass)
+        objects.bind(jsonArray(o.salientMaterials))
+        objects.bind(jsonArray(o.controlledObjects))
+        objects.bind(o.position)
+        objects.bind(o.rotation)
+        objects.bind(o.box.center)
+        objects.bind(o.box.size)
+        try objects.insert()
     }
 
-    static let objectColumns = [
-        "id", "scene_id", "ord", "object_id", "name", "object_type", "asset_id",
-        "pickupable", "receptacle", "openable", "toggleable", "sliceable", "cookable", "dirtyable",
-        "can_fill_with_liquid", "breakable", "moveable", "can_be_used_up", "is_heat_source", "is_cold_source",
-        "is_open", "openness", "is_toggled", "is_broken", "is_filled_with_liquid", "fill_liquid", "is_dirty",
-        "is_used_up", "is_cooked", "is_sliced", "is_picked_up", "temperature", "mass", "salient_materials",
-        "controlled_objects", "pos_x", "pos_y", "pos_z", "rot_x", "rot_y", "rot_z",
-        "box_cx", "box_cy", "box_cz", "box_sx", "box_sy", "box_sz",
-    ]
+    mutating func write(_ stored: UpstreamDataset.StoredTask, id: Int64, sceneId: Int64) throws {
+        let task = stored.task
+        tasks.bind(id)
+        tasks.bind(id - 1)
+        tasks.bind(task.identity.description)
+        tasks.bind(stored.identityIsInteger)
+        tasks.bind(sceneId)
+        tasks.bind(task.taskType)
+        tasks.bind(task.instructionIndex)
+        tasks.bind(task.taskName)
+        tasks.bind(task.taskQuery)
+        if let reward = stored.totalReward { tasks.bind(reward) } else { tasks.bind(nil as String?) }
+        try tasks.insert()
+        for (slot, action) in task.keyActions.enumerated() {
+            keyActions.bind(id)
+            keyActions.bind(slot)
+            keyActions.bind(action.action)
+            keyActions.bind(action.objectId)
+            keyActions.bind(action.objectType)
+            keyActions.bind(action.baseAction)
+            keyActions.bind(action.reward)
+            keyActions.bind(jsonArray(action.relatedObjects))
+            try keyActions.insert()
+        }
+        for (role, values) in [("target", task.targetObjects), ("related", task.relatedObjects), ("navigable", task.navigableObjects)] {
+            for (slot, value) in values.enumerated() {
+                taskObjects.bind(id)
+                taskObjects.bind(role)
+                taskObjects.bind(slot)
+                taskObjects.bind(value)
+                try taskObjects.insert()
+            }
+        }
+    }
 
+    mutating func write(_ listed: UpstreamDataset.ListedApproachPose) throws {
+        let pose = listed.pose.pose
+        poses.bind(listed.sourceTask.description)
+        poses.bind(listed.taskOrder)
+        poses.bind(listed.pose.objectId)
+        poses.bind(listed.scene)
+        poses.bind(pose.position)
+        poses.bind(pose.rotation)
+        poses.bind(pose.cameraHorizon)
+        poses.bind(pose.isStanding)
+        try poses.insert()
+    }
+}
+
+extension ThorStore {
     /// The affordance columns in `Affordances.fieldNames` order.
     static let affordanceColumns = [
         "pickupable", "receptacle", "openable", "toggleable", "sliceable", "cookable", "dirtyable",
         "can_fill_with_liquid", "breakable", "moveable", "can_be_used_up", "is_heat_source", "is_cold_source",
     ]
-
-    static func insert(object o: SceneObject, row: Int64, sceneId: Int64, db: Database) throws {
-        let statement = try db.cachedStatement(sql: """
-            INSERT INTO objects (\(objectColumns.joined(separator: ", ")))
-            VALUES (\(Array(repeating: "?", count: objectColumns.count).joined(separator: ", ")))
-            """)
-        var values: [(any DatabaseValueConvertible)?] = [row, sceneId, o.order, o.objectId, o.name, o.objectType, o.assetId]
-        for (_, flag) in Affordances.fieldNames { values.append(o.affordances.contains(flag)) }
-        let st = o.state
-        values += [
-            st.isOpen, st.openness, st.isToggled, st.isBroken, st.isFilledWithLiquid, st.fillLiquid, st.isDirty,
-            st.isUsedUp, st.isCooked, st.isSliced, st.isPickedUp, st.temperature.rawValue, o.mass,
-            jsonArray(o.salientMaterials), jsonArray(o.controlledObjects),
-            o.position.x, o.position.y, o.position.z, o.rotation.x, o.rotation.y, o.rotation.z,
-            o.box.center.x, o.box.center.y, o.box.center.z, o.box.size.x, o.box.size.y, o.box.size.z,
-        ]
-        statement.setUncheckedArguments(StatementArguments(values))
-        try statement.execute()
-    }
-
-    static func insert(_ stored: UpstreamDataset.StoredTask, id: Int64, sceneId: Int64, db: Database) throws {
-        let task = stored.task
-        try db.cachedStatement(sql: """
-            INSERT INTO tasks (id, ord, identity, identity_is_int, scene_id, task_type, instruction_idx, task_name, task_query, total_reward)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [
-                id, id - 1, task.identity.description, stored.identityIsInteger, sceneId, task.taskType,
-                task.instructionIndex, task.taskName, task.taskQuery, stored.totalReward,
-            ])
-        let keyAction = try db.cachedStatement(sql: """
-            INSERT INTO key_actions (task_id, ord, action, object_id, object_type, base_action, reward, related_objects)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-            """)
-        for (slot, action) in task.keyActions.enumerated() {
-            keyAction.setUncheckedArguments([
-                id, slot, action.action, action.objectId, action.objectType, action.baseAction, action.reward,
-                jsonArray(action.relatedObjects),
-            ])
-            try keyAction.execute()
-        }
-        let member = try db.cachedStatement(sql: "INSERT INTO task_objects (task_id, role, ord, value) VALUES (?, ?, ?, ?)")
-        for (role, values) in [("target", task.targetObjects), ("related", task.relatedObjects), ("navigable", task.navigableObjects)] {
-            for (slot, value) in values.enumerated() {
-                member.setUncheckedArguments([id, role, slot, value])
-                try member.execute()
-            }
-        }
-    }
 }
 
-/// Lists of ids are stored as compact JSON arrays with sorted-free, byte-stable output.
+/// Lists of ids are stored as compact JSON arrays. Written by hand: JSONSerialization costs more
+/// than the SQLite insert itself here, and these are plain strings.
 func jsonArray(_ values: [String]) -> String {
-    let data = try! JSONSerialization.data(withJSONObject: values, options: [.withoutEscapingSlashes])
-    return String(decoding: data, as: UTF8.self)
+    var out = "["
+    for (index, value) in values.enumerated() {
+        if index > 0 { out += "," }
+        out += "\""
+        for scalar in value.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        out += "\""
+    }
+    return out + "]"
 }
 
 func decodeJSONArray(_ text: String) -> [String] {
-    (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String] ?? []
+    (try? JSONDecoder().decode([String].self, from: Data(text.utf8))) ?? []
 }

@@ -28,6 +28,9 @@ public final class ThorStore: Sendable {
         var configuration = Configuration()
         configuration.foreignKeysEnabled = true
         configuration.label = "thor-lite"
+        // In WAL mode NORMAL keeps the file consistent on a crash and skips an fsync per commit;
+        // at worst the last import is rolled back, never half-applied.
+        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
         do {
             database = try DatabasePool(path: path, configuration: configuration)
             try Migrations.apply(to: database, path: path)

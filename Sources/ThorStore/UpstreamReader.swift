@@ -34,16 +34,37 @@ public struct UpstreamReader: Sendable {
             throw ImportError(file: root.path, reason: "no such directory (expected an Embodied-Reasoner checkout with data/ and data_engine/)")
         }
         let sceneDirectories = try findSceneDirectories()
+        let taskReader = TaskFileReader(file: tasksFile ?? root.appendingPathComponent(Self.defaultTasksPath))
+        let poseReader = AgentPositionsReader(file: root.appendingPathComponent(Self.agentPositionsPath))
+
+        // One job per file on all cores; the task file (the largest) starts first.
+        let scenes = ResultSlots<(Scene, [ImportWarning])>(count: sceneDirectories.count)
+        let records = ResultSlots<[UpstreamTask]>(count: 1)
+        let poses = ResultSlots<[UpstreamDataset.ListedApproachPose]>(count: 1)
+        let done = Counter()
+        DispatchQueue.concurrentPerform(iterations: sceneDirectories.count + 2) { job in
+            switch job {
+            case 0: records.set(0, Result { try taskReader.decode() })
+            case 1: poses.set(0, Result { try poseReader.read() })
+            default:
+                let index = job - 2
+                scenes.set(index, Result { try SceneFileReader(directory: sceneDirectories[index]).read() })
+                progress?("scenes", done.increment(), sceneDirectories.count)
+            }
+        }
+        // Errors are reported in a fixed order (scenes by floor plan, then tasks, then poses) so the
+        // message does not depend on thread timing.
         var warnings: [ImportWarning] = []
-        let scenes = try readScenes(sceneDirectories, warnings: &warnings, progress: progress)
-        let sceneIndex = Dictionary(uniqueKeysWithValues: scenes.map { ($0.name, $0) })
-        let tasksURL = tasksFile ?? root.appendingPathComponent(Self.defaultTasksPath)
-        progress?("tasks", 0, 1)
-        let tasks = try TaskFileReader(file: tasksURL).read(scenes: sceneIndex, warnings: &warnings)
-        progress?("tasks", 1, 1)
-        let poses = try AgentPositionsReader(file: root.appendingPathComponent(Self.agentPositionsPath)).read()
+        var parsedScenes: [Scene] = []
+        for result in scenes.values {
+            let (scene, sceneWarnings) = try result.get()
+            parsedScenes.append(scene)
+            warnings += sceneWarnings
+        }
+        let sceneIndex = Dictionary(uniqueKeysWithValues: parsedScenes.map { ($0.name, $0) })
+        let tasks = try taskReader.tasks(from: try records.values[0].get(), scenes: sceneIndex, warnings: &warnings)
         return UpstreamDataset(
-            scenes: scenes, tasks: tasks, approachPoses: poses, warnings: warnings,
+            scenes: parsedScenes, tasks: tasks, approachPoses: try poses.values[0].get(), warnings: warnings,
             sourceFiles: sceneDirectories.count * 2 + 2)
     }
 
@@ -84,25 +105,6 @@ public struct UpstreamReader: Sendable {
             seen[directory.name] = directory.url
         }
         return found.sorted { ($0.floorPlanNumber, $0.name) < ($1.floorPlanNumber, $1.name) }
-    }
-
-    /// Parses scene folders on all cores; the first error in folder order wins, so the
-    /// message does not depend on thread timing.
-    func readScenes(_ directories: [SceneDirectory], warnings: inout [ImportWarning], progress: Progress?) throws -> [Scene] {
-        let results = ResultSlots<(Scene, [ImportWarning])>(count: directories.count)
-        let done = Counter()
-        DispatchQueue.concurrentPerform(iterations: directories.count) { index in
-            results.set(index, Result { try SceneFileReader(directory: directories[index]).read() })
-            progress?("scenes", done.increment(), directories.count)
-        }
-        var scenes: [Scene] = []
-        scenes.reserveCapacity(directories.count)
-        for result in results.values {
-            let (scene, sceneWarnings) = try result.get()
-            scenes.append(scene)
-            warnings += sceneWarnings
-        }
-        return scenes
     }
 }
 
@@ -149,16 +151,5 @@ final class Counter: @unchecked Sendable {
         defer { lock.unlock() }
         value += 1
         return value
-    }
-}
-
-func readFile(_ url: URL) throws -> Data {
-    guard FileManager.default.fileExists(atPath: url.path) else {
-        throw ImportError(file: url.path, reason: "file not found")
-    }
-    do {
-        return try Data(contentsOf: url)
-    } catch {
-        throw ImportError(file: url.path, reason: "cannot read: \(error.localizedDescription)")
     }
 }
