@@ -1,5 +1,6 @@
 -- thor-lite store, schema version 1.
 -- Applied by ThorStore's migrator when PRAGMA user_version < 1; the migrator sets user_version.
+-- CHECKs spell out `a = x OR a = y`: `a IN (x, y, z)` builds a temporary b-tree per inserted row.
 -- Benchmark tables are replaced whole by `thor-lite import`; frames are kept across imports.
 
 CREATE TABLE store_info (
@@ -10,7 +11,7 @@ CREATE TABLE store_info (
 CREATE TABLE scenes (
     id              INTEGER PRIMARY KEY,
     name            TEXT NOT NULL UNIQUE,          -- FloorPlanN
-    room_kind       TEXT NOT NULL CHECK (room_kind IN ('kitchen', 'living_room', 'bedroom', 'bathroom')),
+    room_kind       TEXT NOT NULL CHECK (room_kind = 'kitchen' OR room_kind = 'living_room' OR room_kind = 'bedroom' OR room_kind = 'bathroom'),
     bounds_cx REAL NOT NULL, bounds_cy REAL NOT NULL, bounds_cz REAL NOT NULL,
     bounds_sx REAL NOT NULL, bounds_sy REAL NOT NULL, bounds_sz REAL NOT NULL,
     -- agent start pose from originPos.json
@@ -18,7 +19,7 @@ CREATE TABLE scenes (
     start_rx REAL NOT NULL, start_ry REAL NOT NULL, start_rz REAL NOT NULL,
     start_horizon   REAL NOT NULL,
     start_standing  INTEGER NOT NULL,
-    start_source    TEXT NOT NULL CHECK (start_source IN ('originPos.json', 'metadata.agent'))
+    start_source    TEXT NOT NULL CHECK (start_source = 'originPos.json' OR start_source = 'metadata.agent')
 );
 
 CREATE TABLE objects (
@@ -40,7 +41,7 @@ CREATE TABLE objects (
     is_broken INTEGER NOT NULL, is_filled_with_liquid INTEGER NOT NULL, fill_liquid TEXT,
     is_dirty INTEGER NOT NULL, is_used_up INTEGER NOT NULL, is_cooked INTEGER NOT NULL,
     is_sliced INTEGER NOT NULL, is_picked_up INTEGER NOT NULL,
-    temperature     TEXT NOT NULL CHECK (temperature IN ('RoomTemp', 'Hot', 'Cold')),
+    temperature     TEXT NOT NULL CHECK (temperature = 'RoomTemp' OR temperature = 'Hot' OR temperature = 'Cold'),
     mass            REAL NOT NULL,
     salient_materials TEXT NOT NULL,               -- JSON array of strings
     controlled_objects TEXT NOT NULL,              -- JSON array of objectIds (StoveKnob -> StoveBurner)
@@ -91,7 +92,7 @@ CREATE TABLE key_actions (
 -- target_objects / related_objects (objectIds) and navigable_objects (types) of a task.
 CREATE TABLE task_objects (
     task_id         INTEGER NOT NULL REFERENCES tasks(id) ON DELETE CASCADE,
-    role            TEXT NOT NULL CHECK (role IN ('target', 'related', 'navigable')),
+    role            TEXT NOT NULL CHECK (role = 'target' OR role = 'related' OR role = 'navigable'),
     ord             INTEGER NOT NULL,
     value           TEXT NOT NULL,
     PRIMARY KEY (task_id, role, ord)

@@ -9,27 +9,22 @@ extension ThorStore {
     /// same rows.
     public func replaceBenchmark(with dataset: UpstreamDataset, source: String) throws {
         try database.write { db in
-            // Keep the whole import in the page cache instead of spilling to the WAL mid-transaction.
-            try db.execute(sql: "PRAGMA cache_size = -65536")
-            for table in ["agent_poses", "task_objects", "key_actions", "tasks", "receptacle_links", "objects", "scenes", "store_info"] {
-                try db.execute(sql: "DELETE FROM \(table)")
-            }
-            try db.execute(sql: "INSERT INTO store_info (key, value) VALUES ('source', ?)", arguments: [source])
-            var writer = try BenchmarkWriter(db)
-            var sceneIds: [String: Int64] = [:]
-            for (index, scene) in dataset.scenes.enumerated() {
-                sceneIds[scene.name] = Int64(index + 1)
-                try writer.write(scene, id: Int64(index + 1))
-            }
-            for (index, stored) in dataset.tasks.enumerated() {
-                guard let sceneId = sceneIds[stored.task.scene] else {
-                    throw ImportError(file: source, reason: "task \(stored.task.identity) names scene \(stored.task.scene), which is not in the dataset")
-                }
-                try writer.write(stored, id: Int64(index + 1), sceneId: sceneId)
-            }
-            for listed in dataset.approachPoses {
-                try writer.write(listed)
-            }
+            var writer = try BenchmarkWriter(replacingContentsOf: db, source: source)
+            for scene in dataset.scenes { try writer.write(scene) }
+            try writer.writeTasksAndPoses(of: dataset)
+        }
+    }
+
+    /// Reads an upstream checkout and replaces the benchmark tables with it, writing each scene
+    /// while the others are still being parsed. Same guarantee as `replaceBenchmark(with:)`: any
+    /// error rolls the whole transaction back.
+    @discardableResult
+    public func importCheckout(_ reader: UpstreamReader, progress: UpstreamReader.Progress? = nil) throws -> UpstreamDataset {
+        try database.write { db in
+            var writer = try BenchmarkWriter(replacingContentsOf: db, source: reader.root.standardizedFileURL.path)
+            let dataset = try reader.read(progress: progress) { scene in try writer.write(scene) }
+            try writer.writeTasksAndPoses(of: dataset)
+            return dataset
         }
     }
 }
@@ -45,8 +40,18 @@ struct BenchmarkWriter {
     var poses: RowWriter
     /// Object rows are numbered across scenes in import order.
     var lastObjectRow: Int64 = 0
+    var sceneIds: [String: Int64] = [:]
+    let source: String
 
-    init(_ db: Database) throws {
+    /// Empties the benchmark tables (frames stay) and prepares the INSERTs.
+    init(replacingContentsOf db: Database, source: String) throws {
+        self.source = source
+        // Keep the whole import in the page cache instead of spilling to the WAL mid-transaction.
+        try db.execute(sql: "PRAGMA cache_size = -65536")
+        for table in ["agent_poses", "task_objects", "key_actions", "tasks", "receptacle_links", "objects", "scenes", "store_info"] {
+            try db.execute(sql: "DELETE FROM \(table)")
+        }
+        try db.execute(sql: "INSERT INTO store_info (key, value) VALUES ('source', ?)", arguments: [source])
         func insert(_ table: String, _ columns: [String]) throws -> RowWriter {
             try RowWriter(db, sql: "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES (\(Array(repeating: "?", count: columns.count).joined(separator: ", ")))")
         }
@@ -77,7 +82,10 @@ struct BenchmarkWriter {
             """)
     }
 
-    mutating func write(_ scene: Scene, id: Int64) throws {
+    /// Scenes get ids 1, 2, ... in the order they are written.
+    mutating func write(_ scene: Scene) throws {
+        let id = Int64(sceneIds.count + 1)
+        sceneIds[scene.name] = id
         scenes.bind(id)
         scenes.bind(scene.name)
         scenes.bind(scene.roomKind.rawValue)
@@ -100,7 +108,7 @@ struct BenchmarkWriter {
         for object in scene.objects {
             for (slot, parent) in object.parentReceptacles.enumerated() {
                 guard let parentRow = rowById[parent] else {
-                    throw ImportError(file: scene.name, reason: "parent receptacle \(parent) of \(object.objectId) is not in the scene")
+                    throw ImportError(file: source, reason: "\(scene.name): parent receptacle \(parent) of \(object.objectId) is not in the scene")
                 }
                 links.bind(rowById[object.objectId]!)
                 links.bind(parentRow)
@@ -140,6 +148,18 @@ struct BenchmarkWriter {
         objects.bind(o.box.center)
         objects.bind(o.box.size)
         try objects.insert()
+    }
+
+    mutating func writeTasksAndPoses(of dataset: UpstreamDataset) throws {
+        for (index, stored) in dataset.tasks.enumerated() {
+            guard let sceneId = sceneIds[stored.task.scene] else {
+                throw ImportError(file: source, reason: "task \(stored.task.identity) names scene \(stored.task.scene), which is not in the dataset")
+            }
+            try write(stored, id: Int64(index + 1), sceneId: sceneId)
+        }
+        for listed in dataset.approachPoses {
+            try write(listed)
+        }
     }
 
     mutating func write(_ stored: UpstreamDataset.StoredTask, id: Int64, sceneId: Int64) throws {

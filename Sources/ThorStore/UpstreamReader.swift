@@ -28,7 +28,10 @@ public struct UpstreamReader: Sendable {
     /// Progress callback: stage name, items done, items total.
     public typealias Progress = @Sendable (String, Int, Int) -> Void
 
-    public func read(progress: Progress? = nil) throws -> UpstreamDataset {
+    /// Parses the checkout. `eachScene` (if given) is called on the calling thread with each scene,
+    /// in floor-plan order, as soon as it is parsed, so a caller can write scenes while the rest
+    /// are still being read.
+    public func read(progress: Progress? = nil, eachScene: ((Scene) throws -> Void)? = nil) throws -> UpstreamDataset {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: root.path, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw ImportError(file: root.path, reason: "no such directory (expected an Embodied-Reasoner checkout with data/ and data_engine/)")
@@ -42,29 +45,39 @@ public struct UpstreamReader: Sendable {
         let records = ResultSlots<[UpstreamTask]>(count: 1)
         let poses = ResultSlots<[UpstreamDataset.ListedApproachPose]>(count: 1)
         let done = Counter()
-        DispatchQueue.concurrentPerform(iterations: sceneDirectories.count + 2) { job in
-            switch job {
-            case 0: records.set(0, Result { try taskReader.decode() })
-            case 1: poses.set(0, Result { try poseReader.read() })
-            default:
-                let index = job - 2
-                scenes.set(index, Result { try SceneFileReader(directory: sceneDirectories[index]).read() })
-                progress?("scenes", done.increment(), sceneDirectories.count)
+        let ready = sceneDirectories.map { _ in DispatchSemaphore(value: 0) }
+        let workers = DispatchGroup()
+        DispatchQueue.global().async(group: workers) {
+            DispatchQueue.concurrentPerform(iterations: sceneDirectories.count + 2) { job in
+                switch job {
+                case 0: records.set(0, Result { try taskReader.decode() })
+                case 1: poses.set(0, Result { try poseReader.read() })
+                default:
+                    let index = job - 2
+                    scenes.set(index, Result { try SceneFileReader(directory: sceneDirectories[index]).read() })
+                    ready[index].signal()
+                    progress?("scenes", done.increment(), sceneDirectories.count)
+                }
             }
         }
+        // Never return while workers still run, even on an error.
+        defer { workers.wait() }
         // Errors are reported in a fixed order (scenes by floor plan, then tasks, then poses) so the
         // message does not depend on thread timing.
         var warnings: [ImportWarning] = []
         var parsedScenes: [Scene] = []
-        for result in scenes.values {
-            let (scene, sceneWarnings) = try result.get()
+        for index in sceneDirectories.indices {
+            ready[index].wait()
+            let (scene, sceneWarnings) = try scenes.value(index).get()
+            try eachScene?(scene)
             parsedScenes.append(scene)
             warnings += sceneWarnings
         }
+        workers.wait()
         let sceneIndex = Dictionary(uniqueKeysWithValues: parsedScenes.map { ($0.name, $0) })
-        let tasks = try taskReader.tasks(from: try records.values[0].get(), scenes: sceneIndex, warnings: &warnings)
+        let tasks = try taskReader.tasks(from: try records.value(0).get(), scenes: sceneIndex, warnings: &warnings)
         return UpstreamDataset(
-            scenes: parsedScenes, tasks: tasks, approachPoses: try poses.values[0].get(), warnings: warnings,
+            scenes: parsedScenes, tasks: tasks, approachPoses: try poses.value(0).get(), warnings: warnings,
             sourceFiles: sceneDirectories.count * 2 + 2)
     }
 
@@ -139,7 +152,11 @@ final class ResultSlots<Value>: @unchecked Sendable {
         lock.unlock()
     }
 
-    var values: [Result<Value, Error>] { slots.map { $0! } }
+    func value(_ index: Int) -> Result<Value, Error> {
+        lock.lock()
+        defer { lock.unlock() }
+        return slots[index]!
+    }
 }
 
 final class Counter: @unchecked Sendable {

@@ -11,8 +11,8 @@ struct Import: ParsableCommand {
               data/test_809.json        (or --tasks FILE, a task file of the same shape)
               data/agent_positions.json
 
-            Everything is parsed and checked first, then written in one transaction: on any error
-            nothing is written and an existing store keeps its previous contents. Importing again
+            Everything is read, checked and written in one transaction: on any error nothing is
+            written and an existing store keeps its previous contents. Importing again
             replaces the benchmark data (recorded frames are kept).
 
             Examples:
@@ -39,25 +39,35 @@ struct Import: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let started = Date()
-            let root = URL(fileURLWithPath: checkout)
-            let reader = UpstreamReader(root: root, tasksFile: tasks.map { URL(fileURLWithPath: $0) })
+            let reader = UpstreamReader(
+                root: URL(fileURLWithPath: checkout), tasksFile: tasks.map { URL(fileURLWithPath: $0) })
             let showProgress = !quiet && standardErrorIsTerminal
-            let progress: UpstreamReader.Progress? = showProgress ? Self.drawProgress : nil
-            let dataset = try reader.read(progress: progress)
-            if showProgress { FileHandle.standardError.write(Data("\rwriting store...            ".utf8)) }
-            let store = try ThorStore(path: storeOptions.resolvedPath, create: true)
-            try store.replaceBenchmark(with: dataset, source: root.standardizedFileURL.path)
+            let path = storeOptions.resolvedPath
+            let storeExisted = FileManager.default.fileExists(atPath: path)
+            let dataset: UpstreamDataset
+            let counts: StoreCounts
+            do {
+                let store = try ThorStore(path: path, create: true)
+                dataset = try store.importCheckout(reader, progress: showProgress ? Self.drawProgress : nil)
+                counts = try store.counts()
+            } catch {
+                // A failed first import leaves no empty store behind; an existing one is untouched.
+                if !storeExisted {
+                    for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+                }
+                if showProgress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+                throw error
+            }
             if showProgress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
             for warning in dataset.warnings {
                 FileHandle.standardError.write(Data("warning: \(warning)\n".utf8))
             }
             guard !quiet else { return }
-            let counts = try store.counts()
-            let seconds = Date().timeIntervalSince(started)
+            let warnings = dataset.warnings.count
             print("imported \(counts.scenes) scenes, \(counts.objects) objects, \(counts.receptacleLinks) receptacle links, "
                 + "\(counts.tasks) tasks (\(counts.taskTypes.count) types), \(counts.agentPoses) agent poses"
-                + (dataset.warnings.isEmpty ? "" : ", \(dataset.warnings.count) warning\(dataset.warnings.count == 1 ? "" : "s")")
-                + " into \(store.path) in \(String(format: "%.2f", seconds)) s")
+                + (warnings == 0 ? "" : ", \(warnings) warning\(warnings == 1 ? "" : "s")")
+                + " into \(path) in \(String(format: "%.2f", Date().timeIntervalSince(started))) s")
         }
     }
 }
