@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "thor-lite", targets: ["thor-lite"]),
         .library(name: "ThorModel", targets: ["ThorModel"]),
         .library(name: "ThorStore", targets: ["ThorStore"]),
+        .library(name: "ThorSim", targets: ["ThorSim"]),
         .library(name: "ThorGrade", targets: ["ThorGrade"]),
     ],
     dependencies: [
@@ -27,13 +28,16 @@ let package = Package(
             ],
             resources: [.embedInCode("schema")]
         ),
+        // World state, AI2-THOR action rules, visibility/legality model, response parsing, the
+        // reference episode loop.
+        .target(name: "ThorSim", dependencies: ["ThorModel"]),
         // Reference-exact trajectory metrics, aggregation, report writers.
         .target(name: "ThorGrade", dependencies: ["ThorModel"]),
         // The command line: parses flags, calls the libraries.
         .executableTarget(
             name: "thor-lite",
             dependencies: [
-                "ThorModel", "ThorStore", "ThorGrade",
+                "ThorModel", "ThorStore", "ThorSim", "ThorGrade",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -42,5 +46,6 @@ let package = Package(
             dependencies: ["ThorStore", "ThorModel", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(name: "ThorGradeTests", dependencies: ["ThorGrade", "ThorModel"]),
+        .testTarget(name: "ThorSimTests", dependencies: ["ThorSim", "ThorModel", "ThorStore"]),
     ]
 )

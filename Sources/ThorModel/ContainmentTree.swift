@@ -10,19 +10,11 @@ extension Scene {
     /// Roots are objects without parents, in metadata order. An object with several parents sits
     /// under the one nested deepest (a bowl's apple goes under the bowl, not the counter below it).
     public func containmentTree() -> [ContainmentNode] {
-        let byId = Dictionary(uniqueKeysWithValues: objects.map { ($0.objectId, $0) })
-        func primaryParent(_ object: SceneObject) -> String? {
-            let parents = object.parentReceptacles.filter { byId[$0] != nil }
-            // Prefer a parent that itself rests in another listed parent.
-            return parents.first { candidate in
-                byId[candidate]!.parentReceptacles.contains { parents.contains($0) }
-            } ?? parents.first
-        }
         var childrenByParent: [String: [SceneObject]] = [:]
         var roots: [SceneObject] = []
         var primary: [String: String] = [:]
-        for object in objects {
-            if let parent = primaryParent(object) {
+        for (object, parent) in zip(objects, primaryParents()) {
+            if let parent {
                 childrenByParent[parent, default: []].append(object)
                 primary[object.objectId] = parent
             } else {
@@ -40,6 +32,38 @@ extension Scene {
                 alsoIn: object.parentReceptacles.filter { $0 != primary[object.objectId] })
         }
         return roots.map(node)
+    }
+}
+
+extension Scene {
+    /// Each object's innermost receptacle (by objectId), or nil: of the parents an object lists,
+    /// the one that itself rests in another listed parent (the bowl, not the counter under it).
+    /// AI2-THOR's overlap-based containment can list loops (two cabinets inside each other, the
+    /// floor inside something on it); each loop is cut above its largest object, which is the
+    /// one that cannot be inside the others.
+    public func primaryParents() -> [String?] {
+        let index = Dictionary(uniqueKeysWithValues: objects.enumerated().map { ($1.objectId, $0) })
+        var parent: [Int?] = objects.map { object in
+            let parents = object.parentReceptacles.compactMap { index[$0] }
+            return parents.first { candidate in
+                objects[candidate].parentReceptacles.contains { index[$0].map(parents.contains) ?? false }
+            } ?? parents.first
+        }
+        for start in objects.indices {
+            var chain: [Int] = []
+            var seen = Set<Int>()
+            var current: Int? = start
+            while let node = current, !seen.contains(node) {
+                seen.insert(node)
+                chain.append(node)
+                current = parent[node]
+            }
+            guard let repeated = current else { continue }
+            let loop = chain[chain.firstIndex(of: repeated)!...]
+            let largest = loop.max { (objects[$0].box.volume, -$0) < (objects[$1].box.volume, -$1) }!
+            parent[largest] = nil
+        }
+        return parent.map { $0.map { objects[$0].objectId } }
     }
 }
 

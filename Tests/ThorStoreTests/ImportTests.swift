@@ -100,6 +100,31 @@ final class ImportTests: XCTestCase {
         XCTAssertEqual(try dump(path), before)
     }
 
+    func testStreamingImportWritesTheSameRowsAsAParsedDataset() throws {
+        let mini = try MiniCheckout()
+        let streamed = mini.root.appendingPathComponent("streamed.sqlite").path
+        let parsed = mini.root.appendingPathComponent("parsed.sqlite").path
+        let dataset = try ThorStore(path: streamed, create: true).importCheckout(UpstreamReader(root: mini.root))
+        try ThorStore(path: parsed, create: true).replaceBenchmark(with: dataset, source: mini.root.standardizedFileURL.path)
+        XCTAssertEqual(try dump(streamed), try dump(parsed))
+    }
+
+    func testStreamingImportOfABrokenSceneLeavesTheStoreUnchanged() throws {
+        let mini = try MiniCheckout()
+        let path = mini.root.appendingPathComponent("store.sqlite").path
+        let store = try ThorStore(path: path, create: true)
+        try store.importCheckout(UpstreamReader(root: mini.root))
+        let before = try dump(path)
+        // A second scene that parses after the first has been written, and is broken.
+        let second = mini.root.appendingPathComponent("data_engine/taskgenerate/kitchens/FloorPlan2")
+        try FileManager.default.createDirectory(at: second, withIntermediateDirectories: true)
+        try Data("[{\"objects\": [{\"objectId\": 3}], \"sceneBounds\": {}}]".utf8).write(to: second.appendingPathComponent("metadata.json"))
+        XCTAssertThrowsError(try store.importCheckout(UpstreamReader(root: mini.root))) { error in
+            XCTAssertEqual((error as? ImportError)?.field, "[0].objects[0].objectId")
+        }
+        XCTAssertEqual(try dump(path), before)
+    }
+
     func testAFailedWriteRollsBackToThePreviousContents() throws {
         let mini = try MiniCheckout()
         let path = mini.root.appendingPathComponent("store.sqlite").path

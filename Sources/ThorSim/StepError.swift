@@ -1,0 +1,28 @@
+/// Why a step failed (or how an episode ended early): the fixed taxonomy thor-lite reports per
+/// step, next to the reference's plain success flag.
+public enum StepError: String, Sendable, Codable, CaseIterable {
+    /// No `<DecisionMaking>...</DecisionMaking>` in the response.
+    case parseError = "parse_error"
+    /// The decision names no action of the vocabulary (e.g. `pick up Apple`).
+    case unknownAction = "unknown_action"
+    /// The object type is not in the scene (or the matcher found nothing close enough).
+    case unknownObject = "unknown_object"
+    case notNavigable = "not_navigable"
+    case notInteractable = "not_interactable"
+    case notPickupable = "not_pickupable"
+    case handFull = "hand_full"
+    case handEmpty = "hand_empty"
+    case notReceptacle = "not_receptacle"
+    case placementNotAllowed = "placement_not_allowed"
+    case receptacleClosed = "receptacle_closed"
+    case notOpenable = "not_openable"
+    case notToggleable = "not_toggleable"
+    /// A microwave turns on only when closed.
+    case mustBeClosed = "must_be_closed"
+    /// A microwave opens only when off.
+    case mustBeOff = "must_be_off"
+    /// The episode ran out of its step budget.
+    case budgetExhausted = "budget_exhausted"
+    /// The same action and object three times in a row ended the episode.
+    case repeatCutoff = "repeat_cutoff"
+}

@@ -1,0 +1,52 @@
+/// A set of object-type ids (at most 256 per scene) as four machine words, so the navigable and
+/// interactable sets of a step are a few bit operations, not a set of strings.
+public struct TypeSet: Hashable, Sendable {
+    var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+
+    public static let capacity = 256
+
+    public init() {}
+
+    public func contains(_ type: Int) -> Bool {
+        let bit = UInt64(1) << UInt64(type & 63)
+        switch type >> 6 {
+        case 0: return words.0 & bit != 0
+        case 1: return words.1 & bit != 0
+        case 2: return words.2 & bit != 0
+        default: return words.3 & bit != 0
+        }
+    }
+
+    public mutating func insert(_ type: Int) {
+        let bit = UInt64(1) << UInt64(type & 63)
+        switch type >> 6 {
+        case 0: words.0 |= bit
+        case 1: words.1 |= bit
+        case 2: words.2 |= bit
+        default: words.3 |= bit
+        }
+    }
+
+    public mutating func formUnion(_ other: TypeSet) {
+        words.0 |= other.words.0
+        words.1 |= other.words.1
+        words.2 |= other.words.2
+        words.3 |= other.words.3
+    }
+
+    public var isEmpty: Bool { words.0 | words.1 | words.2 | words.3 == 0 }
+
+    /// Member ids in ascending order.
+    public var members: [Int] { (0..<Self.capacity).filter(contains) }
+
+    public static func == (lhs: TypeSet, rhs: TypeSet) -> Bool {
+        lhs.words.0 == rhs.words.0 && lhs.words.1 == rhs.words.1 && lhs.words.2 == rhs.words.2 && lhs.words.3 == rhs.words.3
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(words.0)
+        hasher.combine(words.1)
+        hasher.combine(words.2)
+        hasher.combine(words.3)
+    }
+}
