@@ -32,6 +32,8 @@ public struct World: Sendable {
     public private(set) var navigable = TypeSet()
     /// Types interactable after the last step.
     public private(set) var interactable = TypeSet()
+    /// Successful navigations per type, to step through several targets of one type.
+    var navigationsByType: [Int: Int] = [:]
 
     public init(scene: CompiledScene, task: BenchmarkTask? = nil, approachPoses: [String: ApproachPose] = [:]) {
         self.scene = scene
@@ -64,6 +66,7 @@ public struct World: Sendable {
     public mutating func reset() {
         held = nil
         location = nil
+        navigationsByType = [:]
         pose = AgentPose(scene.scene.startPose)
         navigable = startNavigable
         refreshView()
@@ -106,13 +109,15 @@ public struct World: Sendable {
     /// resolved object's hand-set pose, else a computed one; a non-openable receptacle holding one
     /// of the task's related objects makes the agent face that object instead.
     ///
-    /// When the task lists several targets of the type (two counters), navigation moves on to the
-    /// next one instead of staying at the current location, so a plan's second `navigate to
-    /// CounterTop` reaches the second counter.
+    /// When the task lists several targets of the type (two counters), successive navigations to
+    /// the type visit them in the task's order, so a plan's second `navigate to CounterTop`
+    /// reaches the second counter (the reference's rule names only one target per type).
     mutating func navigate(to type: Int) -> StepOutcome {
         let candidates = targets.filter { scene.objectType[$0] == type }
-        let object = candidates.first { $0 != location } ?? scene.resolve(type: type, targets: targets)
+        let visits = navigationsByType[type, default: 0]
+        let object = candidates.isEmpty ? scene.resolve(type: type, targets: targets) : candidates[visits % candidates.count]
         guard navigable.contains(type) else { return .failed(.notNavigable, object) }
+        navigationsByType[type] = visits + 1
         var facing = object
         if !scene.affordances[object].contains(.openable), scene.affordances[object].contains(.receptacle),
            let item = related.first(where: { isInside($0, object) }) {

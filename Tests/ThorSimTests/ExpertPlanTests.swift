@@ -6,8 +6,15 @@ import XCTest
 @testable import ThorSim
 
 final class ExpertPlanTests: XCTestCase {
+    func testEveryFixtureExpertPlanSucceeds() throws {
+        XCTAssertEqual(try failures(in: FixtureData.store()), [])
+    }
+
     func testExpertPlansOfRealTasks() throws {
-        let store = try RealData.store()
+        print(try failures(in: RealData.store()).joined(separator: "\n"))
+    }
+
+    func failures(in store: ThorStore) throws -> [String] {
         let poses = try store.approachPoses()
         var scenes: [String: CompiledScene] = [:]
         var failures: [String] = []
@@ -28,7 +35,6 @@ final class ExpertPlanTests: XCTestCase {
                 }
             }
         }
-        print(failures.joined(separator: "\n"))
-        print("expert plan failures: \(failures.count) of \(tasks.count)")
+        return failures
     }
 }

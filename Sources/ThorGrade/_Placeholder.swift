@@ -1,0 +1,1 @@
+// Removed once ThorGrade has sources.
