@@ -18,11 +18,14 @@ let package = Package(
     targets: [
         // Value types only; no I/O.
         .target(name: "ThorModel"),
+        // A fast forward-only JSON reader for bulk inputs.
+        .target(name: "ThorJSON"),
         // SQLite schema, migrations, upstream importer, queries that build Scene/Task values.
         .target(
             name: "ThorStore",
             dependencies: [
                 "ThorModel",
+                "ThorJSON",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ],
@@ -32,7 +35,7 @@ let package = Package(
         // reference episode loop.
         .target(name: "ThorSim", dependencies: ["ThorModel"]),
         // Reference-exact trajectory metrics, aggregation, report writers.
-        .target(name: "ThorGrade", dependencies: ["ThorModel"]),
+        .target(name: "ThorGrade", dependencies: ["ThorModel", "ThorJSON", "ThorSim"]),
         // The command line: parses flags, calls the libraries.
         .executableTarget(
             name: "thor-lite",
@@ -45,7 +48,7 @@ let package = Package(
             name: "ThorStoreTests",
             dependencies: ["ThorStore", "ThorModel", .product(name: "GRDB", package: "GRDB.swift")]
         ),
-        .testTarget(name: "ThorGradeTests", dependencies: ["ThorGrade", "ThorModel"]),
+        .testTarget(name: "ThorGradeTests", dependencies: ["ThorGrade", "ThorModel", "ThorStore"]),
         .testTarget(name: "ThorSimTests", dependencies: ["ThorSim", "ThorModel", "ThorStore"]),
     ]
 )

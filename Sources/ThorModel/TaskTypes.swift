@@ -13,3 +13,31 @@ public enum TaskTypes {
         stepBudgets.first { taskType.hasPrefix($0.prefix) }?.steps ?? defaultStepBudget
     }
 }
+
+/// The reference's four aggregation categories.
+public enum TaskCategory: String, CaseIterable, Sendable, Codable {
+    case search = "S", manipulation = "M", transport = "T", composite = "C"
+
+    public var title: String {
+        switch self {
+        case .search: "search"
+        case .manipulation: "manipulation"
+        case .transport: "transport"
+        case .composite: "composite"
+        }
+    }
+
+    public var taskTypes: [String] {
+        switch self {
+        case .search: ["single_search", "single_search_from_closerep"]
+        case .manipulation: ["single_pickup", "single_pickup_from_closerep", "single_toggle"]
+        case .transport: ["pickup_and_put", "pickup_and_put_in_closerep", "pickup_from_closerep_and_put", "pickup_from_closerep_and_put_in_closerep"]
+        case .composite: ["ordered_pickup_two_object_and_put", "long-range tasks with dependency relationships"]
+        }
+    }
+
+    public init?(taskType: String) {
+        guard let category = Self.allCases.first(where: { $0.taskTypes.contains(taskType) }) else { return nil }
+        self = category
+    }
+}

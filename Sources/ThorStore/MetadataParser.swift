@@ -1,4 +1,5 @@
 import Foundation
+import ThorJSON
 import ThorModel
 
 /// What thor-lite keeps of one `metadata.json`.
@@ -43,7 +44,7 @@ enum MetadataParser {
                 try cursor.expectEnd()
                 return parsed
             } catch let error as JSONPathError {
-                throw error.importError(file: file, data: bytes)
+                throw ImportError(json: error, file: file, data: bytes)
             }
         }
     }
@@ -219,8 +220,19 @@ enum MetadataParser {
                 try cursor.expectEnd()
                 return pose
             } catch let error as JSONPathError {
-                throw error.importError(file: file, data: bytes)
+                throw ImportError(json: error, file: file, data: bytes)
             }
+        }
+    }
+}
+
+extension ImportError {
+    /// Names the file, and the line and column of a syntax error or the path of a bad field.
+    init(json error: JSONPathError, file: String, data: UnsafeBufferPointer<UInt8>) {
+        if error.isSyntax {
+            self.init(file: file, reason: "malformed JSON: \(error.syntaxDescription(in: data))")
+        } else {
+            self.init(file: file, field: error.pathText, reason: error.reason)
         }
     }
 }

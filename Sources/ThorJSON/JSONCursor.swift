@@ -1,22 +1,22 @@
 import Foundation
 
-/// A forward-only JSON reader over UTF-8 bytes for the bulk of an import (the 120 metadata dumps,
-/// ~30 MB). It reads only the fields thor-lite keeps and skips the rest without building values,
-/// which makes the import several times faster than JSONDecoder. Numbers go through `strtod`, so
+/// A forward-only JSON reader over UTF-8 bytes for bulk inputs (the 120 metadata dumps, results
+/// files with 100k trajectories). It reads only the fields a caller asks for and skips the rest
+/// without building values, which is several times faster than JSONDecoder. Numbers go through `strtod`, so
 /// doubles are exact. Errors carry the byte offset; `JSONPathError` adds the field path on the way
 /// out.
-struct JSONCursor {
-    let bytes: UnsafeBufferPointer<UInt8>
-    var offset = 0
+public struct JSONCursor {
+    public let bytes: UnsafeBufferPointer<UInt8>
+    public var offset = 0
 
-    init(_ bytes: UnsafeBufferPointer<UInt8>) {
+    public init(_ bytes: UnsafeBufferPointer<UInt8>) {
         self.bytes = bytes
     }
 
     // MARK: structure
 
     /// Calls `body` with each key of the object at the cursor; `body` must consume the value.
-    mutating func readObject(_ body: (inout JSONCursor, String) throws -> Void) throws {
+    public mutating func readObject(_ body: (inout JSONCursor, String) throws -> Void) throws {
         try expect(UInt8(ascii: "{"))
         skipWhitespace()
         if peek() == UInt8(ascii: "}") {
@@ -42,7 +42,7 @@ struct JSONCursor {
     }
 
     /// Calls `body` with the index of each element of the array at the cursor.
-    mutating func readArray(_ body: (inout JSONCursor, Int) throws -> Void) throws {
+    public mutating func readArray(_ body: (inout JSONCursor, Int) throws -> Void) throws {
         try expect(UInt8(ascii: "["))
         skipWhitespace()
         if peek() == UInt8(ascii: "]") {
@@ -66,7 +66,7 @@ struct JSONCursor {
     }
 
     /// Skips one value of any kind, checking its syntax.
-    mutating func skipValue() throws {
+    public mutating func skipValue() throws {
         skipWhitespace()
         switch peek() {
         case UInt8(ascii: "{"): try readObject { cursor, _ in try cursor.skipValue() }
@@ -81,7 +81,7 @@ struct JSONCursor {
     }
 
     /// True (and consumed) when the value at the cursor is `null`.
-    mutating func readNull() throws -> Bool {
+    public mutating func readNull() throws -> Bool {
         skipWhitespace()
         guard peek() == UInt8(ascii: "n") else { return false }
         try literal("null")
@@ -89,14 +89,14 @@ struct JSONCursor {
     }
 
     /// Confirms only whitespace follows the top-level value.
-    mutating func expectEnd() throws {
+    public mutating func expectEnd() throws {
         skipWhitespace()
         if offset < bytes.count { throw syntax("unexpected text after the JSON value") }
     }
 
     // MARK: scalars
 
-    mutating func readBool() throws -> Bool {
+    public mutating func readBool() throws -> Bool {
         skipWhitespace()
         switch peek() {
         case UInt8(ascii: "t"):
@@ -110,7 +110,7 @@ struct JSONCursor {
         }
     }
 
-    mutating func readDouble() throws -> Double {
+    public mutating func readDouble() throws -> Double {
         skipWhitespace()
         guard let first = peek(), first == UInt8(ascii: "-") || (first >= UInt8(ascii: "0") && first <= UInt8(ascii: "9")) else {
             throw typeMismatch("a number")
@@ -127,7 +127,7 @@ struct JSONCursor {
         }
     }
 
-    mutating func readString() throws -> String {
+    public mutating func readString() throws -> String {
         skipWhitespace()
         guard peek() == UInt8(ascii: "\"") else { throw typeMismatch("a string") }
         offset += 1
@@ -182,24 +182,24 @@ struct JSONCursor {
     }
 
     /// `null` or an array of strings (AI2-THOR writes `null` for empty id lists).
-    mutating func readStringList() throws -> [String] {
+    public mutating func readStringList() throws -> [String] {
         if try readNull() { return [] }
         var values: [String] = []
         try readArray { cursor, _ in values.append(try cursor.readString()) }
         return values
     }
 
-    mutating func readOptionalString() throws -> String? {
+    public mutating func readOptionalString() throws -> String? {
         try readNull() ? nil : readString()
     }
 
     // MARK: errors
 
-    func syntax(_ message: String, at position: Int? = nil) -> JSONPathError {
+    public func syntax(_ message: String, at position: Int? = nil) -> JSONPathError {
         JSONPathError(path: [], reason: message, offset: position ?? offset, isSyntax: true)
     }
 
-    func typeMismatch(_ expected: String) -> JSONPathError {
+    public func typeMismatch(_ expected: String) -> JSONPathError {
         let found: String
         switch peek() {
         case let byte? where !Self.startsValue(byte): return syntax("invalid value")
@@ -216,7 +216,7 @@ struct JSONCursor {
 
     // MARK: bytes
 
-    static func startsValue(_ byte: UInt8) -> Bool {
+    public static func startsValue(_ byte: UInt8) -> Bool {
         switch byte {
         case UInt8(ascii: "\""), UInt8(ascii: "{"), UInt8(ascii: "["), UInt8(ascii: "t"), UInt8(ascii: "f"),
              UInt8(ascii: "n"), UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
@@ -226,15 +226,15 @@ struct JSONCursor {
         }
     }
 
-    func peek() -> UInt8? { offset < bytes.count ? bytes[offset] : nil }
+    public func peek() -> UInt8? { offset < bytes.count ? bytes[offset] : nil }
 
-    mutating func next() -> UInt8? {
+    public mutating func next() -> UInt8? {
         guard offset < bytes.count else { return nil }
         defer { offset += 1 }
         return bytes[offset]
     }
 
-    mutating func skipWhitespace() {
+    public mutating func skipWhitespace() {
         while offset < bytes.count {
             switch bytes[offset] {
             case 0x20, 0x0A, 0x0D, 0x09: offset += 1
@@ -243,7 +243,7 @@ struct JSONCursor {
         }
     }
 
-    mutating func expect(_ byte: UInt8) throws {
+    public mutating func expect(_ byte: UInt8) throws {
         guard peek() == byte else {
             throw peek() == nil ? syntax("unexpected end of data") : syntax("expected '\(Character(Unicode.Scalar(byte)))'")
         }
@@ -307,32 +307,38 @@ struct JSONCursor {
 }
 
 /// A JSON problem with where it is: the field path (`[0].objects[12].pickupable`) and byte offset.
-struct JSONPathError: Error {
-    var path: [String]
-    var reason: String
-    var offset: Int
-    var isSyntax: Bool
+public struct JSONPathError: Error {
+    public var path: [String]
+    public var reason: String
+    public var offset: Int
+    public var isSyntax: Bool
 
-    func inside(key: String) -> JSONPathError {
+    public init(path: [String], reason: String, offset: Int, isSyntax: Bool) {
+        self.path = path
+        self.reason = reason
+        self.offset = offset
+        self.isSyntax = isSyntax
+    }
+
+    public func inside(key: String) -> JSONPathError {
         var copy = self
         copy.path.insert(".\(key)", at: 0)
         return copy
     }
 
-    func inside(index: Int) -> JSONPathError {
+    public func inside(index: Int) -> JSONPathError {
         var copy = self
         copy.path.insert("[\(index)]", at: 0)
         return copy
     }
 
-    var pathText: String { String(path.joined().trimmingPrefix(".")) }
+    public var pathText: String { String(path.joined().trimmingPrefix(".")) }
 
-    /// An `ImportError` naming the file; syntax errors name the line and column.
-    func importError(file: String, data: UnsafeBufferPointer<UInt8>) -> ImportError {
-        guard isSyntax else { return ImportError(file: file, field: pathText, reason: reason) }
+    /// "<reason> at line L, column C (byte B)" for a syntax error in `data`.
+    public func syntaxDescription(in data: UnsafeBufferPointer<UInt8>) -> String {
         let prefix = data.prefix(offset)
         let line = prefix.reduce(1) { $1 == UInt8(ascii: "\n") ? $0 + 1 : $0 }
         let column = offset - (prefix.lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? 0) + 1
-        return ImportError(file: file, reason: "malformed JSON: \(reason) at line \(line), column \(column) (byte \(offset))")
+        return "\(reason) at line \(line), column \(column) (byte \(offset))"
     }
 }

@@ -1,0 +1,229 @@
+import Foundation
+import ThorJSON
+import ThorModel
+
+/// One graded line's source position, for messages and the per-task output order.
+public struct LineSource: Hashable, Sendable {
+    public var file: String
+    public var line: Int
+}
+
+/// A line that could not be graded, and why. Every other line is still graded.
+public struct GradeIssue: Error, Hashable, Sendable, CustomStringConvertible {
+    public var source: LineSource
+    public var reason: String
+
+    public var description: String { "\(source.file):\(source.line): \(reason)" }
+}
+
+/// What one input line holds (detected per line).
+public enum GradeRecord: Sendable {
+    /// The reference's own per-task result: a recorded trajectory.
+    case result(RecordedResult)
+    /// `{"identity", "actions": [...]}`: a plan to execute, one action per model call.
+    case plan(identity: TaskIdentity, actions: [String], model: String?)
+    /// `{"identity", "responses": [...]}`: raw model responses, one per model call.
+    case responses(identity: TaskIdentity, responses: [String], model: String?)
+
+    public var identity: TaskIdentity {
+        switch self {
+        case .result(let result): result.identity
+        case .plan(let identity, _, _), .responses(let identity, _, _): identity
+        }
+    }
+}
+
+/// A result line in the reference shape. Fields the line omits are looked up in the store.
+public struct RecordedResult: Sendable {
+    public var identity: TaskIdentity
+    public var model: String?
+    public var scene: String?
+    public var taskType: String?
+    public var taskName: String?
+    public var keyActions: [String]?
+    public var trajectory: [TrajectoryEntry]
+}
+
+/// Reads results files (JSON lines) or run directories (`<dir>/**/result.json`).
+public enum GradeInputReader {
+    /// Lists the files to read: the file itself, or every `result.json` below a directory in
+    /// sorted path order.
+    public static func files(at path: String) throws -> [String] {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw GradeInputError.notFound(path)
+        }
+        guard isDirectory.boolValue else { return [path] }
+        let enumerator = FileManager.default.enumerator(atPath: path)
+        var found: [String] = []
+        while let relative = enumerator?.nextObject() as? String {
+            if (relative as NSString).lastPathComponent == "result.json" {
+                found.append((path as NSString).appendingPathComponent(relative))
+            }
+        }
+        guard !found.isEmpty else { throw GradeInputError.noResults(path) }
+        return found.sorted()
+    }
+
+    /// Parses every line of `data` (a JSON-lines file, or one JSON document when `wholeFile`),
+    /// on all cores, keeping line order.
+    public static func parse(_ data: Data, file: String, wholeFile: Bool = false) -> [(LineSource, Result<GradeRecord, GradeIssue>)] {
+        data.withUnsafeBytes { raw -> [(LineSource, Result<GradeRecord, GradeIssue>)] in
+            let bytes = raw.bindMemory(to: UInt8.self)
+            var lines: [(start: Int, end: Int, number: Int)] = []
+            if wholeFile {
+                lines.append((0, bytes.count, 1))
+            } else {
+                var start = 0, number = 1
+                for index in 0..<bytes.count where bytes[index] == UInt8(ascii: "\n") {
+                    lines.append((start, index, number))
+                    start = index + 1
+                    number += 1
+                }
+                if start < bytes.count { lines.append((start, bytes.count, number)) }
+            }
+            // Blank lines are not records.
+            lines.removeAll { line in (line.start..<line.end).allSatisfy { [0x20, 0x09, 0x0D].contains(bytes[$0]) } }
+            var results = [(LineSource, Result<GradeRecord, GradeIssue>)?](repeating: nil, count: lines.count)
+            let chunk = max(1, lines.count / (ProcessInfo.processInfo.activeProcessorCount * 4))
+            let chunks = (lines.count + chunk - 1) / chunk
+            let spans = lines
+            let input = UncheckedSendable(bytes)
+            results.withUnsafeMutableBufferPointer { slots in
+                let output = UncheckedSendable(slots)
+                DispatchQueue.concurrentPerform(iterations: chunks) { c in
+                    let bytes = input.value
+                    for index in (c * chunk)..<min(spans.count, (c + 1) * chunk) {
+                        let line = spans[index]
+                        let source = LineSource(file: file, line: line.number)
+                        let slice = UnsafeBufferPointer(rebasing: bytes[line.start..<line.end])
+                        output.value[index] = (source, parseRecord(slice).mapError { GradeIssue(source: source, reason: $0.reason) })
+                    }
+                }
+            }
+            return results.map { $0! }
+        }
+    }
+
+    /// Detects the line's shape and reads it. Errors are plain reasons; the caller adds the place.
+    static func parseRecord(_ bytes: UnsafeBufferPointer<UInt8>) -> Result<GradeRecord, LineProblem> {
+        var cursor = JSONCursor(bytes)
+        var identity: TaskIdentity?
+        var sawIdentity = false
+        var result = RecordedResult(identity: .int(0), trajectory: [])
+        var trajectory: [TrajectoryEntry]?
+        var actions: [String]?
+        var responses: [String]?
+        do {
+            cursor.skipWhitespace()
+            guard cursor.peek() == UInt8(ascii: "{") else { return .failure(LineProblem("not a JSON object")) }
+            try cursor.readObject { cursor, key in
+                switch key {
+                case "identity":
+                    sawIdentity = true
+                    identity = try readIdentity(&cursor)
+                case "trajectory": trajectory = try cursor.readNull() ? nil : readTrajectory(&cursor)
+                case "actions": actions = try cursor.readNull() ? nil : cursor.readStringList()
+                case "responses": responses = try cursor.readNull() ? nil : cursor.readStringList()
+                case "key_actions": result.keyActions = try cursor.readNull() ? nil : cursor.readStringList()
+                case "tasktype": result.taskType = try cursor.readOptionalString()
+                case "taskname": result.taskName = try cursor.readOptionalString()
+                case "model": result.model = try cursor.readOptionalString()
+                case "scene": result.scene = try cursor.readOptionalString()
+                default: try cursor.skipValue()
+                }
+            }
+            try cursor.expectEnd()
+        } catch let error as JSONPathError {
+            return .failure(LineProblem(error.isSyntax ? "not valid JSON: \(error.syntaxDescription(in: bytes))" : "field \(error.pathText): \(error.reason)"))
+        } catch {
+            return .failure(LineProblem("\(error)"))
+        }
+        guard sawIdentity, let identity else { return .failure(LineProblem(sawIdentity ? "identity is null" : "no identity field")) }
+        if let trajectory {
+            guard !trajectory.isEmpty else { return .failure(LineProblem("trajectory is empty")) }
+            result.identity = identity
+            result.trajectory = trajectory
+            return .success(.result(result))
+        }
+        if let actions { return .success(.plan(identity: identity, actions: actions, model: result.model)) }
+        if let responses { return .success(.responses(identity: identity, responses: responses, model: result.model)) }
+        return .failure(LineProblem("no trajectory, actions or responses field"))
+    }
+
+    static func readIdentity(_ cursor: inout JSONCursor) throws -> TaskIdentity? {
+        if try cursor.readNull() { return nil }
+        if cursor.peek() == UInt8(ascii: "\"") {
+            let text = try cursor.readString()
+            return text.isEmpty ? nil : .string(text)
+        }
+        let value = try cursor.readDouble()
+        guard value == value.rounded(), abs(value) < 9e15 else {
+            throw JSONPathError(path: [], reason: "identity must be an integer or a string", offset: cursor.offset, isSyntax: false)
+        }
+        return .int(Int(value))
+    }
+
+    static func readTrajectory(_ cursor: inout JSONCursor) throws -> [TrajectoryEntry] {
+        var entries: [TrajectoryEntry] = []
+        try cursor.readArray { cursor, _ in
+            guard cursor.peek() == UInt8(ascii: "{") else { throw cursor.typeMismatch("an object (a trajectory entry)") }
+            var entry = TrajectoryEntry(action: "", success: false)
+            var sawAction = false, sawSuccess = false
+            try cursor.readObject { cursor, key in
+                switch key {
+                case "action":
+                    sawAction = true
+                    entry.action = try cursor.readString()
+                case "object": entry.object = try cursor.readOptionalString()
+                case "success":
+                    sawSuccess = true
+                    entry.success = try readTruthiness(&cursor)
+                case "legal_objects": entry.legalObjects = try cursor.readStringList()
+                default: try cursor.skipValue()
+                }
+            }
+            guard sawAction else { throw JSONPathError(path: [".action"], reason: "missing", offset: cursor.offset, isSyntax: false) }
+            guard sawSuccess else { throw JSONPathError(path: [".success"], reason: "missing", offset: cursor.offset, isSyntax: false) }
+            entries.append(entry)
+        }
+        return entries
+    }
+
+    /// Python truthiness of the recorded `success`: 0, 0.0, false, null and "" are false.
+    static func readTruthiness(_ cursor: inout JSONCursor) throws -> Bool {
+        cursor.skipWhitespace()
+        switch cursor.peek() {
+        case UInt8(ascii: "t"), UInt8(ascii: "f"): return try cursor.readBool()
+        case UInt8(ascii: "n"):
+            _ = try cursor.readNull()
+            return false
+        case UInt8(ascii: "\""): return try !cursor.readString().isEmpty
+        default: return try cursor.readDouble() != 0
+        }
+    }
+}
+
+public enum GradeInputError: Error, CustomStringConvertible {
+    case notFound(String)
+    case noResults(String)
+
+    public var description: String {
+        switch self {
+        case .notFound(let path): "\(path): no such file or directory"
+        case .noResults(let path): "\(path): no result.json files below this directory"
+        }
+    }
+}
+
+/// Why a line was not read (the caller adds file and line number).
+struct LineProblem: Error {
+    var reason: String
+    init(_ reason: String) { self.reason = reason }
+}
+
+/// Lets concurrent workers write disjoint slots of one buffer.
+struct UncheckedSendable<Value>: @unchecked Sendable {
+    var value: Value
+    init(_ value: Value) { self.value = value }
+}

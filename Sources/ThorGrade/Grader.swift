@@ -1,0 +1,73 @@
+import Foundation
+import ThorModel
+
+/// How `grade` turns a line into a trajectory.
+public enum GradeMode: String, Sendable, CaseIterable {
+    /// Trust the recorded `success` and `legal_objects`: the reference metric, exactly.
+    case recorded
+    /// Re-execute the actions in the symbolic simulator.
+    case simulate
+}
+
+/// Grades parsed lines: looks up what a line omits, computes the reference metrics, and collects
+/// the lines it cannot grade with their reasons.
+public struct Grader {
+    public var mode: GradeMode
+    /// The store's tasks, asked only for lines that omit tasktype, taskname or key_actions.
+    public var lookup: (TaskIdentity) throws -> BenchmarkTask?
+
+    public init(mode: GradeMode, lookup: @escaping (TaskIdentity) throws -> BenchmarkTask?) {
+        self.mode = mode
+        self.lookup = lookup
+    }
+
+    public func grade(_ lines: [(LineSource, Result<GradeRecord, GradeIssue>)]) -> GradeReport {
+        var report = GradeReport(tasks: [], issues: [])
+        report.tasks.reserveCapacity(lines.count)
+        for (source, parsed) in lines {
+            switch parsed {
+            case .failure(let issue): report.issues.append(issue)
+            case .success(let record):
+                do {
+                    report.tasks.append(try grade(record, source: source))
+                } catch let issue as GradeIssue {
+                    report.issues.append(issue)
+                } catch {
+                    report.issues.append(GradeIssue(source: source, reason: "\(error)"))
+                }
+            }
+        }
+        return report
+    }
+
+    func grade(_ record: GradeRecord, source: LineSource) throws -> GradedTask {
+        switch (record, mode) {
+        case (.result(let result), .recorded):
+            let (reference, scene) = try resolve(result, source: source)
+            guard reference.keyActions.contains(where: { key in !ReferenceMetric.unscoredKeyWords.contains { key.contains($0) } }) else {
+                throw GradeIssue(source: source, reason: "key_actions has no scored action (the reference always ends them with \"end\")")
+            }
+            return GradedTask(
+                source: source, identity: result.identity, model: result.model ?? "unknown",
+                taskType: reference.taskType, scene: scene,
+                metrics: ReferenceMetric.evaluate(result.trajectory, task: reference))
+        case (.plan, .recorded), (.responses, .recorded):
+            throw GradeIssue(source: source, reason: "plan and response lines have no recorded trajectory: grade them with --mode simulate")
+        case (_, .simulate):
+            throw GradeIssue(source: source, reason: "--mode simulate is not available in this build; use --mode recorded")
+        }
+    }
+
+    /// The line's own tasktype/taskname/key_actions where present, the store's otherwise.
+    func resolve(_ result: RecordedResult, source: LineSource) throws -> (TaskReference, String?) {
+        if let taskType = result.taskType, let taskName = result.taskName, let keys = result.keyActions {
+            return (TaskReference(taskType: taskType, taskName: taskName, keyActions: keys), result.scene)
+        }
+        guard let task = try lookup(result.identity) else {
+            throw GradeIssue(source: source, reason: "task \(result.identity) is not in the store and the line does not carry tasktype, taskname and key_actions")
+        }
+        return (TaskReference(
+            taskType: result.taskType ?? task.taskType, taskName: result.taskName ?? task.taskName,
+            keyActions: result.keyActions ?? task.keyActionTexts), result.scene ?? task.scene)
+    }
+}

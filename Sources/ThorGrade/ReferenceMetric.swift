@@ -1,0 +1,95 @@
+import ThorModel
+
+/// The reference per-task metrics (REFERENCE-EVAL "Per-task metric").
+public struct TaskMetrics: Hashable, Sendable {
+    public var success: Int
+    public var efficiency: Double
+    public var completeness: Double
+    public var completenessOrdered: Double
+    public var keyActionsSuccess: Int
+    public var repeatRate: Double
+    public var step: Int
+}
+
+/// The reference evaluation's metric, rule by rule, quirks included; each quirk is named where it
+/// is applied. Improvements (goal-state success, error kinds) are reported elsewhere, never here.
+public enum ReferenceMetric {
+    /// Actions that never score (rule 2).
+    static let unscoredActions: Set<String> = ["init", "observe", "move forward", "navigate to", "error"]
+    /// Key actions containing these words are not counted in `total`.
+    static let unscoredKeyWords = ["observe", "move forward", "navigate to"]
+
+    public static func evaluate(_ trajectory: [TrajectoryEntry], task: TaskReference) -> TaskMetrics {
+        let isSingleSearch = task.taskType == "single_search"
+        let lowerTaskName = task.taskName.lowercased()
+        var reward = 0
+        var flag = 0
+        var previous = ""
+        var remaining = task.keyActions
+        var navigated: [String?] = []
+        var matched: [String] = []
+
+        func describe(_ action: String, _ object: String?) -> String { object.map { action + " " + $0 } ?? action }
+
+        walk: for entry in trajectory {
+            var action = entry.action
+            if action == "navigate to" { navigated.append(entry.object) }  // rule 1: failed ones too
+            if unscoredActions.contains(action) || !entry.success {  // rule 2
+                if entry.success { previous = describe(action, entry.object) }
+                continue
+            }
+            if action.contains("end") {  // rule 3
+                if isSingleSearch {
+                    // Substring quirk: a visible `Pot` matches a task about a `Potato`.
+                    if entry.legalObjects.contains(where: { lowerTaskName.contains($0.lowercased()) }) {
+                        reward += 1
+                    } else if task.keyActions.contains(previous) {
+                        reward += 1
+                        flag = 1
+                        break walk  // nothing after a key-action end counts
+                    }
+                } else {
+                    reward += 1
+                    matched.append(action)
+                }
+            } else if let object = entry.object {  // rule 4
+                if action.hasPrefix("put") { action = "put" }  // `put in` scores as `put`
+                let text = action + " " + object
+                if let index = remaining.firstIndex(of: text) {
+                    remaining.remove(at: index)
+                    matched.append(text)
+                    reward += 1
+                }
+            }
+            previous = describe(action, entry.object)  // rule 5, with the rewritten action
+        }
+
+        let scored = task.keyActions.filter { key in !unscoredKeyWords.contains { key.contains($0) } }
+        let total = scored.count
+        precondition(total > 0, "a task's key actions always include end")
+        let completeness = Double(reward) / Double(total)
+        let success = reward / total  // floor of a non-negative ratio
+        let distinct = Set(navigated).count
+        return TaskMetrics(
+            success: success,
+            efficiency: success != 0 ? Double(task.keyActions.count + 1) / Double(trajectory.count) : 0.0,
+            completeness: completeness,
+            completenessOrdered: isSingleSearch ? completeness : Double(longestCommonSubsequence(matched, scored)) / Double(total),
+            keyActionsSuccess: flag,
+            repeatRate: navigated.isEmpty ? 0 : Double(navigated.count - distinct) / Double(navigated.count),
+            step: task.taskType == "single_search_from_closerep" ? 2 : task.keyActions.count - 1)
+    }
+
+    static func longestCommonSubsequence(_ a: [String], _ b: [String]) -> Int {
+        guard !a.isEmpty, !b.isEmpty else { return 0 }
+        var previousRow = Array(repeating: 0, count: b.count + 1)
+        var row = previousRow
+        for x in a {
+            for (j, y) in b.enumerated() {
+                row[j + 1] = x == y ? previousRow[j] + 1 : max(row[j], previousRow[j + 1])
+            }
+            swap(&row, &previousRow)
+        }
+        return previousRow[b.count]
+    }
+}

@@ -1,0 +1,127 @@
+import Foundation
+import ThorJSON
+import ThorModel
+
+/// The `grade` outputs: a table for people, JSON and CSV for scripts, per-task JSON lines and a
+/// summary document. JSON values are unrounded; the table rounds to 4 places for display only.
+public enum ReportWriters {
+    // MARK: JSON
+
+    static func json(_ block: MetricBlock) -> JSONValue {
+        .object([
+            "count": .int(block.count), "success_rate": .double(block.successRate), "efficiency": .double(block.efficiency),
+            "completeness": .double(block.completeness), "completeness_ordered": .double(block.completenessOrdered),
+            "repeat_rate": .double(block.repeatRate),
+        ])
+    }
+
+    static func json(_ groups: MetricGroups) -> [String: JSONValue] {
+        ["overall": json(groups.overall), "categories": .object(groups.categories.mapValues(json)),
+         "task_types": .object(groups.taskTypes.mapValues(json))]
+    }
+
+    static func json(_ identity: TaskIdentity) -> JSONValue {
+        switch identity {
+        case .int(let value): .int(value)
+        case .string(let value): .string(value)
+        }
+    }
+
+    public static func json(_ metrics: TaskMetrics) -> JSONValue {
+        .object([
+            "success": .int(metrics.success), "efficiency": .double(metrics.efficiency),
+            "completeness": .double(metrics.completeness), "completeness_ordered": .double(metrics.completenessOrdered),
+            "key_actions_success": .int(metrics.keyActionsSuccess), "repeat_rate": .double(metrics.repeatRate),
+            "step": .int(metrics.step),
+        ])
+    }
+
+    /// One `--per-task` line.
+    public static func perTask(_ task: GradedTask) -> JSONValue {
+        .object([
+            "identity": json(task.identity), "model": .string(task.model), "tasktype": .string(task.taskType),
+            "scene": task.scene.map(JSONValue.string) ?? .null, "metrics": json(task.metrics),
+            "line": .int(task.source.line), "file": .string(task.source.file),
+        ])
+    }
+
+    /// The `--summary` document (also `--format json`).
+    public static func summary(_ report: GradeReport) -> JSONValue {
+        var document = json(report.all)
+        document["tasks"] = .int(report.tasks.count)
+        document["models"] = .object(Dictionary(uniqueKeysWithValues: report.models.map { model in
+            let groups = report.groups(model: model)
+            var block = json(groups)
+            block["tasks"] = .int(groups.overall.count)
+            return (model, JSONValue.object(block))
+        }))
+        document["errors"] = .array(report.issues.map { issue in
+            .object(["file": .string(issue.source.file), "line": .int(issue.source.line), "reason": .string(issue.reason)])
+        })
+        return .object(document)
+    }
+
+    // MARK: CSV
+
+    /// One row per (model, group): `model` is `all` for every line together.
+    public static func csv(_ report: GradeReport) -> String {
+        var out = "model,group,name,count,success_rate,efficiency,completeness,completeness_ordered,repeat_rate\n"
+        func rows(_ model: String, _ groups: MetricGroups) {
+            func row(_ group: String, _ name: String, _ b: MetricBlock) {
+                out += [model, group, name].map(csvField).joined(separator: ",")
+                out += ",\(b.count),\(b.successRate),\(b.efficiency),\(b.completeness),\(b.completenessOrdered),\(b.repeatRate)\n"
+            }
+            row("overall", "overall", groups.overall)
+            for category in TaskCategory.allCases { if let b = groups.categories[category.rawValue] { row("category", category.rawValue, b) } }
+            for type in groups.taskTypes.keys.sorted() { row("task_type", type, groups.taskTypes[type]!) }
+        }
+        rows("all", report.all)
+        for model in report.models.sorted() { rows(model, report.groups(model: model)) }
+        return out
+    }
+
+    static func csvField(_ text: String) -> String {
+        text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
+    }
+
+    // MARK: table
+
+    /// A readable table: overall, categories, task types with counts; one section per model when
+    /// lines carry several models.
+    public static func table(_ report: GradeReport) -> String {
+        var out = ""
+        let models = report.models.sorted()
+        if models.count > 1 {
+            for model in models { section(&out, title: "model \(model)", report.groups(model: model)) }
+            section(&out, title: "all models", report.all)
+        } else {
+            section(&out, title: models.first.map { "model \($0)" } ?? "no graded lines", report.all)
+        }
+        if !report.issues.isEmpty {
+            out += "\n\(report.issues.count) line\(report.issues.count == 1 ? "" : "s") not graded (see stderr)\n"
+        }
+        return out
+    }
+
+    static func section(_ out: inout String, title: String, _ groups: MetricGroups) {
+        let names = ["overall"] + TaskCategory.allCases.map { "\($0.rawValue) \($0.title)" } + groups.taskTypes.keys.map { "  \($0)" }
+        let width = max(names.map(\.count).max() ?? 0, 10)
+        func pad(_ text: String) -> String { text.padding(toLength: width, withPad: " ", startingAt: 0) }
+        func number(_ value: Double) -> String { String(format: "%10.4f", value) }
+        out += "\(title)\n"
+        out += pad("") + "  count    success  efficiency  completeness  ordered_compl  repeat_rate\n"
+        func row(_ name: String, _ b: MetricBlock) {
+            out += pad(name) + String(format: "%7d", b.count) + number(b.successRate) + "  " + number(b.efficiency)
+                + "    " + number(b.completeness) + "     " + number(b.completenessOrdered) + "   " + number(b.repeatRate) + "\n"
+        }
+        row("overall", groups.overall)
+        for category in TaskCategory.allCases {
+            guard let block = groups.categories[category.rawValue] else { continue }
+            row("\(category.rawValue) \(category.title)", block)
+            for type in category.taskTypes { if let b = groups.taskTypes[type] { row("  \(type)", b) } }
+        }
+        let uncategorised = groups.taskTypes.keys.filter { TaskCategory(taskType: $0) == nil }.sorted()
+        for type in uncategorised { row("  \(type)", groups.taskTypes[type]!) }
+        out += "\n"
+    }
+}

@@ -1,1 +1,0 @@
-// Removed once ThorGrade has sources.

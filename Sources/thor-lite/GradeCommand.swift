@@ -1,0 +1,124 @@
+import ArgumentParser
+import Foundation
+import ThorGrade
+import ThorJSON
+import ThorModel
+import ThorStore
+
+struct Grade: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Compute the Embodied-Reasoner reference metrics for model outputs.",
+        discussion: """
+            Input: JSON-lines files or run directories (every result.json below them). Each line is
+            detected by its fields:
+              result line    {"identity", "trajectory": [...], "tasktype"?, "taskname"?, "key_actions"?, "model"?}
+                             the reference's per-task result (what it writes to result.json)
+              plan line      {"identity", "actions": ["navigate to Fridge", "open Fridge", ...]}
+              response line  {"identity", "responses": ["...<DecisionMaking>open fridge</DecisionMaking>", ...]}
+            A result line missing tasktype, taskname or key_actions is completed from the store.
+
+            Modes:
+              recorded   trust the recorded success and legal_objects; the reference's numbers exactly
+              simulate   re-execute the actions in the symbolic simulator (plan and response lines need it)
+
+            Output: a table on stdout (--format json|csv for scripts); --per-task FILE writes one JSON
+            line per graded line in input order; --summary FILE writes overall, category, task-type
+            and per-model blocks plus the lines that were not graded. JSON values are unrounded.
+
+            Exit status: 0 every line graded, 1 some lines not graded (each reported on stderr with
+            file, line and reason), 2 usage error.
+
+            Examples:
+              thor-lite grade --mode recorded results.jsonl
+              thor-lite grade --mode recorded runs/ --per-task per_task.jsonl --summary summary.json
+              thor-lite grade --mode recorded results.jsonl --format csv > metrics.csv
+            """)
+
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+        case table, json, csv
+    }
+
+    @Argument(help: ArgumentHelp("Results files (JSON lines) or run directories.", valueName: "input"))
+    var inputs: [String]
+
+    @Option(help: ArgumentHelp("recorded or simulate.", valueName: "mode"))
+    var mode: GradeMode = .recorded
+
+    @Option(help: "Standard output format: table, json or csv.")
+    var format: Format = .table
+
+    @Option(name: .customLong("per-task"), help: ArgumentHelp("Write per-task metrics as JSON lines here.", valueName: "file"))
+    var perTask: String?
+
+    @Option(help: ArgumentHelp("Write the summary JSON here.", valueName: "file"))
+    var summary: String?
+
+    @OptionGroup var storeOptions: StoreOptions
+
+    func validate() throws {
+        guard !inputs.isEmpty else { throw ValidationError("give at least one results file or run directory") }
+    }
+
+    func run() throws {
+        try reportingErrors {
+            var lines: [(LineSource, Result<GradeRecord, GradeIssue>)] = []
+            for input in inputs {
+                let files: [String]
+                do {
+                    files = try GradeInputReader.files(at: input)
+                } catch let error as GradeInputError {
+                    throw CLIError.usage(error.description)
+                }
+                for file in files {
+                    guard let data = FileManager.default.contents(atPath: file) else {
+                        throw CLIError.usage("\(file): cannot read")
+                    }
+                    lines += GradeInputReader.parse(data, file: file, wholeFile: file.hasSuffix("result.json"))
+                }
+            }
+            let catalog = StoreCatalog(path: storeOptions.resolvedPath)
+            let report = Grader(mode: mode, lookup: catalog.task).grade(lines)
+
+            for issue in report.issues { printError("not graded: \(issue)") }
+            if let perTask {
+                var out = ""
+                for task in report.tasks { out += ReportWriters.perTask(task).compact + "\n" }
+                try write(out, to: perTask)
+            }
+            if let summary { try write(ReportWriters.summary(report).pretty + "\n", to: summary) }
+            switch format {
+            case .table: print(ReportWriters.table(report), terminator: "")
+            case .json: print(ReportWriters.summary(report).pretty)
+            case .csv: print(ReportWriters.csv(report), terminator: "")
+            }
+            if !report.issues.isEmpty { throw ExitCode(1) }
+        }
+    }
+
+    func write(_ text: String, to path: String) throws {
+        do {
+            try text.write(toFile: path, atomically: true, encoding: .utf8)
+        } catch {
+            throw CLIError.usage("\(path): cannot write: \(error.localizedDescription)")
+        }
+    }
+}
+
+extension GradeMode: ExpressibleByArgument {}
+
+/// Task lookups for lines that omit tasktype/taskname/key_actions: the store is opened on the
+/// first such line and all its tasks read at once.
+final class StoreCatalog {
+    let path: String
+    private var tasks: [TaskIdentity: BenchmarkTask]?
+
+    init(path: String) { self.path = path }
+
+    func task(_ identity: TaskIdentity) throws -> BenchmarkTask? {
+        if tasks == nil {
+            let store = try ThorStore(path: path)
+            tasks = Dictionary(try store.allTasks().map { ($0.identity, $0) }, uniquingKeysWith: { first, _ in first })
+        }
+        return tasks?[identity] ?? tasks?[TaskIdentity(parsing: identity.description)]
+    }
+}
