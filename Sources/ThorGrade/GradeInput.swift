@@ -75,7 +75,9 @@ public enum GradeInputReader {
                 lines.append((0, bytes.count, 1))
             } else {
                 var start = 0, number = 1
-                for index in 0..<bytes.count where bytes[index] == UInt8(ascii: "\n") {
+                let base = bytes.baseAddress ?? UnsafePointer(bitPattern: 1)!
+                while start < bytes.count, let found = memchr(base + start, Int32(UInt8(ascii: "\n")), bytes.count - start) {
+                    let index = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
                     lines.append((start, index, number))
                     start = index + 1
                     number += 1
@@ -83,7 +85,9 @@ public enum GradeInputReader {
                 if start < bytes.count { lines.append((start, bytes.count, number)) }
             }
             // Blank lines are not records.
-            lines.removeAll { line in (line.start..<line.end).allSatisfy { [0x20, 0x09, 0x0D].contains(bytes[$0]) } }
+            lines.removeAll { line in
+                (line.start..<line.end).allSatisfy { bytes[$0] == 0x20 || bytes[$0] == 0x09 || bytes[$0] == 0x0D }
+            }
             var results = [(LineSource, Result<GradeRecord, GradeIssue>)?](repeating: nil, count: lines.count)
             let chunk = max(1, lines.count / (ProcessInfo.processInfo.activeProcessorCount * 4))
             let chunks = (lines.count + chunk - 1) / chunk
@@ -116,7 +120,7 @@ public enum GradeInputReader {
         var responses: [String]?
         do {
             cursor.skipWhitespace()
-            guard cursor.peek() == UInt8(ascii: "{") else { return .failure(LineProblem("not a JSON object")) }
+            guard cursor.peek() == UInt8(ascii: "{") else { return .failure(LineProblem("not a JSON object (each line must be one {...} record)")) }
             try cursor.readObject { cursor, key in
                 switch key {
                 case "identity":

@@ -44,7 +44,7 @@ public struct Grader {
         switch (record, mode) {
         case (.result(let result), .recorded):
             let (reference, scene) = try resolve(result, source: source)
-            guard reference.keyActions.contains(where: { key in !ReferenceMetric.unscoredKeyWords.contains { key.contains($0) } }) else {
+            guard reference.keyActions.contains(where: ReferenceMetric.isScored) else {
                 throw GradeIssue(source: source, reason: "key_actions has no scored action (the reference always ends them with \"end\")")
             }
             return GradedTask(

@@ -1,0 +1,88 @@
+import Foundation
+import ThorModel
+import XCTest
+
+@testable import ThorGrade
+
+final class GraderTests: XCTestCase {
+    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    let goodLine = #"{"identity": 7, "model": "m", "tasktype": "single_pickup", "taskname": "Pick up the Apple.", "key_actions": ["navigate to CounterTop", "pickup Apple", "end"], "trajectory": [{"action": "init", "object": null, "success": 1}, {"action": "pickup", "object": "Apple", "success": 1}, {"action": "end", "object": null, "success": 1}]}"#
+
+    func grade(_ text: String, lookup: @escaping (TaskIdentity) -> BenchmarkTask? = { _ in nil }) -> GradeReport {
+        Grader(mode: .recorded, lookup: lookup).grade(GradeInputReader.parse(Data(text.utf8), file: "in.jsonl"))
+    }
+
+    func testBadLinesAreReportedWithLineNumbersAndGoodLinesStillGraded() {
+        let text = [goodLine, "not json", #"{"trajectory": []}"#, "", #"{"identity": 99, "trajectory": [{"action": "end", "success": 1}]}"#, goodLine].joined(separator: "\n")
+        let report = grade(text)
+        XCTAssertEqual(report.tasks.map(\.source.line), [1, 6])
+        XCTAssertEqual(report.issues.map(\.source.line), [2, 3, 5])
+        XCTAssertTrue(report.issues[0].reason.hasPrefix("not a JSON object"), report.issues[0].reason)
+        XCTAssertEqual(report.issues[1].reason, "no identity field")
+        XCTAssertTrue(report.issues[2].reason.contains("task 99 is not in the store"), report.issues[2].reason)
+    }
+
+    func testMissingTaskFieldsComeFromTheStore() {
+        let task = BenchmarkTask(identity: .int(99), scene: "FloorPlan1", taskType: "single_pickup", instructionIndex: 0,
+                                 taskName: "Pick up the Apple.", taskQuery: "", keyActions: [KeyAction(action: "pickup", objectType: "Apple"), KeyAction(action: "end")])
+        let report = grade(#"{"identity": 99, "trajectory": [{"action": "pickup", "object": "Apple", "success": 1}, {"action": "end", "success": 1}]}"#,
+                           lookup: { $0 == .int(99) ? task : nil })
+        XCTAssertEqual(report.issues, [])
+        XCTAssertEqual(report.tasks.first?.metrics.success, 1)
+        XCTAssertEqual(report.tasks.first?.scene, "FloorPlan1")
+    }
+
+    func testStringIdentitiesAreAccepted() {
+        let report = grade(goodLine.replacingOccurrences(of: #""identity": 7"#, with: #""identity": "test_007""#))
+        XCTAssertEqual(report.tasks.first?.identity, .string("test_007"))
+    }
+
+    func testPlanLinesNeedSimulateMode() {
+        let report = grade(#"{"identity": 1, "actions": ["navigate to Fridge", "end"]}"#)
+        XCTAssertTrue(report.issues.first?.reason.contains("--mode simulate") ?? false)
+    }
+
+    func testAggregationSkipsAbsentTypesAndOmitsEmptyCategories() {
+        let report = grade(goodLine)
+        let groups = report.all
+        XCTAssertEqual(Set(groups.categories.keys), ["M"])
+        XCTAssertEqual(groups.categories["M"]?.count, 1)
+        XCTAssertEqual(groups.overall.successRate, 1.0)
+    }
+
+    func testOutputsAreByteIdenticalForIdenticalInput() {
+        let text = [goodLine, goodLine.replacingOccurrences(of: #""model": "m""#, with: #""model": "z""#)].joined(separator: "\n")
+        let first = grade(text), second = grade(text)
+        XCTAssertEqual(ReportWriters.summary(first).pretty, ReportWriters.summary(second).pretty)
+        XCTAssertEqual(ReportWriters.table(first), ReportWriters.table(second))
+        XCTAssertEqual(ReportWriters.csv(first), ReportWriters.csv(second))
+        XCTAssertEqual(first.tasks.map { ReportWriters.perTask($0).compact }, second.tasks.map { ReportWriters.perTask($0).compact })
+        XCTAssertTrue(ReportWriters.table(first).contains("model m"), "one section per model")
+    }
+
+    func testSummaryHasTheDocumentedShape() throws {
+        let document = try JSONSerialization.jsonObject(with: Data(ReportWriters.summary(grade(goodLine)).pretty.utf8)) as! [String: Any]
+        XCTAssertEqual(Set(document.keys), ["tasks", "overall", "categories", "task_types", "models", "errors"])
+        let overall = try XCTUnwrap(document["overall"] as? [String: Any])
+        XCTAssertEqual(Set(overall.keys), ["count", "success_rate", "efficiency", "completeness", "completeness_ordered", "repeat_rate"])
+    }
+
+    func testRecordedRunsGradeWithoutErrors() throws {
+        let path = ProcessInfo.processInfo.environment["THOR_LITE_RECORDED_RUNS"]
+            ?? Self.packageRoot.deletingLastPathComponent().appendingPathComponent("shared/recorded_runs").path
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw XCTSkip("recorded runs not found at \(path); set THOR_LITE_RECORDED_RUNS to run this test")
+        }
+        var lines: [(LineSource, Result<GradeRecord, GradeIssue>)] = []
+        for file in try GradeInputReader.files(at: path) {
+            lines += GradeInputReader.parse(try Data(contentsOf: URL(fileURLWithPath: file)), file: file, wholeFile: true)
+        }
+        let report = Grader(mode: .recorded, lookup: { _ in nil }).grade(lines)
+        XCTAssertEqual(report.issues, [])
+        XCTAssertEqual(report.tasks.count, 2)
+        // key_actions ["navigate to Apple", "pick up Apple"]: only the credited final end scores.
+        XCTAssertEqual(report.tasks[0].metrics.completeness, 1.0)
+        XCTAssertEqual(report.tasks[0].metrics.efficiency, 3.0 / 25.0)
+    }
+}

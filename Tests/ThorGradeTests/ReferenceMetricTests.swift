@@ -1,0 +1,103 @@
+import ThorModel
+import XCTest
+
+@testable import ThorGrade
+
+/// Each rule and quirk of REFERENCE-EVAL.md "Per-task metric", pinned with a hand-built trajectory.
+final class ReferenceMetricTests: XCTestCase {
+    func step(_ action: String, _ object: String? = nil, ok: Bool = true, legal: [String] = []) -> TrajectoryEntry {
+        TrajectoryEntry(action: action, object: object, success: ok, legalObjects: legal)
+    }
+
+    let pickup = TaskReference(taskType: "single_pickup", taskName: "Pick up the Apple.", keyActions: ["navigate to CounterTop", "pickup Apple", "end"])
+
+    func testExpertTrajectoryScoresFullMarks() {
+        let m = ReferenceMetric.evaluate([step("init"), step("navigate to", "CounterTop"), step("pickup", "Apple"), step("end")], task: pickup)
+        XCTAssertEqual(m, TaskMetrics(success: 1, efficiency: 1.0, completeness: 1.0, completenessOrdered: 1.0, keyActionsSuccess: 0, repeatRate: 0, step: 2))
+    }
+
+    func testFailedStepsDoNotScoreButFailedNavigationCountsForRepeatRate() {
+        let m = ReferenceMetric.evaluate([
+            step("init"), step("navigate to", "Fridge", ok: false), step("navigate to", "Fridge"),
+            step("pickup", "Apple", ok: false), step("end"),
+        ], task: pickup)
+        XCTAssertEqual(m.completeness, 0.5)
+        XCTAssertEqual(m.success, 0)
+        XCTAssertEqual(m.efficiency, 0.0, "efficiency is 0 unless success")
+        XCTAssertEqual(m.repeatRate, 0.5, "two navigations to one distinct object")
+    }
+
+    func testOutOfBudgetFinalEndIsCreditedAsASuccessStep() {
+        let m = ReferenceMetric.evaluate([step("init"), step("observe"), step("end")], task: pickup)
+        XCTAssertEqual(m.completeness, 0.5, "the final end entry scores even though nothing was done")
+    }
+
+    func testPutInScoresAsPut() {
+        let task = TaskReference(taskType: "pickup_and_put", taskName: "x", keyActions: ["navigate to CounterTop", "pickup Apple", "navigate to Fridge", "put Fridge", "end"])
+        let m = ReferenceMetric.evaluate([step("init"), step("pickup", "Apple"), step("put in", "Fridge"), step("end")], task: task)
+        XCTAssertEqual(m.success, 1)
+        XCTAssertEqual(m.completenessOrdered, 1.0)
+    }
+
+    func testRepeatedKeyActionRemovesOneCopyEachTime() {
+        let task = TaskReference(taskType: "ordered_pickup_two_object_and_put", taskName: "x",
+                                 keyActions: ["pickup Apple", "put GarbageCan", "pickup Knife", "put GarbageCan", "end"])
+        let once = ReferenceMetric.evaluate([step("put", "GarbageCan"), step("put", "GarbageCan"), step("put", "GarbageCan"), step("end")], task: task)
+        XCTAssertEqual(once.completeness, 3.0 / 5.0, "two copies match, the third put scores nothing")
+    }
+
+    func testCompletenessOrderedIsTheLongestCommonSubsequence() {
+        let task = TaskReference(taskType: "pickup_and_put", taskName: "x", keyActions: ["pickup Apple", "open Fridge", "put Fridge", "end"])
+        let m = ReferenceMetric.evaluate([step("open", "Fridge"), step("pickup", "Apple"), step("put", "Fridge"), step("end")], task: task)
+        XCTAssertEqual(m.completeness, 1.0)
+        XCTAssertEqual(m.completenessOrdered, 0.75, "open Fridge came before pickup Apple")
+    }
+
+    func testSingleSearchSubstringQuirkMatchesPotInPotato() {
+        let task = TaskReference(taskType: "single_search", taskName: "Look for the Potato in the room.", keyActions: ["navigate to CounterTop", "end"])
+        let m = ReferenceMetric.evaluate([step("init"), step("end", legal: ["Pot"])], task: task)
+        XCTAssertEqual(m.success, 1, "a visible Pot matches a task about a Potato")
+        XCTAssertEqual(m.keyActionsSuccess, 0)
+    }
+
+    func testSingleSearchEndAfterKeyActionSetsFlagAndStopsWalking() {
+        let task = TaskReference(taskType: "single_search", taskName: "Look for the Mug.", keyActions: ["navigate to CounterTop", "end"])
+        let m = ReferenceMetric.evaluate([
+            step("init"), step("navigate to", "CounterTop"), step("end", legal: ["Bowl"]),
+            step("end", legal: ["Mug"]),  // after the stop: not counted
+        ], task: task)
+        XCTAssertEqual(m.keyActionsSuccess, 1)
+        XCTAssertEqual(m.completeness, 1.0)
+        XCTAssertEqual(m.completenessOrdered, 1.0, "single_search uses reward/total")
+    }
+
+    func testSingleSearchEndWithoutVisibleTargetOrKeyActionScoresNothing() {
+        let task = TaskReference(taskType: "single_search", taskName: "Look for the Mug.", keyActions: ["navigate to CounterTop", "end"])
+        let m = ReferenceMetric.evaluate([step("init"), step("navigate to", "Fridge"), step("end", legal: [])], task: task)
+        XCTAssertEqual(m.completeness, 0)
+    }
+
+    func testNullLegalObjectsReadAsEmpty() throws {
+        let line = #"{"identity": 1, "tasktype": "single_search", "taskname": "Find the Mug", "key_actions": ["navigate to CounterTop", "end"], "trajectory": [{"action": "init", "object": null, "success": 1, "legal_objects": null}, {"action": "end", "object": null, "success": 1, "legal_objects": null}]}"#
+        let parsed = GradeInputReader.parse(Data(line.utf8), file: "t.jsonl")
+        guard case .success(.result(let result)) = parsed[0].1 else { return XCTFail("\(parsed)") }
+        XCTAssertEqual(result.trajectory[1].legalObjects, [])
+        let report = Grader(mode: .recorded, lookup: { _ in nil }).grade(parsed)
+        XCTAssertEqual(report.tasks.first?.metrics.completeness, 0)
+    }
+
+    func testStepIsKeyActionCountMinusOneExceptSearchFromCloseReceptacle() {
+        let closerep = TaskReference(taskType: "single_search_from_closerep", taskName: "x", keyActions: ["navigate to Fridge", "open Fridge", "close Fridge", "end"])
+        XCTAssertEqual(ReferenceMetric.evaluate([step("end")], task: closerep).step, 2)
+        XCTAssertEqual(ReferenceMetric.evaluate([step("end")], task: pickup).step, 2)
+        let longer = TaskReference(taskType: "pickup_and_put", taskName: "x", keyActions: ["a", "b", "c", "d", "end"])
+        XCTAssertEqual(ReferenceMetric.evaluate([step("end")], task: longer).step, 4)
+    }
+
+    func testNavigationKeyActionsAreNotScored() {
+        // total counts only pickup Apple and end.
+        let m = ReferenceMetric.evaluate([step("pickup", "Apple"), step("end")], task: pickup)
+        XCTAssertEqual(m.completeness, 1.0)
+        XCTAssertEqual(m.efficiency, 4.0 / 2.0, "efficiency is (key actions + 1) / trajectory length, unclamped")
+    }
+}
