@@ -168,23 +168,28 @@ public enum GradeInputReader {
         return .int(Int(value))
     }
 
+    /// Reads trajectory entries. `legal_objects` is decoded only for entries whose action contains
+    /// `end`, the only place the metric reads it (when `legal_objects` comes before `action` in an
+    /// entry it is decoded anyway).
     static func readTrajectory(_ cursor: inout JSONCursor) throws -> [TrajectoryEntry] {
         var entries: [TrajectoryEntry] = []
         try cursor.readArray { cursor, _ in
             guard cursor.peek() == UInt8(ascii: "{") else { throw cursor.typeMismatch("an object (a trajectory entry)") }
             var entry = TrajectoryEntry(action: "", success: false)
             var sawAction = false, sawSuccess = false
-            try cursor.readObject { cursor, key in
-                switch key {
-                case "action":
+            try cursor.readObjectRawKeys { cursor, key in
+                if JSONCursor.key(key, is: "action") {
                     sawAction = true
                     entry.action = try cursor.readString()
-                case "object": entry.object = try cursor.readOptionalString()
-                case "success":
+                } else if JSONCursor.key(key, is: "object") {
+                    entry.object = try cursor.readOptionalString()
+                } else if JSONCursor.key(key, is: "success") {
                     sawSuccess = true
                     entry.success = try readTruthiness(&cursor)
-                case "legal_objects": entry.legalObjects = try cursor.readStringList()
-                default: try cursor.skipValue()
+                } else if JSONCursor.key(key, is: "legal_objects"), !sawAction || entry.action.containsBytes(of: "end") {
+                    entry.legalObjects = try cursor.readStringList()
+                } else {
+                    try cursor.skipValue()
                 }
             }
             guard sawAction else { throw JSONPathError(path: [".action"], reason: "missing", offset: cursor.offset, isSyntax: false) }

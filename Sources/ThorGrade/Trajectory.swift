@@ -6,7 +6,8 @@ public struct TrajectoryEntry: Hashable, Sendable {
     public var object: String?
     /// The reference tests truthiness (`success == 0` skips the entry).
     public var success: Bool
-    /// Null in a recorded file reads as empty (the reference crashes there).
+    /// Null in a recorded file reads as empty (the reference crashes there). Read from files only
+    /// for `end` entries, the only ones the metric looks at.
     public var legalObjects: [String]
 
     public init(action: String, object: String? = nil, success: Bool, legalObjects: [String] = []) {

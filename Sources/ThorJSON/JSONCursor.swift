@@ -132,17 +132,12 @@ public struct JSONCursor {
         guard peek() == UInt8(ascii: "\"") else { throw typeMismatch("a string") }
         offset += 1
         let start = offset
-        // Fast path: no escapes.
-        while offset < bytes.count {
-            let byte = bytes[offset]
-            if byte == UInt8(ascii: "\"") {
-                let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<offset]), as: UTF8.self)
-                offset += 1
-                return text
-            }
-            if byte == UInt8(ascii: "\\") { break }
-            if byte < 0x20 { throw syntax("control character in a string") }
-            offset += 1
+        // Fast path: no escapes and no control characters before the closing quote.
+        let end = try endOfString(from: start)
+        let content = UnsafeBufferPointer(rebasing: bytes[start..<end])
+        if !content.contains(where: { $0 == UInt8(ascii: "\\") || $0 < 0x20 }) {
+            offset = end + 1
+            return String(decoding: content, as: UTF8.self)
         }
         var scalars = Array(bytes[start..<offset])
         while offset < bytes.count {
@@ -259,12 +254,60 @@ public struct JSONCursor {
 
     mutating func skipString() throws {
         try expect(UInt8(ascii: "\""))
-        let start = offset - 1
-        while let byte = next() {
-            if byte == UInt8(ascii: "\"") { return }
-            if byte == UInt8(ascii: "\\") { _ = next() }
+        offset = try endOfString(from: offset) + 1
+    }
+
+    /// The offset of the quote closing the string whose content starts at `start`. Jumps from
+    /// quote to quote with memchr (long model responses are most of a results file) and counts
+    /// the backslashes before each to tell escaped quotes apart.
+    func endOfString(from start: Int) throws -> Int {
+        guard let base = bytes.baseAddress else { throw syntax("unterminated string", at: start - 1) }
+        var position = start
+        while position < bytes.count {
+            guard let found = memchr(base + position, Int32(UInt8(ascii: "\"")), bytes.count - position) else { break }
+            let quote = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+            var backslashes = 0
+            while quote - backslashes - 1 >= start, bytes[quote - backslashes - 1] == UInt8(ascii: "\\") { backslashes += 1 }
+            if backslashes % 2 == 0 { return quote }
+            position = quote + 1
         }
-        throw syntax("unterminated string", at: start)
+        throw syntax("unterminated string", at: start - 1)
+    }
+
+    /// Calls `body` with each key of the object at the cursor as raw bytes (no String is made;
+    /// compare with `JSONCursor.key(_:is:)`). Keys with escapes are passed undecoded.
+    public mutating func readObjectRawKeys(_ body: (inout JSONCursor, UnsafeBufferPointer<UInt8>) throws -> Void) throws {
+        try expect(UInt8(ascii: "{"))
+        skipWhitespace()
+        if peek() == UInt8(ascii: "}") {
+            offset += 1
+            return
+        }
+        while true {
+            skipWhitespace()
+            try expect(UInt8(ascii: "\""))
+            let end = try endOfString(from: offset)
+            let key = UnsafeBufferPointer(rebasing: bytes[offset..<end])
+            offset = end + 1
+            skipWhitespace()
+            try expect(UInt8(ascii: ":"))
+            skipWhitespace()
+            do {
+                try body(&self, key)
+            } catch let error as JSONPathError {
+                throw error.inside(key: String(decoding: key, as: UTF8.self))
+            }
+            skipWhitespace()
+            guard let next = next() else { throw syntax("unexpected end of data in an object") }
+            if next == UInt8(ascii: "}") { return }
+            guard next == UInt8(ascii: ",") else { throw syntax("expected ',' or '}' in an object", at: offset - 1) }
+        }
+    }
+
+    /// Whether raw key bytes spell `name`.
+    @inline(__always)
+    public static func key(_ key: UnsafeBufferPointer<UInt8>, is name: StaticString) -> Bool {
+        key.count == name.utf8CodeUnitCount && memcmp(key.baseAddress!, name.utf8Start, key.count) == 0
     }
 
     /// The extent of a number per the JSON grammar.

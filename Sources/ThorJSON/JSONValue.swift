@@ -12,73 +12,74 @@ public indirect enum JSONValue: Hashable, Sendable {
 
     /// Compact, one line.
     public var compact: String {
-        var out = ""
+        var out: [UInt8] = []
         write(into: &out, indent: nil, level: 0)
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// Indented by two spaces.
     public var pretty: String {
-        var out = ""
+        var out: [UInt8] = []
         write(into: &out, indent: "  ", level: 0)
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 
-    public func write(into out: inout String, indent: String?, level: Int) {
+    /// Appends the UTF-8 text to a byte buffer (the fast path for many lines).
+    public func write(into out: inout [UInt8], indent: String?, level: Int) {
         switch self {
-        case .null: out += "null"
-        case .bool(let value): out += value ? "true" : "false"
-        case .int(let value): out += String(value)
+        case .null: out += "null".utf8
+        case .bool(let value): out += (value ? "true" : "false").utf8
+        case .int(let value): out += String(value).utf8
         case .double(let value):
             // JSON has no NaN or infinity; the metrics never produce them, but never write invalid JSON.
-            out += value.isFinite ? "\(value)" : "null"
+            out += (value.isFinite ? "\(value)" : "null").utf8
         case .string(let value): Self.writeString(value, into: &out)
         case .array(let values):
-            if values.isEmpty { out += "[]"; return }
-            out += "["
+            if values.isEmpty { out += "[]".utf8; return }
+            out.append(UInt8(ascii: "["))
             for (index, value) in values.enumerated() {
-                if index > 0 { out += indent == nil ? ", " : "," }
+                if index > 0 { out += (indent == nil ? ", " : ",").utf8 }
                 Self.newline(&out, indent, level + 1)
                 value.write(into: &out, indent: indent, level: level + 1)
             }
             Self.newline(&out, indent, level)
-            out += "]"
+            out.append(UInt8(ascii: "]"))
         case .object(let members):
-            if members.isEmpty { out += "{}"; return }
-            out += "{"
+            if members.isEmpty { out += "{}".utf8; return }
+            out.append(UInt8(ascii: "{"))
             for (index, key) in members.keys.sorted().enumerated() {
-                if index > 0 { out += indent == nil ? ", " : "," }
+                if index > 0 { out += (indent == nil ? ", " : ",").utf8 }
                 Self.newline(&out, indent, level + 1)
                 Self.writeString(key, into: &out)
-                out += ": "
+                out += ": ".utf8
                 members[key]!.write(into: &out, indent: indent, level: level + 1)
             }
             Self.newline(&out, indent, level)
-            out += "}"
+            out.append(UInt8(ascii: "}"))
         }
     }
 
-    static func newline(_ out: inout String, _ indent: String?, _ level: Int) {
+    static func newline(_ out: inout [UInt8], _ indent: String?, _ level: Int) {
         guard let indent else { return }
-        out += "\n"
-        for _ in 0..<level { out += indent }
+        out.append(UInt8(ascii: "\n"))
+        for _ in 0..<level { out += indent.utf8 }
     }
 
-    static func writeString(_ value: String, into out: inout String) {
-        out += "\""
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
+    static func writeString(_ value: String, into out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        for byte in value.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): out += "\\\"".utf8
+            case UInt8(ascii: "\\"): out += "\\\\".utf8
+            case UInt8(ascii: "\n"): out += "\\n".utf8
+            case UInt8(ascii: "\r"): out += "\\r".utf8
+            case UInt8(ascii: "\t"): out += "\\t".utf8
+            case 0..<0x20:
+                let hex = String(byte, radix: 16)
+                out += ("\\u" + String(repeating: "0", count: 4 - hex.count) + hex).utf8
+            default: out.append(byte)
             }
         }
-        out += "\""
+        out.append(UInt8(ascii: "\""))
     }
 }

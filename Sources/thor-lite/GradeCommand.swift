@@ -81,11 +81,14 @@ struct Grade: ParsableCommand {
 
             for issue in report.issues { printError("not graded: \(issue)") }
             if let perTask {
-                var out = ""
-                for task in report.tasks { out += ReportWriters.perTask(task).compact + "\n" }
-                try write(out, to: perTask)
+                var out: [UInt8] = []
+                for task in report.tasks {
+                    ReportWriters.perTask(task).write(into: &out, indent: nil, level: 0)
+                    out.append(UInt8(ascii: "\n"))
+                }
+                try write(Data(out), to: perTask)
             }
-            if let summary { try write(ReportWriters.summary(report).pretty + "\n", to: summary) }
+            if let summary { try write(Data((ReportWriters.summary(report).pretty + "\n").utf8), to: summary) }
             switch format {
             case .table: print(ReportWriters.table(report), terminator: "")
             case .json: print(ReportWriters.summary(report).pretty)
@@ -95,9 +98,9 @@ struct Grade: ParsableCommand {
         }
     }
 
-    func write(_ text: String, to path: String) throws {
+    func write(_ data: Data, to path: String) throws {
         do {
-            try text.write(toFile: path, atomically: true, encoding: .utf8)
+            try data.write(to: URL(fileURLWithPath: path), options: .atomic)
         } catch {
             throw CLIError.usage("\(path): cannot write: \(error.localizedDescription)")
         }
