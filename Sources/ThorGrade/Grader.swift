@@ -14,27 +14,44 @@ public enum GradeMode: String, Sendable, CaseIterable {
 public struct Grader {
     public var mode: GradeMode
     /// The store's tasks, asked only for lines that omit tasktype, taskname or key_actions.
-    public var lookup: (TaskIdentity) throws -> BenchmarkTask?
+    /// Called from several threads at once.
+    public var lookup: @Sendable (TaskIdentity) throws -> BenchmarkTask?
 
-    public init(mode: GradeMode, lookup: @escaping (TaskIdentity) throws -> BenchmarkTask?) {
+    public init(mode: GradeMode, lookup: @escaping @Sendable (TaskIdentity) throws -> BenchmarkTask?) {
         self.mode = mode
         self.lookup = lookup
     }
 
+    /// Grades lines on all cores; the report keeps input order.
     public func grade(_ lines: [(LineSource, Result<GradeRecord, GradeIssue>)]) -> GradeReport {
+        var outcomes = [Result<GradedTask, GradeIssue>?](repeating: nil, count: lines.count)
+        let chunk = max(1, lines.count / (ProcessInfo.processInfo.activeProcessorCount * 4))
+        let chunks = (lines.count + chunk - 1) / chunk
+        outcomes.withUnsafeMutableBufferPointer { slots in
+            let output = UncheckedSendable(slots)
+            let input = UncheckedSendable(lines)
+            let grader = UncheckedSendable(self)
+            DispatchQueue.concurrentPerform(iterations: chunks) { c in
+                for index in (c * chunk)..<min(input.value.count, (c + 1) * chunk) {
+                    let (source, parsed) = input.value[index]
+                    output.value[index] = parsed.flatMap { record in
+                        do {
+                            return .success(try grader.value.grade(record, source: source))
+                        } catch let issue as GradeIssue {
+                            return .failure(issue)
+                        } catch {
+                            return .failure(GradeIssue(source: source, reason: "\(error)"))
+                        }
+                    }
+                }
+            }
+        }
         var report = GradeReport(tasks: [], issues: [])
         report.tasks.reserveCapacity(lines.count)
-        for (source, parsed) in lines {
-            switch parsed {
+        for outcome in outcomes {
+            switch outcome! {
+            case .success(let task): report.tasks.append(task)
             case .failure(let issue): report.issues.append(issue)
-            case .success(let record):
-                do {
-                    report.tasks.append(try grade(record, source: source))
-                } catch let issue as GradeIssue {
-                    report.issues.append(issue)
-                } catch {
-                    report.issues.append(GradeIssue(source: source, reason: "\(error)"))
-                }
             }
         }
         return report

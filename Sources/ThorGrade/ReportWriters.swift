@@ -36,7 +36,24 @@ public enum ReportWriters {
         ])
     }
 
-    /// One `--per-task` line.
+    /// Appends one `--per-task` line (without the newline): the same bytes as
+    /// `perTask(task).compact`, written directly because it runs once per input line.
+    public static func writePerTask(_ task: GradedTask, into out: inout [UInt8]) {
+        let m = task.metrics
+        out += #"{"file": "#.utf8
+        JSONValue.string(task.source.file).write(into: &out, indent: nil, level: 0)
+        out += #", "identity": "#.utf8
+        json(task.identity).write(into: &out, indent: nil, level: 0)
+        out += ", \"line\": \(task.source.line), \"metrics\": {\"completeness\": \(m.completeness), \"completeness_ordered\": \(m.completenessOrdered), \"efficiency\": \(m.efficiency), \"key_actions_success\": \(m.keyActionsSuccess), \"repeat_rate\": \(m.repeatRate), \"step\": \(m.step), \"success\": \(m.success)}, \"model\": ".utf8
+        JSONValue.string(task.model).write(into: &out, indent: nil, level: 0)
+        out += #", "scene": "#.utf8
+        (task.scene.map(JSONValue.string) ?? .null).write(into: &out, indent: nil, level: 0)
+        out += #", "tasktype": "#.utf8
+        JSONValue.string(task.taskType).write(into: &out, indent: nil, level: 0)
+        out.append(UInt8(ascii: "}"))
+    }
+
+    /// One `--per-task` line as a JSON value.
     public static func perTask(_ task: GradedTask) -> JSONValue {
         .object([
             "identity": json(task.identity), "model": .string(task.model), "tasktype": .string(task.taskType),

@@ -83,7 +83,7 @@ struct Grade: ParsableCommand {
             if let perTask {
                 var out: [UInt8] = []
                 for task in report.tasks {
-                    ReportWriters.perTask(task).write(into: &out, indent: nil, level: 0)
+                    ReportWriters.writePerTask(task, into: &out)
                     out.append(UInt8(ascii: "\n"))
                 }
                 try write(Data(out), to: perTask)
@@ -111,13 +111,17 @@ extension GradeMode: ExpressibleByArgument {}
 
 /// Task lookups for lines that omit tasktype/taskname/key_actions: the store is opened on the
 /// first such line and all its tasks read at once.
-final class StoreCatalog {
+/// Safe to call from the grader's worker threads.
+final class StoreCatalog: @unchecked Sendable {
     let path: String
     private var tasks: [TaskIdentity: BenchmarkTask]?
+    private let lock = NSLock()
 
     init(path: String) { self.path = path }
 
     func task(_ identity: TaskIdentity) throws -> BenchmarkTask? {
+        lock.lock()
+        defer { lock.unlock() }
         if tasks == nil {
             let store = try ThorStore(path: path)
             tasks = Dictionary(try store.allTasks().map { ($0.identity, $0) }, uniquingKeysWith: { first, _ in first })

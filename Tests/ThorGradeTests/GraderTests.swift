@@ -9,7 +9,7 @@ final class GraderTests: XCTestCase {
 
     let goodLine = #"{"identity": 7, "model": "m", "tasktype": "single_pickup", "taskname": "Pick up the Apple.", "key_actions": ["navigate to CounterTop", "pickup Apple", "end"], "trajectory": [{"action": "init", "object": null, "success": 1}, {"action": "pickup", "object": "Apple", "success": 1}, {"action": "end", "object": null, "success": 1}]}"#
 
-    func grade(_ text: String, lookup: @escaping (TaskIdentity) -> BenchmarkTask? = { _ in nil }) -> GradeReport {
+    func grade(_ text: String, lookup: @escaping @Sendable (TaskIdentity) -> BenchmarkTask? = { _ in nil }) -> GradeReport {
         Grader(mode: .recorded, lookup: lookup).grade(GradeInputReader.parse(Data(text.utf8), file: "in.jsonl"))
     }
 
@@ -58,6 +58,11 @@ final class GraderTests: XCTestCase {
         XCTAssertEqual(ReportWriters.table(first), ReportWriters.table(second))
         XCTAssertEqual(ReportWriters.csv(first), ReportWriters.csv(second))
         XCTAssertEqual(first.tasks.map { ReportWriters.perTask($0).compact }, second.tasks.map { ReportWriters.perTask($0).compact })
+        for task in first.tasks {
+            var bytes: [UInt8] = []
+            ReportWriters.writePerTask(task, into: &bytes)
+            XCTAssertEqual(String(decoding: bytes, as: UTF8.self), ReportWriters.perTask(task).compact, "the fast writer matches the JSON value")
+        }
         XCTAssertTrue(ReportWriters.table(first).contains("model m"), "one section per model")
     }
 
