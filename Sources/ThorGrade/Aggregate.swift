@@ -73,6 +73,29 @@ public struct GradeReport: Sendable {
     public var tasks: [GradedTask]
     public var issues: [GradeIssue]
 
+    public init(tasks: [GradedTask] = [], issues: [GradeIssue] = []) {
+        self.tasks = tasks
+        self.issues = issues
+    }
+
+    /// Splits per-line outcomes (in input order) into graded tasks and issues.
+    init(outcomes: [Result<GradedTask, GradeIssue>]) {
+        self.init()
+        tasks.reserveCapacity(outcomes.count)
+        for outcome in outcomes {
+            switch outcome {
+            case .success(let task): tasks.append(task)
+            case .failure(let issue): issues.append(issue)
+            }
+        }
+    }
+
+    /// Several reports (one per input file) in order.
+    public mutating func append(_ other: GradeReport) {
+        tasks += other.tasks
+        issues += other.issues
+    }
+
     public var all: MetricGroups { MetricGroups(tasks) }
 
     /// Model names in first-appearance order.

@@ -68,30 +68,22 @@ public enum GradeInputReader {
     /// Parses every line of `data` (a JSON-lines file, or one JSON document when `wholeFile`),
     /// on all cores, keeping line order.
     public static func parse(_ data: Data, file: String, wholeFile: Bool = false) -> [(LineSource, Result<GradeRecord, GradeIssue>)] {
-        data.withUnsafeBytes { raw -> [(LineSource, Result<GradeRecord, GradeIssue>)] in
+        mapLines(data, file: file, wholeFile: wholeFile) { ($0, $1) }
+    }
+
+    /// Parses each line and hands it to `transform` on the worker that parsed it, so a caller can
+    /// reduce a line (grade it) before the next is read and never hold every trajectory at once.
+    /// Results come back in line order; blank lines are skipped.
+    public static func mapLines<T>(
+        _ data: Data, file: String, wholeFile: Bool = false,
+        _ transform: @escaping @Sendable (LineSource, Result<GradeRecord, GradeIssue>) -> T
+    ) -> [T] {
+        data.withUnsafeBytes { raw -> [T] in
             let bytes = raw.bindMemory(to: UInt8.self)
-            var lines: [(start: Int, end: Int, number: Int)] = []
-            if wholeFile {
-                lines.append((0, bytes.count, 1))
-            } else {
-                var start = 0, number = 1
-                let base = bytes.baseAddress ?? UnsafePointer(bitPattern: 1)!
-                while start < bytes.count, let found = memchr(base + start, Int32(UInt8(ascii: "\n")), bytes.count - start) {
-                    let index = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
-                    lines.append((start, index, number))
-                    start = index + 1
-                    number += 1
-                }
-                if start < bytes.count { lines.append((start, bytes.count, number)) }
-            }
-            // Blank lines are not records.
-            lines.removeAll { line in
-                (line.start..<line.end).allSatisfy { bytes[$0] == 0x20 || bytes[$0] == 0x09 || bytes[$0] == 0x0D }
-            }
-            var results = [(LineSource, Result<GradeRecord, GradeIssue>)?](repeating: nil, count: lines.count)
-            let chunk = max(1, lines.count / (ProcessInfo.processInfo.activeProcessorCount * 4))
-            let chunks = (lines.count + chunk - 1) / chunk
-            let spans = lines
+            let spans = lineSpans(bytes, wholeFile: wholeFile)
+            var results = [T?](repeating: nil, count: spans.count)
+            let chunk = max(1, min(512, spans.count / (ProcessInfo.processInfo.activeProcessorCount * 8)))
+            let chunks = (spans.count + chunk - 1) / chunk
             let input = UncheckedSendable(bytes)
             results.withUnsafeMutableBufferPointer { slots in
                 let output = UncheckedSendable(slots)
@@ -101,12 +93,33 @@ public enum GradeInputReader {
                         let line = spans[index]
                         let source = LineSource(file: file, line: line.number)
                         let slice = UnsafeBufferPointer(rebasing: bytes[line.start..<line.end])
-                        output.value[index] = (source, parseRecord(slice).mapError { GradeIssue(source: source, reason: $0.reason) })
+                        output.value[index] = transform(source, parseRecord(slice).mapError { GradeIssue(source: source, reason: $0.reason) })
                     }
                 }
             }
             return results.map { $0! }
         }
+    }
+
+    /// Non-blank lines as byte ranges with their 1-based numbers.
+    static func lineSpans(_ bytes: UnsafeBufferPointer<UInt8>, wholeFile: Bool) -> [(start: Int, end: Int, number: Int)] {
+        var lines: [(start: Int, end: Int, number: Int)] = []
+        if wholeFile {
+            lines.append((0, bytes.count, 1))
+        } else if let base = bytes.baseAddress {
+            var start = 0, number = 1
+            while start < bytes.count, let found = memchr(base + start, Int32(UInt8(ascii: "\n")), bytes.count - start) {
+                let index = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+                lines.append((start, index, number))
+                start = index + 1
+                number += 1
+            }
+            if start < bytes.count { lines.append((start, bytes.count, number)) }
+        }
+        lines.removeAll { line in
+            (line.start..<line.end).allSatisfy { bytes[$0] == 0x20 || bytes[$0] == 0x09 || bytes[$0] == 0x0D }
+        }
+        return lines
     }
 
     /// Detects the line's shape and reads it. Errors are plain reasons; the caller adds the place.

@@ -22,39 +22,29 @@ public struct Grader {
         self.lookup = lookup
     }
 
-    /// Grades lines on all cores; the report keeps input order.
+    /// Grades parsed lines; the report keeps input order.
     public func grade(_ lines: [(LineSource, Result<GradeRecord, GradeIssue>)]) -> GradeReport {
-        var outcomes = [Result<GradedTask, GradeIssue>?](repeating: nil, count: lines.count)
-        let chunk = max(1, lines.count / (ProcessInfo.processInfo.activeProcessorCount * 4))
-        let chunks = (lines.count + chunk - 1) / chunk
-        outcomes.withUnsafeMutableBufferPointer { slots in
-            let output = UncheckedSendable(slots)
-            let input = UncheckedSendable(lines)
-            let grader = UncheckedSendable(self)
-            DispatchQueue.concurrentPerform(iterations: chunks) { c in
-                for index in (c * chunk)..<min(input.value.count, (c + 1) * chunk) {
-                    let (source, parsed) = input.value[index]
-                    output.value[index] = parsed.flatMap { record in
-                        do {
-                            return .success(try grader.value.grade(record, source: source))
-                        } catch let issue as GradeIssue {
-                            return .failure(issue)
-                        } catch {
-                            return .failure(GradeIssue(source: source, reason: "\(error)"))
-                        }
-                    }
-                }
+        GradeReport(outcomes: lines.map { grade($1, source: $0) })
+    }
+
+    /// Reads and grades one input file on all cores, line by line, without keeping trajectories.
+    public func grade(_ data: Data, file: String, wholeFile: Bool = false) -> GradeReport {
+        let grader = UncheckedSendable(self)
+        return GradeReport(outcomes: GradeInputReader.mapLines(data, file: file, wholeFile: wholeFile) { source, parsed in
+            grader.value.grade(parsed, source: source)
+        })
+    }
+
+    func grade(_ parsed: Result<GradeRecord, GradeIssue>, source: LineSource) -> Result<GradedTask, GradeIssue> {
+        parsed.flatMap { record in
+            do {
+                return .success(try grade(record, source: source))
+            } catch let issue as GradeIssue {
+                return .failure(issue)
+            } catch {
+                return .failure(GradeIssue(source: source, reason: "\(error)"))
             }
         }
-        var report = GradeReport(tasks: [], issues: [])
-        report.tasks.reserveCapacity(lines.count)
-        for outcome in outcomes {
-            switch outcome! {
-            case .success(let task): report.tasks.append(task)
-            case .failure(let issue): report.issues.append(issue)
-            }
-        }
-        return report
     }
 
     func grade(_ record: GradeRecord, source: LineSource) throws -> GradedTask {

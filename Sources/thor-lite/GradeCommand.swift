@@ -61,7 +61,9 @@ struct Grade: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            var lines: [(LineSource, Result<GradeRecord, GradeIssue>)] = []
+            let catalog = StoreCatalog(path: storeOptions.resolvedPath)
+            let grader = Grader(mode: mode, lookup: catalog.task)
+            var report = GradeReport()
             for input in inputs {
                 let files: [String]
                 do {
@@ -73,11 +75,9 @@ struct Grade: ParsableCommand {
                     guard let data = FileManager.default.contents(atPath: file) else {
                         throw CLIError.usage("\(file): cannot read")
                     }
-                    lines += GradeInputReader.parse(data, file: file, wholeFile: file.hasSuffix("result.json"))
+                    report.append(grader.grade(data, file: file, wholeFile: file.hasSuffix("result.json")))
                 }
             }
-            let catalog = StoreCatalog(path: storeOptions.resolvedPath)
-            let report = Grader(mode: mode, lookup: catalog.task).grade(lines)
 
             for issue in report.issues { printError("not graded: \(issue)") }
             if let perTask {
