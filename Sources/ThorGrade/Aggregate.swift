@@ -66,6 +66,8 @@ public struct GradedTask: Sendable {
     public var taskType: String
     public var scene: String?
     public var metrics: TaskMetrics
+    /// Simulate mode only: the executed steps and the goal-state check.
+    public var simulation: SimulationDetails?
 }
 
 /// Everything a grade run produced.

@@ -1,5 +1,6 @@
 import Foundation
 import ThorModel
+import ThorSim
 
 /// How `grade` turns a line into a trajectory.
 public enum GradeMode: String, Sendable, CaseIterable {
@@ -17,9 +18,13 @@ public struct Grader {
     /// Called from several threads at once.
     public var lookup: @Sendable (TaskIdentity) throws -> BenchmarkTask?
 
-    public init(mode: GradeMode, lookup: @escaping @Sendable (TaskIdentity) throws -> BenchmarkTask?) {
+    /// Scenes for simulate mode.
+    public var worlds: WorldSource?
+
+    public init(mode: GradeMode, lookup: @escaping @Sendable (TaskIdentity) throws -> BenchmarkTask?, worlds: WorldSource? = nil) {
         self.mode = mode
         self.lookup = lookup
+        self.worlds = worlds
     }
 
     /// Grades parsed lines; the report keeps input order.
@@ -61,7 +66,19 @@ public struct Grader {
         case (.plan, .recorded), (.responses, .recorded):
             throw GradeIssue(source: source, reason: "plan and response lines have no recorded trajectory: grade them with --mode simulate")
         case (_, .simulate):
-            throw GradeIssue(source: source, reason: "--mode simulate is not available in this build; use --mode recorded")
+            guard let worlds else { throw GradeIssue(source: source, reason: "simulate mode needs a store with the task's scene") }
+            guard let task = try lookup(record.identity) else {
+                throw GradeIssue(source: source, reason: "task \(record.identity) is not in the store (simulate mode needs its scene)")
+            }
+            let (metrics, details) = try simulate(record, task: task, worlds: worlds)
+            var model: String?
+            switch record {
+            case .result(let result): model = result.model
+            case .plan(_, _, let m), .responses(_, _, let m): model = m
+            }
+            return GradedTask(
+                source: source, identity: record.identity, model: model ?? "unknown", taskType: task.taskType,
+                scene: task.scene, metrics: metrics, simulation: details)
         }
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 import ThorJSON
 import ThorModel
+import ThorSim
 
 /// The `grade` outputs: a table for people, JSON and CSV for scripts, per-task JSON lines and a
 /// summary document. JSON values are unrounded; the table rounds to 4 places for display only.
@@ -39,6 +40,10 @@ public enum ReportWriters {
     /// Appends one `--per-task` line (without the newline): the same bytes as
     /// `perTask(task).compact`, written directly because it runs once per input line.
     public static func writePerTask(_ task: GradedTask, into out: inout [UInt8]) {
+        guard task.simulation == nil else {
+            // Simulated lines carry their steps; the general writer is fast enough for them.
+            return perTask(task).write(into: &out, indent: nil, level: 0)
+        }
         let m = task.metrics
         out += #"{"file": "#.utf8
         JSONValue.string(task.source.file).write(into: &out, indent: nil, level: 0)
@@ -55,10 +60,49 @@ public enum ReportWriters {
 
     /// One `--per-task` line as a JSON value.
     public static func perTask(_ task: GradedTask) -> JSONValue {
-        .object([
+        var line: [String: JSONValue] = [
             "identity": json(task.identity), "model": .string(task.model), "tasktype": .string(task.taskType),
             "scene": task.scene.map(JSONValue.string) ?? .null, "metrics": json(task.metrics),
             "line": .int(task.source.line), "file": .string(task.source.file),
+        ]
+        if let simulation = task.simulation {
+            line["steps"] = .array(simulation.steps.map(json))
+            line["goal_success"] = .bool(simulation.goalSuccess)
+            line["goal_checks"] = .array(simulation.goalFacts.map { .object(["fact": .string($0.description), "holds": .bool($0.holds)]) })
+            line["end_reason"] = simulation.endReason.map { .string($0.rawValue) } ?? .null
+        }
+        return .object(line)
+    }
+
+    static func json(_ step: EpisodeStep) -> JSONValue {
+        .object([
+            "action": .string(step.action), "object": step.object.map(JSONValue.string) ?? .null,
+            "object_id": step.objectId.map(JSONValue.string) ?? .null, "success": .bool(step.success),
+            "error": step.error.map { .string($0.rawValue) } ?? .null,
+        ])
+    }
+
+    /// Simulate mode's additions to the summary: goal-state success next to the reference's, the
+    /// lines where the two disagree, and how often each step error occurred.
+    static func simulationSummary(_ tasks: [GradedTask]) -> JSONValue? {
+        let simulated = tasks.filter { $0.simulation != nil }
+        guard !simulated.isEmpty else { return nil }
+        var goalSuccesses = 0, referenceOnly = 0, goalOnly = 0
+        var errors: [String: Int] = [:]
+        for task in simulated {
+            let goal = task.simulation!.goalSuccess
+            let reference = task.metrics.success != 0
+            if goal { goalSuccesses += 1 }
+            if reference && !goal { referenceOnly += 1 }
+            if goal && !reference { goalOnly += 1 }
+            for step in task.simulation!.steps { if let error = step.error { errors[error.rawValue, default: 0] += 1 } }
+        }
+        return .object([
+            "count": .int(simulated.count),
+            "goal_success_rate": .double(Double(goalSuccesses) / Double(simulated.count)),
+            "reference_success_goal_failure": .int(referenceOnly),
+            "reference_failure_goal_success": .int(goalOnly),
+            "step_errors": .object(errors.mapValues(JSONValue.int)),
         ])
     }
 
@@ -66,6 +110,7 @@ public enum ReportWriters {
     public static func summary(_ report: GradeReport) -> JSONValue {
         var document = json(report.all)
         document["tasks"] = .int(report.tasks.count)
+        if let simulation = simulationSummary(report.tasks) { document["simulation"] = simulation }
         document["models"] = .object(Dictionary(uniqueKeysWithValues: report.models.map { model in
             let groups = report.groups(model: model)
             var block = json(groups)
@@ -113,6 +158,11 @@ public enum ReportWriters {
             section(&out, title: "all models", report.all)
         } else {
             section(&out, title: models.first.map { "model \($0)" } ?? "no graded lines", report.all)
+        }
+        if case .object(let simulation)? = simulationSummary(report.tasks),
+           case .double(let rate)? = simulation["goal_success_rate"], case .int(let a)? = simulation["reference_success_goal_failure"],
+           case .int(let b)? = simulation["reference_failure_goal_success"] {
+            out += String(format: "goal-state success %.4f; reference success but goal not reached: %d; goal reached but reference failure: %d\n", rate, a, b)
         }
         if !report.issues.isEmpty {
             out += "\n\(report.issues.count) line\(report.issues.count == 1 ? "" : "s") not graded (see stderr)\n"

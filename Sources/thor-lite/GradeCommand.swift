@@ -3,6 +3,7 @@ import Foundation
 import ThorGrade
 import ThorJSON
 import ThorModel
+import ThorSim
 import ThorStore
 
 struct Grade: ParsableCommand {
@@ -18,8 +19,9 @@ struct Grade: ParsableCommand {
             A result line missing tasktype, taskname or key_actions is completed from the store.
 
             Modes:
+              simulate   (default) re-execute the actions in the symbolic simulator; per-task lines add
+                         the steps with error kinds and a goal-state check
               recorded   trust the recorded success and legal_objects; the reference's numbers exactly
-              simulate   re-execute the actions in the symbolic simulator (plan and response lines need it)
 
             Output: a table on stdout (--format json|csv for scripts); --per-task FILE writes one JSON
             line per graded line in input order; --summary FILE writes overall, category, task-type
@@ -29,6 +31,7 @@ struct Grade: ParsableCommand {
             file, line and reason), 2 usage error.
 
             Examples:
+              thor-lite grade plans.jsonl --per-task per_task.jsonl
               thor-lite grade --mode recorded results.jsonl
               thor-lite grade --mode recorded runs/ --per-task per_task.jsonl --summary summary.json
               thor-lite grade --mode recorded results.jsonl --format csv > metrics.csv
@@ -41,8 +44,8 @@ struct Grade: ParsableCommand {
     @Argument(help: ArgumentHelp("Results files (JSON lines) or run directories.", valueName: "input"))
     var inputs: [String]
 
-    @Option(help: ArgumentHelp("recorded or simulate.", valueName: "mode"))
-    var mode: GradeMode = .recorded
+    @Option(help: ArgumentHelp("simulate (default) or recorded.", valueName: "mode"))
+    var mode: GradeMode = .simulate
 
     @Option(help: "Standard output format: table, json or csv.")
     var format: Format = .table
@@ -62,7 +65,15 @@ struct Grade: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let catalog = StoreCatalog(path: storeOptions.resolvedPath)
-            let grader = Grader(mode: mode, lookup: catalog.task)
+            var worlds: StoreWorlds?
+            if mode == .simulate {
+                do {
+                    worlds = try StoreWorlds(store: ThorStore(path: storeOptions.resolvedPath))
+                } catch let error as StoreError {
+                    throw CLIError.usage("simulate mode replays tasks on their scenes: \(error.description)")
+                }
+            }
+            let grader = Grader(mode: mode, lookup: catalog.task, worlds: worlds)
             var report = GradeReport()
             for input in inputs {
                 let files: [String]
@@ -127,5 +138,30 @@ final class StoreCatalog: @unchecked Sendable {
             tasks = Dictionary(try store.allTasks().map { ($0.identity, $0) }, uniquingKeysWith: { first, _ in first })
         }
         return tasks?[identity] ?? tasks?[TaskIdentity(parsing: identity.description)]
+    }
+}
+
+/// Worlds for simulate mode: each scene compiled once, shared by every episode on it.
+final class StoreWorlds: WorldSource, @unchecked Sendable {
+    let store: ThorStore
+    let approachPoses: [String: ApproachPose]
+    private var scenes: [String: CompiledScene] = [:]
+    private let lock = NSLock()
+
+    init(store: ThorStore) throws {
+        self.store = store
+        approachPoses = try store.approachPoses()
+    }
+
+    func world(for task: BenchmarkTask) throws -> World {
+        lock.lock()
+        defer { lock.unlock() }
+        if scenes[task.scene] == nil {
+            guard let scene = try store.scene(named: task.scene) else {
+                throw CLIError.failed("scene \(task.scene) of task \(task.identity) is not in the store")
+            }
+            scenes[task.scene] = CompiledScene(scene)
+        }
+        return World(scene: scenes[task.scene]!, task: task, approachPoses: approachPoses)
     }
 }

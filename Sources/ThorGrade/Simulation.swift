@@ -1,0 +1,44 @@
+import ThorModel
+import ThorSim
+
+/// Builds the world an episode starts in; the CLI backs it with the store.
+public protocol WorldSource: Sendable {
+    func world(for task: BenchmarkTask) throws -> World
+}
+
+/// What simulate mode adds to a graded line.
+public struct SimulationDetails: Sendable {
+    /// One entry per trajectory entry, `init` first and the final `end` last.
+    public var steps: [EpisodeStep]
+    /// The end-state facts checked; `goalSuccess` is true when all hold.
+    public var goalFacts: [GoalFact]
+    public var endReason: StepError?
+
+    public var goalSuccess: Bool { goalFacts.allSatisfy(\.holds) }
+}
+
+extension Grader {
+    /// Replays a line in the simulator: a plan's actions or a result line's recorded actions are
+    /// fed one per model call, responses are parsed as the reference does.
+    func simulate(_ record: GradeRecord, task: BenchmarkTask, worlds: WorldSource) throws -> (TaskMetrics, SimulationDetails) {
+        var runner = EpisodeRunner(world: try worlds.world(for: task), taskType: task.taskType)
+        var outputs: [PolicyOutput]
+        switch record {
+        case .plan(_, let actions, _): outputs = actions.map(PolicyOutput.planStep)
+        case .responses(_, let responses, _): outputs = responses.map(PolicyOutput.response)
+        case .result(let result):
+            // The recorded actions after init, one per model call; recorded flags are ignored.
+            outputs = result.trajectory.dropFirst().map { entry in
+                .planStep(entry.object.map { "\(entry.action) \($0)" } ?? entry.action)
+            }
+        }
+        outputs.reverse()
+        runner.run { outputs.popLast() }
+        let trajectory = runner.steps.map {
+            TrajectoryEntry(action: $0.action, object: $0.object, success: $0.success, legalObjects: $0.legalObjects)
+        }
+        let metrics = ReferenceMetric.evaluate(trajectory, task: TaskReference(task))
+        let details = SimulationDetails(steps: runner.steps, goalFacts: GoalCheck.facts(for: task, in: runner.world), endReason: runner.endReason)
+        return (metrics, details)
+    }
+}

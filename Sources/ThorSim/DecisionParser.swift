@@ -1,0 +1,126 @@
+/// What the reference reads from one model response (REFERENCE-EVAL "Parsing a model response").
+public struct ParsedDecision: Hashable, Sendable {
+    /// The vocabulary action, or `error`.
+    public var action: String
+    /// A scene type, the matcher's `No Suitable Object`, or nil for actions without an object.
+    public var object: String?
+    /// The text inside `<DecisionMaking>…</DecisionMaking>`, if any.
+    public var decision: String?
+    /// Why the decision is not executable, when it is not.
+    public var failure: StepError?
+
+    /// What the reference's matcher answers when nothing fits.
+    public static let noSuitableObject = "No Suitable Object"
+}
+
+/// The reference's response parser with a deterministic object matcher in place of its
+/// embedding/LLM lookup.
+public struct DecisionParser: Sendable {
+    /// Action names in the reference's order: the first the decision starts with wins.
+    static let actionOrder = ["init", "navigate to", "pickup", "put", "put in", "toggle", "open", "close", "observe", "move forward", "end"]
+    /// Decisions starting with these carry no object.
+    static let objectless = ["end", "observe", "move forward", "error"]
+
+    public let matcher: TypeMatcher
+
+    public init(sceneTypes: [String]) {
+        matcher = TypeMatcher(types: sceneTypes)
+    }
+
+    public func parse(response: String) -> ParsedDecision {
+        guard let decision = Self.decisionText(in: response) else {
+            return ParsedDecision(action: "error", object: nil, decision: nil, failure: .parseError)
+        }
+        return parse(decision: decision)
+    }
+
+    /// Parses decision text such as `navigate to fridge` (also used for plan steps).
+    public func parse(decision: String) -> ParsedDecision {
+        var action = Self.actionOrder.first { decision.hasPrefix($0) } ?? "error"
+        if decision.contains("put in") { action = "put in" }
+        var object: String?
+        if !Self.objectless.contains(where: { decision.hasPrefix($0) }) {
+            let word = String(decision.split(separator: " ", omittingEmptySubsequences: false).last ?? "")
+            object = matcher.match(word) ?? ParsedDecision.noSuitableObject
+        }
+        let failure: StepError? = action == "error" ? .unknownAction : nil
+        return ParsedDecision(action: action, object: action == "error" ? nil : object, decision: decision, failure: failure)
+    }
+
+    /// The first `<DecisionMaking>(.*?)</DecisionMaking>` whose inner text has no newline (the
+    /// reference's regex has no DOTALL).
+    static func decisionText(in response: String) -> String? {
+        let open = "<DecisionMaking>", close = "</DecisionMaking>"
+        var searchStart = response.startIndex
+        while let openRange = response.range(of: open, range: searchStart..<response.endIndex) {
+            if let closeRange = response.range(of: close, range: openRange.upperBound..<response.endIndex) {
+                let inner = response[openRange.upperBound..<closeRange.lowerBound]
+                if !inner.contains("\n") { return String(inner) }
+            }
+            searchStart = openRange.upperBound
+        }
+        return nil
+    }
+}
+
+/// Maps the word a model wrote to a scene object type, deterministically:
+/// 1. exact (case-sensitive) type name;
+/// 2. case-insensitive exact;
+/// 3. normalised: letters only, lower-case, singular (`vase1` → Vase, `Counter_Top` → CounterTop,
+///    `apples` → Apple);
+/// 4. fuzzy: normalised Levenshtein similarity of at least `fuzzyThreshold` (0.8) to a normalised
+///    type name, best score first, then alphabetical.
+/// Below the threshold there is no match (the reference's `No Suitable Object`).
+public struct TypeMatcher: Sendable {
+    public static let fuzzyThreshold = 0.8
+    let types: [String]
+    let normalised: [(key: String, type: String)]
+
+    public init(types: [String]) {
+        self.types = types.sorted()
+        normalised = self.types.map { (Self.normalise($0), $0) }
+    }
+
+    public func match(_ word: String) -> String? {
+        if types.contains(word) { return word }
+        let lower = word.lowercased()
+        if let type = types.first(where: { $0.lowercased() == lower }) { return type }
+        let key = Self.normalise(word)
+        guard !key.isEmpty else { return nil }
+        if let hit = normalised.first(where: { $0.key == key }) { return hit.type }
+        var best: (score: Double, type: String)?
+        for (candidate, type) in normalised {
+            let score = Self.similarity(key, candidate)
+            if score >= Self.fuzzyThreshold, score > (best?.score ?? 0) { best = (score, type) }
+        }
+        return best?.type
+    }
+
+    /// Letters only, lower-case, without a plural ending.
+    static func normalise(_ text: String) -> String {
+        var letters = String(text.lowercased().unicodeScalars.filter { $0.properties.isAlphabetic }.map(Character.init))
+        if letters.hasSuffix("es"), letters.count > 4, ["ches", "shes", "xes", "sses", "toes"].contains(where: letters.hasSuffix) {
+            letters.removeLast(2)
+        } else if letters.hasSuffix("s"), !letters.hasSuffix("ss"), letters.count > 3 {
+            letters.removeLast()
+        }
+        return letters
+    }
+
+    /// 1 − Levenshtein distance / longer length.
+    static func similarity(_ a: String, _ b: String) -> Double {
+        let x = Array(a.utf8), y = Array(b.utf8)
+        guard !x.isEmpty || !y.isEmpty else { return 1 }
+        var previous = Array(0...y.count)
+        var current = previous
+        for i in 1...max(x.count, 1) where !x.isEmpty {
+            current[0] = i
+            for j in 1...max(y.count, 1) where !y.isEmpty {
+                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (x[i - 1] == y[j - 1] ? 0 : 1))
+            }
+            swap(&previous, &current)
+        }
+        let distance = x.isEmpty ? y.count : previous[y.count]
+        return 1 - Double(distance) / Double(max(x.count, y.count))
+    }
+}
