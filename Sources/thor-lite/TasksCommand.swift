@@ -1,0 +1,79 @@
+import ArgumentParser
+import Foundation
+import ThorJSON
+import ThorModel
+import ThorSim
+import ThorStore
+
+struct Tasks: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "List tasks, or audit which expert plans cannot succeed (--check).",
+        discussion: """
+            --check runs every task's key actions as a plan in the simulator and lists each task
+            whose plan fails under AI2-THOR's rules, with the failing key action, the error kind and
+            why (e.g. a put the placement table forbids, a StoveBurner toggle, a key action with no
+            object type). Benchmark users can exclude or fix these tasks.
+
+            Examples:
+              thor-lite tasks --type single_toggle
+              thor-lite tasks --check
+              thor-lite tasks --check --json > audit.json
+            """)
+
+    @Flag(help: "Audit the expert plans.")
+    var check = false
+
+    @Option(help: ArgumentHelp("Only tasks of this type.", valueName: "tasktype"))
+    var type: String?
+
+    @Flag(help: "Machine-readable JSON.")
+    var json = false
+
+    @OptionGroup var storeOptions: StoreOptions
+
+    func run() throws {
+        try reportingErrors {
+            let store = try storeOptions.openExisting()
+            let tasks = try store.allTasks().filter { type == nil || $0.taskType == type }
+            guard check else { return try list(tasks) }
+            let poses = try store.approachPoses()
+            var scenes: [String: CompiledScene] = [:]
+            var problems: [PlanProblem] = []
+            for task in tasks {
+                if scenes[task.scene] == nil, let scene = try store.scene(named: task.scene) { scenes[task.scene] = CompiledScene(scene) }
+                guard let scene = scenes[task.scene] else { continue }
+                if let problem = PlanAudit.check(task, world: World(scene: scene, task: task, approachPoses: poses)) {
+                    problems.append(problem)
+                }
+            }
+            if json {
+                print(JSONValue.object([
+                    "tasks": .int(tasks.count), "failing": .int(problems.count),
+                    "problems": .array(problems.map { p in
+                        .object([
+                            "identity": .string(p.identity.description), "tasktype": .string(p.taskType), "scene": .string(p.scene),
+                            "step": .int(p.step), "key_action": .string(p.keyAction), "error": .string(p.error.rawValue),
+                            "why": .string(p.explanation),
+                        ])
+                    }),
+                ]).pretty)
+                return
+            }
+            for p in problems {
+                print("\(p.identity)\t\(p.taskType)\t\(p.scene)\tstep \(p.step) '\(p.keyAction)'\t\(p.error.rawValue)\t\(p.explanation)")
+            }
+            print("\(problems.count) of \(tasks.count) expert plans cannot succeed; \(tasks.count - problems.count) run to the end")
+        }
+    }
+
+    func list(_ tasks: [BenchmarkTask]) throws {
+        if json {
+            print(JSONValue.array(tasks.map { task in
+                .object(["identity": .string(task.identity.description), "tasktype": .string(task.taskType),
+                         "scene": .string(task.scene), "taskname": .string(task.taskName)])
+            }).pretty)
+            return
+        }
+        for task in tasks { print("\(task.identity)\t\(task.taskType)\t\(task.scene)\t\(task.taskName)") }
+    }
+}
