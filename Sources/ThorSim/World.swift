@@ -27,7 +27,7 @@ public struct World: Sendable {
     public private(set) var held: Int?
     public private(set) var pose: AgentPose
     /// The object last navigated to ("the container last navigated to" of the reference).
-    public private(set) var location: Int?
+    public internal(set) var location: Int?
     /// Types navigable so far: the task's `navigable_objects` plus all seen from any pose.
     public private(set) var navigable = TypeSet()
     /// Types interactable after the last step.

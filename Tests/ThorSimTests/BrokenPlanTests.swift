@@ -1,0 +1,94 @@
+import ThorModel
+import ThorStore
+import XCTest
+
+@testable import ThorSim
+
+/// Plans broken on purpose fail where AI2-THOR would, with the right error kind (real scenes).
+final class BrokenPlanTests: XCTestCase {
+    func run(_ steps: [String], task identity: Int) throws -> [StepOutcome] {
+        let store = try RealData.store()
+        let task = try XCTUnwrap(store.task(.int(identity)))
+        var world = World(scene: CompiledScene(try XCTUnwrap(store.scene(named: task.scene))), task: task, approachPoses: try store.approachPoses())
+        return steps.map { world.step(try! XCTUnwrap(Action(planStep: $0))) }
+    }
+
+    /// The first task of a type whose key actions contain `text`.
+    func task(_ type: String, containing text: String) throws -> BenchmarkTask {
+        try XCTUnwrap(RealData.store().allTasks().first { $0.taskType == type && $0.keyActionTexts.contains(text) })
+    }
+
+    func testPutIntoAClosedFridgeWithoutOpeningFailsWithReceptacleClosed() throws {
+        let task = try task("pickup_and_put_in_closerep", containing: "open Fridge")
+        let plan = task.keyActionTexts.filter { $0 != "open Fridge" && $0 != "end" }
+        let outcomes = try run(plan, task: task.identity.intValue)
+        let put = plan.firstIndex(of: "put Fridge")!
+        XCTAssertTrue(outcomes[..<put].allSatisfy(\.success), "\(plan) \(outcomes)")
+        XCTAssertEqual(outcomes[put].error, .receptacleClosed)
+    }
+
+    func testSecondPickupWithoutPutFailsWithHandFull() throws {
+        // Task 42: the Bowl on the FloorPlan1 counter; the Apple lies on the same counter.
+        let outcomes = try run(["navigate to CounterTop", "pickup Bowl", "pickup Apple"], task: 42)
+        XCTAssertEqual(outcomes.map(\.success), [true, true, false])
+        XCTAssertEqual(outcomes[2].error, .handFull)
+    }
+
+    func testPutThePlacementTableForbidsFailsWithPlacementNotAllowed() throws {
+        // Task 129 puts a Cup into a GarbageCan, which SimObjType.cs does not allow.
+        let store = try RealData.store()
+        let task = try XCTUnwrap(store.task(.int(129)))
+        let world = World(scene: CompiledScene(try XCTUnwrap(store.scene(named: task.scene))), task: task, approachPoses: try store.approachPoses())
+        let problem = try XCTUnwrap(PlanAudit.check(task, world: world))
+        XCTAssertEqual(problem.error, .placementNotAllowed)
+        XCTAssertEqual(problem.keyAction, "put GarbageCan")
+    }
+
+    func testTogglingSomethingNotToggleableFailsWithNotToggleable() throws {
+        let outcomes = try run(["navigate to CounterTop", "toggle CounterTop"], task: 42)
+        XCTAssertEqual(outcomes[1].error, .notToggleable)
+    }
+
+    func testTogglingAStoveBurnerFailsButItsKnobWorks() throws {
+        let task = try task("long-range tasks with dependency relationships", containing: "toggle StoveBurner")
+        let plan = Array(task.keyActionTexts.prefix { $0 != "toggle StoveBurner" })
+        let outcomes = try run(plan + ["toggle StoveBurner"], task: task.identity.intValue)
+        XCTAssertTrue(outcomes.dropLast().allSatisfy(\.success), "\(plan) \(outcomes)")
+        XCTAssertEqual(outcomes.last?.error, .notToggleable)
+    }
+
+    func testAKnobSwitchesTheBurnersItControls() throws {
+        let store = try RealData.store()
+        let task = try task("long-range tasks with dependency relationships", containing: "toggle StoveBurner")
+        let scene = CompiledScene(try XCTUnwrap(store.scene(named: task.scene)))
+        var world = World(scene: scene, task: task, approachPoses: try store.approachPoses())
+        let knob = scene.firstOfType[try XCTUnwrap(scene.typeIdByName["StoveKnob"])]
+        let burners = scene.controlled[knob]
+        XCTAssertFalse(burners.isEmpty)
+        world.location = knob  // stand at the knob the type resolves to
+        world.refreshView()
+        XCTAssertTrue(world.toggle(scene.objectType[knob]).success)
+        XCTAssertTrue(world.isToggled[knob])
+        XCTAssertTrue(burners.allSatisfy { world.isToggled[$0] }, "the knob's burners follow it")
+        XCTAssertTrue(world.toggle(scene.objectType[knob]).success)
+        XCTAssertTrue(burners.allSatisfy { !world.isToggled[$0] }, "and go off with it")
+    }
+
+    func testATypeAbsentFromTheSceneIsUnknownObject() throws {
+        let outcomes = try run(["navigate to Bathtub", "pickup Bathtub"], task: 42)
+        XCTAssertEqual(outcomes.map(\.error), [.unknownObject, .unknownObject])
+    }
+
+    func testOpeningAnOpenFridgeSucceedsAsIn5x() throws {
+        let task = try task("pickup_and_put_in_closerep", containing: "open Fridge")
+        let outcomes = try run(["navigate to Fridge", "open Fridge", "open Fridge", "close Fridge", "close Fridge"], task: task.identity.intValue)
+        XCTAssertEqual(outcomes.map(\.success), [true, true, true, true, true])
+    }
+}
+
+extension TaskIdentity {
+    var intValue: Int {
+        if case .int(let value) = self { return value }
+        return -1
+    }
+}

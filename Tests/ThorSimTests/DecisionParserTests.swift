@@ -1,0 +1,41 @@
+import XCTest
+
+@testable import ThorSim
+
+final class DecisionParserTests: XCTestCase {
+    let parser = DecisionParser(sceneTypes: ["Apple", "CounterTop", "Fridge", "Vase", "Shelf", "GarbageCan", "Tomato", "Box"])
+
+    func testDecisionIsTheFirstTagWithoutANewline() {
+        XCTAssertEqual(parser.parse(response: "a <DecisionMaking>open\nFridge</DecisionMaking> b <DecisionMaking>open Fridge</DecisionMaking>").decision, "open Fridge")
+        XCTAssertEqual(parser.parse(response: "no tag at all").failure, .parseError)
+        XCTAssertEqual(parser.parse(response: "no tag at all").action, "error")
+    }
+
+    func testActionIsTheFirstVocabularyPrefixAndPutInWins() {
+        XCTAssertEqual(parser.parse(decision: "navigate to apple").action, "navigate to")
+        XCTAssertEqual(parser.parse(decision: "put in Fridge").action, "put in")
+        XCTAssertEqual(parser.parse(decision: "put Fridge").action, "put")
+        XCTAssertEqual(parser.parse(decision: "pick up Apple").action, "error", "the reference has no `pick up`")
+        XCTAssertEqual(parser.parse(decision: "pick up Apple").failure, .unknownAction)
+    }
+
+    func testObjectlessActionsHaveNoObject() {
+        for decision in ["end", "observe", "move forward"] { XCTAssertNil(parser.parse(decision: decision).object) }
+    }
+
+    func testObjectIsTheLastWordMatchedToASceneType() {
+        XCTAssertEqual(parser.parse(decision: "navigate to apple").object, "Apple")
+        XCTAssertEqual(parser.parse(decision: "navigate to vase1").object, "Vase")
+        XCTAssertEqual(parser.parse(decision: "navigate to the counter_top").object, "CounterTop")
+        XCTAssertEqual(parser.parse(decision: "pickup tomatoes").object, "Tomato")
+        XCTAssertEqual(parser.parse(decision: "navigate to shelf21").object, "Shelf")
+        XCTAssertEqual(parser.parse(decision: "navigate to GarbageCann").object, "GarbageCan", "fuzzy match above the threshold")
+        XCTAssertEqual(parser.parse(decision: "navigate to television").object, ParsedDecision.noSuitableObject)
+    }
+
+    func testMatcherIsCaseSensitiveFirst() {
+        let matcher = TypeMatcher(types: ["Box", "box"])
+        XCTAssertEqual(matcher.match("box"), "box")
+        XCTAssertEqual(matcher.match("Box"), "Box")
+    }
+}
