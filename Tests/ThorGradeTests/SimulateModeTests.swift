@@ -1,0 +1,109 @@
+import Foundation
+import ThorJSON
+import ThorModel
+import ThorSim
+import ThorStore
+import XCTest
+
+@testable import ThorGrade
+
+/// Worlds from a store, for simulate mode in tests.
+final class TestWorlds: WorldSource, @unchecked Sendable {
+    let store: ThorStore
+    let poses: [String: ApproachPose]
+    var scenes: [String: CompiledScene] = [:]
+    let lock = NSLock()
+
+    init(_ store: ThorStore) throws {
+        self.store = store
+        poses = try store.approachPoses()
+    }
+
+    func world(for task: BenchmarkTask) throws -> World {
+        lock.lock()
+        defer { lock.unlock() }
+        if scenes[task.scene] == nil { scenes[task.scene] = CompiledScene(try XCTUnwrap(store.scene(named: task.scene))) }
+        return World(scene: scenes[task.scene]!, task: task, approachPoses: poses)
+    }
+}
+
+final class SimulateModeTests: XCTestCase {
+    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    func importStore(_ checkout: URL) throws -> ThorStore {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("thor-lite-grade-\(UUID().uuidString).sqlite")
+        addTeardownBlock { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: file.path + suffix) } }
+        let store = try ThorStore(path: file.path, create: true)
+        try store.importCheckout(UpstreamReader(root: checkout))
+        return store
+    }
+
+    func planLines(_ tasks: [BenchmarkTask]) -> Data {
+        Data(tasks.map { task in
+            JSONValue.object(["identity": ReportWriters.json(task.identity), "actions": .array(task.keyActionTexts.map(JSONValue.string))]).compact
+        }.joined(separator: "\n").utf8)
+    }
+
+    func testExpertPlansSucceedForAtLeast99PercentOfExecutableRealTasks() throws {
+        let path = ProcessInfo.processInfo.environment["THOR_LITE_ER_DATA"]
+            ?? Self.packageRoot.deletingLastPathComponent().appendingPathComponent("shared/embodied_reasoner").path
+        guard FileManager.default.fileExists(atPath: path + "/data/test_809.json") else {
+            throw XCTSkip("real Embodied-Reasoner data not found at \(path); set THOR_LITE_ER_DATA to run this test")
+        }
+        let store = try importStore(URL(fileURLWithPath: path))
+        let tasks = try store.allTasks()
+        let worlds = try TestWorlds(store)
+        let notExecutable = Set(try tasks.filter { PlanAudit.check($0, world: try worlds.world(for: $0)) != nil }.map(\.identity))
+        XCTAssertLessThanOrEqual(notExecutable.count, 20, "the audit finds about 16 plans that AI2-THOR's rules reject")
+
+        let byIdentity = Dictionary(uniqueKeysWithValues: tasks.map { ($0.identity, $0) })
+        let grader = Grader(mode: .simulate, lookup: { byIdentity[$0] }, worlds: worlds)
+        let report = grader.grade(planLines(tasks), file: "plans.jsonl")
+        XCTAssertEqual(report.issues, [])
+        XCTAssertEqual(report.tasks.count, 809)
+        let executable = report.tasks.filter { !notExecutable.contains($0.identity) }
+        let succeeded = executable.filter { $0.metrics.success == 1 }
+        XCTAssertGreaterThanOrEqual(Double(succeeded.count) / Double(executable.count), 0.99,
+                                    "failing: \(executable.filter { $0.metrics.success != 1 }.map(\.identity))")
+        let goalReached = executable.filter { $0.simulation?.goalSuccess == true }
+        XCTAssertGreaterThanOrEqual(Double(goalReached.count) / Double(executable.count), 0.95)
+
+        // Grading the same file twice gives byte-identical outputs.
+        let again = grader.grade(planLines(tasks), file: "plans.jsonl")
+        XCTAssertEqual(ReportWriters.summary(report).pretty, ReportWriters.summary(again).pretty)
+        XCTAssertEqual(report.tasks.map { ReportWriters.perTask($0).compact }, again.tasks.map { ReportWriters.perTask($0).compact })
+    }
+
+    func testFixturePlansAndResponsesAllReachTheGoal() throws {
+        let store = try importStore(Self.packageRoot.appendingPathComponent("fixtures/upstream"))
+        let tasks = try store.allTasks()
+        let byIdentity = Dictionary(uniqueKeysWithValues: tasks.map { ($0.identity, $0) })
+        let grader = Grader(mode: .simulate, lookup: { byIdentity[$0] }, worlds: try TestWorlds(store))
+        for name in ["plans.jsonl", "responses.jsonl"] {
+            let data = try Data(contentsOf: Self.packageRoot.appendingPathComponent("fixtures/predictions/\(name)"))
+            let report = grader.grade(data, file: name)
+            XCTAssertEqual(report.issues, [])
+            XCTAssertFalse(report.tasks.isEmpty)
+            for task in report.tasks {
+                XCTAssertEqual(task.metrics.success, 1, "\(name) task \(task.identity)")
+                XCTAssertEqual(task.simulation?.goalSuccess, true, "\(name) task \(task.identity): \(task.simulation?.goalFacts ?? [])")
+                XCTAssertEqual(task.simulation?.steps.first?.action, "init")
+                XCTAssertEqual(task.simulation?.steps.last?.action, "end")
+            }
+        }
+    }
+
+    func testPutWithTheWrongObjectCountsForTheReferenceButNotForTheGoal() throws {
+        // Fixture task 6 asks for the Apple in the Bowl; putting the Knife there still matches `put Bowl`.
+        let store = try importStore(Self.packageRoot.appendingPathComponent("fixtures/upstream"))
+        let tasks = try store.allTasks()
+        let byIdentity = Dictionary(uniqueKeysWithValues: tasks.map { ($0.identity, $0) })
+        let grader = Grader(mode: .simulate, lookup: { byIdentity[$0] }, worlds: try TestWorlds(store))
+        let line = #"{"identity": 6, "actions": ["navigate to CounterTop", "pickup Tomato", "put Bowl", "end"]}"#
+        let report = grader.grade(Data(line.utf8), file: "wrong.jsonl")
+        let task = try XCTUnwrap(report.tasks.first)
+        XCTAssertEqual(task.metrics.completeness, 2.0 / 3.0)
+        XCTAssertEqual(task.simulation?.goalSuccess, false)
+    }
+}
+

@@ -1,0 +1,63 @@
+import ThorModel
+import XCTest
+
+@testable import ThorSim
+
+/// AI2-THOR's state changes caused by other objects (AI2THOR-FACTS §7), on the fixture kitchen.
+final class DeviceEffectTests: XCTestCase {
+    func world() throws -> World {
+        let store = try FixtureData.store()
+        let task = try XCTUnwrap(store.task(.int(11)))  // the long-range kitchen task: heat the Potato, brew coffee
+        return World(scene: CompiledScene(try XCTUnwrap(store.scene(named: task.scene))), task: task, approachPoses: try store.approachPoses())
+    }
+
+    func object(_ world: World, _ type: String) throws -> Int {
+        try XCTUnwrap(world.scene.typeIdByName[type].map { world.scene.firstOfType[$0] })
+    }
+
+    func steps(_ world: inout World, _ plan: [String]) -> [StepOutcome] {
+        plan.map { world.step(Action(planStep: $0)!) }
+    }
+
+    func testAClosedMicrowaveThatIsOnHeatsAndCooksItsContents() throws {
+        var w = try world()
+        let outcomes = steps(&w, ["navigate to Fridge", "open Fridge", "pickup Potato", "close Fridge", "navigate to Microwave",
+                                  "open Microwave", "put Microwave", "close Microwave", "toggle Microwave"])
+        XCTAssertTrue(outcomes.allSatisfy(\.success), "\(outcomes)")
+        let potato = try object(w, "Potato")
+        XCTAssertEqual(w.temperature[potato], .hot)
+        XCTAssertTrue(w.isCooked[potato])
+        XCTAssertEqual(steps(&w, ["open Microwave"]).first?.error, .mustBeOff, "a running microwave does not open")
+    }
+
+    func testAMicrowaveDoesNotTurnOnWhileOpen() throws {
+        var w = try world()
+        XCTAssertEqual(steps(&w, ["navigate to Microwave", "open Microwave", "toggle Microwave"]).last?.error, .mustBeClosed)
+    }
+
+    func testTheCoffeeMachineFillsTheMugWithCoffee() throws {
+        var w = try world()
+        let outcomes = steps(&w, ["navigate to CounterTop", "pickup Mug", "navigate to CoffeeMachine", "put CoffeeMachine", "toggle CoffeeMachine"])
+        XCTAssertTrue(outcomes.allSatisfy(\.success), "\(outcomes)")
+        let mug = try object(w, "Mug")
+        XCTAssertEqual(w.liquid[mug], "coffee")
+        XCTAssertEqual(w.temperature[mug], .hot)
+    }
+
+    func testARunningFaucetCleansAndFillsWhatIsInTheBasin() throws {
+        var w = try world()
+        let plate = try object(w, "Plate")
+        XCTAssertTrue(w.isDirty[plate])
+        let outcomes = steps(&w, ["navigate to Cabinet", "open Cabinet", "pickup Plate", "navigate to Sink", "put SinkBasin", "toggle Faucet"])
+        XCTAssertTrue(outcomes.allSatisfy(\.success), "\(outcomes)")
+        XCTAssertFalse(w.isDirty[plate])
+    }
+
+    func testTheFridgeCoolsWhatIsPutInIt() throws {
+        var w = try world()
+        // The task's CounterTop target is the one with the Mug.
+        let outcomes = steps(&w, ["navigate to CounterTop", "pickup Mug", "navigate to Fridge", "open Fridge", "put Fridge"])
+        XCTAssertTrue(outcomes.allSatisfy(\.success), "\(outcomes)")
+        XCTAssertEqual(w.temperature[try object(w, "Mug")], .cold)
+    }
+}
