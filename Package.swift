@@ -44,6 +44,11 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Simulator benchmarks: swift run -c release thor-lite-bench
+        .executableTarget(
+            name: "thor-lite-bench",
+            dependencies: ["ThorModel", "ThorStore", "ThorSim", "ThorGrade", "ThorJSON"]
+        ),
         .testTarget(
             name: "ThorStoreTests",
             dependencies: ["ThorStore", "ThorModel", .product(name: "GRDB", package: "GRDB.swift")]

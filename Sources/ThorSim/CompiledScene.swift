@@ -1,3 +1,4 @@
+import Foundation
 import ThorModel
 
 /// A `Scene` flattened into arrays indexed by object number (metadata order) and type ids, so a
@@ -25,8 +26,13 @@ public struct CompiledScene: Sendable {
     public let hidesContents: [Bool]
     /// What each object does to its contents when running (nil for most objects).
     public let device: [Device?]
+    /// The objects that have a `device` role.
+    public let devices: [Int]
     /// Water source → the basins close enough below it to be filled by it.
     public let basinsBelow: [Int: [Int]]
+    /// Objects in view and navigable by size from a pose: geometry only, so one answer per pose
+    /// serves every episode on the scene (agents revisit the same approach poses).
+    let views = ViewCache()
 
     public init(_ scene: Scene) {
         self.scene = scene
@@ -52,6 +58,7 @@ public struct CompiledScene: Sendable {
         hidesContents = scene.objects.map { $0.has(.openable) && PlacementRules.hidesContentsWhenClosed.contains($0.objectType) }
         let devices = scene.objects.map(Device.init(object:))
         device = devices
+        self.devices = devices.indices.filter { devices[$0] != nil }
         var below: [Int: [Int]] = [:]
         for (source, kind) in devices.enumerated() where kind == .waterSource {
             below[source] = scene.objects.indices.filter { basin in
@@ -63,6 +70,20 @@ public struct CompiledScene: Sendable {
     }
 
     public var objectCount: Int { objectType.count }
+
+    /// Objects whose box is in the field of view from `pose` and passes the reference's
+    /// size/distance rule; whether they are hidden in a closed receptacle is the world's business.
+    func objectsInView(from pose: AgentPose) -> [Int] {
+        if let cached = views.lookup(pose) { return cached }
+        let view = ViewModel.Frustum(pose)
+        let objects = (0..<objectCount).filter { object in
+            let box = boxes[object]
+            return view.contains(box, radius: footprintRadius[object])
+                && ViewModel.isNavigableBySize(volume: volume[object], largestFace: largestFace[object], distance: ViewModel.distance(pose, box))
+        }
+        views.store(objects, for: pose)
+        return objects
+    }
 
     public func typeName(ofObject index: Int) -> String { typeNames[objectType[index]] }
 
@@ -102,4 +123,24 @@ public enum Device: Sendable, Equatable {
 func horizontalDistance(_ a: Box, _ b: Box) -> Double {
     let dx = a.center.x - b.center.x, dz = a.center.z - b.center.z
     return (dx * dx + dz * dz).squareRoot()
+}
+
+/// Per-pose view results shared by all worlds on a scene (and their threads).
+final class ViewCache: @unchecked Sendable {
+    private var views: [AgentPose: [Int]] = [:]
+    private let lock = NSLock()
+
+    func lookup(_ pose: AgentPose) -> [Int]? {
+        lock.lock()
+        defer { lock.unlock() }
+        return views[pose]
+    }
+
+    func store(_ objects: [Int], for pose: AgentPose) {
+        lock.lock()
+        defer { lock.unlock() }
+        // Poses from `move forward` walks are unbounded; keep the cache from growing without end.
+        if views.count > 4096 { views.removeAll(keepingCapacity: true) }
+        views[pose] = objects
+    }
 }

@@ -74,17 +74,19 @@ public struct DecisionParser: Sendable {
 public struct TypeMatcher: Sendable {
     public static let fuzzyThreshold = 0.8
     let types: [String]
+    let lowercased: [(key: String, type: String)]
     let normalised: [(key: String, type: String)]
 
     public init(types: [String]) {
         self.types = types.sorted()
+        lowercased = self.types.map { ($0.lowercased(), $0) }
         normalised = self.types.map { (Self.normalise($0), $0) }
     }
 
     public func match(_ word: String) -> String? {
         if types.contains(word) { return word }
         let lower = word.lowercased()
-        if let type = types.first(where: { $0.lowercased() == lower }) { return type }
+        if let hit = lowercased.first(where: { $0.key == lower }) { return hit.type }
         let key = Self.normalise(word)
         guard !key.isEmpty else { return nil }
         if let hit = normalised.first(where: { $0.key == key }) { return hit.type }

@@ -44,16 +44,37 @@ public enum ViewModel {
         return (dx * dx + dz * dz).squareRoot()
     }
 
-    /// Whether any part of the object's footprint circle lies inside the horizontal field of view.
-    @inline(__always)
-    static func isInView(_ pose: AgentPose, box: Box, radius: Double) -> Bool {
-        let dx = box.center.x - pose.x, dz = box.center.z - pose.z
-        let distance = (dx * dx + dz * dz).squareRoot()
-        if distance <= radius { return true }
-        let yaw = pose.yaw * .pi / 180
-        let cosine = (dx * sin(yaw) + dz * cos(yaw)) / distance
-        let angle = acos(max(-1, min(1, cosine)))
-        return angle <= fieldOfView * .pi / 360 + asin(min(1, radius / distance))
+    /// The horizontal field of view from one pose, set up once (two trig calls) and then tested
+    /// per object with products and one square root.
+    struct Frustum {
+        let x: Double, z: Double
+        let forwardX: Double, forwardZ: Double
+        static let halfAngleCos = cos(fieldOfView * .pi / 360)
+        static let halfAngleSin = sin(fieldOfView * .pi / 360)
+
+        init(_ pose: AgentPose) {
+            x = pose.x
+            z = pose.z
+            let yaw = pose.yaw * .pi / 180
+            forwardX = sin(yaw)
+            forwardZ = cos(yaw)
+        }
+
+        /// Whether any part of the footprint circle lies inside the field of view: the angle to the
+        /// centre is at most half the field of view plus the circle's angular radius, compared as
+        /// cos(angle) ≥ cos(half + β) with sin β = radius / distance.
+        @inline(__always)
+        func contains(_ box: Box, radius: Double) -> Bool {
+            let dx = box.center.x - x, dz = box.center.z - z
+            let distanceSquared = dx * dx + dz * dz
+            if distanceSquared <= radius * radius { return true }
+            let distance = distanceSquared.squareRoot()
+            let sinBeta = radius / distance
+            let cosBeta = (1 - sinBeta * sinBeta).squareRoot()
+            // half + β stays below 135°, so the cosine comparison is monotonic.
+            let sumCos = Self.halfAngleCos * cosBeta - Self.halfAngleSin * sinBeta
+            return (dx * forwardX + dz * forwardZ) >= sumCos * distance
+        }
     }
 
     /// REFERENCE-EVAL "Legality": an object smaller than 0.01 m³ is navigable only when close or

@@ -239,12 +239,7 @@ public struct World: Sendable {
     /// Types seen and navigable by size from `pose`.
     func navigableTypes(from pose: AgentPose) -> TypeSet {
         var types = TypeSet()
-        let boxes = scene.boxes
-        for object in 0..<scene.objectCount where !types.contains(scene.objectType[object]) {
-            let box = boxes[object]
-            guard ViewModel.isInView(pose, box: box, radius: scene.footprintRadius[object]),
-                  ViewModel.isNavigableBySize(volume: scene.volume[object], largestFace: scene.largestFace[object], distance: ViewModel.distance(pose, box)),
-                  !isHidden(object) else { continue }
+        for object in scene.objectsInView(from: pose) where !types.contains(scene.objectType[object]) && !isHidden(object) {
             types.insert(scene.objectType[object])
         }
         return types
@@ -280,7 +275,7 @@ public struct World: Sendable {
     /// what is in the basin below it; a burner, a closed microwave, a toaster or a coffee machine
     /// that is on heats (and cooks) its contents; a fridge cools its contents.
     mutating func applyDeviceEffects() {
-        for device in 0..<scene.objectCount {
+        for device in scene.devices {
             switch scene.device[device] {
             case nil:
                 continue

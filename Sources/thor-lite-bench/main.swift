@@ -1,0 +1,84 @@
+// Simulator and simulate-mode benchmarks on the real benchmark (release build):
+//
+//   swift run -c release thor-lite-bench [checkout] [seconds]
+//
+// 1. Simulated actions per second on one core: every task's expert plan, executed again and again
+//    through `World.step` on fresh worlds (world creation included).
+// 2. The whole 809-task plan file graded in simulate mode, after the store is open (scene loading
+//    from SQLite, episode loop, metrics, goal checks), on all cores.
+import Foundation
+import ThorGrade
+import ThorJSON
+import ThorModel
+import ThorSim
+import ThorStore
+
+let arguments = CommandLine.arguments
+let checkout = arguments.count > 1 ? arguments[1] : "../shared/embodied_reasoner"
+let seconds = arguments.count > 2 ? Double(arguments[2]) ?? 3 : 3
+
+let storePath = FileManager.default.temporaryDirectory.appendingPathComponent("thor-lite-bench-\(getpid()).sqlite").path
+defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: storePath + suffix) } }
+let store = try ThorStore(path: storePath, create: true)
+try store.importCheckout(UpstreamReader(root: URL(fileURLWithPath: checkout)))
+let tasks = try store.allTasks()
+let poses = try store.approachPoses()
+
+func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
+
+// 1. actions per second, one core.
+var compiled: [String: CompiledScene] = [:]
+var episodes: [(World, [(ActionKind, Int?)])] = []
+for task in tasks {
+    if compiled[task.scene] == nil { compiled[task.scene] = CompiledScene(try store.scene(named: task.scene)!) }
+    let scene = compiled[task.scene]!
+    let plan = task.keyActionTexts.compactMap(Action.init(planStep:)).map { action in
+        (action.kind, action.objectType.flatMap { scene.typeIdByName[$0] })
+    }.filter { !$0.0.takesObject || $0.1 != nil }
+    episodes.append((World(scene: scene, task: task, approachPoses: poses), plan))
+}
+var actions = 0
+var successes = 0
+let start = now()
+var elapsed = 0.0
+while elapsed < seconds {
+    for (initial, plan) in episodes {
+        var world = initial
+        for (kind, type) in plan where world.step(kind, type: type).success { successes += 1 }
+        actions += plan.count
+    }
+    elapsed = now() - start
+}
+print(String(format: "simulated actions: %d in %.2f s = %.0f actions/s on one core (%d succeeded)", actions, elapsed, Double(actions) / elapsed, successes))
+
+// 2. the 809-task plan file in simulate mode, after the store is open.
+let loadStart = now()
+for name in Set(tasks.map(\.scene)) { _ = CompiledScene(try store.scene(named: name)!) }
+print(String(format: "loading and compiling the %d scenes the tasks use: %.1f ms", Set(tasks.map(\.scene)).count, (now() - loadStart) * 1000))
+let planFile = Data(tasks.map { task in
+    JSONValue.object(["identity": .string(task.identity.description), "actions": .array(task.keyActionTexts.map(JSONValue.string))]).compact
+}.joined(separator: "\n").utf8)
+final class Worlds: WorldSource, @unchecked Sendable {
+    let store: ThorStore
+    let poses: [String: ApproachPose]
+    var scenes: [String: CompiledScene] = [:]
+    let lock = NSLock()
+    init(store: ThorStore, poses: [String: ApproachPose]) { self.store = store; self.poses = poses }
+    func world(for task: BenchmarkTask) throws -> World {
+        lock.lock()
+        defer { lock.unlock() }
+        if scenes[task.scene] == nil { scenes[task.scene] = CompiledScene(try store.scene(named: task.scene)!) }
+        return World(scene: scenes[task.scene]!, task: task, approachPoses: poses)
+    }
+}
+let byIdentity = Dictionary(uniqueKeysWithValues: tasks.map { ($0.identity.description, $0) })
+var timings: [Double] = []
+for _ in 0..<5 {
+    let grader = Grader(mode: .simulate, lookup: { byIdentity[$0.description] }, worlds: Worlds(store: store, poses: poses))
+    let t = now()
+    let report = grader.grade(planFile, file: "plans.jsonl")
+    timings.append(now() - t)
+    precondition(report.tasks.count == tasks.count && report.issues.isEmpty)
+}
+timings.sort()
+print(String(format: "809-task plan file, simulate mode (scenes loaded from the store each run): median %.1f ms, best %.1f ms", timings[2] * 1000, timings[0] * 1000))
