@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "ThorStore", targets: ["ThorStore"]),
         .library(name: "ThorSim", targets: ["ThorSim"]),
         .library(name: "ThorGrade", targets: ["ThorGrade"]),
+        .library(name: "ThorPolicy", targets: ["ThorPolicy"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -36,11 +37,13 @@ let package = Package(
         .target(name: "ThorSim", dependencies: ["ThorModel"]),
         // Reference-exact trajectory metrics, aggregation, report writers.
         .target(name: "ThorGrade", dependencies: ["ThorModel", "ThorJSON", "ThorSim"]),
+        // The policy API: reset/step/metrics over the reference loop, for policy unit tests and `serve`.
+        .target(name: "ThorPolicy", dependencies: ["ThorModel", "ThorStore", "ThorSim", "ThorGrade"]),
         // The command line: parses flags, calls the libraries.
         .executableTarget(
             name: "thor-lite",
             dependencies: [
-                "ThorModel", "ThorStore", "ThorSim", "ThorGrade",
+                "ThorModel", "ThorStore", "ThorSim", "ThorGrade", "ThorPolicy", "ThorJSON",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -55,5 +58,6 @@ let package = Package(
         ),
         .testTarget(name: "ThorGradeTests", dependencies: ["ThorGrade", "ThorModel", "ThorStore"]),
         .testTarget(name: "ThorSimTests", dependencies: ["ThorSim", "ThorModel", "ThorStore"]),
+        .testTarget(name: "ThorPolicyTests", dependencies: ["ThorPolicy", "ThorSim", "ThorModel", "ThorStore"]),
     ]
 )

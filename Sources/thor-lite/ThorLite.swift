@@ -16,6 +16,6 @@ struct ThorLite: ParsableCommand {
             ./thor-lite.sqlite). Exit status: 0 success, 1 some input could not be processed,
             2 usage error or missing store.
             """,
-        subcommands: [Import.self, Info.self, SceneCommand.self, TaskCommand.self, Tasks.self, Grade.self]
+        subcommands: [Import.self, Info.self, SceneCommand.self, TaskCommand.self, Tasks.self, Grade.self, Serve.self]
     )
 }

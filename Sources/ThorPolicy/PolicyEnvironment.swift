@@ -1,0 +1,121 @@
+import Foundation
+import ThorGrade
+import ThorModel
+import ThorSim
+import ThorStore
+
+/// What a policy sees after each step.
+public struct Observation: Hashable, Sendable {
+    /// The action as the loop read it (`navigate to`, `pickup`, ..., `error`, `end`).
+    public var action: String
+    public var object: String?
+    public var objectId: String?
+    public var success: Bool
+    /// Why the step failed, from thor-lite's error taxonomy.
+    public var error: StepError?
+    /// The reference's feedback text (empty on success).
+    public var feedback: String
+    /// Types navigable so far (the reference's `legal_locations`).
+    public var navigable: [String]
+    /// Types interactable now (the reference's `legal_objects`).
+    public var interactable: [String]
+    /// The held object's type and id, if any.
+    public var heldType: String?
+    public var heldId: String?
+    /// Entries in the trajectory so far (init included).
+    public var step: Int
+    public var isDone: Bool
+    /// A recorded frame for this step, when the store has one (nil in symbolic runs).
+    public var frame: String?
+}
+
+/// A policy's view of one episode at a time: load a task, `reset`, `step` with an action or a raw
+/// model response, read `metrics`. The same reference loop `grade --mode simulate` runs, so a
+/// policy unit test sees exactly what grading will.
+public final class PolicyEnvironment {
+    let store: ThorStore
+    let approachPoses: [String: ApproachPose]
+    var scenes: [String: CompiledScene] = [:]
+    var runner: EpisodeRunner?
+    public private(set) var task: BenchmarkTask?
+
+    public init(store: ThorStore) throws {
+        self.store = store
+        approachPoses = try store.approachPoses()
+    }
+
+    public enum EnvironmentError: Error, CustomStringConvertible {
+        case unknownTask(TaskIdentity)
+        case noEpisode
+
+        public var description: String {
+            switch self {
+            case .unknownTask(let identity): "no task \(identity) in the store"
+            case .noEpisode: "call reset with a task first"
+            }
+        }
+    }
+
+    /// Starts an episode on a task: the world at the start pose, the `init` step executed.
+    @discardableResult
+    public func reset(task identity: TaskIdentity) throws -> Observation {
+        guard let task = try store.task(identity) else { throw EnvironmentError.unknownTask(identity) }
+        if scenes[task.scene] == nil {
+            guard let scene = try store.scene(named: task.scene) else { throw EnvironmentError.unknownTask(identity) }
+            scenes[task.scene] = CompiledScene(scene)
+        }
+        var runner = EpisodeRunner(world: World(scene: scenes[task.scene]!, task: task, approachPoses: approachPoses), taskType: task.taskType)
+        runner.advance()
+        self.runner = runner
+        self.task = task
+        return observation()
+    }
+
+    /// One model call: `text` is a raw response (anything with `<DecisionMaking>`) or a plain
+    /// action such as `navigate to Fridge`.
+    @discardableResult
+    public func step(_ text: String) throws -> Observation {
+        guard var runner else { throw EnvironmentError.noEpisode }
+        guard !runner.isDone else { return observation() }
+        runner.receive(text.contains("<DecisionMaking>") ? .response(text) : .planStep(text))
+        runner.advance()
+        self.runner = runner
+        return observation()
+    }
+
+    public var isDone: Bool { runner?.isDone ?? false }
+
+    /// How the episode ended: nil while running or when the policy said `end`.
+    public var endReason: StepError? { runner?.endReason }
+
+    /// The trajectory so far, in the reference's shape plus error kinds.
+    public var steps: [EpisodeStep] { runner?.steps ?? [] }
+
+    /// The reference metrics of the trajectory so far (final once `isDone`).
+    public var metrics: TaskMetrics? {
+        guard let runner, let task else { return nil }
+        let trajectory = runner.steps.map {
+            TrajectoryEntry(action: $0.action, object: $0.object, success: $0.success, legalObjects: $0.legalObjects)
+        }
+        return ReferenceMetric.evaluate(trajectory, task: TaskReference(task))
+    }
+
+    /// The end-state facts of the task, checked on the current world.
+    public var goalFacts: [GoalFact] {
+        guard let runner, let task else { return [] }
+        return GoalCheck.facts(for: task, in: runner.world)
+    }
+
+    func observation() -> Observation {
+        guard let runner, let last = runner.steps.last else {
+            return Observation(action: "", success: false, feedback: "", navigable: [], interactable: [], step: 0, isDone: false)
+        }
+        let world = runner.world
+        return Observation(
+            action: last.action, object: last.object, objectId: last.objectId, success: last.success, error: last.error,
+            feedback: last.feedback, navigable: last.legalLocations, interactable: last.legalObjects,
+            heldType: world.held.map { world.scene.typeName(ofObject: $0) },
+            heldId: world.held.map { world.scene.scene.objects[$0].objectId },
+            step: runner.steps.count, isDone: runner.isDone, frame: nil)
+    }
+}
