@@ -2,7 +2,11 @@
 """Generates result lines in the reference shape (seeded, deterministic) over the real tasks, for
 parity checks and the grading benchmark. Each line carries tasktype, taskname and key_actions, so
 no store is needed. Mixes expert steps, wrong objects, failed steps, `put in`, `error` actions,
-null legal_objects, repeated navigation, early ends and several models.
+null legal_objects, repeated navigation, early ends and several models, plus a few lines that
+only an exact implementation grades right: `success` values other than 0/1 (null, "", false, 0.0,
+2, lists: the reference skips on `success == 0` but records `prev` only when truthy), object names
+with a Kelvin sign (canonically equivalent to "K", yet a different string to Python) and Greek
+task names where `str.lower()` applies the final-sigma rule.
 
     python3 bench/gen_trajectories.py ../shared/embodied_reasoner/data/test_809.json 100000 out.jsonl [seed]
 """
@@ -13,6 +17,9 @@ import sys
 TYPES = ["Apple", "Pot", "Potato", "Fridge", "CounterTop", "Cabinet", "Mug", "Bowl", "Sink", "Microwave",
          "Drawer", "Plate", "Knife", "Egg", "Tomato", "Shelf", "Box", "Television", "Sofa", "GarbageCan"]
 ACTIONS = ["navigate to", "pickup", "put", "put in", "open", "close", "toggle"]
+ODD_SUCCESS = [None, "", "yes", False, True, 0.0, 2, [], [1], {}]
+GREEK_SUFFIX = " ΟΔΟΣ"
+GREEK_LEGAL = ["ος", "οσ", "ΟΣ"]
 
 
 def key_strings(task):
@@ -21,6 +28,10 @@ def key_strings(task):
 
 def entry(rng, action, obj, success):
     legal = rng.sample(TYPES, rng.randint(0, 6))
+    if rng.random() < 0.02:
+        success = rng.choice(ODD_SUCCESS)
+    if action == "end" and rng.random() < 0.05:
+        legal.append(rng.choice(GREEK_LEGAL))
     return {
         "response": f"<DecisionMaking>{action} {obj or ''}</DecisionMaking>".replace(" </", "</"),
         "action": action, "object": obj,
@@ -52,6 +63,8 @@ def trajectory(rng, keys):
         if action == "put" and rng.random() < 0.3:
             action = "put in"
         success = 1 if rng.random() < 0.85 else 0
+        if obj and "K" in obj and rng.random() < 0.2:
+            obj = obj.replace("K", "\u212a")
         steps.append(entry(rng, action, obj or None, success))
         if rng.random() < 0.1:
             steps.append(dict(steps[-1]))  # repeated step
@@ -70,10 +83,11 @@ def main(tasks_path, count, out_path, seed=7):
         for number in range(count):
             task = tasks[number % len(tasks)]
             keys = key_strings(task)
+            taskname = task["taskname"] + (GREEK_SUFFIX if rng.random() < 0.02 else "")
             line = {
                 "identity": task["identity"], "scene": task["scene"], "tasktype": task["tasktype"],
                 "instruction_idx": task["instruction_idx"], "model": models[number % len(models)],
-                "taskname": task["taskname"], "trajectory": trajectory(rng, keys), "key_actions": keys,
+                "taskname": taskname, "trajectory": trajectory(rng, keys), "key_actions": keys,
             }
             out.write(json.dumps(line) + "\n")
 

@@ -39,7 +39,7 @@ def metrics(tasktype, taskname, trajectory, key_actions):
     for entry in trajectory:
         action = entry["action"]
         obj = entry.get("object")
-        success = entry.get("success") or 0  # thor-lite reads a null success as 0
+        success = entry["success"]
         if action == "navigate to":
             navigated.append(obj)
         if action in ("init", "observe", "move forward", "navigate to", "error") or success == 0:

@@ -48,7 +48,7 @@ public struct MetricGroups: Hashable, Sendable {
         for task in tasks {
             overall.add(task.metrics)
             types[task.taskType, default: .init()].add(task.metrics)
-            if let category = TaskCategory(taskType: task.taskType) {
+            if let category = TaskCategory(exactly: task.taskType) {
                 categories[category.rawValue, default: .init()].add(task.metrics)
             }
         }
@@ -107,4 +107,12 @@ public struct GradeReport: Sendable {
     }
 
     public func groups(model: String) -> MetricGroups { MetricGroups(tasks.filter { $0.model == model }) }
+}
+
+extension TaskCategory {
+    /// The category listing exactly this type, compared by code points as the reference's `in` does.
+    init?(exactly taskType: String) {
+        guard let category = Self.allCases.first(where: { $0.taskTypes.contains(where: taskType.sameCodePoints) }) else { return nil }
+        self = category
+    }
 }

@@ -188,7 +188,7 @@ public enum GradeInputReader {
         var entries: [TrajectoryEntry] = []
         try cursor.readArray { cursor, _ in
             guard cursor.peek() == UInt8(ascii: "{") else { throw cursor.typeMismatch("an object (a trajectory entry)") }
-            var entry = TrajectoryEntry(action: "", success: false)
+            var entry = TrajectoryEntry(action: "", success: .zero)
             var sawAction = false, sawSuccess = false
             try cursor.readObjectRawKeys { cursor, key in
                 if JSONCursor.key(key, is: "action") {
@@ -198,7 +198,7 @@ public enum GradeInputReader {
                     entry.object = try cursor.readOptionalString()
                 } else if JSONCursor.key(key, is: "success") {
                     sawSuccess = true
-                    entry.success = try readTruthiness(&cursor)
+                    entry.success = try readRecordedSuccess(&cursor)
                 } else if JSONCursor.key(key, is: "legal_objects"), !sawAction || entry.action.containsBytes(of: "end") {
                     entry.legalObjects = try cursor.readStringList()
                 } else {
@@ -212,16 +212,23 @@ public enum GradeInputReader {
         return entries
     }
 
-    /// Python truthiness of the recorded `success`: 0, 0.0, false, null and "" are false.
-    static func readTruthiness(_ cursor: inout JSONCursor) throws -> Bool {
+    /// The recorded `success` as the reference's two tests see it (`== 0`, truthiness).
+    static func readRecordedSuccess(_ cursor: inout JSONCursor) throws -> RecordedSuccess {
         cursor.skipWhitespace()
         switch cursor.peek() {
-        case UInt8(ascii: "t"), UInt8(ascii: "f"): return try cursor.readBool()
+        case UInt8(ascii: "t"), UInt8(ascii: "f"): return try cursor.readBool() ? .truthy : .zero  // False == 0
         case UInt8(ascii: "n"):
             _ = try cursor.readNull()
-            return false
-        case UInt8(ascii: "\""): return try !cursor.readString().isEmpty
-        default: return try cursor.readDouble() != 0
+            return .falsyNonZero
+        case UInt8(ascii: "\""): return try cursor.readString().isEmpty ? .falsyNonZero : .truthy
+        case UInt8(ascii: "["), UInt8(ascii: "{"):
+            var probe = cursor
+            _ = probe.next()
+            probe.skipWhitespace()
+            let isEmpty = probe.peek() == UInt8(ascii: "]") || probe.peek() == UInt8(ascii: "}")
+            try cursor.skipValue()
+            return isEmpty ? .falsyNonZero : .truthy
+        default: return try cursor.readDouble() == 0 ? .zero : .truthy
         }
     }
 }

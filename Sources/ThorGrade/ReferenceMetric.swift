@@ -13,37 +13,43 @@ public struct TaskMetrics: Hashable, Sendable {
 
 /// The reference evaluation's metric, rule by rule, quirks included; each quirk is named where it
 /// is applied. Improvements (goal-state success, error kinds) are reported elsewhere, never here.
+/// Strings are compared as Python compares them (see PythonText.swift).
 public enum ReferenceMetric {
     /// Actions that never score (rule 2).
-    static let unscoredActions: Set<String> = ["init", "observe", "move forward", "navigate to", "error"]
+    static let unscoredActions = ["init", "observe", "move forward", "navigate to", "error"]
     /// Key actions containing these words are not counted in `total`.
     static let unscoredKeyWords = ["observe", "move forward", "navigate to"]
 
     public static func evaluate(_ trajectory: [TrajectoryEntry], task: TaskReference) -> TaskMetrics {
-        let isSingleSearch = task.taskType == "single_search"
-        let lowerTaskName = task.taskName.lowercased()
+        let isSingleSearch = task.taskType.sameCodePoints(as: "single_search")
         var reward = 0
         var flag = 0
         var previous = ""
         var remaining = task.keyActions
         var navigated: [String?] = []
         var matched: [String] = []
+        // Lowercased once, and only if a single_search end entry needs it.
+        var lowerTaskName: String?
 
         func describe(_ action: String, _ object: String?) -> String { object.map { action + " " + $0 } ?? action }
+        func isKeyAction(_ text: String, in list: [String]) -> Int? { list.firstIndex { $0.sameCodePoints(as: text) } }
 
         walk: for entry in trajectory {
             var action = entry.action
-            if action == "navigate to" { navigated.append(entry.object) }  // rule 1: failed ones too
-            if unscoredActions.contains(action) || !entry.success {  // rule 2
-                if entry.success { previous = describe(action, entry.object) }
+            if action.sameCodePoints(as: "navigate to") { navigated.append(entry.object) }  // rule 1: failed ones too
+            // Rule 2 skips on `success == 0` but records prev only when success is truthy.
+            if entry.success.equalsZero || unscoredActions.contains(where: action.sameCodePoints) {
+                if entry.success.isTruthy { previous = describe(action, entry.object) }
                 continue
             }
             if action.containsBytes(of: "end") {  // rule 3
                 if isSingleSearch {
+                    let name = lowerTaskName ?? task.taskName.pythonLowercased()
+                    lowerTaskName = name
                     // Substring quirk: a visible `Pot` matches a task about a `Potato`.
-                    if entry.legalObjects.contains(where: { lowerTaskName.containsBytes(of: $0.lowercased()) }) {
+                    if entry.legalObjects.contains(where: { name.containsBytes(of: $0.pythonLowercased()) }) {
                         reward += 1
-                    } else if task.keyActions.contains(previous) {
+                    } else if isKeyAction(previous, in: task.keyActions) != nil {
                         reward += 1
                         flag = 1
                         break walk  // nothing after a key-action end counts
@@ -53,10 +59,10 @@ public enum ReferenceMetric {
                     matched.append(action)
                 }
             } else if let object = entry.object {  // rule 4
-                if action.hasPrefix("put") { action = "put" }  // `put in` scores as `put`
+                if action.startsWithCodePoints("put") { action = "put" }  // `put in` scores as `put`
                 let text = action + " " + object
-                if let index = remaining.firstIndex(of: text) {
-                    remaining.remove(at: index)
+                if let index = isKeyAction(text, in: remaining) {
+                    remaining.remove(at: index)  // one copy: a repeated key action must be repeated
                     matched.append(text)
                     reward += 1
                 }
@@ -69,7 +75,7 @@ public enum ReferenceMetric {
         precondition(total > 0, "a task's key actions always include end")
         let completeness = Double(reward) / Double(total)
         let success = reward / total  // floor of a non-negative ratio
-        let distinct = Set(navigated).count
+        let distinct = Set(navigated.map(CodePointKey.init)).count
         return TaskMetrics(
             success: success,
             efficiency: success != 0 ? Double(task.keyActions.count + 1) / Double(trajectory.count) : 0.0,
@@ -77,7 +83,7 @@ public enum ReferenceMetric {
             completenessOrdered: isSingleSearch ? completeness : Double(longestCommonSubsequence(matched, scored)) / Double(total),
             keyActionsSuccess: flag,
             repeatRate: navigated.isEmpty ? 0 : Double(navigated.count - distinct) / Double(navigated.count),
-            step: task.taskType == "single_search_from_closerep" ? 2 : task.keyActions.count - 1)
+            step: task.taskType.sameCodePoints(as: "single_search_from_closerep") ? 2 : task.keyActions.count - 1)
     }
 
     /// Key actions containing `observe`, `move forward` or `navigate to` do not count in `total`.
@@ -91,35 +97,10 @@ public enum ReferenceMetric {
         var row = previousRow
         for x in a {
             for (j, y) in b.enumerated() {
-                row[j + 1] = x == y ? previousRow[j] + 1 : max(row[j], previousRow[j + 1])
+                row[j + 1] = x.sameCodePoints(as: y) ? previousRow[j] + 1 : max(row[j], previousRow[j + 1])
             }
             swap(&row, &previousRow)
         }
         return previousRow[b.count]
-    }
-}
-
-extension String {
-    /// Python's `needle in haystack`, on UTF-8 bytes (equivalent for valid UTF-8). Foundation's
-    /// `String.contains` costs thousands of instructions per call on Linux, and this is on the
-    /// metric's hot path.
-    func containsBytes(of needle: String) -> Bool {
-        var haystack = self
-        var pattern = needle
-        return haystack.withUTF8 { h in pattern.withUTF8 { n in h.containsBytes(of: n) } }
-    }
-}
-
-extension UnsafeBufferPointer<UInt8> {
-    func containsBytes(of pattern: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard !pattern.isEmpty else { return true }
-        guard count >= pattern.count else { return false }
-        let first = pattern[0]
-        for start in 0...(count - pattern.count) where self[start] == first {
-            var offset = 1
-            while offset < pattern.count, self[start + offset] == pattern[offset] { offset += 1 }
-            if offset == pattern.count { return true }
-        }
-        return false
     }
 }

@@ -187,7 +187,7 @@ public enum ReportWriters {
             row("\(category.rawValue) \(category.title)", block)
             for type in category.taskTypes { if let b = groups.taskTypes[type] { row("  \(type)", b) } }
         }
-        let uncategorised = groups.taskTypes.keys.filter { TaskCategory(taskType: $0) == nil }.sorted()
+        let uncategorised = groups.taskTypes.keys.filter { TaskCategory(exactly: $0) == nil }.sorted()
         for type in uncategorised { row("  \(type)", groups.taskTypes[type]!) }
         out += "\n"
     }

@@ -19,7 +19,7 @@ public struct World: Sendable {
     public private(set) var isOpen: [Bool]
     public private(set) var isToggled: [Bool]
     public private(set) var isDirty: [Bool]
-    public private(set) var liquid: [String?]
+    public private(set) var liquid: [Liquid]
     public private(set) var isCooked: [Bool]
     public private(set) var temperature: [Temperature]
 
@@ -54,7 +54,7 @@ public struct World: Sendable {
         isOpen = objects.map(\.state.isOpen)
         isToggled = objects.map(\.state.isToggled)
         isDirty = objects.map(\.state.isDirty)
-        liquid = objects.map { $0.state.isFilledWithLiquid ? ($0.state.fillLiquid ?? "water") : nil }
+        liquid = objects.map { $0.state.isFilledWithLiquid ? Liquid(rawValue: $0.state.fillLiquid ?? "water") ?? .water : .none }
         isCooked = objects.map(\.state.isCooked)
         temperature = objects.map(\.state.temperature)
         pose = AgentPose(scene.scene.startPose)
@@ -284,7 +284,7 @@ public struct World: Sendable {
                 for basin in scene.basinsBelow[device] ?? [] {
                     for object in 0..<scene.objectCount where isInside(object, basin) {
                         isDirty[object] = false
-                        if scene.affordances[object].contains(.canFillWithLiquid), liquid[object] == nil { liquid[object] = "water" }
+                        if scene.affordances[object].contains(.canFillWithLiquid), liquid[object] == .none { liquid[object] = .water }
                     }
                 }
             case .heater(let toasts, let mustBeClosed, let fillsWithCoffee):
@@ -292,8 +292,8 @@ public struct World: Sendable {
                 for object in 0..<scene.objectCount where isInside(object, device) {
                     temperature[object] = .hot
                     // Coffee only fills an empty cup (coffeemachine.cs).
-                    if fillsWithCoffee, scene.affordances[object].contains(.canFillWithLiquid), liquid[object] == nil {
-                        liquid[object] = "coffee"
+                    if fillsWithCoffee, scene.affordances[object].contains(.canFillWithLiquid), liquid[object] == .none {
+                        liquid[object] = .coffee
                     }
                     // Bread slices are toasted only where the heat zone allows toasting (HeatZone.cs).
                     let isBread = scene.typeName(ofObject: object) == "BreadSliced"
@@ -304,4 +304,9 @@ public struct World: Sendable {
             }
         }
     }
+}
+
+/// What fills an object (AI2THOR-FACTS §7: water, coffee, wine).
+public enum Liquid: String, Sendable, Hashable {
+    case none, water, coffee, wine
 }

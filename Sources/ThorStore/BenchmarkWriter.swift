@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import ThorJSON
 import ThorModel
 
 extension ThorStore {
@@ -59,14 +60,7 @@ struct BenchmarkWriter {
             "id", "name", "room_kind", "bounds_cx", "bounds_cy", "bounds_cz", "bounds_sx", "bounds_sy", "bounds_sz",
             "start_x", "start_y", "start_z", "start_rx", "start_ry", "start_rz", "start_horizon", "start_standing", "start_source",
         ])
-        objects = try insert("objects", [
-            "id", "scene_id", "ord", "object_id", "name", "object_type", "asset_id",
-        ] + ThorStore.affordanceColumns + [
-            "is_open", "openness", "is_toggled", "is_broken", "is_filled_with_liquid", "fill_liquid", "is_dirty",
-            "is_used_up", "is_cooked", "is_sliced", "is_picked_up", "temperature", "mass", "salient_materials",
-            "controlled_objects", "pos_x", "pos_y", "pos_z", "rot_x", "rot_y", "rot_z",
-            "box_cx", "box_cy", "box_cz", "box_sx", "box_sy", "box_sz",
-        ])
+        objects = try insert("objects", ThorStore.objectColumns)
         links = try insert("receptacle_links", ["object_row", "parent_row", "ord"])
         tasks = try insert("tasks", [
             "id", "ord", "identity", "identity_is_int", "scene_id", "task_type", "instruction_idx", "task_name",
@@ -212,6 +206,16 @@ struct BenchmarkWriter {
 }
 
 extension ThorStore {
+    /// The `objects` columns in the order the writer binds and the reader reads them.
+    static let objectColumns = [
+        "id", "scene_id", "ord", "object_id", "name", "object_type", "asset_id",
+    ] + affordanceColumns + [
+        "is_open", "openness", "is_toggled", "is_broken", "is_filled_with_liquid", "fill_liquid", "is_dirty",
+        "is_used_up", "is_cooked", "is_sliced", "is_picked_up", "temperature", "mass", "salient_materials",
+        "controlled_objects", "pos_x", "pos_y", "pos_z", "rot_x", "rot_y", "rot_z",
+        "box_cx", "box_cy", "box_cz", "box_sx", "box_sy", "box_sz",
+    ]
+
     /// The affordance columns in `Affordances.fieldNames` order.
     static let affordanceColumns = [
         "pickupable", "receptacle", "openable", "toggleable", "sliceable", "cookable", "dirtyable",
@@ -243,5 +247,9 @@ func jsonArray(_ values: [String]) -> String {
 }
 
 func decodeJSONArray(_ text: String) -> [String] {
-    (try? JSONDecoder().decode([String].self, from: Data(text.utf8))) ?? []
+    var text = text
+    return text.withUTF8 { bytes in
+        var cursor = JSONCursor(bytes)
+        return (try? cursor.readStringList()) ?? []
+    }
 }

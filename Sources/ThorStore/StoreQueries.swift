@@ -60,8 +60,8 @@ extension ThorStore {
                 """, arguments: [sceneId]) {
                 parents[link[0], default: []].append(link[1])
             }
-            let objects = try Row.fetchAll(db, sql: "SELECT * FROM objects WHERE scene_id = ? ORDER BY ord", arguments: [sceneId])
-                .map { Self.sceneObject($0, parents: parents[$0["id"]] ?? []) }
+            let objects = try Row.fetchAll(db, sql: "SELECT \(Self.objectColumns.joined(separator: ", ")) FROM objects WHERE scene_id = ? ORDER BY ord", arguments: [sceneId])
+                .map { Self.sceneObject($0, parents: parents[$0[0]] ?? []) }
             guard let kind = RoomKind(rawValue: row["room_kind"]) else { return nil }
             return Scene(
                 name: row["name"], roomKind: kind,
@@ -77,29 +77,33 @@ extension ThorStore {
         }
     }
 
+    /// Reads a row of `objectColumns` in order (by index: GRDB's lookups by column name cost more
+    /// than the query here).
     static func sceneObject(_ row: Row, parents: [String]) -> SceneObject {
-        var affordances: Affordances = []
-        for (column, (_, flag)) in zip(affordanceColumns, Affordances.fieldNames) where row[column] as Bool {
-            affordances.insert(flag)
+        var column = 1  // after id
+        func next<T: DatabaseValueConvertible>() -> T {
+            defer { column += 1 }
+            return row[column]
         }
+        func vec3() -> Vec3 { Vec3(x: next(), y: next(), z: next()) }
+        _ = next() as Int64  // scene_id
+        let order: Int = next()
+        let objectId: String = next(), name: String = next(), objectType: String = next()
+        let assetId: String? = next()
+        var affordances: Affordances = []
+        for (_, flag) in Affordances.fieldNames where next() as Bool { affordances.insert(flag) }
+        let state = ObjectState(
+            isOpen: next(), openness: next(), isToggled: next(), isBroken: next(), isFilledWithLiquid: next(),
+            fillLiquid: next(), isDirty: next(), isUsedUp: next(), isCooked: next(), isSliced: next(), isPickedUp: next(),
+            temperature: Temperature(rawValue: next()) ?? .roomTemp)
+        let mass: Double = next()
+        let materials = decodeJSONArray(next()), controlled = decodeJSONArray(next())
+        let position = vec3(), rotation = vec3(), center = vec3(), size = vec3()
         return SceneObject(
-            objectId: row["object_id"], name: row["name"], objectType: row["object_type"], assetId: row["asset_id"],
-            order: row["ord"], affordances: affordances,
-            state: ObjectState(
-                isOpen: row["is_open"], openness: row["openness"], isToggled: row["is_toggled"],
-                isBroken: row["is_broken"], isFilledWithLiquid: row["is_filled_with_liquid"],
-                fillLiquid: row["fill_liquid"], isDirty: row["is_dirty"], isUsedUp: row["is_used_up"],
-                isCooked: row["is_cooked"], isSliced: row["is_sliced"], isPickedUp: row["is_picked_up"],
-                temperature: Temperature(rawValue: row["temperature"]) ?? .roomTemp),
-            mass: row["mass"],
-            salientMaterials: decodeJSONArray(row["salient_materials"]),
-            position: Vec3(x: row["pos_x"], y: row["pos_y"], z: row["pos_z"]),
-            rotation: Vec3(x: row["rot_x"], y: row["rot_y"], z: row["rot_z"]),
-            box: Box(
-                center: Vec3(x: row["box_cx"], y: row["box_cy"], z: row["box_cz"]),
-                size: Vec3(x: row["box_sx"], y: row["box_sy"], z: row["box_sz"])),
-            parentReceptacles: parents,
-            controlledObjects: decodeJSONArray(row["controlled_objects"]))
+            objectId: objectId, name: name, objectType: objectType, assetId: assetId, order: order,
+            affordances: affordances, state: state, mass: mass, salientMaterials: materials,
+            position: position, rotation: rotation, box: Box(center: center, size: size),
+            parentReceptacles: parents, controlledObjects: controlled)
     }
 
     public func task(_ identity: TaskIdentity) throws -> BenchmarkTask? {

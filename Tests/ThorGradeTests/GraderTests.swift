@@ -90,4 +90,87 @@ final class GraderTests: XCTestCase {
         XCTAssertEqual(report.tasks[0].metrics.completeness, 1.0)
         XCTAssertEqual(report.tasks[0].metrics.efficiency, 3.0 / 25.0)
     }
+
+    func testRecordedSuccessValuesAreReadAsTheReferenceTestsThem() throws {
+        let values = ["1", "0", "true", "false", "0.0", "-0", "2", "null", #""""#, #""0""#, "[]", "[0]", "{}", #"{"a": 0}"#]
+        let entries = values.map { #"{"action": "pickup", "object": "Apple", "success": \#($0)}"# }.joined(separator: ", ")
+        let line = #"{"identity": 1, "trajectory": [\#(entries)]}"#
+        guard case .success(.result(let result)) = GradeInputReader.parse(Data(line.utf8), file: "s.jsonl")[0].1 else {
+            return XCTFail("line not read")
+        }
+        XCTAssertEqual(result.trajectory.map(\.success), [
+            .truthy, .zero, .truthy, .zero, .zero, .zero, .truthy, .falsyNonZero, .falsyNonZero, .truthy, .falsyNonZero, .truthy,
+            .falsyNonZero, .truthy,
+        ])
+    }
+
+    func testRunDirectoriesAreReadAtAnyDepthInSortedPathOrder() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("thor-lite-runs-\(UUID().uuidString)")
+        addTeardownBlock { try? FileManager.default.removeItem(at: root) }
+        for run in ["model-b/run2", "model-a/deeper/run9", "model-a/run1", "model-a/run1/frames"] {
+            try FileManager.default.createDirectory(at: root.appendingPathComponent(run), withIntermediateDirectories: true)
+        }
+        for (index, run) in ["model-b/run2", "model-a/deeper/run9", "model-a/run1"].enumerated() {
+            try Data(goodLine.replacingOccurrences(of: #""identity": 7"#, with: #""identity": \#(index)"#).utf8)
+                .write(to: root.appendingPathComponent(run).appendingPathComponent("result.json"))
+        }
+        try Data("not a result".utf8).write(to: root.appendingPathComponent("model-a/run1/frames/notes.json"))
+        let files = try GradeInputReader.files(at: root.path)
+        XCTAssertEqual(files.map { String($0.dropFirst(root.path.count)) },
+                       ["/model-a/deeper/run9/result.json", "/model-a/run1/result.json", "/model-b/run2/result.json"])
+        XCTAssertThrowsError(try GradeInputReader.files(at: root.appendingPathComponent("model-a/run1/frames").path))
+    }
+
+    /// Grades a seeded generated file (bench/gen_trajectories.py over the real tasks) and checks every
+    /// per-task metric against the independent Python implementation (bench/reference_metric.py).
+    func testMetricsMatchTheIndependentPythonImplementation() throws {
+        let data = ProcessInfo.processInfo.environment["THOR_LITE_ER_DATA"]
+            ?? Self.packageRoot.deletingLastPathComponent().appendingPathComponent("shared/embodied_reasoner").path
+        let tasks = data + "/data/test_809.json"
+        guard FileManager.default.fileExists(atPath: tasks) else {
+            throw XCTSkip("real Embodied-Reasoner data not found at \(data); set THOR_LITE_ER_DATA to run this test")
+        }
+        let generated = FileManager.default.temporaryDirectory.appendingPathComponent("thor-lite-parity-\(UUID().uuidString).jsonl")
+        addTeardownBlock { try? FileManager.default.removeItem(at: generated) }
+        let bench = Self.packageRoot.appendingPathComponent("bench")
+        guard (try? python([bench.appendingPathComponent("gen_trajectories.py").path, tasks, "4000", generated.path, "11"])) != nil else {
+            throw XCTSkip("python3 is not available to run bench/gen_trajectories.py")
+        }
+        let expected = try python([bench.appendingPathComponent("reference_metric.py").path, generated.path])
+            .split(separator: "\n").map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
+
+        let report = Grader(mode: .recorded, lookup: { _ in nil }).grade(try Data(contentsOf: generated), file: generated.path)
+        XCTAssertEqual(report.issues, [])
+        XCTAssertEqual(report.tasks.count, expected.count)
+        var mismatches: [String] = []
+        for (task, row) in zip(report.tasks, expected) {
+            let python = row["metrics"] as! [String: Any]
+            let mine: [String: Double] = [
+                "success": Double(task.metrics.success), "efficiency": task.metrics.efficiency,
+                "completeness": task.metrics.completeness, "completeness_ordered": task.metrics.completenessOrdered,
+                "key_actions_success": Double(task.metrics.keyActionsSuccess), "repeat_rate": task.metrics.repeatRate,
+                "step": Double(task.metrics.step),
+            ]
+            for (key, value) in mine where abs(value - (python[key] as! NSNumber).doubleValue) > 1e-12 {
+                mismatches.append("line \(task.source.line) \(key): swift \(value), python \(python[key]!)")
+            }
+        }
+        XCTAssertEqual(mismatches, [], "\(mismatches.prefix(10))")
+        let pythonMean = expected.map { (($0["metrics"] as! [String: Any])["completeness"] as! NSNumber).doubleValue }.reduce(0, +) / Double(expected.count)
+        XCTAssertEqual(report.all.overall.completeness, pythonMean, accuracy: 1e-9)
+    }
+
+    /// Runs `python3` with arguments and returns its standard output; throws when it fails.
+    func python(_ arguments: [String]) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3"] + arguments
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let bytes = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { throw CocoaError(.executableLoad) }
+        return String(decoding: bytes, as: UTF8.self)
+    }
 }

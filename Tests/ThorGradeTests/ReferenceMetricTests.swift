@@ -100,4 +100,41 @@ final class ReferenceMetricTests: XCTestCase {
         XCTAssertEqual(m.completeness, 1.0)
         XCTAssertEqual(m.efficiency, 4.0 / 2.0, "efficiency is (key actions + 1) / trajectory length, unclamped")
     }
+
+    func testOnlySuccessEqualToZeroIsSkippedAndOnlyTruthySuccessBecomesPrevious() {
+        // A null success is not `== 0`: the reference scores the pickup.
+        let scored = ReferenceMetric.evaluate([step("pickup", "Apple"), TrajectoryEntry(action: "end", success: .falsyNonZero)], task: pickup)
+        XCTAssertEqual(scored.completeness, 1.0)
+        XCTAssertEqual(ReferenceMetric.evaluate([TrajectoryEntry(action: "pickup", object: "Apple", success: .falsyNonZero), step("end")], task: pickup).success, 1)
+    }
+
+    func testFalsySuccessOnANavigationLeavesTheEarlierPreviousInPlace() {
+        let search = TaskReference(taskType: "single_search", taskName: "Find the Mug.", keyActions: ["navigate to CounterTop", "end"])
+        let m = ReferenceMetric.evaluate([
+            step("navigate to", "Fridge"), TrajectoryEntry(action: "navigate to", object: "CounterTop", success: .falsyNonZero), step("end"),
+        ], task: search)
+        XCTAssertEqual(m.keyActionsSuccess, 0, "prev stayed \"navigate to Fridge\"")
+        XCTAssertEqual(m.completeness, 0)
+        XCTAssertEqual(m.repeatRate, 0, "Fridge and CounterTop are distinct")
+    }
+
+    func testStringsCompareByCodePointsNotByCanonicalEquivalence() {
+        let knife = TaskReference(taskType: "single_pickup", taskName: "x", keyActions: ["pickup Knife", "end"])
+        // U+212A KELVIN SIGN is canonically equivalent to "K" (Swift's == says equal), not to Python.
+        XCTAssertEqual(ReferenceMetric.evaluate([step("pickup", "\u{212A}nife"), step("end")], task: knife).completeness, 0.5)
+        let navigations = ReferenceMetric.evaluate([step("navigate to", "Caf\u{E9}"), step("navigate to", "Cafe\u{301}"), step("end")], task: knife)
+        XCTAssertEqual(navigations.repeatRate, 0, "precomposed and decomposed é are different objects to Python")
+    }
+
+    func testPutRewriteLooksAtCodePointsNotCharacters() {
+        let task = TaskReference(taskType: "pickup_and_put", taskName: "x", keyActions: ["put Fridge", "end"])
+        // "put\u{301}" starts with "put" to Python, though its third Character is "t́".
+        XCTAssertEqual(ReferenceMetric.evaluate([step("put\u{301} in", "Fridge"), step("end")], task: task).success, 1)
+    }
+
+    func testSingleSearchLowercasesLikePythonIncludingFinalSigma() {
+        let task = TaskReference(taskType: "single_search", taskName: "Find the ΟΔΟΣ", keyActions: ["navigate to CounterTop", "end"])
+        XCTAssertEqual(ReferenceMetric.evaluate([step("end", legal: ["ΟΣ"])], task: task).completeness, 1.0, "ος in οδος")
+        XCTAssertEqual(ReferenceMetric.evaluate([step("end", legal: ["οσ"])], task: task).completeness, 0, "Python lowers the final Σ to ς")
+    }
 }

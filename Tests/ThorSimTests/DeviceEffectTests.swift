@@ -40,7 +40,7 @@ final class DeviceEffectTests: XCTestCase {
         let outcomes = steps(&w, ["navigate to CounterTop", "pickup Mug", "navigate to CoffeeMachine", "put CoffeeMachine", "toggle CoffeeMachine"])
         XCTAssertTrue(outcomes.allSatisfy(\.success), "\(outcomes)")
         let mug = try object(w, "Mug")
-        XCTAssertEqual(w.liquid[mug], "coffee")
+        XCTAssertEqual(w.liquid[mug], .coffee)
         XCTAssertEqual(w.temperature[mug], .hot)
     }
 

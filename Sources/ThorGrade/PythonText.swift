@@ -1,0 +1,84 @@
+import Foundation
+
+// The reference compares and lowercases with Python's `str`, which works on code points. Swift's
+// `String` compares by canonical equivalence ("e\u{301}" == "é", the Kelvin sign == "K"), its
+// `hasPrefix` works on grapheme clusters, and its `lowercased()` lacks the Final_Sigma rule; any
+// of these would change a metric on non-ASCII input. The metric uses these helpers instead.
+extension String {
+    /// Python's `a == b`: equal code points, which for valid UTF-8 means equal bytes.
+    func sameCodePoints(as other: String) -> Bool {
+        guard utf8.count == other.utf8.count else { return false }
+        var a = self, b = other
+        return a.withUTF8 { x in b.withUTF8 { y in x.count == 0 || memcmp(x.baseAddress!, y.baseAddress!, x.count) == 0 } }
+    }
+
+    /// Python's `a.startswith(prefix)`.
+    func startsWithCodePoints(_ prefix: String) -> Bool { utf8.starts(with: prefix.utf8) }
+
+    /// Python's `needle in haystack`, on UTF-8 bytes (equivalent for valid UTF-8). Foundation's
+    /// `String.contains` also costs thousands of instructions per call on Linux, and this is on
+    /// the metric's hot path.
+    func containsBytes(of needle: String) -> Bool {
+        var haystack = self
+        var pattern = needle
+        return haystack.withUTF8 { h in pattern.withUTF8 { n in h.containsBytes(of: n) } }
+    }
+
+    /// Python's `str.lower()`: each code point's full lowercase mapping, except that a capital
+    /// sigma becomes final `ς` when it ends a word (CPython's `handle_capital_sigma`).
+    func pythonLowercased() -> String {
+        if utf8.allSatisfy({ $0 < 0x80 }) { return lowercased() }
+        let scalars = Array(unicodeScalars)
+        var out = String.UnicodeScalarView()
+        for (index, scalar) in scalars.enumerated() {
+            if scalar == "\u{3A3}" {
+                out.append(Self.isFinalSigma(scalars, at: index) ? "\u{3C2}" : "\u{3C3}")
+            } else {
+                out.append(contentsOf: scalar.properties.lowercaseMapping.unicodeScalars)
+            }
+        }
+        return String(out)
+    }
+
+    /// Final_Sigma: a cased letter before (skipping case-ignorables) and none after.
+    private static func isFinalSigma(_ scalars: [Unicode.Scalar], at index: Int) -> Bool {
+        let before = scalars[..<index].last { !$0.properties.isCaseIgnorable }
+        guard let before, before.properties.isCased else { return false }
+        let after = scalars[(index + 1)...].first { !$0.properties.isCaseIgnorable }
+        return !(after?.properties.isCased ?? false)
+    }
+}
+
+/// A string (or Python's `None`) that hashes and compares by code points, for the reference's
+/// `set(...)` of navigated objects.
+struct CodePointKey: Hashable {
+    var text: String?
+
+    static func == (lhs: CodePointKey, rhs: CodePointKey) -> Bool {
+        switch (lhs.text, rhs.text) {
+        case (nil, nil): true
+        case (let a?, let b?): a.sameCodePoints(as: b)
+        default: false
+        }
+    }
+
+    func hash(into hasher: inout Hasher) {
+        guard var text else { return hasher.combine(0 as UInt8) }
+        hasher.combine(1 as UInt8)
+        text.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
+    }
+}
+
+extension UnsafeBufferPointer<UInt8> {
+    func containsBytes(of pattern: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard !pattern.isEmpty else { return true }
+        guard count >= pattern.count else { return false }
+        let first = pattern[0]
+        for start in 0...(count - pattern.count) where self[start] == first {
+            var offset = 1
+            while offset < pattern.count, self[start + offset] == pattern[offset] { offset += 1 }
+            if offset == pattern.count { return true }
+        }
+        return false
+    }
+}
