@@ -65,8 +65,8 @@ final class SimulateModeTests: XCTestCase {
         let succeeded = executable.filter { $0.metrics.success == 1 }
         XCTAssertGreaterThanOrEqual(Double(succeeded.count) / Double(executable.count), 0.99,
                                     "failing: \(executable.filter { $0.metrics.success != 1 }.map(\.identity))")
-        let goalReached = executable.filter { $0.simulation?.goalSuccess == true }
-        XCTAssertGreaterThanOrEqual(Double(goalReached.count) / Double(executable.count), 0.95)
+        // The expert plan's own end state is its goal: the two successes agree on every executable task.
+        XCTAssertEqual(executable.filter { $0.simulation?.goalSuccess != true }.map(\.identity), [])
 
         // Grading the same file twice gives byte-identical outputs.
         let again = grader.grade(planLines(tasks), file: "plans.jsonl")
