@@ -194,6 +194,11 @@ public struct JSONCursor {
         JSONPathError(path: [], reason: message, offset: position ?? offset, isSyntax: true)
     }
 
+    /// A well-formed value the caller does not accept (an empty identity, a fractional count).
+    public func invalid(_ reason: String) -> JSONPathError {
+        JSONPathError(path: [], reason: reason, offset: offset, isSyntax: false)
+    }
+
     public func typeMismatch(_ expected: String) -> JSONPathError {
         let found: String
         switch peek() {

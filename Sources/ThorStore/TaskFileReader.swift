@@ -1,4 +1,5 @@
 import Foundation
+import ThorJSON
 import ThorModel
 
 /// Reads a task file in the shape of `data/test_809.json`: a JSON array of task records.
@@ -6,7 +7,7 @@ struct TaskFileReader {
     let file: URL
 
     func decode() throws -> [UpstreamTask] {
-        try decodeFile([UpstreamTask].self, at: file)
+        try TaskFileParser.parse(readFile(file), file: file.path)
     }
 
     /// Checks decoded records against the imported scenes.
@@ -32,7 +33,7 @@ struct TaskFileReader {
             }
             let task = BenchmarkTask(
                 identity: identity, scene: record.scene, taskType: record.tasktype,
-                instructionIndex: record.instruction_idx?.value ?? 0, taskName: record.taskname,
+                instructionIndex: record.instructionIndex ?? 0, taskName: record.taskname,
                 taskQuery: record.taskquery ?? "", keyActions: record.task_metadata.actions.map(\.keyAction),
                 targetObjects: record.target_objects ?? [], relatedObjects: record.related_objects ?? [],
                 navigableObjects: record.navigable_objects ?? [])
@@ -53,6 +54,136 @@ struct TaskFileReader {
         return named.filter { !$0.id.isEmpty && !ids.contains($0.id) }.map {
             ImportWarning(file: file, field: $0.field, message: "'\($0.id)' is not an object of \(task.scene)")
         }
+    }
+}
+
+/// Parses a task file with `JSONCursor` (the task file is the largest upstream file after the
+/// metadata dumps; JSONDecoder spent a sixth of the import's CPU on it). Only the fields thor-lite
+/// keeps are read; unknown fields are skipped; a missing or mistyped field is an error naming its
+/// path, e.g. `[3].task_metadata.actions[1].action`.
+enum TaskFileParser {
+    static func parse(_ data: Data, file: String) throws -> [UpstreamTask] {
+        try data.withUnsafeBytes { raw in
+            let bytes = raw.bindMemory(to: UInt8.self)
+            var cursor = JSONCursor(bytes)
+            do {
+                cursor.skipWhitespace()
+                guard cursor.peek() == UInt8(ascii: "[") else { throw cursor.typeMismatch("an array of task records") }
+                var tasks: [UpstreamTask] = []
+                try cursor.readArray { cursor, _ in tasks.append(try readTask(&cursor)) }
+                try cursor.expectEnd()
+                return tasks
+            } catch let error as JSONPathError {
+                throw ImportError(json: error, file: file, data: bytes)
+            }
+        }
+    }
+
+    static func readTask(_ cursor: inout JSONCursor) throws -> UpstreamTask {
+        guard cursor.peek() == UInt8(ascii: "{") else { throw cursor.typeMismatch("an object (a task record)") }
+        var identity: UpstreamIdentity?, scene: String?, taskType: String?, taskName: String?
+        var metadata: UpstreamTaskMetadata?
+        var task = UpstreamTask(
+            identity: UpstreamIdentity(identity: .int(0), isInteger: true), scene: "", tasktype: "", taskname: "",
+            task_metadata: UpstreamTaskMetadata(actions: []))
+        try cursor.readObject { cursor, key in
+            switch key {
+            case "identity": identity = try readIdentity(&cursor)
+            case "scene": scene = try cursor.readString()
+            case "tasktype": taskType = try cursor.readString()
+            case "taskname": taskName = try cursor.readString()
+            case "taskquery": task.taskquery = try cursor.readOptionalString()
+            case "instruction_idx": task.instructionIndex = try readLenientInt(&cursor)
+            case "task_metadata": metadata = try readMetadata(&cursor)
+            case "target_objects": task.target_objects = try readOptionalStringList(&cursor)
+            case "related_objects": task.related_objects = try readOptionalStringList(&cursor)
+            case "navigable_objects": task.navigable_objects = try readOptionalStringList(&cursor)
+            default: try cursor.skipValue()
+            }
+        }
+        task.identity = try required(identity, "identity")
+        task.scene = try required(scene, "scene")
+        task.tasktype = try required(taskType, "tasktype")
+        task.taskname = try required(taskName, "taskname")
+        task.task_metadata = try required(metadata, "task_metadata")
+        return task
+    }
+
+    static func readMetadata(_ cursor: inout JSONCursor) throws -> UpstreamTaskMetadata {
+        guard cursor.peek() == UInt8(ascii: "{") else { throw cursor.typeMismatch("an object") }
+        var actions: [UpstreamKeyAction]?
+        var totalReward: Int?
+        try cursor.readObject { cursor, key in
+            switch key {
+            case "actions":
+                var list: [UpstreamKeyAction] = []
+                guard cursor.peek() == UInt8(ascii: "[") else { throw cursor.typeMismatch("an array") }
+                try cursor.readArray { cursor, _ in list.append(try readKeyAction(&cursor)) }
+                actions = list
+            case "totalreward": totalReward = try cursor.readNull() ? nil : readInt(&cursor)
+            default: try cursor.skipValue()
+            }
+        }
+        return UpstreamTaskMetadata(actions: try required(actions, "actions"), totalreward: totalReward)
+    }
+
+    static func readKeyAction(_ cursor: inout JSONCursor) throws -> UpstreamKeyAction {
+        guard cursor.peek() == UInt8(ascii: "{") else { throw cursor.typeMismatch("an object (a key action)") }
+        var action: String?
+        var key = UpstreamKeyAction(action: "")
+        try cursor.readObject { cursor, name in
+            switch name {
+            case "action": action = try cursor.readString()
+            case "objectId": key.objectId = try cursor.readOptionalString()
+            case "objectType": key.objectType = try cursor.readOptionalString()
+            case "baseaction": key.baseaction = try cursor.readOptionalString()
+            case "reward": key.reward = try cursor.readNull() ? nil : readInt(&cursor)
+            case "relatedObject": key.relatedObject = try readOptionalStringList(&cursor)
+            default: try cursor.skipValue()
+            }
+        }
+        key.action = try required(action, "action")
+        return key
+    }
+
+    /// An integer or a non-empty string.
+    static func readIdentity(_ cursor: inout JSONCursor) throws -> UpstreamIdentity {
+        if cursor.peek() == UInt8(ascii: "\"") {
+            let text = try cursor.readString()
+            guard !text.isEmpty else { throw cursor.invalid("empty task identity") }
+            return UpstreamIdentity(identity: .string(text), isInteger: false)
+        }
+        guard let peek = cursor.peek(), peek == UInt8(ascii: "-") || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(peek) else {
+            throw cursor.typeMismatch("an integer or a string")
+        }
+        return UpstreamIdentity(identity: .int(try readInt(&cursor)), isInteger: true)
+    }
+
+    /// An integer, or one that some upstream records write as a digit string (`"instruction_idx": "3"`).
+    static func readLenientInt(_ cursor: inout JSONCursor) throws -> Int? {
+        if try cursor.readNull() { return nil }
+        guard cursor.peek() == UInt8(ascii: "\"") else { return try readInt(&cursor) }
+        let text = try cursor.readString()
+        guard let number = Int(text) else { throw cursor.invalid("expected an integer, found the string '\(text)'") }
+        return number
+    }
+
+    static func readInt(_ cursor: inout JSONCursor) throws -> Int {
+        let value = try cursor.readDouble()
+        guard value.rounded() == value, abs(value) < 9.0e15 else { throw cursor.invalid("expected an integer, found \(value)") }
+        return Int(value)
+    }
+
+    /// `null` (nil) or an array of strings.
+    static func readOptionalStringList(_ cursor: inout JSONCursor) throws -> [String]? {
+        if try cursor.readNull() { return nil }
+        guard cursor.peek() == UInt8(ascii: "[") else { throw cursor.typeMismatch("an array of strings") }
+        return try cursor.readStringList()
+    }
+
+    static func required<T>(_ value: T?, _ key: String) throws -> T {
+        guard let value else { throw JSONPathError(path: [".\(key)"], reason: "required field is missing", offset: 0, isSyntax: false) }
+        return value
     }
 }
 

@@ -1,8 +1,8 @@
 import Foundation
 import ThorModel
 
-// Decodable mirrors of the small upstream files (tasks, approach poses); the 120 metadata dumps go
-// through MetadataParser. Only the fields thor-lite keeps are declared; unknown fields are ignored.
+// Mirrors of the upstream records: tasks (filled by TaskFileParser) and approach poses (Decodable;
+// the file is small); the 120 metadata dumps go through MetadataParser. Only the fields thor-lite keeps are declared; unknown fields are ignored.
 // JSONDecoder rather than JSONSerialization: it parses doubles exactly (JSONSerialization on Linux
 // loses the last digit).
 
@@ -15,45 +15,12 @@ struct UpstreamVec3: Decodable {
 }
 
 /// A task identity as written: an integer or a string.
-struct UpstreamIdentity: Decodable {
+struct UpstreamIdentity {
     var identity: TaskIdentity
     var isInteger: Bool
-
-    init(from decoder: Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        if let number = try? container.decode(Int.self) {
-            identity = .int(number)
-            isInteger = true
-        } else {
-            let text = try container.decode(String.self)
-            guard !text.isEmpty else {
-                throw DecodingError.dataCorruptedError(in: container, debugDescription: "empty task identity")
-            }
-            identity = .string(text)
-            isInteger = false
-        }
-    }
 }
 
-/// An integer that some upstream records write as a digit string (`"instruction_idx": "3"`).
-struct LenientInt: Decodable {
-    var value: Int
-
-    init(from decoder: Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        if let number = try? container.decode(Int.self) {
-            value = number
-        } else {
-            let text = try container.decode(String.self)
-            guard let number = Int(text) else {
-                throw DecodingError.dataCorruptedError(in: container, debugDescription: "expected an integer, found the string '\(text)'")
-            }
-            value = number
-        }
-    }
-}
-
-struct UpstreamKeyAction: Decodable {
+struct UpstreamKeyAction {
     var action: String
     var objectId: String?
     var objectType: String?
@@ -68,17 +35,17 @@ struct UpstreamKeyAction: Decodable {
     }
 }
 
-struct UpstreamTaskMetadata: Decodable {
+struct UpstreamTaskMetadata {
     var actions: [UpstreamKeyAction]
     var totalreward: Int?
 }
 
-/// One record of `data/test_809.json`.
-struct UpstreamTask: Decodable {
+/// One record of `data/test_809.json` (read by `TaskFileParser`).
+struct UpstreamTask {
     var identity: UpstreamIdentity
     var scene: String
     var tasktype: String
-    var instruction_idx: LenientInt?
+    var instructionIndex: Int?
     var taskname: String
     var taskquery: String?
     var task_metadata: UpstreamTaskMetadata

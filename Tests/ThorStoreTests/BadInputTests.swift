@@ -65,6 +65,39 @@ final class BadInputTests: XCTestCase {
         assertImportFails(mini, file: mini.tasksFile, field: "[2].identity", reasonContains: "duplicate task identity 5 (also [0].identity)")
     }
 
+    func testTaskRecordFieldErrorsNameTheRecordAndField() throws {
+        func failing(_ edit: (inout [String: Any]) -> Void, field: String, reason: String, line: UInt = #line) throws {
+            var task = MiniCheckout.task(2)
+            edit(&task)
+            let mini = try MiniCheckout(tasks: [MiniCheckout.task(1), task])
+            assertImportFails(mini, file: mini.tasksFile, field: field, reasonContains: reason, line: line)
+        }
+        try failing({ $0.removeValue(forKey: "scene") }, field: "[1].scene", reason: "required field is missing")
+        try failing({ $0["identity"] = 2.5 }, field: "[1].identity", reason: "expected an integer, found 2.5")
+        try failing({ $0["identity"] = "" }, field: "[1].identity", reason: "empty task identity")
+        try failing({ $0["identity"] = [2] }, field: "[1].identity", reason: "expected an integer or a string, found an array")
+        try failing({ $0["instruction_idx"] = "two" }, field: "[1].instruction_idx", reason: "found the string 'two'")
+        try failing({ $0["target_objects"] = "Apple" }, field: "[1].target_objects", reason: "expected an array of strings, found a string")
+        try failing({ task in
+            var metadata = task["task_metadata"] as! [String: Any]
+            var actions = metadata["actions"] as! [[String: Any]]
+            actions[0].removeValue(forKey: "action")
+            metadata["actions"] = actions
+            task["task_metadata"] = metadata
+        }, field: "[1].task_metadata.actions[0].action", reason: "required field is missing")
+    }
+
+    func testTaskRecordsReadDigitStringIndicesNullListsAndStringIdentities() throws {
+        var second = MiniCheckout.task("test_002")
+        second["instruction_idx"] = "3"
+        second["related_objects"] = NSNull()
+        let mini = try MiniCheckout(tasks: [MiniCheckout.task(1), second])
+        let tasks = try UpstreamReader(root: mini.root).read().tasks.map(\.task)
+        XCTAssertEqual(tasks.map(\.identity), [.int(1), .string("test_002")])
+        XCTAssertEqual(tasks[1].instructionIndex, 3)
+        XCTAssertEqual(tasks[1].relatedObjects, [])
+    }
+
     func testTaskWhoseSceneWasNotImportedIsRefused() throws {
         let mini = try MiniCheckout(tasks: [MiniCheckout.task(1), MiniCheckout.task(2, scene: "FloorPlan7")])
         assertImportFails(mini, file: mini.tasksFile, field: "[1].scene", reasonContains: "'FloorPlan7', which was not imported")
