@@ -1,24 +1,28 @@
 #!/usr/bin/env bash
 # Grading speed, side by side on the same file: `thor-lite grade --mode recorded` (release build,
-# whole process: read, parse, grade, write per-task lines and summary) versus the plain Python
-# implementation bench/reference_metric.py (parse, grade, aggregate, write per-task lines).
-# Usage: bench/grade_bench.sh [lines] [runs]
+# whole process: read, parse, grade, aggregate, per-task lines, summary file, table) versus the
+# plain Python implementation bench/reference_metric.py (read, parse, grade, per-task lines,
+# aggregate). Both send their per-task lines to /dev/null, so neither pays for disk writes the
+# other does not.
+# Usage: bench/grade_bench.sh [lines] [runs] [shape]   shape: full (default, sized like a real
+# result.json) or lean (the metric's fields and short lists only); see bench/gen_trajectories.py
 set -euo pipefail
 cd "$(dirname "$0")/.."
 lines=${1:-100000}
 runs=${2:-3}
+shape=${3:-full}
 tasks=${THOR_LITE_ER_DATA:-../shared/embodied_reasoner}/data/test_809.json
 swift build -c release --product thor-lite >/dev/null
 bin=$(swift build -c release --show-bin-path)/thor-lite
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-python3 bench/gen_trajectories.py "$tasks" "$lines" "$work/results.jsonl"
+python3 bench/gen_trajectories.py "$tasks" "$lines" "$work/results.jsonl" 7 --shape="$shape"
 
-python3 - "$bin" "$work" "$runs" <<'PY'
+python3 - "$bin" "$work" "$runs" "$shape" <<'PY'
 import os, statistics, subprocess, sys, time
 sys.path.insert(0, "bench")
 import reference_metric
-binary, work, runs = sys.argv[1], sys.argv[2], int(sys.argv[3])
+binary, work, runs, shape = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
 results = os.path.join(work, "results.jsonl")
 
 def python_grade():
@@ -31,7 +35,7 @@ def python_grade():
         sys.stdout = stdout
 
 def swift_grade():
-    subprocess.run([binary, "grade", "--mode", "recorded", results, "--per-task", os.path.join(work, "p.jsonl"),
+    subprocess.run([binary, "grade", "--mode", "recorded", results, "--per-task", os.devnull,
                     "--summary", os.path.join(work, "s.json")], check=True, stdout=subprocess.DEVNULL)
 
 py, sw = [], []
@@ -40,7 +44,7 @@ for _ in range(runs):
     t = time.perf_counter(); swift_grade(); sw.append(time.perf_counter() - t)
 size = os.path.getsize(results) / 1e6
 lines = sum(1 for _ in open(results))
-print(f"{lines} trajectories ({size:.0f} MB), runs: {runs}, cores: {os.cpu_count()}")
+print(f"{lines} trajectories, shape {shape} ({size:.0f} MB), runs: {runs}, cores: {os.cpu_count()}")
 print(f"python reference_metric.py: median {statistics.median(py):.3f} s")
 print(f"thor-lite grade --mode recorded: median {statistics.median(sw):.3f} s")
 print(f"speed-up: {statistics.median(py) / statistics.median(sw):.1f}x")

@@ -39,22 +39,83 @@ public struct MetricGroups: Hashable, Sendable {
     public var categories: [String: MetricBlock]
     public var taskTypes: [String: MetricBlock]
 
-    /// The reference divides each category by its task count and crashes when a type of the
-    /// category is absent; here absent types are skipped and empty categories omitted.
     public init(_ tasks: [GradedTask]) {
+        self = MetricTotals(tasks).all
+    }
+
+    init(_ sums: MetricTotals.GroupSums, typeNames: [String]) {
+        overall = sums.overall.block
+        categories = Dictionary(uniqueKeysWithValues: zip(TaskCategory.allCases, sums.categories).compactMap { category, sum in
+            sum.count > 0 ? (category.rawValue, sum.block) : nil
+        })
+        taskTypes = Dictionary(uniqueKeysWithValues: zip(typeNames, sums.types).compactMap { name, sum in
+            sum.count > 0 ? (name, sum.block) : nil
+        })
+    }
+}
+
+/// Every group the reports show, for all lines together and per model, summed in one pass: each
+/// line is looked up once and added, in input order, to its model's and to all models' overall,
+/// category and task-type sums. (Grouping by filtering the lines per model cost more than the
+/// grading itself on 100k lines.)
+///
+/// The reference divides each category by its task count and crashes when a type of the
+/// category is absent; here absent types are skipped and empty categories omitted.
+public struct MetricTotals: Sendable {
+    public var all: MetricGroups
+    /// Keyed by model name.
+    public var models: [String: MetricGroups]
+
+    struct GroupSums {
         var overall = MetricBlock.Sums()
-        var categories: [String: MetricBlock.Sums] = [:]
-        var types: [String: MetricBlock.Sums] = [:]
-        for task in tasks {
-            overall.add(task.metrics)
-            types[task.taskType, default: .init()].add(task.metrics)
-            if let category = TaskCategory(exactly: task.taskType) {
-                categories[category.rawValue, default: .init()].add(task.metrics)
-            }
+        var categories = [MetricBlock.Sums](repeating: .init(), count: TaskCategory.allCases.count)
+        var types: [MetricBlock.Sums] = []
+
+        mutating func add(_ metrics: TaskMetrics, type: Int, category: Int?) {
+            overall.add(metrics)
+            if let category { categories[category].add(metrics) }
+            while types.count <= type { types.append(.init()) }
+            types[type].add(metrics)
         }
-        self.overall = overall.block
-        self.categories = categories.mapValues(\.block)
-        self.taskTypes = types.mapValues(\.block)
+    }
+
+    struct GroupKey: Hashable {
+        var model: String
+        var taskType: String
+    }
+
+    public init(_ tasks: [GradedTask]) {
+        var all = GroupSums()
+        var perModel: [GroupSums] = []
+        var modelIndex: [String: Int] = [:], typeIndex: [String: Int] = [:]
+        var modelNames: [String] = [], typeNames: [String] = []
+        var slots: [GroupKey: (model: Int, type: Int, category: Int?)] = [:]
+        for task in tasks {
+            let key = GroupKey(model: task.model, taskType: task.taskType)
+            let slot: (model: Int, type: Int, category: Int?)
+            if let known = slots[key] {
+                slot = known
+            } else {
+                let model = modelIndex[task.model] ?? {
+                    modelIndex[task.model] = modelNames.count
+                    modelNames.append(task.model)
+                    perModel.append(GroupSums())
+                    return modelNames.count - 1
+                }()
+                let type = typeIndex[task.taskType] ?? {
+                    typeIndex[task.taskType] = typeNames.count
+                    typeNames.append(task.taskType)
+                    return typeNames.count - 1
+                }()
+                let category = TaskCategory(taskType: task.taskType).flatMap { TaskCategory.allCases.firstIndex(of: $0) }
+                slot = (model, type, category)
+                slots[key] = slot
+            }
+            all.add(task.metrics, type: slot.type, category: slot.category)
+            perModel[slot.model].add(task.metrics, type: slot.type, category: slot.category)
+        }
+        self.all = MetricGroups(all, typeNames: typeNames)
+        models = Dictionary(uniqueKeysWithValues: zip(modelNames, perModel).map { ($0, MetricGroups($1, typeNames: typeNames)) })
     }
 }
 
@@ -98,21 +159,8 @@ public struct GradeReport: Sendable {
         issues += other.issues
     }
 
-    public var all: MetricGroups { MetricGroups(tasks) }
+    /// Every group of the reports; compute once per report and hand it to the writers.
+    public var totals: MetricTotals { MetricTotals(tasks) }
 
-    /// Model names in first-appearance order.
-    public var models: [String] {
-        var seen = Set<String>()
-        return tasks.map(\.model).filter { seen.insert($0).inserted }
-    }
-
-    public func groups(model: String) -> MetricGroups { MetricGroups(tasks.filter { $0.model == model }) }
-}
-
-extension TaskCategory {
-    /// The category listing exactly this type, compared by code points as the reference's `in` does.
-    init?(exactly taskType: String) {
-        guard let category = Self.allCases.first(where: { $0.taskTypes.contains(where: taskType.sameCodePoints) }) else { return nil }
-        self = category
-    }
+    public var all: MetricGroups { totals.all }
 }

@@ -65,6 +65,24 @@ public enum GradeInputReader {
         return found.sorted()
     }
 
+    /// The bytes of an input file. Large files are memory-mapped rather than copied: the workers
+    /// then fault their own pages in, in parallel, instead of waiting for one serial read of the
+    /// whole file (114 ms for 228 MB here, more than the rest of the grading).
+    public static func contents(of path: String) throws -> Data {
+        let descriptor = open(path, O_RDONLY)
+        guard descriptor >= 0 else { throw GradeInputError.unreadable(path, String(cString: strerror(errno))) }
+        defer { close(descriptor) }
+        var info = stat()
+        guard fstat(descriptor, &info) == 0 else { throw GradeInputError.unreadable(path, String(cString: strerror(errno))) }
+        let size = Int(info.st_size)
+        if (info.st_mode & S_IFMT) == S_IFREG, size >= 1 << 20,
+           let mapped = mmap(nil, size, PROT_READ, MAP_PRIVATE, descriptor, 0), mapped != MAP_FAILED {
+            return Data(bytesNoCopy: mapped, count: size, deallocator: .custom { pointer, count in munmap(pointer, count) })
+        }
+        guard let data = FileManager.default.contents(atPath: path) else { throw GradeInputError.unreadable(path, "cannot read") }
+        return data
+    }
+
     /// Parses every line of `data` (a JSON-lines file, or one JSON document when `wholeFile`),
     /// on all cores, keeping line order.
     public static func parse(_ data: Data, file: String, wholeFile: Bool = false) -> [(LineSource, Result<GradeRecord, GradeIssue>)] {
@@ -236,11 +254,13 @@ public enum GradeInputReader {
 public enum GradeInputError: Error, CustomStringConvertible {
     case notFound(String)
     case noResults(String)
+    case unreadable(String, String)
 
     public var description: String {
         switch self {
         case .notFound(let path): "\(path): no such file or directory"
         case .noResults(let path): "\(path): no result.json files below this directory"
+        case .unreadable(let path, let reason): "\(path): cannot read: \(reason)"
         }
     }
 }

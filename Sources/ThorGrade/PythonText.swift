@@ -49,26 +49,6 @@ extension String {
     }
 }
 
-/// A string (or Python's `None`) that hashes and compares by code points, for the reference's
-/// `set(...)` of navigated objects.
-struct CodePointKey: Hashable {
-    var text: String?
-
-    static func == (lhs: CodePointKey, rhs: CodePointKey) -> Bool {
-        switch (lhs.text, rhs.text) {
-        case (nil, nil): true
-        case (let a?, let b?): a.sameCodePoints(as: b)
-        default: false
-        }
-    }
-
-    func hash(into hasher: inout Hasher) {
-        guard var text else { return hasher.combine(0 as UInt8) }
-        hasher.combine(1 as UInt8)
-        text.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
-    }
-}
-
 extension UnsafeBufferPointer<UInt8> {
     func containsBytes(of pattern: UnsafeBufferPointer<UInt8>) -> Bool {
         guard !pattern.isEmpty else { return true }

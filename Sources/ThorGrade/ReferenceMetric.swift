@@ -24,22 +24,19 @@ public enum ReferenceMetric {
         let isSingleSearch = task.taskType.sameCodePoints(as: "single_search")
         var reward = 0
         var flag = 0
-        var previous = ""
+        var previous = ActionText(action: "", object: nil)
         var remaining = task.keyActions
         var navigated: [String?] = []
         var matched: [String] = []
         // Lowercased once, and only if a single_search end entry needs it.
         var lowerTaskName: String?
 
-        func describe(_ action: String, _ object: String?) -> String { object.map { action + " " + $0 } ?? action }
-        func isKeyAction(_ text: String, in list: [String]) -> Int? { list.firstIndex { $0.sameCodePoints(as: text) } }
-
         walk: for entry in trajectory {
             var action = entry.action
             if action.sameCodePoints(as: "navigate to") { navigated.append(entry.object) }  // rule 1: failed ones too
             // Rule 2 skips on `success == 0` but records prev only when success is truthy.
             if entry.success.equalsZero || unscoredActions.contains(where: action.sameCodePoints) {
-                if entry.success.isTruthy { previous = describe(action, entry.object) }
+                if entry.success.isTruthy { previous = ActionText(action: action, object: entry.object) }
                 continue
             }
             if action.containsBytes(of: "end") {  // rule 3
@@ -49,7 +46,7 @@ public enum ReferenceMetric {
                     // Substring quirk: a visible `Pot` matches a task about a `Potato`.
                     if entry.legalObjects.contains(where: { name.containsBytes(of: $0.pythonLowercased()) }) {
                         reward += 1
-                    } else if isKeyAction(previous, in: task.keyActions) != nil {
+                    } else if task.keyActions.contains(where: previous.spells) {
                         reward += 1
                         flag = 1
                         break walk  // nothing after a key-action end counts
@@ -60,14 +57,13 @@ public enum ReferenceMetric {
                 }
             } else if let object = entry.object {  // rule 4
                 if action.startsWithCodePoints("put") { action = "put" }  // `put in` scores as `put`
-                let text = action + " " + object
-                if let index = isKeyAction(text, in: remaining) {
-                    remaining.remove(at: index)  // one copy: a repeated key action must be repeated
-                    matched.append(text)
+                let text = ActionText(action: action, object: object)
+                if let index = remaining.firstIndex(where: text.spells) {
+                    matched.append(remaining.remove(at: index))  // one copy: a repeated key action must be repeated
                     reward += 1
                 }
             }
-            previous = describe(action, entry.object)  // rule 5, with the rewritten action
+            previous = ActionText(action: action, object: entry.object)  // rule 5, with the rewritten action
         }
 
         let scored = task.keyActions.filter(isScored)
@@ -75,15 +71,32 @@ public enum ReferenceMetric {
         precondition(total > 0, "a task's key actions always include end")
         let completeness = Double(reward) / Double(total)
         let success = reward / total  // floor of a non-negative ratio
-        let distinct = Set(navigated.map(CodePointKey.init)).count
         return TaskMetrics(
             success: success,
             efficiency: success != 0 ? Double(task.keyActions.count + 1) / Double(trajectory.count) : 0.0,
             completeness: completeness,
             completenessOrdered: isSingleSearch ? completeness : Double(longestCommonSubsequence(matched, scored)) / Double(total),
             keyActionsSuccess: flag,
-            repeatRate: navigated.isEmpty ? 0 : Double(navigated.count - distinct) / Double(navigated.count),
+            repeatRate: navigated.isEmpty ? 0 : Double(navigated.count - distinctCount(navigated)) / Double(navigated.count),
             step: task.taskType.sameCodePoints(as: "single_search_from_closerep") ? 2 : task.keyActions.count - 1)
+    }
+
+    /// `len(set(navigated))`: a trajectory has at most a few dozen navigations, so a linear scan
+    /// beats hashing them.
+    static func distinctCount(_ objects: [String?]) -> Int {
+        var distinct = 0
+        for (index, object) in objects.enumerated() where !objects[..<index].contains(where: { same($0, object) }) {
+            distinct += 1
+        }
+        return distinct
+    }
+
+    static func same(_ a: String?, _ b: String?) -> Bool {
+        switch (a, b) {
+        case (nil, nil): true
+        case (let a?, let b?): a.sameCodePoints(as: b)
+        default: false
+        }
     }
 
     /// Key actions containing `observe`, `move forward` or `navigate to` do not count in `total`.
@@ -102,5 +115,24 @@ public enum ReferenceMetric {
             swap(&row, &previousRow)
         }
         return previousRow[b.count]
+    }
+}
+
+/// What the reference builds as `action + " " + object` (or `action` alone for a null object), to
+/// compare with key actions. It is compared in place rather than built: the metric does this for
+/// every trajectory entry.
+struct ActionText {
+    var action: String
+    var object: String?
+
+    /// Whether the joined text has exactly the code points of `key`.
+    func spells(_ key: String) -> Bool {
+        guard let object else { return key.sameCodePoints(as: action) }
+        let keyBytes = key.utf8, actionBytes = action.utf8, objectBytes = object.utf8
+        guard keyBytes.count == actionBytes.count + 1 + objectBytes.count else { return false }
+        var rest = keyBytes[...]
+        guard rest.starts(with: actionBytes) else { return false }
+        rest = rest.dropFirst(actionBytes.count)
+        return rest.first == UInt8(ascii: " ") && rest.dropFirst().elementsEqual(objectBytes)
     }
 }

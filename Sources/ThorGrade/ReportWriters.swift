@@ -37,6 +37,28 @@ public enum ReportWriters {
         ])
     }
 
+    /// Every `--per-task` line, newline-terminated, in input order, rendered on all cores.
+    public static func perTaskLines(_ tasks: [GradedTask]) -> [UInt8] {
+        let chunkSize = 2048
+        let chunks = (tasks.count + chunkSize - 1) / chunkSize
+        var rendered = [[UInt8]](repeating: [], count: chunks)
+        rendered.withUnsafeMutableBufferPointer { slots in
+            let output = UncheckedSendable(slots)
+            DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+                var bytes: [UInt8] = []
+                for task in tasks[(chunk * chunkSize)..<min(tasks.count, (chunk + 1) * chunkSize)] {
+                    writePerTask(task, into: &bytes)
+                    bytes.append(UInt8(ascii: "\n"))
+                }
+                output.value[chunk] = bytes
+            }
+        }
+        var out: [UInt8] = []
+        out.reserveCapacity(rendered.reduce(0) { $0 + $1.count })
+        for chunk in rendered { out += chunk }
+        return out
+    }
+
     /// Appends one `--per-task` line (without the newline): the same bytes as
     /// `perTask(task).compact`, written directly because it runs once per input line.
     public static func writePerTask(_ task: GradedTask, into out: inout [UInt8]) {
@@ -107,16 +129,16 @@ public enum ReportWriters {
     }
 
     /// The `--summary` document (also `--format json`).
-    public static func summary(_ report: GradeReport) -> JSONValue {
-        var document = json(report.all)
+    public static func summary(_ report: GradeReport, _ totals: MetricTotals? = nil) -> JSONValue {
+        let totals = totals ?? report.totals
+        var document = json(totals.all)
         document["tasks"] = .int(report.tasks.count)
         if let simulation = simulationSummary(report.tasks) { document["simulation"] = simulation }
-        document["models"] = .object(Dictionary(uniqueKeysWithValues: report.models.map { model in
-            let groups = report.groups(model: model)
+        document["models"] = .object(totals.models.mapValues { groups in
             var block = json(groups)
             block["tasks"] = .int(groups.overall.count)
-            return (model, JSONValue.object(block))
-        }))
+            return JSONValue.object(block)
+        })
         document["errors"] = .array(report.issues.map { issue in
             .object(["file": .string(issue.source.file), "line": .int(issue.source.line), "reason": .string(issue.reason)])
         })
@@ -126,7 +148,8 @@ public enum ReportWriters {
     // MARK: CSV
 
     /// One row per (model, group): `model` is `all` for every line together.
-    public static func csv(_ report: GradeReport) -> String {
+    public static func csv(_ report: GradeReport, _ totals: MetricTotals? = nil) -> String {
+        let totals = totals ?? report.totals
         var out = "model,group,name,count,success_rate,efficiency,completeness,completeness_ordered,repeat_rate\n"
         func rows(_ model: String, _ groups: MetricGroups) {
             func row(_ group: String, _ name: String, _ b: MetricBlock) {
@@ -137,8 +160,8 @@ public enum ReportWriters {
             for category in TaskCategory.allCases { if let b = groups.categories[category.rawValue] { row("category", category.rawValue, b) } }
             for type in groups.taskTypes.keys.sorted() { row("task_type", type, groups.taskTypes[type]!) }
         }
-        rows("all", report.all)
-        for model in report.models.sorted() { rows(model, report.groups(model: model)) }
+        rows("all", totals.all)
+        for model in totals.models.keys.sorted() { rows(model, totals.models[model]!) }
         return out
     }
 
@@ -150,14 +173,15 @@ public enum ReportWriters {
 
     /// A readable table: overall, categories, task types with counts; one section per model when
     /// lines carry several models.
-    public static func table(_ report: GradeReport) -> String {
+    public static func table(_ report: GradeReport, _ totals: MetricTotals? = nil) -> String {
+        let totals = totals ?? report.totals
         var out = ""
-        let models = report.models.sorted()
+        let models = totals.models.keys.sorted()
         if models.count > 1 {
-            for model in models { section(&out, title: "model \(model)", report.groups(model: model)) }
-            section(&out, title: "all models", report.all)
+            for model in models { section(&out, title: "model \(model)", totals.models[model]!) }
+            section(&out, title: "all models", totals.all)
         } else {
-            section(&out, title: models.first.map { "model \($0)" } ?? "no graded lines", report.all)
+            section(&out, title: models.first.map { "model \($0)" } ?? "no graded lines", totals.all)
         }
         if case .object(let simulation)? = simulationSummary(report.tasks),
            case .double(let rate)? = simulation["goal_success_rate"], case .int(let a)? = simulation["reference_success_goal_failure"],
@@ -187,7 +211,7 @@ public enum ReportWriters {
             row("\(category.rawValue) \(category.title)", block)
             for type in category.taskTypes { if let b = groups.taskTypes[type] { row("  \(type)", b) } }
         }
-        let uncategorised = groups.taskTypes.keys.filter { TaskCategory(exactly: $0) == nil }.sorted()
+        let uncategorised = groups.taskTypes.keys.filter { TaskCategory(taskType: $0) == nil }.sorted()
         for type in uncategorised { row("  \(type)", groups.taskTypes[type]!) }
         out += "\n"
     }

@@ -36,8 +36,10 @@ public enum TaskCategory: String, CaseIterable, Sendable, Codable {
         }
     }
 
+    /// The category listing exactly this type, compared by code points as the reference's `in`
+    /// does (Swift's `==` would also accept canonically equivalent spellings).
     public init?(taskType: String) {
-        guard let category = Self.allCases.first(where: { $0.taskTypes.contains(taskType) }) else { return nil }
+        guard let category = Self.allCases.first(where: { $0.taskTypes.contains { $0.utf8.elementsEqual(taskType.utf8) } }) else { return nil }
         self = category
     }
 }
