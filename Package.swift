@@ -58,6 +58,8 @@ let package = Package(
         ),
         .testTarget(name: "ThorGradeTests", dependencies: ["ThorGrade", "ThorModel", "ThorStore"]),
         .testTarget(name: "ThorSimTests", dependencies: ["ThorSim", "ThorModel", "ThorStore"]),
+        // Runs the built thor-lite: exit statuses, output files, determinism.
+        .testTarget(name: "CLITests", dependencies: ["thor-lite"]),
         .testTarget(name: "ThorPolicyTests", dependencies: ["ThorPolicy", "ThorSim", "ThorModel", "ThorStore"]),
     ]
 )

@@ -93,7 +93,13 @@ struct ServeSession {
         } catch {
             reply = ["ok": .bool(false), "error": .string("\(error)")]
         }
-        if let id = request["id"] { reply["id"] = .string("\(id)") }
+        switch request["id"] {
+        case let id as String: reply["id"] = .string(id)
+        case let id as NSNumber where id.doubleValue == id.doubleValue.rounded(): reply["id"] = .int(id.intValue)
+        case let id as NSNumber: reply["id"] = .double(id.doubleValue)
+        case nil: break
+        case let id?: reply["id"] = .string("\(id)")
+        }
         return (.object(reply), close)
     }
 

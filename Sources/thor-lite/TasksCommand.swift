@@ -7,8 +7,12 @@ import ThorStore
 
 struct Tasks: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "List tasks, or audit which expert plans cannot succeed (--check).",
+        abstract: "List tasks, print their expert plans (--plans), or audit which plans cannot succeed (--check).",
         discussion: """
+            --plans prints each task's key actions as a plan line, {"identity": 7, "actions": [...]}, the
+            input `grade` takes: grading them in simulate mode is a quick check of the simulator and
+            of the tasks.
+
             --check runs every task's key actions as a plan in the simulator and lists each task
             whose plan fails under AI2-THOR's rules, with the failing key action, the error kind and
             why (e.g. a put the placement table forbids, a StoveBurner toggle, a key action with no
@@ -16,12 +20,16 @@ struct Tasks: ParsableCommand {
 
             Examples:
               thor-lite tasks --type single_toggle
+              thor-lite tasks --plans > expert.jsonl && thor-lite grade expert.jsonl
               thor-lite tasks --check
               thor-lite tasks --check --json > audit.json
             """)
 
     @Flag(help: "Audit the expert plans.")
     var check = false
+
+    @Flag(help: "Print the expert plans as plan lines for `grade`.")
+    var plans = false
 
     @Option(help: ArgumentHelp("Only tasks of this type.", valueName: "tasktype"))
     var type: String?
@@ -31,10 +39,24 @@ struct Tasks: ParsableCommand {
 
     @OptionGroup var storeOptions: StoreOptions
 
+    func validate() throws {
+        if check && plans { throw ValidationError("--check and --plans are separate jobs; give one") }
+    }
+
     func run() throws {
         try reportingErrors {
             let store = try storeOptions.openExisting()
             let tasks = try store.allTasks().filter { type == nil || $0.taskType == type }
+            if plans {
+                for task in tasks {
+                    let identity: JSONValue = switch task.identity {
+                    case .int(let value): .int(value)
+                    case .string(let value): .string(value)
+                    }
+                    print(JSONValue.object(["identity": identity, "actions": .array(task.keyActionTexts.map(JSONValue.string))]).compact)
+                }
+                return
+            }
             guard check else { return try list(tasks) }
             let poses = try store.approachPoses()
             var scenes: [String: CompiledScene] = [:]

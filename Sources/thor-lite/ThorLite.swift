@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 @main
 struct ThorLite: ParsableCommand {
@@ -18,4 +19,17 @@ struct ThorLite: ParsableCommand {
             """,
         subcommands: [Import.self, Info.self, SceneCommand.self, TaskCommand.self, Tasks.self, Grade.self, Serve.self]
     )
+
+    /// As ArgumentParser's, except that a command line it cannot parse exits with 2, the usage
+    /// status the rest of thor-lite uses, rather than its own 64.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            guard exitCode(for: error) == .validationFailure else { exit(withError: error) }
+            FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+            Foundation.exit(2)
+        }
+    }
 }

@@ -1,4 +1,5 @@
 """Runs the client against a real `thor-lite serve` on the project's fixtures."""
+import json
 import os
 import subprocess
 import tempfile
@@ -60,3 +61,10 @@ def test_unknown_task_is_a_clear_error(store):
     with ThorLiteEnv(store=store, binary=binary()) as env:
         with pytest.raises(ThorLiteError, match="no task 999"):
             env.reset(task=999)
+
+
+def test_request_ids_are_echoed_with_their_json_type(store):
+    process = subprocess.run([binary(), "serve", "--store", store], input='{"op": "state", "id": 5}\n{"op": "close", "id": "b"}\n',
+                             capture_output=True, text=True, check=True)
+    replies = [json.loads(line) for line in process.stdout.splitlines()]
+    assert [r["id"] for r in replies] == [5, "b"]
