@@ -25,7 +25,7 @@ public struct Observation: Hashable, Sendable {
     /// Entries in the trajectory so far (init included).
     public var step: Int
     public var isDone: Bool
-    /// A recorded frame for this step, when the store has one (nil in symbolic runs).
+    /// Reserved for a recorded frame of this step; nil until the live bridge records frames.
     public var frame: String?
 }
 
