@@ -18,13 +18,15 @@ final class BrokenPlanTests: XCTestCase {
         try XCTUnwrap(RealData.store().allTasks().first { $0.taskType == type && $0.keyActionTexts.contains(text) })
     }
 
-    func testPutIntoAClosedFridgeWithoutOpeningFailsWithReceptacleClosed() throws {
-        let task = try task("pickup_and_put_in_closerep", containing: "open Fridge")
-        let plan = task.keyActionTexts.filter { $0 != "open Fridge" && $0 != "end" }
-        let outcomes = try run(plan, task: task.identity.intValue)
-        let put = plan.firstIndex(of: "put Fridge")!
-        XCTAssertTrue(outcomes[..<put].allSatisfy(\.success), "\(plan) \(outcomes)")
-        XCTAssertEqual(outcomes[put].error, .receptacleClosed)
+    func testPutIntoAClosedFridgeCabinetDrawerOrMicrowaveWithoutOpeningFailsWithReceptacleClosed() throws {
+        for receptacle in ["Fridge", "Cabinet", "Drawer", "Microwave"] {
+            let task = try task("pickup_and_put_in_closerep", containing: "put \(receptacle)")
+            let plan = task.keyActionTexts.filter { $0 != "open \(receptacle)" && $0 != "end" }
+            let outcomes = try run(plan, task: task.identity.intValue)
+            let put = try XCTUnwrap(plan.firstIndex(of: "put \(receptacle)"))
+            XCTAssertTrue(outcomes[..<put].allSatisfy(\.success), "task \(task.identity): \(plan) \(outcomes)")
+            XCTAssertEqual(outcomes[put].error, .receptacleClosed, "task \(task.identity) \(receptacle)")
+        }
     }
 
     func testSecondPickupWithoutPutFailsWithHandFull() throws {
