@@ -25,6 +25,13 @@ class ThorLiteError(RuntimeError):
 
 
 class ThorLiteEnv:
+    """One `thor-lite serve` process running Embodied-Reasoner episodes.
+
+    store:  the SQLite store (default: $THOR_LITE_STORE, else ./thor-lite.sqlite, as the CLI).
+    binary: the thor-lite executable (default: $THOR_LITE_BIN, else `thor-lite` on PATH).
+    Use it as a context manager, or call close() to stop the server.
+    """
+
     def __init__(self, store=None, binary=None):
         binary = binary or os.environ.get("THOR_LITE_BIN") or shutil.which("thor-lite")
         if not binary:
