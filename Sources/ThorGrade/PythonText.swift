@@ -7,9 +7,11 @@ import Foundation
 extension String {
     /// Python's `a == b`: equal code points, which for valid UTF-8 means equal bytes.
     func sameCodePoints(as other: String) -> Bool {
-        guard utf8.count == other.utf8.count else { return false }
-        var a = self, b = other
-        return a.withUTF8 { x in b.withUTF8 { y in x.count == 0 || memcmp(x.baseAddress!, y.baseAddress!, x.count) == 0 } }
+        let a = utf8, b = other.utf8
+        guard a.count == b.count else { return false }
+        return a.withContiguousStorageIfAvailable { x in
+            b.withContiguousStorageIfAvailable { y in x.isEmpty || memcmp(x.baseAddress!, y.baseAddress!, x.count) == 0 }
+        }.flatMap { $0 } ?? a.elementsEqual(b)
     }
 
     /// Python's `a.startswith(prefix)`.
@@ -19,8 +21,9 @@ extension String {
     /// `String.contains` also costs thousands of instructions per call on Linux, and this is on
     /// the metric's hot path.
     func containsBytes(of needle: String) -> Bool {
-        var haystack = self
-        var pattern = needle
+        let found = utf8.withContiguousStorageIfAvailable { h in needle.utf8.withContiguousStorageIfAvailable { n in h.containsBytes(of: n) } }
+        if let found = found.flatMap({ $0 }) { return found }
+        var haystack = self, pattern = needle  // bridged or foreign storage: make it contiguous
         return haystack.withUTF8 { h in pattern.withUTF8 { n in h.containsBytes(of: n) } }
     }
 
