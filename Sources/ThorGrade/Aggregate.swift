@@ -39,10 +39,6 @@ public struct MetricGroups: Hashable, Sendable {
     public var categories: [String: MetricBlock]
     public var taskTypes: [String: MetricBlock]
 
-    public init(_ tasks: [GradedTask]) {
-        self = MetricTotals(tasks).all
-    }
-
     init(_ sums: MetricTotals.GroupSums, typeNames: [String]) {
         overall = sums.overall.block
         categories = Dictionary(uniqueKeysWithValues: zip(TaskCategory.allCases, sums.categories).compactMap { category, sum in

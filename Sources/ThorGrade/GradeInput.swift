@@ -192,11 +192,10 @@ public enum GradeInputReader {
             let text = try cursor.readString()
             return text.isEmpty ? nil : .string(text)
         }
-        let value = try cursor.readDouble()
-        guard value == value.rounded(), abs(value) < 9e15 else {
+        guard let value = try cursor.readWholeNumber() else {
             throw JSONPathError(path: [], reason: "identity must be an integer or a string", offset: cursor.offset, isSyntax: false)
         }
-        return .int(Int(value))
+        return .int(value)
     }
 
     /// Reads trajectory entries. `legal_objects` is decoded only for entries whose action contains

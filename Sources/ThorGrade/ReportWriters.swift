@@ -21,7 +21,8 @@ public enum ReportWriters {
          "task_types": .object(groups.taskTypes.mapValues(json))]
     }
 
-    static func json(_ identity: TaskIdentity) -> JSONValue {
+    /// A task identity as written: a JSON integer or string.
+    public static func json(_ identity: TaskIdentity) -> JSONValue {
         switch identity {
         case .int(let value): .int(value)
         case .string(let value): .string(value)

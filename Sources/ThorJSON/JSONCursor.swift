@@ -127,6 +127,13 @@ public struct JSONCursor {
         }
     }
 
+    /// A number that is a whole value exactly representable as an `Int` (JSON has no integer
+    /// type: `7` and `7.0` are the same number); nil for any other number.
+    public mutating func readWholeNumber() throws -> Int? {
+        let value = try readDouble()
+        return value.rounded() == value && abs(value) < 9.0e15 ? Int(value) : nil
+    }
+
     public mutating func readString() throws -> String {
         skipWhitespace()
         guard peek() == UInt8(ascii: "\"") else { throw typeMismatch("a string") }

@@ -169,9 +169,12 @@ enum TaskFileParser {
     }
 
     static func readInt(_ cursor: inout JSONCursor) throws -> Int {
-        let value = try cursor.readDouble()
-        guard value.rounded() == value, abs(value) < 9.0e15 else { throw cursor.invalid("expected an integer, found \(value)") }
-        return Int(value)
+        let start = cursor
+        guard let value = try cursor.readWholeNumber() else {
+            var number = start
+            throw cursor.invalid("expected an integer, found \(try number.readDouble())")
+        }
+        return value
     }
 
     /// `null` (nil) or an array of strings.

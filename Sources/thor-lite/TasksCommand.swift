@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ThorGrade
 import ThorJSON
 import ThorModel
 import ThorSim
@@ -49,11 +50,7 @@ struct Tasks: ParsableCommand {
             let tasks = try store.allTasks().filter { type == nil || $0.taskType == type }
             if plans {
                 for task in tasks {
-                    let identity: JSONValue = switch task.identity {
-                    case .int(let value): .int(value)
-                    case .string(let value): .string(value)
-                    }
-                    print(JSONValue.object(["identity": identity, "actions": .array(task.keyActionTexts.map(JSONValue.string))]).compact)
+                    print(JSONValue.object(["identity": ReportWriters.json(task.identity), "actions": .array(task.keyActionTexts.map(JSONValue.string))]).compact)
                 }
                 return
             }
