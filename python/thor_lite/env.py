@@ -1,0 +1,255 @@
+"""`ThorLiteEnv`: Embodied-Reasoner episodes in thor-lite's simulator as a Gymnasium environment.
+
+Gymnasium is optional: with it installed, `ThorLiteEnv` is a `gymnasium.Env` (spaces, seeding,
+registration, vector environments, wrappers); without it, the same class works with the same
+`reset`/`step` calls and plain Python seeding.
+"""
+import os
+import random
+import string
+
+from ._client import ServeClient, ThorLiteError
+from .catalog import CATEGORIES, expert_plans, list_tasks
+from .prompts import SYSTEM_PROMPT, step_message, task_message, view_description
+
+try:
+    import gymnasium
+    from gymnasium import spaces
+except ImportError:  # the client works without Gymnasium
+    gymnasium = None
+    spaces = None
+
+__all__ = ["ThorLiteEnv", "REWARD_MODES", "ACTION_VERBS"]
+
+# Where a reward comes from: the reference's completeness gain per step (its key-action reward,
+# `end` included), 1 at the end of a successful episode only, or 1 at the end when the goal state
+# holds (thor-lite's goal check).
+REWARD_MODES = ("completeness", "success", "goal")
+
+# Actions that take an object, and those that do not (docs/metric.md, "From a response to an action").
+ACTION_VERBS = ("navigate to", "pickup", "put", "open", "close", "toggle")
+PLAIN_ACTIONS = ("observe", "move forward", "end")
+
+# Text spaces need an alphabet: printable ASCII. Characters outside it (a model's non-ASCII text
+# echoed in feedback) are shown as "?" in the observation; `info["observation"]` keeps them.
+CHARSET = frozenset(string.printable)
+MAX_TEXT = 16384
+MAX_NAME = 256
+MAX_STEPS = 256
+
+_Base = gymnasium.Env if gymnasium else object
+
+
+def _ascii(text, limit):
+    text = "".join(c if c in CHARSET else "?" for c in (text or ""))
+    return text[:limit]
+
+
+class ThorLiteEnv(_Base):
+    """One `thor-lite serve` process running Embodied-Reasoner episodes.
+
+    store:     the SQLite store (default: $THOR_LITE_STORE, else ./thor-lite.sqlite).
+    binary:    the thor-lite executable (default: $THOR_LITE_BIN, a bundled copy, else PATH).
+    tasks, tasktype, category, scene: the split `reset` draws from (default: every task);
+               category is one of search, manipulation, transport, composite.
+    order:     "random" (drawn with the environment's seeded generator) or "cycle" (in order).
+    reward:    "completeness" (default; the reference's per-step gain), "success" or "goal".
+    describe_view: append the view in words to the text observation (for text-only agents).
+    expert_plan:   put the task's expert plan in `info["expert_plan"]` at reset.
+    render_mode:   None or "ansi" (the transcript so far as text).
+
+    Observation (a dict): text (the reference's user message), action, object, success (0/1),
+    error (thor-lite's error kind or ""), feedback, navigable and interactable (tuples of types),
+    held (type or ""), step. The action is text: a plain action (`navigate to Fridge`) or a raw
+    model response with `<DecisionMaking>...</DecisionMaking>`.
+    """
+
+    metadata = {"render_modes": ["ansi"], "render_fps": 1}
+
+    def __init__(self, store=None, binary=None, *, tasks=None, tasktype=None, category=None, scene=None,
+                 order="random", reward="completeness", describe_view=True, expert_plan=False,
+                 render_mode=None):
+        if reward not in REWARD_MODES:
+            raise ThorLiteError(f"unknown reward {reward!r}; choose one of {', '.join(REWARD_MODES)}")
+        if order not in ("random", "cycle"):
+            raise ThorLiteError(f"unknown order {order!r}; choose random or cycle")
+        if render_mode is not None and render_mode not in self.metadata["render_modes"]:
+            raise ThorLiteError(f"unknown render_mode {render_mode!r}; supported: {self.metadata['render_modes']}")
+        self.store = os.fspath(store) if store else None
+        self.binary = binary
+        self.render_mode = render_mode
+        self.reward_mode = reward
+        self.order = order
+        self.describe_view = describe_view
+        self.want_expert_plan = expert_plan
+        self.split = list_tasks(self.store, tasktype=tasktype, category=category, scene=scene, tasks=tasks,
+                                binary=binary)
+        if not self.split:
+            raise ThorLiteError("the split is empty: no task matches the filters")
+        self._plans = None
+        self._next = 0
+        self._python_random = random.Random()
+        self._client = ServeClient(self.store, binary)
+        self.task = None
+        self._transcript = []
+        self._done = False
+        if spaces is not None:
+            self.action_space = spaces.Text(max_length=MAX_TEXT, min_length=0, charset=CHARSET)
+            name = spaces.Text(max_length=MAX_NAME, min_length=0, charset=CHARSET)
+            self.observation_space = spaces.Dict({
+                "text": spaces.Text(max_length=MAX_TEXT, min_length=0, charset=CHARSET),
+                "action": name,
+                "object": name,
+                "success": spaces.Discrete(2),
+                "error": name,
+                "feedback": spaces.Text(max_length=MAX_TEXT, min_length=0, charset=CHARSET),
+                "navigable": spaces.Sequence(name),
+                "interactable": spaces.Sequence(name),
+                "held": name,
+                "step": spaces.Discrete(MAX_STEPS),
+            })
+
+    # -- the task split -------------------------------------------------------------------------
+
+    def _draw_task(self, options):
+        if options and options.get("task") is not None:
+            return options["task"]
+        if self.order == "cycle":
+            task = self.split[self._next % len(self.split)]
+            self._next += 1
+            return task.identity
+        if gymnasium is not None:
+            index = int(self.np_random.integers(len(self.split)))
+        else:
+            index = self._python_random.randrange(len(self.split))
+        return self.split[index].identity
+
+    def expert_plan(self, task=None):
+        """The expert plan (key actions, ending in `end`) of `task`, or of the current task."""
+        if self._plans is None:
+            self._plans = expert_plans(self.store, binary=self.binary)
+        identity = task if task is not None else (self.task["task"] if self.task else None)
+        for key in (identity, str(identity)):
+            if key in self._plans:
+                return list(self._plans[key])
+        if isinstance(identity, str) and identity.isdigit() and int(identity) in self._plans:
+            return list(self._plans[int(identity)])
+        raise ThorLiteError(f"no expert plan for task {identity!r}")
+
+    # -- the Gymnasium API ----------------------------------------------------------------------
+
+    def reset(self, *, seed=None, options=None):
+        """Starts an episode on a task drawn from the split (seeded), or `options={"task": 7}`.
+        Other options: "expert_plan" (bool). Returns (observation, info)."""
+        if gymnasium is not None:
+            super().reset(seed=seed)
+        elif seed is not None:
+            self._python_random.seed(seed)
+        if seed is not None:
+            self._next = 0
+        identity = self._draw_task(options)
+        reply = self._client.request(op="reset", task=identity)
+        self.task = dict(reply["info"])
+        self._done = False
+        raw = reply["observation"]
+        text = task_message(self.task.get("taskquery", ""))
+        self._transcript = [SYSTEM_PROMPT, text]
+        info = self._info(raw, reply["info"])
+        if self.want_expert_plan or (options or {}).get("expert_plan"):
+            info["expert_plan"] = self.expert_plan(self.task["task"])
+        return self._observation(raw, text), info
+
+    def step(self, action):
+        """One model call. Returns (observation, reward, terminated, truncated, info)."""
+        if self._done:
+            raise ThorLiteError("the episode has ended: call reset()")
+        action = str(action)
+        key = "response" if "<DecisionMaking>" in action else "action"
+        reply = self._client.request(op="step", **{key: action})
+        raw = reply["observation"]
+        terminated, truncated = bool(reply["terminated"]), bool(reply["truncated"])
+        self._done = terminated or truncated
+        info = self._info(raw, reply["info"])
+        text = "" if raw["action"] == "end" and raw["success"] else step_message(raw)
+        self._transcript += [action, text]
+        return self._observation(raw, text), self._reward(reply, info), terminated, truncated, info
+
+    def render(self):
+        if self.render_mode == "ansi":
+            return "\n\n".join(self._transcript) + "\n"
+        return None
+
+    def close(self):
+        client = getattr(self, "_client", None)
+        if client is not None:
+            client.close()
+        if gymnasium is not None:
+            super().close()
+
+    # -- helpers --------------------------------------------------------------------------------
+
+    def _reward(self, reply, info):
+        if self.reward_mode == "completeness":
+            return float(reply["reward"])
+        if not self._done:
+            return 0.0
+        if self.reward_mode == "success":
+            return float(info.get("metrics", {}).get("success", 0) == 1)
+        return float(bool(info.get("goal_success")))
+
+    def _info(self, raw, server_info):
+        info = dict(server_info)
+        info["observation"] = raw
+        info["admissible_commands"] = self.admissible_commands(raw)
+        return info
+
+    @staticmethod
+    def admissible_commands(observation):
+        """The commands the reference's legality check lets through from this observation:
+        `navigate to` a navigable type, an object action on an interactable type, and the plain
+        actions. AI2-THOR's own rules may still refuse some (a pickup of a table)."""
+        commands = [f"navigate to {t}" for t in observation.get("navigable") or []]
+        for verb in ACTION_VERBS[1:]:
+            commands += [f"{verb} {t}" for t in observation.get("interactable") or []]
+        return commands + list(PLAIN_ACTIONS)
+
+    def _observation(self, raw, text):
+        if self.describe_view:
+            text = text + view_description(raw)
+        return {
+            "text": _ascii(text, MAX_TEXT),
+            "action": _ascii(raw.get("action"), MAX_NAME),
+            "object": _ascii(raw.get("object"), MAX_NAME),
+            "success": int(bool(raw.get("success"))),
+            "error": _ascii(raw.get("error"), MAX_NAME),
+            "feedback": _ascii(raw.get("feedback"), MAX_TEXT),
+            "navigable": tuple(_ascii(t, MAX_NAME) for t in raw.get("navigable") or []),
+            "interactable": tuple(_ascii(t, MAX_NAME) for t in raw.get("interactable") or []),
+            "held": _ascii(raw.get("held"), MAX_NAME),
+            "step": min(int(raw.get("step", 0)), MAX_STEPS - 1),
+        }
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __del__(self):
+        try:
+            self.close()
+        except Exception:
+            pass
+
+
+def register_envs():
+    """Registers `ThorLite-v0` (every task) and one id per category with Gymnasium."""
+    if gymnasium is None:
+        return
+    ids = {"ThorLite-v0": {}}
+    for category in CATEGORIES:
+        ids[f"ThorLite-{category.capitalize()}-v0"] = {"category": category}
+    for env_id, kwargs in ids.items():
+        if env_id not in gymnasium.registry:
+            gymnasium.register(id=env_id, entry_point="thor_lite.env:ThorLiteEnv", kwargs=kwargs,
+                               disable_env_checker=False)

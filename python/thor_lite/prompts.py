@@ -1,0 +1,71 @@
+"""Text observations in the reference evaluation's message format.
+
+The reference shows the model a system prompt, then after each step one user message: the
+task and the action list after `init`, the reference's feedback after a failed step, a short
+"after executing ..." line after a successful one. Each successful step also carries an image
+(`<image>` marks where). A text-only agent has no image, so `describe_view` appends what the
+image would have shown in words: the types the agent can navigate to and interact with, and
+what it holds.
+"""
+
+SYSTEM_PROMPT = (
+    "You are a robot in given room. You need to complete the tasks according to human instructions. "
+    "We provide an Available_Actions set and the corresponding explanations for each action. "
+    "Each step, you should select one action from Available_Actions.")
+
+_ACTIONS = """Available_Actions: {{
+"navigate to <object>": Move to the object.
+"pickup <object>": Pick up the object.
+"{put}": Put the item in your hand into or on the object.
+"toggle <object>": Switch the object on or off.
+"open <object>": Open the object (container), and you will see inside the object.
+"close <object>": Close the object.
+"observe": You can obtain image of your directly rear, left, and right perspectives.
+"move forward": Move forward to see more clearly.
+"end": If you think you have completed the task, please output "end".}}"""
+
+_FORMAT = ("Your action must strictly follow format: <DecisionMaking>Your Action</DecisionMaking>, "
+           "for example, <DecisionMaking>observe</DecisionMaking>.")
+
+_TASK = ("This is an image from your frontal perspective. Please select an action from the Available_Actions "
+         "and fill in the arguments.\nTask: \"{task}\"\n" + _ACTIONS + "\nBefore making each decision, you can think, "
+         "plan, and even reflect step by step, and then output your final action.\nYour final action must strictly "
+         "follow format: <DecisionMaking>Your Action</DecisionMaking>, for example, <DecisionMaking>observe</DecisionMaking>.")
+
+_AFTER = ("After executing your previous \"{action}\", you get this new image above.\n"
+          "To complete your task, you can think step by step at first and then output your new action from the "
+          "Available_Actions.\n" + _FORMAT)
+
+_AFTER_MOVE = ("After executing your previous \"{action}\", you get this new image above.\n"
+               "You can use \"navigate to <object>\" to reach nearby, larger objects for closer inspection.\n"
+               "To complete your task, you can think step by step at first and then output your new action from the "
+               "Available_Actions.\n" + _FORMAT)
+
+_AFTER_ERROR = ("To complete your task, you can think step by step at first and then output your new action from "
+                "the Available_Actions.\n" + _FORMAT)
+
+
+def task_message(taskquery, put_in=False):
+    """The first user message (after `init`): the task and the action list."""
+    return "<image>" + _TASK.format(task=taskquery, put="put in <object>" if put_in else "put <object>")
+
+
+def step_message(observation):
+    """The user message the reference sends after a step, from a serve observation."""
+    if observation["action"] == "init" and observation["success"]:
+        raise ValueError("use task_message for the init step")
+    if not observation["success"]:
+        return (observation.get("feedback") or "") + _AFTER_ERROR
+    if "move forward" in observation["action"]:
+        return "<image>" + _AFTER_MOVE.format(action=observation["action"])
+    done = observation["action"] if not observation.get("object") else observation["action"] + " " + observation["object"]
+    return "<image>" + _AFTER.format(action=done)
+
+
+def view_description(observation):
+    """What the frame would show, in words, for agents without images."""
+    navigable = ", ".join(observation.get("navigable") or []) or "nothing"
+    interactable = ", ".join(observation.get("interactable") or []) or "nothing"
+    held = observation.get("held") or "nothing"
+    return (f"\nIn view: you can navigate to {navigable}. You can interact with {interactable}. "
+            f"You are holding {held}.")
