@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ThorModel
 
 @main
 struct ThorLite: ParsableCommand {
@@ -17,6 +18,7 @@ struct ThorLite: ParsableCommand {
             ./thor-lite.sqlite). Exit status: 0 success, 1 some input could not be processed,
             2 usage error or missing store.
             """,
+        version: ThorLiteVersion.current,
         subcommands: [Import.self, Info.self, SceneCommand.self, TaskCommand.self, Tasks.self, Grade.self, Serve.self]
     )
 
