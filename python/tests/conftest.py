@@ -9,8 +9,15 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 
 
 def thor_lite_binary():
+    """$THOR_LITE_BIN, else the binary an installed wheel bundles or `thor-lite` on PATH, else
+    this checkout's debug build."""
     if os.environ.get("THOR_LITE_BIN"):
         return os.environ["THOR_LITE_BIN"]
+    from thor_lite import ThorLiteError, find_binary
+    try:
+        return find_binary()
+    except ThorLiteError:
+        pass
     path = subprocess.run(["swift", "build", "--show-bin-path"], cwd=ROOT, capture_output=True, text=True,
                           check=True).stdout.strip()
     return os.path.join(path, "thor-lite")
