@@ -133,14 +133,22 @@ public struct World: Sendable {
         let object = candidates.isEmpty ? scene.resolve(type: type, targets: targets) : candidates[visits % candidates.count]
         guard navigable.contains(type) else { return .failed(.notNavigable, object) }
         navigationsByType[type] = visits + 1
+        // The wrapper reads a task target from the current metadata and any other object from the
+        // metadata captured when the episode started (RocAgent.objecttype2object), so what a
+        // receptacle holds is its current contents for a target and its starting contents otherwise.
+        let current = targets.contains(object)
         var facing = object
         if !scene.affordances[object].contains(.openable), scene.affordances[object].contains(.receptacle),
-           let item = related.first(where: { isInside($0, object) }) {
+           let item = related.first(where: { current ? isInside($0, object) : scene.isInitiallyInside($0, object) }) {
             facing = item
         }
         if let handSet = approachPoses[facing] {
-            // Teleport with the hand-set position, rotation and horizon; standing is not passed, so it stays.
-            pose = AgentPose(x: handSet.x, z: handSet.z, yaw: handSet.yaw, horizon: handSet.horizon, standing: pose.standing)
+            // The hand-set position, rotation, horizon and posture. The evaluator's teleport does not
+            // pass `standing` (AI2-THOR then keeps the current posture), but the data engine that
+            // recorded these poses applied `agent_isstanding` (baseAgent.adjust_height's hand-set
+            // branch), and its plans need it: after a crouch for a low object, the shelf of task 728
+            // is out of view. We follow the data; docs/camera-and-poses.md lists this divergence.
+            pose = handSet
         } else if let computed = approach(facing) {
             pose = computed
         } else {
@@ -151,8 +159,7 @@ public struct World: Sendable {
         }
         location = object
         if scene.affordances[facing].contains(.receptacle) {
-            // A task target is read from the current metadata, any other object from the metadata
-            // captured when the episode started (RocAgent.objecttype2object).
+            // A redirected-to object is read from the current metadata.
             let current = facing != object || targets.contains(facing)
             containerTypes = TypeSet()
             for item in 0..<scene.objectCount where current ? isInside(item, facing) : scene.isInitiallyInside(item, facing) {
@@ -182,26 +189,30 @@ public struct World: Sendable {
         guard let (standAt, yaw) = ApproachPlanner.position8(item, candidates) else { return nil }
         let points = Sight.visibilityPoints(of: box)
         return ApproachPlanner.settle(at: standAt, yaw: yaw, box: box, agentY: sight.agentY) { pose in
-            sight.isVisible(object, points: points, from: Camera(pose, agentY: sight.agentY), alsoIgnoring: containers(of: object))
+            sight.isVisible(object, box: box, points: points, from: Camera(pose, agentY: sight.agentY), alsoIgnoring: uncovering(object))
         }
     }
 
     /// Reachable positions within 1.5 m of the object's position from which some pose sees it.
     private func interactablePositions(_ object: Int, at position: Vec3, box: Box) -> [ReachableGrid.Position] {
         let points = Sight.visibilityPoints(of: box)
-        let extra = containers(of: object)
+        let extra = uncovering(object)
         return scene.grid.positions.filter { p in
             ((p.x - position.x) * (p.x - position.x) + (p.z - position.z) * (p.z - position.z)).squareRoot() <= CameraConstants.approachRadius
-                && scene.sight.isVisibleFromSomePose(object, points: points, x: p.x, z: p.z, alsoIgnoring: extra)
+                && scene.sight.isVisibleFromSomePose(object, box: box, points: points, x: p.x, z: p.z, alsoIgnoring: extra)
         }
     }
 
-    /// The receptacles the object is in now (they never hide it).
-    func containers(of object: Int) -> [Int] {
+    /// Occluders that cannot hide the object where it is now: the receptacles it is in, and what
+    /// covers a drawer it is in (the drawer slides out from under it).
+    func uncovering(_ object: Int) -> [Int] {
         var result: [Int] = []
         var current = parent[object]
         while current >= 0 {
             result.append(current)
+            if CameraConstants.slidesOut.contains(scene.typeName(ofObject: current)) {
+                result += scene.sight.occluders.filter { Sight.overlaps($0.box, boxes[current]) }.map(\.object)
+            }
             current = parent[current]
         }
         return result
@@ -396,7 +407,7 @@ public struct World: Sendable {
             let camera = Camera(pose, agentY: scene.sight.agentY)
             for object in 0..<scene.objectCount where moved[object] && object != held && scene.sight.canBeSeen[object] && !isHidden(object) {
                 let box = boxes[object]
-                if scene.sight.isVisible(object, points: Sight.visibilityPoints(of: box), from: camera, alsoIgnoring: containers(of: object)) {
+                if scene.sight.isVisible(object, box: box, points: Sight.visibilityPoints(of: box), from: camera, alsoIgnoring: uncovering(object)) {
                     add(object, navigable: scene.sight.isNavigableBySize(object, box: box, from: pose))
                 }
             }

@@ -24,10 +24,12 @@ public enum CameraConstants {
     public static let gridSize = 0.1
     /// The agent's capsule radius (default agent's CharacterController, 0.2 m; prefab value, unconfirmed).
     public static let agentRadius = 0.2
-    /// Boxes between these heights above the floor block the agent's capsule (capsule height of
-    /// the default agent, about 1.8 m, unconfirmed; rugs and flat floor items are stepped over).
+    /// Objects standing on the floor block the agent's capsule: boxes whose bottom is within
+    /// `obstacleBase` of the floor and whose top rises above `obstacleLow` (rugs are stepped over).
+    /// Counter slabs, wall cabinets and windows start higher; what holds them up is its own object
+    /// (cabinets, drawers) or the room's structure. Approximation of the capsule cast.
     public static let obstacleLow = 0.05
-    public static let obstacleHigh = 1.8
+    public static let obstacleBase = 0.3
     /// RocAgent.navigate teleports with horizon 60 before adjust_height/adjust_view.
     public static let approachHorizon = 60.0
     /// baseAgent.adjust_height: crouch when the agent's centre is more than 0.44 m above the top of
@@ -58,6 +60,8 @@ public enum CameraConstants {
         "CounterTop", "DiningTable", "CoffeeTable", "SideTable", "Desk", "TVStand", "Shelf",
     ]
     public static let slabThickness = 0.05
+    /// Receptacles that slide out when opened, carrying their contents out from under the counter.
+    public static let slidesOut: Set<String> = ["Drawer"]
 }
 
 /// Where the agent stands, which way it faces and how its camera is pitched: AI2-THOR's
@@ -162,10 +166,43 @@ enum Sight {
         return nil
     }
 
+    /// Below the box, within its footprint.
+    static func isUnder(_ p: Vec3, _ box: Box) -> Bool {
+        p.y < box.center.y - box.size.y / 2 && abs(p.x - box.center.x) <= box.size.x / 2 && abs(p.z - box.center.z) <= box.size.z / 2
+    }
+
+    static func overlaps(_ a: Box, _ b: Box) -> Bool {
+        abs(a.center.x - b.center.x) <= (a.size.x + b.size.x) / 2 && abs(a.center.y - b.center.y) <= (a.size.y + b.size.y) / 2
+            && abs(a.center.z - b.center.z) <= (a.size.z + b.size.z) / 2
+    }
+
     @inline(__always)
     static func contains(_ box: Box, _ p: Vec3, margin: Double = 1e-3) -> Bool {
         abs(p.x - box.center.x) <= box.size.x / 2 + margin && abs(p.y - box.center.y) <= box.size.y / 2 + margin
             && abs(p.z - box.center.z) <= box.size.z / 2 + margin
+    }
+
+    /// Where the segment from `a` to `b` first enters the box, as a fraction of its length (0 when
+    /// `a` is inside; 1 when it never enters).
+    static func entry(into box: Box, from a: Vec3, to b: Vec3) -> Double {
+        if contains(box, a, margin: 0) { return 0 }
+        var t0 = 0.0, t1 = 1.0
+        let starts = [a.x, a.y, a.z], ends = [b.x, b.y, b.z]
+        let centres = [box.center.x, box.center.y, box.center.z], halves = [box.size.x / 2, box.size.y / 2, box.size.z / 2]
+        for axis in 0..<3 {
+            let d = ends[axis] - starts[axis]
+            let low = centres[axis] - halves[axis], high = centres[axis] + halves[axis]
+            if abs(d) < 1e-12 {
+                if starts[axis] < low || starts[axis] > high { return 1 }
+                continue
+            }
+            var ta = (low - starts[axis]) / d, tb = (high - starts[axis]) / d
+            if ta > tb { swap(&ta, &tb) }
+            t0 = max(t0, ta)
+            t1 = min(t1, tb)
+            if t0 > t1 { return 1 }
+        }
+        return t0
     }
 
     /// Whether the segment from `a` to `b` passes through the box (slab test). A box holding

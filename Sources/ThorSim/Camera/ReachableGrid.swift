@@ -28,12 +28,24 @@ public struct ReachableGrid: Sendable {
         minZ = floorBox.center.z - floorBox.size.z / 2 + r
         maxZ = floorBox.center.z + floorBox.size.z / 2 - r
         let floorTop = floors.isEmpty ? scene.startPose.position.y - 0.9 : floorBox.center.y + floorBox.size.y / 2
-        obstacles = scene.objects.filter { object in
+        let standing = scene.objects.filter { object in
             guard object.objectType != "Floor" else { return false }
             let low = object.box.center.y - object.box.size.y / 2, high = object.box.center.y + object.box.size.y / 2
-            return high > floorTop + CameraConstants.obstacleLow && low < floorTop + CameraConstants.obstacleHigh
-        }.map(\.box)
+            return high > floorTop + CameraConstants.obstacleLow && low < floorTop + CameraConstants.obstacleBase
+        }
+        // A box whose footprint wholly contains a piece of moveable furniture standing on the floor
+        // is not solid: an L-shaped desk with its chair in the corner (task 631). Without the
+        // shape, the box is left out rather than walling off the corner the agent stands in.
+        let furniture = standing.filter { $0.has(.moveable) }.map(\.box)
+        obstacles = standing.map(\.box).filter { outer in
+            !furniture.contains { inner in inner != outer && Self.footprint(outer, contains: inner) }
+        }
         positions = walk(from: scene.startPose.position)
+    }
+
+    static func footprint(_ outer: Box, contains inner: Box) -> Bool {
+        abs(inner.center.x - outer.center.x) + inner.size.x / 2 <= outer.size.x / 2
+            && abs(inner.center.z - outer.center.z) + inner.size.z / 2 <= outer.size.z / 2
     }
 
     /// Whether the agent's centre may be at (x, z).

@@ -37,9 +37,14 @@ struct PoseView: Sendable {
 struct SceneSight: Sendable {
     let agentY: Double
     let points: [[Vec3]]
-    let occluders: [(object: Int, box: Box)]
+    /// Boxes that block sight; a slab (a counter or table top, a shelf board) does not hide what
+    /// stands under it: the fronts of cabinets, drawers and lower shelves are seen past its edge.
+    let occluders: [(object: Int, box: Box, isSlab: Bool)]
     /// Initial containers and contents of each object, sorted.
     let kin: [[Int]]
+    /// Occluders that do not hide an object because it sits in a drawer that slides out from
+    /// under them (`slidesOut` receptacles; closed ones hide their contents anyway).
+    let uncovered: [[Int]]
     /// Objects AI2-THOR reports visible at all (`neverVisible` types and the floor are not).
     let canBeSeen: [Bool]
     /// The size rule's inputs.
@@ -50,7 +55,9 @@ struct SceneSight: Sendable {
         agentY = scene.startPose.position.y
         points = scene.objects.map { Sight.visibilityPoints(of: $0.box) }
         occluders = scene.objects.enumerated().compactMap { index, object in
-            Sight.occludingBox(type: object.objectType, box: object.box).map { (index, $0) }
+            Sight.occludingBox(type: object.objectType, box: object.box).map {
+                (index, $0, CameraConstants.slabOccluders.contains(object.objectType))
+            }
         }
         var kin = Array(repeating: [Int](), count: scene.objects.count)
         for object in parent.indices {
@@ -62,6 +69,19 @@ struct SceneSight: Sendable {
             }
         }
         self.kin = kin.map { Array(Set($0)).sorted() }
+        let occluders = self.occluders
+        func covering(_ container: Int) -> [Int] {
+            occluders.filter { Sight.overlaps($0.box, scene.objects[container].box) }.map(\.object)
+        }
+        uncovered = parent.indices.map { object in
+            var result: [Int] = []
+            var current = parent[object]
+            while current >= 0 {
+                if CameraConstants.slidesOut.contains(scene.objects[current].objectType) { result += covering(current) }
+                current = parent[current]
+            }
+            return result
+        }
         canBeSeen = scene.objects.map {
             !CameraConstants.neverVisible.contains($0.objectType) && !CameraConstants.neverNavigable.contains($0.objectType)
         }
@@ -69,18 +89,24 @@ struct SceneSight: Sendable {
         largestFace = scene.objects.map { max($0.box.size.x * $0.box.size.y, $0.box.size.y * $0.box.size.z, $0.box.size.x * $0.box.size.z) }
     }
 
-    /// AI2-THOR's visibility test: some visibility point is in the viewport and the segment from the
-    /// camera to it passes through no occluder other than the object's own kin.
-    func isVisible(_ object: Int, points: [Vec3], from camera: Camera, alsoIgnoring extra: [Int] = []) -> Bool {
+    /// AI2-THOR's visibility test: some visibility point is in the viewport and the ray from the
+    /// camera reaches the object there, passing through no occluder other than the object's kin.
+    func isVisible(_ object: Int, box: Box, points: [Vec3], from camera: Camera, alsoIgnoring extra: [Int] = []) -> Bool {
         for point in points where camera.sees(point) {
-            if isUnoccluded(object, point, from: camera.eye, alsoIgnoring: extra) { return true }
+            if isUnoccluded(object, box: box, point, from: camera.eye, alsoIgnoring: extra) { return true }
         }
         return false
     }
 
-    func isUnoccluded(_ object: Int, _ point: Vec3, from eye: Vec3, alsoIgnoring extra: [Int] = []) -> Bool {
-        for occluder in occluders where occluder.object != object && Sight.blocks(occluder.box, from: eye, to: point) {
-            if kin[object].contains(occluder.object) || extra.contains(occluder.object) { continue }
+    /// Unity's raycast stops at the object's collider, so only the part of the ray before it enters
+    /// the object's box can be blocked (a drawer front under the counter's overhang is still hit).
+    func isUnoccluded(_ object: Int, box: Box, _ point: Vec3, from eye: Vec3, alsoIgnoring extra: [Int] = []) -> Bool {
+        let t = max(0, Sight.entry(into: box, from: eye, to: point) - 1e-3)
+        if t == 0 { return true }
+        let end = Vec3(x: eye.x + t * (point.x - eye.x), y: eye.y + t * (point.y - eye.y), z: eye.z + t * (point.z - eye.z))
+        for occluder in occluders where occluder.object != object && Sight.blocks(occluder.box, from: eye, to: end) {
+            if occluder.isSlab && Sight.isUnder(point, occluder.box) { continue }
+            if kin[object].contains(occluder.object) || extra.contains(occluder.object) || uncovered[object].contains(occluder.object) { continue }
             return false
         }
         return true
@@ -94,7 +120,7 @@ struct SceneSight: Sendable {
     func view(from pose: AgentPose, boxes: [Box]) -> PoseView {
         let camera = Camera(pose, agentY: agentY)
         var visible: [Int] = [], navigable: [Bool] = []
-        for object in points.indices where canBeSeen[object] && isVisible(object, points: points[object], from: camera) {
+        for object in points.indices where canBeSeen[object] && isVisible(object, box: boxes[object], points: points[object], from: camera) {
             visible.append(object)
             navigable.append(isNavigableBySize(object, box: boxes[object], from: pose))
         }
@@ -107,7 +133,7 @@ extension SceneSight {
     /// 0/90/180/270, horizons −30/0/30/60, standing and crouching): the four yaws with a 121°
     /// horizontal field cover every bearing and the horizons every pitch up to 75° above the
     /// horizon, so what remains is the distance, that limit, and occlusion.
-    func isVisibleFromSomePose(_ object: Int, points: [Vec3], x: Double, z: Double, alsoIgnoring extra: [Int] = []) -> Bool {
+    func isVisibleFromSomePose(_ object: Int, box: Box, points: [Vec3], x: Double, z: Double, alsoIgnoring extra: [Int] = []) -> Bool {
         let maxUp = tan((CameraConstants.maxLookUp + CameraConstants.verticalFieldOfView / 2) * .pi / 180)
         for height in [CameraConstants.standingCameraHeight, CameraConstants.crouchingCameraHeight] {
             let eye = Vec3(x: x, y: agentY + height, z: z)
@@ -115,7 +141,7 @@ extension SceneSight {
                 let dx = point.x - x, dy = point.y - eye.y, dz = point.z - z
                 let flat = (dx * dx + dz * dz).squareRoot()
                 guard dy <= maxUp * flat, flat * flat + dy * dy <= CameraConstants.visibilityDistance * CameraConstants.visibilityDistance else { continue }
-                if isUnoccluded(object, point, from: eye, alsoIgnoring: extra) { return true }
+                if isUnoccluded(object, box: box, point, from: eye, alsoIgnoring: extra) { return true }
             }
         }
         return false
