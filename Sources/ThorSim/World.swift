@@ -139,7 +139,9 @@ public struct World: Sendable {
         let current = targets.contains(object)
         var facing = object
         if !scene.affordances[object].contains(.openable), scene.affordances[object].contains(.receptacle),
-           let item = related.first(where: { current ? isInside($0, object) : scene.isInitiallyInside($0, object) }) {
+           // Something shut inside a closed device on the receptacle (a Potato in the Microwave on
+           // the counter) is assumed not to be listed among the receptacle's contents.
+           let item = related.first(where: { current ? isInside($0, object) && !isHidden($0) : scene.isInitiallyInside($0, object) }) {
             facing = item
         }
         if let handSet = approachPoses[facing] {
