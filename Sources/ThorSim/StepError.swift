@@ -23,6 +23,8 @@ public enum StepError: String, Sendable, Codable, CaseIterable {
     case mustBeClosed = "must_be_closed"
     /// A microwave opens only when off.
     case mustBeOff = "must_be_off"
+    /// `move forward` found every direction the wrapper tries blocked.
+    case blocked = "blocked"
     /// The episode ran out of its step budget.
     case budgetExhausted = "budget_exhausted"
     /// The same action and object three times in a row ended the episode.

@@ -26,9 +26,20 @@ public struct World: Sendable {
     public private(set) var isCooked: [Bool] = []
     public private(set) var temperature: [Temperature] = []
 
+    /// Where each object's box is now: put and pickup move objects, and the camera and the
+    /// approach follow them.
+    public private(set) var boxes: [Box] = []
+    /// Objects no longer where the scene put them (their views are computed live, not cached).
+    public private(set) var moved: [Bool] = []
+
     /// The object in the agent's hand, if any.
     public private(set) var held: Int?
     public private(set) var pose: AgentPose
+    /// The types among the contents of the receptacle last navigated to, as the reference saw them
+    /// then (RocAgent's `current_container`): visible objects of these types are interactable.
+    var containerTypes = TypeSet()
+    /// Objects visible after the last step.
+    public private(set) var visible: [Int] = []
     /// The object last navigated to ("the container last navigated to" of the reference).
     public internal(set) var location: Int?
     /// Types navigable so far: the task's `navigable_objects` plus all seen from any pose.
@@ -76,8 +87,11 @@ public struct World: Sendable {
         liquid = objects.map { $0.state.isFilledWithLiquid ? Liquid(rawValue: $0.state.fillLiquid ?? "water") ?? .water : .none }
         isCooked = objects.map(\.state.isCooked)
         temperature = objects.map(\.state.temperature)
+        boxes = scene.boxes
+        moved = Array(repeating: false, count: objects.count)
         held = nil
         location = nil
+        containerTypes = TypeSet()
         navigable = startNavigable
         // Running devices act on what they hold from the first frame (a Fridge's contents are
         // cold), so states start settled and only an action changes them.
@@ -85,12 +99,12 @@ public struct World: Sendable {
         reset()
     }
 
-    /// The reference's `init` step (`init_agent_corner`): the agent is teleported to the start pose
-    /// and the view refreshed. A teleport keeps what the hand holds, the container last navigated
-    /// to and the navigable types, so an `init` mid-episode keeps them too. Object states are not
-    /// restored; make a new `World` for a new episode.
+    /// The reference's `init` step (RocAgent.init_agent_corner): the reachable position nearest a
+    /// corner of the scene bounds, facing into the room, horizon 0. A teleport keeps what the hand
+    /// holds, the container last navigated to and the navigable types, so an `init` mid-episode
+    /// keeps them too. Object states are not restored; make a new `World` for a new episode.
     public mutating func reset() {
-        pose = AgentPose(scene.scene.startPose)
+        pose = scene.grid.cornerPose(bounds: scene.scene.bounds) ?? AgentPose(scene.scene.startPose)
         refreshView()
     }
 
@@ -144,15 +158,91 @@ public struct World: Sendable {
     mutating func navigate(to type: Int) -> StepOutcome {
         let object = object(for: type, navigating: true)
         guard navigable.contains(type) else { return .failed(.notNavigable, object) }
+        // The wrapper reads a task target from the current metadata and any other object from the
+        // metadata captured when the episode started (RocAgent.objecttype2object), so what a
+        // receptacle holds is its current contents for a target and its starting contents otherwise.
+        let current = targets[type] != nil
         var facing = object
         if !scene.affordances[object].contains(.openable), scene.affordances[object].contains(.receptacle),
-           let item = related.first(where: { isInside($0, object) }) {
+           // Something shut inside a closed device on the receptacle (a Potato in the Microwave on
+           // the counter) is assumed not to be listed among the receptacle's contents.
+           let item = related.first(where: { current ? isInside($0, object) && !isHidden($0) : scene.isInitiallyInside($0, object) }) {
             facing = item
         }
-        pose = approachPoses[facing] ?? ViewModel.approachPose(for: scene.scene.objects[facing].box, in: scene.scene.bounds)
+        if let handSet = approachPoses[facing] {
+            // The hand-set position, rotation, horizon and posture. The evaluator's teleport does not
+            // pass `standing` (AI2-THOR then keeps the current posture), but the data engine that
+            // recorded these poses applied `agent_isstanding` (baseAgent.adjust_height's hand-set
+            // branch), and its plans need it: after a crouch for a low object, the shelf of task 728
+            // is out of view. We follow the data; docs/camera-and-poses.md lists this divergence.
+            pose = handSet
+        } else if let computed = approach(facing) {
+            pose = computed
+        } else {
+            // No reachable position sees the object (it is inside something closed, say): the
+            // wrapper skips the teleport and returns no frame, which the reference loop counts as
+            // a failed navigation. The agent and its legal sets stay where they were.
+            return .failed(.notNavigable, object)
+        }
         location = object
+        if scene.affordances[facing].contains(.receptacle) {
+            // A redirected-to object is read from the current metadata.
+            let current = facing != object || targets[type] != nil
+            containerTypes = TypeSet()
+            for item in 0..<scene.objectCount where current ? isInside(item, facing) : scene.isInitiallyInside(item, facing) {
+                containerTypes.insert(scene.objectType[item])
+            }
+        }
         refreshView()
         return .ok(object)
+    }
+
+    /// compute_position_8 and the adjustments after the teleport, for an object without a hand-set
+    /// pose; nil when no reachable position within 1.5 m sees it.
+    func approach(_ object: Int) -> AgentPose? {
+        let sight = scene.sight
+        let box = boxes[object]
+        let source = scene.scene.objects[object]
+        let position = moved[object] ? box.center : source.position
+        let candidates: [ReachableGrid.Position]
+        if isHidden(object) {
+            candidates = []
+        } else if moved[object] {
+            candidates = interactablePositions(object, at: position, box: box)
+        } else {
+            candidates = scene.cache.approach(object) { interactablePositions(object, at: position, box: box) }
+        }
+        let item = ApproachPlanner.Item(position: position, yaw: source.rotation.y, box: box)
+        guard let (standAt, yaw) = ApproachPlanner.position8(item, candidates) else { return nil }
+        let points = Sight.visibilityPoints(of: box)
+        return ApproachPlanner.settle(at: standAt, yaw: yaw, box: box, agentY: sight.agentY) { pose in
+            sight.isVisible(object, box: box, points: points, from: Camera(pose, agentY: sight.agentY), alsoIgnoring: uncovering(object))
+        }
+    }
+
+    /// Reachable positions within 1.5 m of the object's position from which some pose sees it.
+    private func interactablePositions(_ object: Int, at position: Vec3, box: Box) -> [ReachableGrid.Position] {
+        let points = Sight.visibilityPoints(of: box)
+        let extra = uncovering(object)
+        return scene.grid.positions.filter { p in
+            ((p.x - position.x) * (p.x - position.x) + (p.z - position.z) * (p.z - position.z)).squareRoot() <= CameraConstants.approachRadius
+                && scene.sight.isVisibleFromSomePose(object, box: box, points: points, x: p.x, z: p.z, alsoIgnoring: extra)
+        }
+    }
+
+    /// Occluders that cannot hide the object where it is now: the receptacles it is in, and what
+    /// covers a drawer it is in (the drawer slides out from under it).
+    func uncovering(_ object: Int) -> [Int] {
+        var result: [Int] = []
+        var current = parent[object]
+        while current >= 0 {
+            result.append(current)
+            if CameraConstants.slidesOut.contains(scene.typeName(ofObject: current)) {
+                result += scene.sight.occluders.filter { Sight.overlaps($0.box, boxes[current]) }.map(\.object)
+            }
+            current = parent[current]
+        }
+        return result
     }
 
     /// PickupObject (AI2THOR-FACTS §2): lookup/visibility, then CanPickup, then hand occupied.
@@ -163,6 +253,7 @@ public struct World: Sendable {
         guard held == nil else { return .failed(.handFull, object) }
         held = object
         parent[object] = -1
+        moved[object] = true
         refreshView()
         return .ok(object)
     }
@@ -187,6 +278,7 @@ public struct World: Sendable {
             return .failed(.receptacleFull, receptacle)
         }
         parent[item] = receptacle
+        boxes[item] = placedBox(item, in: receptacle)
         held = nil
         applyDeviceEffects()
         refreshView()
@@ -225,23 +317,82 @@ public struct World: Sendable {
         return .ok(object)
     }
 
-    /// `observe`: the left, back and right views add what they show to the navigable types.
+    /// RocAgent.observe: three turns left, each adding what it shows to the navigable types, and a
+    /// fourth back to the start, where the interactable types are taken.
     mutating func observe() -> StepOutcome {
-        for turn in [90.0, 180.0, 270.0] {
-            navigable.formUnion(navigableTypes(from: pose.turned(by: turn)))
+        for turn in [-90.0, -180.0, -270.0] {
+            navigable.formUnion(see(from: pose.turned(by: turn)).navigable)
         }
+        refreshView()
         return .ok()
     }
 
-    /// `move forward`: 0.5 m along the facing direction, kept inside the scene bounds.
+    /// RocAgent.move_forward: `MoveAhead` 0.5 m; when blocked, the wrapper tries sideways (toward
+    /// the nearer visible related object when both sides are free, else right first), then back,
+    /// then a quarter turn right and ahead, then a half turn left and ahead. Fails when every try
+    /// is blocked (the turns stay).
     mutating func moveForward() -> StepOutcome {
-        let yaw = pose.yaw * .pi / 180
-        let bounds = scene.scene.bounds
-        let margin = 0.2
-        pose.x = min(max(pose.x + 0.5 * sin(yaw), bounds.center.x - bounds.size.x / 2 + margin), bounds.center.x + bounds.size.x / 2 - margin)
-        pose.z = min(max(pose.z + 0.5 * cos(yaw), bounds.center.z - bounds.size.z / 2 + margin), bounds.center.z + bounds.size.z / 2 - margin)
+        let grid = scene.grid
+        let d = CameraConstants.moveDistance
+        func target(_ heading: Double) -> (x: Double, z: Double) {
+            let radians = heading * .pi / 180
+            return (pose.x + d * sin(radians), pose.z + d * cos(radians))
+        }
+        func free(_ heading: Double) -> Bool {
+            let t = target(heading)
+            return grid.isPathFree(fromX: pose.x, z: pose.z, toX: t.x, z: t.z)
+        }
+        func go(_ heading: Double) -> StepOutcome {
+            let t = target(heading)
+            pose.x = t.x
+            pose.z = t.z
+            refreshView()
+            return .ok()
+        }
+        if free(pose.yaw) { return go(pose.yaw) }
+        let right = pose.yaw + 90, left = pose.yaw - 90
+        let rightFree = free(right), leftFree = free(left)
+        if rightFree && leftFree && !related.isEmpty {
+            let seenRelated = related.filter { visible.contains($0) }
+            if !seenRelated.isEmpty {
+                func nearest(_ heading: Double) -> Double {
+                    let t = target(heading)
+                    return seenRelated.map { AgentPose(x: t.x, z: t.z, yaw: 0).distance(toX: positionOf($0).x, z: positionOf($0).z) }.min() ?? .infinity
+                }
+                return go(nearest(right) < nearest(left) ? right : left)
+            }
+        }
+        if rightFree { return go(right) }
+        if leftFree { return go(left) }
+        if free(pose.yaw + 180) { return go(pose.yaw + 180) }
+        pose = pose.turned(by: 90)
+        if free(pose.yaw) { return go(pose.yaw) }
+        pose = pose.turned(by: -180)
+        if free(pose.yaw) { return go(pose.yaw) }
         refreshView()
-        return .ok()
+        return .failed(.blocked)
+    }
+
+    /// An object's `position` as the wrapper reads it: where the scene put it, or its box centre
+    /// once moved.
+    func positionOf(_ object: Int) -> Vec3 {
+        moved[object] ? boxes[object].center : scene.scene.objects[object].position
+    }
+
+    /// Where `put` leaves an object: AI2-THOR tries spawn points on the receptacle nearest the
+    /// agent first, so on the receptacle's top at the point nearest the agent (inset by the object's
+    /// half size), or in the middle of a receptacle with doors.
+    func placedBox(_ item: Int, in receptacle: Int) -> Box {
+        let r = boxes[receptacle], size = boxes[item].size
+        if scene.hidesContents[receptacle] {
+            return Box(center: r.center, size: size)
+        }
+        func clamp(_ value: Double, _ centre: Double, _ half: Double) -> Double {
+            half <= 0 ? centre : min(max(value, centre - half), centre + half)
+        }
+        let x = clamp(pose.x, r.center.x, (r.size.x - size.x) / 2)
+        let z = clamp(pose.z, r.center.z, (r.size.z - size.z) / 2)
+        return Box(center: Vec3(x: x, y: r.center.y + r.size.y / 2 + size.y / 2, z: z), size: size)
     }
 
     // MARK: visibility
@@ -256,9 +407,9 @@ public struct World: Sendable {
         return false
     }
 
-    /// Inside a closed receptacle whose doors hide it (or in the hand).
+    /// Inside a closed receptacle whose doors hide it, or on something in the hand (the held
+    /// object itself stays visible, as AI2-THOR reports it).
     public func isHidden(_ object: Int) -> Bool {
-        if object == held { return true }
         var current = parent[object]
         while current >= 0 {
             if !isOpen[current], scene.hidesContents[current] { return true }
@@ -267,37 +418,49 @@ public struct World: Sendable {
         return held.map { isInside(object, $0) } ?? false
     }
 
-    /// Types seen and navigable by size from `pose`.
-    func navigableTypes(from pose: AgentPose) -> TypeSet {
-        var types = TypeSet()
-        for object in scene.objectsInView(from: pose) where !types.contains(scene.objectType[object]) && !isHidden(object) {
-            types.insert(scene.objectType[object])
+    /// What the camera shows from `pose` now: the visible objects, the types navigable by the size
+    /// rule (RocAgent.get_navigate_location) and the types interactable (get_legal_interactions:
+    /// navigable, or visible and among the current container's contents). Objects at their starting
+    /// places come from the per-pose cache; moved ones are tested where they are now; the held
+    /// object is always in view and close.
+    func see(from pose: AgentPose) -> (visible: [Int], navigable: TypeSet, interactable: TypeSet) {
+        let view = scene.view(from: pose)
+        var seen: [Int] = [], navigableHere = TypeSet(), interactableHere = TypeSet()
+        func add(_ object: Int, navigable: Bool) {
+            seen.append(object)
+            let type = scene.objectType[object]
+            if navigable { navigableHere.insert(type) }
+            if navigable || containerTypes.contains(type) { interactableHere.insert(type) }
         }
-        return types
-    }
-
-    /// After a step: what is navigable from here joins the navigable types; interactable are the
-    /// types visible and navigable from this pose plus the visible contents of the object last
-    /// navigated to (and that object itself).
-    mutating func refreshView() {
-        let here = navigableTypes(from: pose)
-        navigable.formUnion(here)
-        var reachable = here
-        if let location {
-            reachable.insert(scene.objectType[location])
-            for object in 0..<scene.objectCount where isInside(object, location) && !isHidden(object) {
-                reachable.insert(scene.objectType[object])
+        for (k, object) in view.visible.enumerated() where !moved[object] && !isHidden(object) {
+            add(object, navigable: view.navigable[k])
+        }
+        if moved.contains(true) {
+            let camera = Camera(pose, agentY: scene.sight.agentY)
+            for object in 0..<scene.objectCount where moved[object] && object != held && scene.sight.canBeSeen[object] && !isHidden(object) {
+                let box = boxes[object]
+                if scene.sight.isVisible(object, box: box, points: Sight.visibilityPoints(of: box), from: camera, alsoIgnoring: uncovering(object)) {
+                    add(object, navigable: scene.sight.isNavigableBySize(object, box: box, from: pose))
+                }
             }
         }
-        interactable = reachable
+        if let held { add(held, navigable: true) }
+        return (seen, navigableHere, interactableHere)
+    }
+
+    /// After a step: what is navigable from here joins the navigable types; the interactable types
+    /// are this view's.
+    mutating func refreshView() {
+        let here = see(from: pose)
+        visible = here.visible
+        navigable.formUnion(here.navigable)
+        interactable = here.interactable
     }
 
     /// The reference's legality check (the type is interactable) plus AI2-THOR's own: the object
-    /// is not hidden and is within reach of the agent.
+    /// the action resolves to is visible (with `visibilityDistance` 20 there is no reach limit).
     func canInteract(with object: Int) -> Bool {
-        interactable.contains(scene.objectType[object]) && !isHidden(object)
-            && (object == location || ViewModel.reachDistance(pose, scene.boxes[object]) <= ViewModel.reach
-                || location.map { isInside(object, $0) } ?? false)
+        interactable.contains(scene.objectType[object]) && visible.contains(object)
     }
 
     // MARK: state changes caused by other objects (AI2THOR-FACTS §7)
