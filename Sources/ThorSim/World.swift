@@ -295,10 +295,16 @@ public struct World: Sendable {
         if turningOn, isOpen[object], DeviceRules.mustBeClosedToTurnOn.contains(scene.typeName(ofObject: object)) {
             return .failed(.mustBeClosed, object)
         }
-        isToggled[object] = turningOn
-        for controlled in scene.controlled[object] { isToggled[controlled] = turningOn }
-        applyDeviceEffects()
+        switchDevice(object, on: turningOn)
         return .ok(object)
+    }
+
+    /// Sets a device on or off with what it controls (StoveKnob → StoveBurner) and applies the
+    /// effects; the rules are the caller's business.
+    mutating func switchDevice(_ object: Int, on: Bool) {
+        isToggled[object] = on
+        for controlled in scene.controlled[object] { isToggled[controlled] = on }
+        applyDeviceEffects()
     }
 
     /// OpenObject/CloseObject (§4). No already-open/closed check in 5.x: opening an open object
