@@ -19,6 +19,9 @@ public enum StepError: String, Sendable, Codable, CaseIterable {
     case receptacleFull = "receptacle_full"
     case notOpenable = "not_openable"
     case notToggleable = "not_toggleable"
+    /// Switching on what is already on (or off what is off): the reference reads a non-target
+    /// object's state as the episode started, so its second toggle asks for the same state again.
+    case alreadyToggled = "already_toggled"
     /// A microwave turns on only when closed.
     case mustBeClosed = "must_be_closed"
     /// A microwave opens only when off.

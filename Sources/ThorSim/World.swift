@@ -285,13 +285,19 @@ public struct World: Sendable {
         return .ok(receptacle)
     }
 
-    /// ToggleObjectOn/Off (§5). The reference turns the object off if it is on, else on; a
+    /// ToggleObjectOn/Off (§5). The reference turns the object off if it reads it on, else on; a
     /// Microwave turns on only when closed. Controlled objects (StoveKnob → StoveBurner) follow.
     mutating func toggle(_ type: Int) -> StepOutcome {
         let object = object(for: type)
         guard canInteract(with: object) else { return .failed(.notInteractable, object) }
         guard scene.affordances[object].contains(.toggleable) else { return .failed(.notToggleable, object) }
-        let turningOn = !isToggled[object]
+        // The wrapper decides on or off from the object as it read it: a task target from the
+        // current metadata, any other object from the metadata of the episode's start
+        // (RocAgent.objecttype2object). A second toggle of a non-target object therefore asks for
+        // the same state again, which AI2-THOR refuses ("can't toggle object on if it's already on!").
+        let readAsOn = targets[type] != nil ? isToggled[object] : scene.scene.objects[object].state.isToggled
+        let turningOn = !readAsOn
+        if turningOn == isToggled[object] { return .failed(.alreadyToggled, object) }
         if turningOn, isOpen[object], DeviceRules.mustBeClosedToTurnOn.contains(scene.typeName(ofObject: object)) {
             return .failed(.mustBeClosed, object)
         }

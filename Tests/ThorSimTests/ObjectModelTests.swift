@@ -66,6 +66,19 @@ final class ObjectModelTests: XCTestCase {
         XCTAssertTrue(try step(&world, "close Microwave").success)
     }
 
+    /// The wrapper reads a non-target object as the episode started, so it asks to switch a Faucet
+    /// on a second time and AI2-THOR refuses; a target is read as it is now, so it goes off.
+    func testASecondToggleOfANonTargetAsksForTheSameStateAgain() throws {
+        for (targets, second) in [([String](), StepError.alreadyToggled), (["Faucet|-02.10|+01.00|-00.80"], nil)] {
+            var world = try world(targets: targets, navigable: ["SinkBasin"])
+            for text in ["navigate to SinkBasin", "toggle Faucet"] { XCTAssertTrue(try step(&world, text).success, text) }
+            let faucet = try index(world, "Faucet|-02.10|+01.00|-00.80")
+            XCTAssertTrue(world.isToggled[faucet])
+            XCTAssertEqual(try step(&world, "toggle Faucet").error, second, "targets \(targets)")
+            XCTAssertEqual(world.isToggled[faucet], second != nil)
+        }
+    }
+
     /// An object-specific receptacle has one attach point: the burner holding the Pan refuses the
     /// Pot ("is full right now"), and takes it once the Pan is lifted off.
     func testAnObjectSpecificReceptacleHoldsOneObject() throws {
