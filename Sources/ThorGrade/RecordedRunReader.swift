@@ -1,6 +1,7 @@
 import Foundation
 import ThorJSON
 import ThorModel
+import ThorSim
 
 /// One trajectory entry as the real evaluation recorded it, with the observation fields `diverge`
 /// compares.
@@ -268,12 +269,10 @@ public enum RecordedRunReader {
         guard let split = body.range(of: " success: ", options: .backwards) else { return nil }
         let verdict = body[split.upperBound...]
         guard verdict == "True" || verdict == "False" else { return nil }
-        let words = body[..<split.lowerBound]
         // The action is a vocabulary word; the rest is the object (`None` when there is none).
-        let kinds = ["navigate to", "move forward", "put in", "init", "pickup", "put", "toggle", "open", "close", "observe", "end"]
-        guard let kind = kinds.first(where: { words == $0 || words.hasPrefix($0 + " ") }) else { return nil }
-        let rest = words.dropFirst(kind.count).trimmingCharacters(in: .whitespaces)
-        return RecordedStep(action: kind, object: rest.isEmpty || rest == "None" ? nil : rest, success: verdict == "True" ? .truthy : .zero)
+        guard let action = Action(planStep: String(body[..<split.lowerBound])) else { return nil }
+        return RecordedStep(action: action.kind.rawValue, object: action.objectType == "None" ? nil : action.objectType,
+                            success: verdict == "True" ? .truthy : .zero)
     }
 }
 
