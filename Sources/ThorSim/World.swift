@@ -418,6 +418,12 @@ public struct World: Sendable {
         return (seen, navigableHere, interactableHere)
     }
 
+    /// Puts the agent at a pose and looks (tests and tools; actions move the agent themselves).
+    mutating func setPose(_ newPose: AgentPose) {
+        pose = newPose
+        refreshView()
+    }
+
     /// After a step: what is navigable from here joins the navigable types; the interactable types
     /// are this view's.
     mutating func refreshView() {
