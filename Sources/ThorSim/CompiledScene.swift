@@ -91,12 +91,6 @@ public struct CompiledScene: Sendable {
     public func typeName(ofObject index: Int) -> String { typeNames[objectType[index]] }
 
     public func names(of set: TypeSet) -> [String] { set.members.map { typeNames[$0] } }
-
-    /// The reference's resolution of a type to one object: the task's target object of that type
-    /// if there is one, else the first object of the type in metadata order.
-    public func resolve(type: Int, targets: [Int]) -> Int {
-        targets.first { objectType[$0] == type } ?? firstOfType[type]
-    }
 }
 
 /// The part an object plays in AI2-THOR's device side effects (AI2THOR-FACTS §7).

@@ -15,6 +15,8 @@ public enum StepError: String, Sendable, Codable, CaseIterable {
     case notReceptacle = "not_receptacle"
     case placementNotAllowed = "placement_not_allowed"
     case receptacleClosed = "receptacle_closed"
+    /// An object-specific receptacle (a CoffeeMachine, a StoveBurner, ...) already holds an object.
+    case receptacleFull = "receptacle_full"
     case notOpenable = "not_openable"
     case notToggleable = "not_toggleable"
     /// A microwave turns on only when closed.

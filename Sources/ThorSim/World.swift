@@ -6,22 +6,25 @@ import ThorModel
 /// method from AI2THOR-FACTS.md), errors use the `StepError` taxonomy.
 public struct World: Sendable {
     public let scene: CompiledScene
-    /// The task's `target_objects`, as object numbers (they decide which object a type means).
-    public let targets: [Int]
+    /// The task's `target_objects` as object numbers, listed under the type their id names
+    /// (`target_item_type2obj_id` in RocAgent.py: the id's text before the first `|`, so a
+    /// `Sink|...|SinkBasin` target is listed under Sink), in the task's order. They decide which
+    /// object a type means.
+    public let targets: [Int: [Int]]
     /// The task's `related_objects` (the navigate redirect looks for them).
     public let related: [Int]
     let startNavigable: TypeSet
     /// Hand-set approach poses by object number (`data/agent_positions.json`).
     let approachPoses: [Int: AgentPose]
 
-    // Object state, indexed by object number.
-    public private(set) var parent: [Int]
-    public private(set) var isOpen: [Bool]
-    public private(set) var isToggled: [Bool]
-    public private(set) var isDirty: [Bool]
-    public private(set) var liquid: [Liquid]
-    public private(set) var isCooked: [Bool]
-    public private(set) var temperature: [Temperature]
+    // Object state, indexed by object number (set from the scene by `loadInitialState`).
+    public private(set) var parent: [Int] = []
+    public private(set) var isOpen: [Bool] = []
+    public private(set) var isToggled: [Bool] = []
+    public private(set) var isDirty: [Bool] = []
+    public private(set) var liquid: [Liquid] = []
+    public private(set) var isCooked: [Bool] = []
+    public private(set) var temperature: [Temperature] = []
 
     /// Where each object's box is now: put and pickup move objects, and the camera and the
     /// approach follow them.
@@ -43,12 +46,15 @@ public struct World: Sendable {
     public private(set) var navigable = TypeSet()
     /// Types interactable after the last step.
     public private(set) var interactable = TypeSet()
-    /// Successful navigations per type, to step through several targets of one type.
-    var navigationsByType: [Int: Int] = [:]
 
     public init(scene: CompiledScene, task: BenchmarkTask? = nil, approachPoses: [String: ApproachPose] = [:]) {
         self.scene = scene
-        targets = (task?.targetObjects ?? []).compactMap { scene.indexById[$0] }
+        var targets: [Int: [Int]] = [:]
+        for id in task?.targetObjects ?? [] {
+            guard let object = scene.indexById[id], let type = id.split(separator: "|").first.flatMap({ scene.typeIdByName[String($0)] }) else { continue }
+            targets[type, default: []].append(object)
+        }
+        self.targets = targets
         related = (task?.relatedObjects ?? []).compactMap { scene.indexById[$0] }
         var start = TypeSet()
         for name in task?.navigableObjects ?? [] {
@@ -60,6 +66,19 @@ public struct World: Sendable {
             if let index = scene.indexById[id] { poses[index] = AgentPose(approach.pose) }
         }
         self.approachPoses = poses
+        pose = AgentPose(scene.scene.startPose)
+        loadInitialState()
+    }
+
+    /// The same task's episode afresh: every object as the scene starts it, the hand empty, the
+    /// agent at the start (the goal check replays the expert plan on it).
+    public func restarted() -> World {
+        var fresh = self
+        fresh.loadInitialState()
+        return fresh
+    }
+
+    mutating func loadInitialState() {
         let objects = scene.scene.objects
         parent = scene.initialParent
         isOpen = objects.map(\.state.isOpen)
@@ -70,21 +89,42 @@ public struct World: Sendable {
         temperature = objects.map(\.state.temperature)
         boxes = scene.boxes
         moved = Array(repeating: false, count: objects.count)
-        pose = AgentPose(scene.scene.startPose)
-        reset()
-    }
-
-    /// The reference's `init` step (RocAgent.init_agent_corner): the reachable position nearest a
-    /// corner of the scene bounds, facing into the room, horizon 0, with the task's navigable
-    /// types. Object states are not restored; make a new `World` for a new episode.
-    public mutating func reset() {
         held = nil
         location = nil
         containerTypes = TypeSet()
-        navigationsByType = [:]
-        pose = scene.grid.cornerPose(bounds: scene.scene.bounds) ?? AgentPose(scene.scene.startPose)
         navigable = startNavigable
+        pose.standing = true
+        // Running devices act on what they hold from the first frame (a Fridge's contents are
+        // cold), so states start settled and only an action changes them.
+        applyDeviceEffects()
+        reset()
+    }
+
+    /// The reference's `init` step (RocAgent.init_agent_corner): a teleport to the reachable
+    /// position nearest a corner of the scene bounds, facing into the room, horizon 0. A teleport
+    /// keeps the posture, what the hand holds, the container last navigated to and the navigable
+    /// types, so an `init` mid-episode keeps them too. Object states are not restored; make a new
+    /// `World` for a new episode.
+    public mutating func reset() {
+        let standing = pose.standing
+        pose = scene.grid.cornerPose(bounds: scene.scene.bounds, standing: standing) ?? AgentPose(scene.scene.startPose)
         refreshView()
+    }
+
+    /// The object an action on `type` acts on (RocAgent.py): the task's first target listed under
+    /// the type, else the first object of the type in metadata order. Navigation alone differs for
+    /// tasks that list two targets of one type (tasks 84 and 85 of test_809, the only ones): the
+    /// reference goes to the first with an empty hand and to the second while holding something.
+    /// It names those two task ids; thor-lite applies the rule to any task listing several targets
+    /// of a type, which on test_809 is the same thing.
+    func object(for type: Int, navigating: Bool = false) -> Int {
+        guard let listed = targets[type], let first = listed.first else { return scene.firstOfType[type] }
+        return navigating && listed.count > 1 && held != nil ? listed[1] : first
+    }
+
+    /// Whether the object is one of the task's `target_objects`.
+    func isTarget(_ object: Int) -> Bool {
+        targets.values.contains { $0.contains(object) }
     }
 
     // MARK: stepping
@@ -123,20 +163,13 @@ public struct World: Sendable {
     /// REFERENCE-EVAL "Legality": succeeds iff the type is navigable. The agent goes to the
     /// resolved object's hand-set pose, else a computed one; a non-openable receptacle holding one
     /// of the task's related objects makes the agent face that object instead.
-    ///
-    /// When the task lists several targets of the type (two counters), successive navigations to
-    /// the type visit them in the task's order, so a plan's second `navigate to CounterTop`
-    /// reaches the second counter (the reference's rule names only one target per type).
     mutating func navigate(to type: Int) -> StepOutcome {
-        let candidates = targets.filter { scene.objectType[$0] == type }
-        let visits = navigationsByType[type, default: 0]
-        let object = candidates.isEmpty ? scene.resolve(type: type, targets: targets) : candidates[visits % candidates.count]
+        let object = object(for: type, navigating: true)
         guard navigable.contains(type) else { return .failed(.notNavigable, object) }
-        navigationsByType[type] = visits + 1
         // The wrapper reads a task target from the current metadata and any other object from the
         // metadata captured when the episode started (RocAgent.objecttype2object), so what a
         // receptacle holds is its current contents for a target and its starting contents otherwise.
-        let current = targets.contains(object)
+        let current = isTarget(object)
         var facing = object
         if !scene.affordances[object].contains(.openable), scene.affordances[object].contains(.receptacle),
            // Something shut inside a closed device on the receptacle (a Potato in the Microwave on
@@ -162,7 +195,7 @@ public struct World: Sendable {
         location = object
         if scene.affordances[facing].contains(.receptacle) {
             // A redirected-to object is read from the current metadata.
-            let current = facing != object || targets.contains(facing)
+            let current = facing != object || isTarget(facing)
             containerTypes = TypeSet()
             for item in 0..<scene.objectCount where current ? isInside(item, facing) : scene.isInitiallyInside(item, facing) {
                 containerTypes.insert(scene.objectType[item])
@@ -222,7 +255,7 @@ public struct World: Sendable {
 
     /// PickupObject (AI2THOR-FACTS §2): lookup/visibility, then CanPickup, then hand occupied.
     mutating func pickup(_ type: Int) -> StepOutcome {
-        let object = scene.resolve(type: type, targets: targets)
+        let object = object(for: type)
         guard canInteract(with: object) else { return .failed(.notInteractable, object) }
         guard scene.affordances[object].contains(.pickupable) else { return .failed(.notPickupable, object) }
         guard held == nil else { return .failed(.handFull, object) }
@@ -234,9 +267,9 @@ public struct World: Sendable {
     }
 
     /// PutObject (§3): receptacle lookup first, then hand empty, receptacle property, must be open,
-    /// placement table.
+    /// placement table, a free slot on an object-specific receptacle.
     mutating func put(into type: Int) -> StepOutcome {
-        let receptacle = scene.resolve(type: type, targets: targets)
+        let receptacle = object(for: type)
         guard canInteract(with: receptacle) else { return .failed(.notInteractable, receptacle) }
         guard let item = held else { return .failed(.handEmpty, receptacle) }
         guard scene.affordances[receptacle].contains(.receptacle) else { return .failed(.notReceptacle, receptacle) }
@@ -247,6 +280,10 @@ public struct World: Sendable {
         }
         guard PlacementRules.allows(held: scene.typeName(ofObject: item), in: receptacleType) else {
             return .failed(.placementNotAllowed, receptacle)
+        }
+        // An object-specific receptacle has one attach point (§3.5): "<name> is full right now".
+        if PlacementRules.objectSpecificReceptacles.contains(receptacleType), parent.contains(receptacle) {
+            return .failed(.receptacleFull, receptacle)
         }
         parent[item] = receptacle
         boxes[item] = placedBox(item, in: receptacle)
@@ -259,7 +296,7 @@ public struct World: Sendable {
     /// ToggleObjectOn/Off (§5). The reference turns the object off if it is on, else on; a
     /// Microwave turns on only when closed. Controlled objects (StoveKnob → StoveBurner) follow.
     mutating func toggle(_ type: Int) -> StepOutcome {
-        let object = scene.resolve(type: type, targets: targets)
+        let object = object(for: type)
         guard canInteract(with: object) else { return .failed(.notInteractable, object) }
         guard scene.affordances[object].contains(.toggleable) else { return .failed(.notToggleable, object) }
         let turningOn = !isToggled[object]
@@ -273,12 +310,13 @@ public struct World: Sendable {
     }
 
     /// OpenObject/CloseObject (§4). No already-open/closed check in 5.x: opening an open object
-    /// succeeds. A Microwave opens only when off.
+    /// succeeds. A Microwave opens only when off, and closes only when off too: CloseObject is
+    /// OpenObject with openness 0, same checks.
     mutating func setOpen(_ type: Int, open: Bool) -> StepOutcome {
-        let object = scene.resolve(type: type, targets: targets)
+        let object = object(for: type)
         guard canInteract(with: object) else { return .failed(.notInteractable, object) }
         guard scene.affordances[object].contains(.openable) else { return .failed(.notOpenable, object) }
-        if open, isToggled[object], DeviceRules.mustBeOffToOpen.contains(scene.typeName(ofObject: object)) {
+        if isToggled[object], DeviceRules.mustBeOffToOpen.contains(scene.typeName(ofObject: object)) {
             return .failed(.mustBeOff, object)
         }
         isOpen[object] = open
