@@ -28,9 +28,9 @@ public struct World: Sendable {
 
     /// Where each object's box is now: put and pickup move objects, and the camera and the
     /// approach follow them.
-    public private(set) var boxes: [Box]
+    public private(set) var boxes: [Box] = []
     /// Objects no longer where the scene put them (their views are computed live, not cached).
-    public private(set) var moved: [Bool]
+    public private(set) var moved: [Bool] = []
 
     /// The object in the agent's hand, if any.
     public private(set) var held: Int?
@@ -107,7 +107,8 @@ public struct World: Sendable {
     /// `World` for a new episode.
     public mutating func reset() {
         let standing = pose.standing
-        pose = scene.grid.cornerPose(bounds: scene.scene.bounds, standing: standing) ?? AgentPose(scene.scene.startPose)
+        pose = scene.grid.corner ?? AgentPose(scene.scene.startPose)
+        pose.standing = standing
         refreshView()
     }
 
@@ -208,23 +209,23 @@ public struct World: Sendable {
     /// compute_position_8 and the adjustments after the teleport, for an object without a hand-set
     /// pose; nil when no reachable position within 1.5 m sees it.
     func approach(_ object: Int) -> AgentPose? {
+        if isHidden(object) { return nil }
+        // The answer depends on geometry only: once per scene, object and place (put objects land
+        // on the same spots again and again).
+        return scene.cache.approach(object, at: moved[object] ? boxes[object] : nil) { computeApproach(object) }
+    }
+
+    private func computeApproach(_ object: Int) -> AgentPose? {
         let sight = scene.sight
         let box = boxes[object]
         let source = scene.scene.objects[object]
-        let position = moved[object] ? box.center : source.position
-        let candidates: [ReachableGrid.Position]
-        if isHidden(object) {
-            candidates = []
-        } else if moved[object] {
-            candidates = interactablePositions(object, at: position, box: box)
-        } else {
-            candidates = scene.cache.approach(object) { interactablePositions(object, at: position, box: box) }
-        }
+        let position = positionOf(object)
         let item = ApproachPlanner.Item(position: position, yaw: source.rotation.y, box: box)
-        guard let (standAt, yaw) = ApproachPlanner.position8(item, candidates) else { return nil }
+        guard let (standAt, yaw) = ApproachPlanner.position8(item, interactablePositions(object, at: position, box: box)) else { return nil }
         let points = Sight.visibilityPoints(of: box)
+        let ignoring = uncovering(object)
         return ApproachPlanner.settle(at: standAt, yaw: yaw, box: box, agentY: sight.agentY) { pose in
-            sight.isVisible(object, box: box, points: points, from: Camera(pose, agentY: sight.agentY), alsoIgnoring: uncovering(object))
+            sight.isVisible(object, box: box, points: points, from: Camera(pose, agentY: sight.agentY), alsoIgnoring: ignoring)
         }
     }
 
