@@ -129,6 +129,27 @@ final class CameraTests: XCTestCase {
         XCTAssertFalse(ViewModel.isNavigableBySize(volume: 0.0001, largestFace: 0.001, distance: 1.0))
     }
 
+    func testAnObjectPutInTheFridgeIsSeenAndApproachedThere() throws {
+        let scene = CompiledScene(Self.room([
+            ("CounterTop", Vec3(x: -1.2, y: 0.9, z: 1.5), Vec3(x: 1, y: 0.04, z: 0.6), nil, [.receptacle]),
+            ("Apple", Vec3(x: -1.2, y: 0.95, z: 1.5), Self.cup, "CounterTop|0", [.pickupable]),
+            ("Fridge", Vec3(x: 1.5, y: 0.9, z: 1.5), Vec3(x: 0.7, y: 1.8, z: 0.7), nil, [.receptacle, .openable]),
+        ]))
+        let apple = 2, fridge = 3
+        var world = World(scene: scene)
+        world.setPose(AgentPose(x: -1.2, z: 0.8, yaw: 0, horizon: 30))
+        XCTAssertTrue(world.step(.pickup, type: scene.objectType[apple]).success)
+        world.setPose(AgentPose(x: 1.5, z: 0.5, yaw: 0, horizon: 30))
+        XCTAssertTrue(world.step(.open, type: scene.objectType[fridge]).success)
+        XCTAssertTrue(world.step(.put, type: scene.objectType[fridge]).success)
+        XCTAssertEqual(world.positionOf(apple), scene.boxes[fridge].center, "inside a receptacle with doors: in its middle")
+        XCTAssertTrue(world.visible.contains(apple), "seen in the open fridge")
+        let pose = try XCTUnwrap(world.approach(apple))
+        XCTAssertLessThanOrEqual(pose.distance(toX: 1.5, z: 1.5), 1.5, "approached at the fridge, not at the counter")
+        XCTAssertTrue(world.step(.close, type: scene.objectType[fridge]).success)
+        XCTAssertNil(world.approach(apple), "shut in the closed fridge: no pose sees it")
+    }
+
     // MARK: grid and poses
 
     func testTheGridKeepsTheRadiusFromWallsAndObstaclesAndStepsByTenCentimetres() {
