@@ -123,11 +123,6 @@ public struct World: Sendable {
         return navigating && listed.count > 1 && held != nil ? listed[1] : first
     }
 
-    /// Whether the object is one of the task's `target_objects`.
-    func isTarget(_ object: Int) -> Bool {
-        targets.values.contains { $0.contains(object) }
-    }
-
     // MARK: stepping
 
     /// Executes one action. `init` resets the pose; `error` is not executable and fails with
@@ -170,7 +165,7 @@ public struct World: Sendable {
         // The wrapper reads a task target from the current metadata and any other object from the
         // metadata captured when the episode started (RocAgent.objecttype2object), so what a
         // receptacle holds is its current contents for a target and its starting contents otherwise.
-        let current = isTarget(object)
+        let current = targets[type] != nil
         var facing = object
         if !scene.affordances[object].contains(.openable), scene.affordances[object].contains(.receptacle),
            // Something shut inside a closed device on the receptacle (a Potato in the Microwave on
@@ -196,7 +191,7 @@ public struct World: Sendable {
         location = object
         if scene.affordances[facing].contains(.receptacle) {
             // A redirected-to object is read from the current metadata.
-            let current = facing != object || isTarget(facing)
+            let current = facing != object || targets[type] != nil
             containerTypes = TypeSet()
             for item in 0..<scene.objectCount where current ? isInside(item, facing) : scene.isInitiallyInside(item, facing) {
                 containerTypes.insert(scene.objectType[item])
@@ -304,10 +299,16 @@ public struct World: Sendable {
         if turningOn, isOpen[object], DeviceRules.mustBeClosedToTurnOn.contains(scene.typeName(ofObject: object)) {
             return .failed(.mustBeClosed, object)
         }
-        isToggled[object] = turningOn
-        for controlled in scene.controlled[object] { isToggled[controlled] = turningOn }
-        applyDeviceEffects()
+        switchDevice(object, on: turningOn)
         return .ok(object)
+    }
+
+    /// Sets a device on or off with what it controls (StoveKnob → StoveBurner) and applies the
+    /// effects; the rules are the caller's business.
+    mutating func switchDevice(_ object: Int, on: Bool) {
+        isToggled[object] = on
+        for controlled in scene.controlled[object] { isToggled[controlled] = on }
+        applyDeviceEffects()
     }
 
     /// OpenObject/CloseObject (§4). No already-open/closed check in 5.x: opening an open object
