@@ -29,7 +29,7 @@ public struct CompiledScene: Sendable {
     public let basinsBelow: [Int: [Int]]
     /// What the camera needs of the scene's geometry (visibility points, occluders).
     let sight: SceneSight
-    /// Per-pose views, the reachable grid and approach positions: geometry only, computed on first
+    /// Per-pose views, the reachable grid and approach poses: geometry only, computed on first
     /// use and shared by every episode on the scene and its threads.
     let cache = GeometryCache()
 
@@ -123,11 +123,12 @@ func horizontalDistance(_ a: Box, _ b: Box) -> Double {
 }
 
 /// Geometry results shared by all worlds on a scene (and their threads): per-pose views, the
-/// reachable grid, and per-object approach positions.
+/// reachable grid, and per-object approach poses.
 final class GeometryCache: @unchecked Sendable {
     private var views: [AgentPose: PoseView] = [:]
     private var reachable: ReachableGrid?
-    private var approaches: [Int: [ReachableGrid.Position]] = [:]
+    private struct Placed: Hashable { let object: Int; let box: Box? }
+    private var approaches: [Placed: AgentPose?] = [:]
     private let lock = NSLock()
 
     func view(_ pose: AgentPose, compute: () -> PoseView) -> PoseView {
@@ -152,14 +153,17 @@ final class GeometryCache: @unchecked Sendable {
         return built
     }
 
-    func approach(_ object: Int, compute: () -> [ReachableGrid.Position]) -> [ReachableGrid.Position] {
+    /// `box` is nil for an object where the scene put it, else where it is now.
+    func approach(_ object: Int, at box: Box?, compute: () -> AgentPose?) -> AgentPose? {
+        let key = Placed(object: object, box: box)
         lock.lock()
-        if let cached = approaches[object] { lock.unlock(); return cached }
+        if let cached = approaches[key] { lock.unlock(); return cached }
         lock.unlock()
-        let positions = compute()
+        let pose = compute()
         lock.lock()
         defer { lock.unlock() }
-        approaches[object] = positions
-        return positions
+        if approaches.count > 4096 { approaches.removeAll(keepingCapacity: true) }
+        approaches[key] = .some(pose)
+        return pose
     }
 }

@@ -93,18 +93,22 @@ public struct World: Sendable {
         location = nil
         containerTypes = TypeSet()
         navigable = startNavigable
+        pose.standing = true
         // Running devices act on what they hold from the first frame (a Fridge's contents are
         // cold), so states start settled and only an action changes them.
         applyDeviceEffects()
         reset()
     }
 
-    /// The reference's `init` step (RocAgent.init_agent_corner): the reachable position nearest a
-    /// corner of the scene bounds, facing into the room, horizon 0. A teleport keeps what the hand
-    /// holds, the container last navigated to and the navigable types, so an `init` mid-episode
-    /// keeps them too. Object states are not restored; make a new `World` for a new episode.
+    /// The reference's `init` step (RocAgent.init_agent_corner): a teleport to the reachable
+    /// position nearest a corner of the scene bounds, facing into the room, horizon 0. A teleport
+    /// keeps the posture, what the hand holds, the container last navigated to and the navigable
+    /// types, so an `init` mid-episode keeps them too. Object states are not restored; make a new
+    /// `World` for a new episode.
     public mutating func reset() {
-        pose = scene.grid.cornerPose(bounds: scene.scene.bounds) ?? AgentPose(scene.scene.startPose)
+        let standing = pose.standing
+        pose = scene.grid.corner ?? AgentPose(scene.scene.startPose)
+        pose.standing = standing
         refreshView()
     }
 
@@ -200,23 +204,23 @@ public struct World: Sendable {
     /// compute_position_8 and the adjustments after the teleport, for an object without a hand-set
     /// pose; nil when no reachable position within 1.5 m sees it.
     func approach(_ object: Int) -> AgentPose? {
+        if isHidden(object) { return nil }
+        // The answer depends on geometry only: once per scene, object and place (put objects land
+        // on the same spots again and again).
+        return scene.cache.approach(object, at: moved[object] ? boxes[object] : nil) { computeApproach(object) }
+    }
+
+    private func computeApproach(_ object: Int) -> AgentPose? {
         let sight = scene.sight
         let box = boxes[object]
         let source = scene.scene.objects[object]
-        let position = moved[object] ? box.center : source.position
-        let candidates: [ReachableGrid.Position]
-        if isHidden(object) {
-            candidates = []
-        } else if moved[object] {
-            candidates = interactablePositions(object, at: position, box: box)
-        } else {
-            candidates = scene.cache.approach(object) { interactablePositions(object, at: position, box: box) }
-        }
+        let position = positionOf(object)
         let item = ApproachPlanner.Item(position: position, yaw: source.rotation.y, box: box)
-        guard let (standAt, yaw) = ApproachPlanner.position8(item, candidates) else { return nil }
+        guard let (standAt, yaw) = ApproachPlanner.position8(item, interactablePositions(object, at: position, box: box)) else { return nil }
         let points = Sight.visibilityPoints(of: box)
+        let ignoring = uncovering(object)
         return ApproachPlanner.settle(at: standAt, yaw: yaw, box: box, agentY: sight.agentY) { pose in
-            sight.isVisible(object, box: box, points: points, from: Camera(pose, agentY: sight.agentY), alsoIgnoring: uncovering(object))
+            sight.isVisible(object, box: box, points: points, from: Camera(pose, agentY: sight.agentY), alsoIgnoring: ignoring)
         }
     }
 
@@ -458,6 +462,12 @@ public struct World: Sendable {
         }
         if let held { add(held, navigable: true) }
         return (seen, navigableHere, interactableHere)
+    }
+
+    /// Puts the agent at a pose and looks (tests and tools; actions move the agent themselves).
+    mutating func setPose(_ newPose: AgentPose) {
+        pose = newPose
+        refreshView()
     }
 
     /// After a step: what is navigable from here joins the navigable types; the interactable types

@@ -182,27 +182,35 @@ enum Sight {
             && abs(p.z - box.center.z) <= box.size.z / 2 + margin
     }
 
+    /// Clips the parameter range [t0, t1] of a segment to one axis of a box (the slab method);
+    /// false when the segment misses that slab.
+    @inline(__always)
+    private static func clip(_ start: Double, _ end: Double, _ centre: Double, _ half: Double, _ t0: inout Double, _ t1: inout Double) -> Bool {
+        let d = end - start
+        let low = centre - half, high = centre + half
+        if abs(d) < 1e-12 { return start >= low && start <= high }
+        var ta = (low - start) / d, tb = (high - start) / d
+        if ta > tb { swap(&ta, &tb) }
+        t0 = max(t0, ta)
+        t1 = min(t1, tb)
+        return t0 <= t1
+    }
+
+    /// The parameter range of the segment from `a` to `b` inside the box, or nil when it misses.
+    @inline(__always)
+    private static func span(_ box: Box, from a: Vec3, to b: Vec3) -> (Double, Double)? {
+        var t0 = 0.0, t1 = 1.0
+        guard clip(a.x, b.x, box.center.x, box.size.x / 2, &t0, &t1),
+              clip(a.y, b.y, box.center.y, box.size.y / 2, &t0, &t1),
+              clip(a.z, b.z, box.center.z, box.size.z / 2, &t0, &t1) else { return nil }
+        return (t0, t1)
+    }
+
     /// Where the segment from `a` to `b` first enters the box, as a fraction of its length (0 when
     /// `a` is inside; 1 when it never enters).
     static func entry(into box: Box, from a: Vec3, to b: Vec3) -> Double {
         if contains(box, a, margin: 0) { return 0 }
-        var t0 = 0.0, t1 = 1.0
-        let starts = [a.x, a.y, a.z], ends = [b.x, b.y, b.z]
-        let centres = [box.center.x, box.center.y, box.center.z], halves = [box.size.x / 2, box.size.y / 2, box.size.z / 2]
-        for axis in 0..<3 {
-            let d = ends[axis] - starts[axis]
-            let low = centres[axis] - halves[axis], high = centres[axis] + halves[axis]
-            if abs(d) < 1e-12 {
-                if starts[axis] < low || starts[axis] > high { return 1 }
-                continue
-            }
-            var ta = (low - starts[axis]) / d, tb = (high - starts[axis]) / d
-            if ta > tb { swap(&ta, &tb) }
-            t0 = max(t0, ta)
-            t1 = min(t1, tb)
-            if t0 > t1 { return 1 }
-        }
-        return t0
+        return span(box, from: a, to: b)?.0 ?? 1
     }
 
     /// Whether the segment from `a` to `b` passes through the box (slab test). A box holding
@@ -211,22 +219,6 @@ enum Sight {
     @inline(__always)
     static func blocks(_ box: Box, from a: Vec3, to b: Vec3) -> Bool {
         if contains(box, a) || contains(box, b) { return false }
-        var t0 = 0.0, t1 = 1.0
-        let starts = [a.x, a.y, a.z], ends = [b.x, b.y, b.z]
-        let centres = [box.center.x, box.center.y, box.center.z], halves = [box.size.x / 2, box.size.y / 2, box.size.z / 2]
-        for axis in 0..<3 {
-            let d = ends[axis] - starts[axis]
-            let low = centres[axis] - halves[axis], high = centres[axis] + halves[axis]
-            if abs(d) < 1e-12 {
-                if starts[axis] < low || starts[axis] > high { return false }
-                continue
-            }
-            var ta = (low - starts[axis]) / d, tb = (high - starts[axis]) / d
-            if ta > tb { swap(&ta, &tb) }
-            t0 = max(t0, ta)
-            t1 = min(t1, tb)
-            if t0 > t1 { return false }
-        }
-        return true
+        return span(box, from: a, to: b) != nil
     }
 }

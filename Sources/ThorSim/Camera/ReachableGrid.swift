@@ -41,7 +41,11 @@ public struct ReachableGrid: Sendable {
             !furniture.contains { inner in inner != outer && Self.footprint(outer, contains: inner) }
         }
         positions = walk(from: scene.startPose.position)
+        corner = cornerPose(bounds: scene.bounds)
     }
+
+    /// The `init` pose (standing), computed once.
+    public private(set) var corner: AgentPose?
 
     static func footprint(_ outer: Box, contains inner: Box) -> Bool {
         abs(inner.center.x - outer.center.x) + inner.size.x / 2 <= outer.size.x / 2

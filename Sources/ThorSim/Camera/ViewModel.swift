@@ -33,8 +33,9 @@ struct PoseView: Sendable {
 }
 
 /// The per-scene geometry the camera needs, computed once: visibility points, occluding boxes,
-/// and for each object the objects that never hide it (its containers and its contents).
-struct SceneSight: Sendable {
+/// and for each object the objects that never hide it (its containers and its contents). A class:
+/// immutable, shared by every world on the scene without copying its arrays.
+final class SceneSight: Sendable {
     let agentY: Double
     let points: [[Vec3]]
     /// Boxes that block sight; a slab (a counter or table top, a shelf board) does not hide what
