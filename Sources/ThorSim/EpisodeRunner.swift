@@ -71,7 +71,11 @@ public struct EpisodeRunner {
         if action == previous.0 && item == previous.1 {
             repeats += 1
             if repeats >= 3 {
-                steps.append(entry(action: "end", object: nil, outcome: .failed(.repeatCutoff), feedback: ""))
+                // evaluate.py writes this entry with empty legal lists.
+                var cutoff = entry(action: "end", object: nil, outcome: .failed(.repeatCutoff), feedback: "")
+                cutoff.legalLocations = []
+                cutoff.legalObjects = []
+                steps.append(cutoff)
                 endReason = .repeatCutoff
                 isDone = true
                 return

@@ -41,4 +41,13 @@ final class ParserFeedbackTests: XCTestCase {
         XCTAssertEqual(r.steps[2].feedback, "<|feedback|>Action: \"pickup\" is illegal, the name of the object doesn't quite match the obejct in the image, Please try interacting with another object or navigating to another object.\n")
         XCTAssertEqual(r.steps[4].feedback, "<|feedback|>Action: pickup Fridge is illegal, Object: Fridge is currently unavailable for interaction. Possible situations include: Fridge does not exist in your current view; you are too far away from Fridge; the Fridge cannot perform operation pickup.\nYou can try \"move forward\" to approach the target object or \"navigate to <object>\" to reach nearby, larger objects for closer inspection.")
     }
+
+    /// The repeat cut-off's `end` entry carries empty legal lists, as evaluate.py writes it.
+    func testTheRepeatCutOffEntryHasEmptyLegalLists() throws {
+        let r = try run(Array(repeating: PolicyOutput.planStep("navigate to CounterTop"), count: 5))
+        XCTAssertEqual(r.endReason, .repeatCutoff)
+        XCTAssertEqual(r.steps.last?.legalLocations, [])
+        XCTAssertEqual(r.steps.last?.legalObjects, [])
+        XCTAssertFalse(r.steps[1].legalLocations.isEmpty)
+    }
 }
