@@ -57,7 +57,7 @@ let package = Package(
             dependencies: ["ThorStore", "ThorModel", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(name: "ThorGradeTests", dependencies: ["ThorGrade", "ThorModel", "ThorStore"]),
-        .testTarget(name: "ThorSimTests", dependencies: ["ThorSim", "ThorModel", "ThorStore"]),
+        .testTarget(name: "ThorSimTests", dependencies: ["ThorSim", "ThorModel", "ThorStore", "ThorJSON"]),
         // Runs the built thor-lite: exit statuses, output files, determinism.
         .testTarget(name: "CLITests", dependencies: ["thor-lite"]),
         .testTarget(name: "ThorPolicyTests", dependencies: ["ThorPolicy", "ThorSim", "ThorModel", "ThorStore"]),

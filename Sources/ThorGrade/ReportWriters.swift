@@ -91,7 +91,11 @@ public enum ReportWriters {
         if let simulation = task.simulation {
             line["steps"] = .array(simulation.steps.map(json))
             line["goal_success"] = .bool(simulation.goalSuccess)
-            line["goal_checks"] = .array(simulation.goalFacts.map { .object(["fact": .string($0.description), "holds": .bool($0.holds)]) })
+            line["goal_checks"] = .array(simulation.goalFacts.map {
+                .object(["fact": .string($0.description), "holds": .bool($0.holds), "required": .bool($0.required)])
+            })
+            line["goal_conditions_met"] = .int(simulation.goal.conditionsMet)
+            line["goal_conditions_total"] = .int(simulation.goal.conditionsTotal)
             line["end_reason"] = simulation.endReason.map { .string($0.rawValue) } ?? .null
         }
         return .object(line)
@@ -110,10 +114,12 @@ public enum ReportWriters {
     static func simulationSummary(_ tasks: [GradedTask]) -> JSONValue? {
         let simulated = tasks.filter { $0.simulation != nil }
         guard !simulated.isEmpty else { return nil }
-        var goalSuccesses = 0, referenceOnly = 0, goalOnly = 0
+        var goalSuccesses = 0, referenceOnly = 0, goalOnly = 0, conditionsMet = 0, conditionsTotal = 0
         var errors: [String: Int] = [:]
         for task in simulated {
             let goal = task.simulation!.goalSuccess
+            conditionsMet += task.simulation!.goal.conditionsMet
+            conditionsTotal += task.simulation!.goal.conditionsTotal
             let reference = task.metrics.success != 0
             if goal { goalSuccesses += 1 }
             if reference && !goal { referenceOnly += 1 }
@@ -123,6 +129,8 @@ public enum ReportWriters {
         return .object([
             "count": .int(simulated.count),
             "goal_success_rate": .double(Double(goalSuccesses) / Double(simulated.count)),
+            "goal_conditions_met": .int(conditionsMet),
+            "goal_conditions_total": .int(conditionsTotal),
             "reference_success_goal_failure": .int(referenceOnly),
             "reference_failure_goal_success": .int(goalOnly),
             "step_errors": .object(errors.mapValues(JSONValue.int)),
@@ -186,8 +194,9 @@ public enum ReportWriters {
         }
         if case .object(let simulation)? = simulationSummary(report.tasks),
            case .double(let rate)? = simulation["goal_success_rate"], case .int(let a)? = simulation["reference_success_goal_failure"],
-           case .int(let b)? = simulation["reference_failure_goal_success"] {
-            out += String(format: "goal-state success %.4f; reference success but goal not reached: %d; goal reached but reference failure: %d\n", rate, a, b)
+           case .int(let b)? = simulation["reference_failure_goal_success"],
+           case .int(let met)? = simulation["goal_conditions_met"], case .int(let total)? = simulation["goal_conditions_total"] {
+            out += String(format: "goal-state success %.4f (goal conditions met %d of %d); reference success but goal not reached: %d; goal reached but reference failure: %d\n", rate, met, total, a, b)
         }
         if !report.issues.isEmpty {
             out += "\n\(report.issues.count) line\(report.issues.count == 1 ? "" : "s") not graded (see stderr)\n"

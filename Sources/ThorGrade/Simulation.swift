@@ -10,11 +10,12 @@ public protocol WorldSource: Sendable {
 public struct SimulationDetails: Sendable {
     /// One entry per trajectory entry, `init` first and the final `end` last.
     public var steps: [EpisodeStep]
-    /// The end-state facts checked; `goalSuccess` is true when all hold.
-    public var goalFacts: [GoalFact]
+    /// The end-state facts checked: required ones decide goal success, path facts are reported.
+    public var goal: GoalReport
     public var endReason: StepError?
 
-    public var goalSuccess: Bool { goalFacts.allSatisfy(\.holds) }
+    public var goalFacts: [GoalFact] { goal.facts }
+    public var goalSuccess: Bool { goal.success }
 }
 
 extension Grader {
@@ -38,7 +39,7 @@ extension Grader {
             TrajectoryEntry(action: $0.action, object: $0.object, success: $0.success, legalObjects: $0.legalObjects)
         }
         let metrics = ReferenceMetric.evaluate(trajectory, task: TaskReference(task))
-        let details = SimulationDetails(steps: runner.steps, goalFacts: GoalCheck.facts(for: task, in: runner.world), endReason: runner.endReason)
+        let details = SimulationDetails(steps: runner.steps, goal: GoalCheck.report(for: task, in: runner.world), endReason: runner.endReason)
         return (metrics, details)
     }
 }

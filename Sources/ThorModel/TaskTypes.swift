@@ -1,16 +1,32 @@
 /// Facts the reference evaluation keeps per task type: the step budget of the episode loop and
 /// the category each type is aggregated under (REFERENCE-EVAL "The episode loop", "Aggregation").
 public enum TaskTypes {
-    /// `max_steps(tasktype)`: matched by prefix in this order; anything else gets 36.
-    static let stepBudgets: [(prefix: String, steps: Int)] = [
-        ("single_search", 22), ("single_toggle", 24), ("single_pickup", 24),
-        ("pickup_and_put", 30), ("pickup_from_closerep", 30),
-        ("ordered_pickup_two_object_and_put", 36),
+    /// `get_max_steps(tasktype)` (evaluate/utils.py): exact keys, anything else gets 36. The keys
+    /// are the reference's, typos included: `'pickup_and_put_unnecessary_repeat` carries a stray
+    /// quote, so `pickup_and_put_unnecessary_repeat` itself gets the default.
+    static let stepBudgets: [String: Int] = [
+        "single_search": 22, "single_search_navigate_fault": 22, "single_search_unnecessary_repeat": 22,
+        "single_search_from_closerep": 22, "single_search_from_closerep_open_fault": 22,
+        "single_toggle": 24, "single_toggle_navigate_fault": 24, "single_toggle_unnecessary_repeat": 24,
+        "single_toggle_toggle_fault": 24,
+        "single_pickup": 24, "single_pickup_unnecessary_repeat": 24, "single_pickup_pickup_fault": 24,
+        "single_pickup_navigate_fault": 24, "single_pickup_from_closerep": 24,
+        "pickup_and_put": 30, "pickup_and_put_pickup_fault": 30, "pickup_and_put_navigate_fault": 30,
+        "'pickup_and_put_unnecessary_repeat": 30, "pickup_and_put_put_fault": 30, "pickup_and_put_in_closerep": 30,
+        "pickup_from_closerep_and_put": 30, "pickup_from_closerep_and_put_close_fault": 30,
+        "pickup_from_closerep_and_put_in_closerep": 30, "pickup_from_closerep_and_put_in_closerep_open_fault": 30,
+        "pickup_from_closerep_and_put_in_closerep_close_fault": 30,
+        "ordered_pickup_two_object_and_put": 36,
     ]
     public static let defaultStepBudget = 36
 
+    /// The budget of a task type. evaluate.py first folds every type that starts with
+    /// `ordered_pickup_two_object_and_put` into that type, then looks the key up exactly.
     public static func stepBudget(_ taskType: String) -> Int {
-        stepBudgets.first { taskType.hasPrefix($0.prefix) }?.steps ?? defaultStepBudget
+        let ordered = "ordered_pickup_two_object_and_put"
+        let key = taskType.hasPrefix(ordered) ? ordered : taskType
+        // Compared by code points, as a Python dict lookup does.
+        return stepBudgets.first { $0.key.utf8.elementsEqual(key.utf8) }?.value ?? defaultStepBudget
     }
 }
 

@@ -17,10 +17,7 @@ public struct CompiledScene: Sendable {
     public let firstOfType: [Int]
     /// StoveKnob → its StoveBurner(s), as object numbers.
     public let controlled: [[Int]]
-    /// Horizontal footprint radius and largest face area of each box, used by the view model.
-    public let footprintRadius: [Double]
-    public let largestFace: [Double]
-    public let volume: [Double]
+    /// Each object's box at the start (a `World` tracks where moved objects are).
     public let boxes: [Box]
     /// Closed, these hide what is inside (`PlacementRules.hidesContentsWhenClosed`).
     public let hidesContents: [Bool]
@@ -30,9 +27,11 @@ public struct CompiledScene: Sendable {
     public let devices: [Int]
     /// Water source → the basins close enough below it to be filled by it.
     public let basinsBelow: [Int: [Int]]
-    /// Objects in view and navigable by size from a pose: geometry only, so one answer per pose
-    /// serves every episode on the scene (agents revisit the same approach poses).
-    let views = ViewCache()
+    /// What the camera needs of the scene's geometry (visibility points, occluders).
+    let sight: SceneSight
+    /// Per-pose views, the reachable grid and approach poses: geometry only, computed on first
+    /// use and shared by every episode on the scene and its threads.
+    let cache = GeometryCache()
 
     public init(_ scene: Scene) {
         self.scene = scene
@@ -51,9 +50,6 @@ public struct CompiledScene: Sendable {
         for (index, type) in types.enumerated().reversed() { first[type] = index }
         firstOfType = first
         controlled = scene.objects.map { $0.controlledObjects.compactMap { ids[$0] } }
-        footprintRadius = scene.objects.map { 0.5 * ($0.box.size.x * $0.box.size.x + $0.box.size.z * $0.box.size.z).squareRoot() }
-        largestFace = scene.objects.map { max($0.box.size.x * $0.box.size.y, $0.box.size.y * $0.box.size.z, $0.box.size.x * $0.box.size.z) }
-        volume = scene.objects.map(\.box.volume)
         boxes = scene.objects.map(\.box)
         hidesContents = scene.objects.map { $0.has(.openable) && PlacementRules.hidesContentsWhenClosed.contains($0.objectType) }
         let devices = scene.objects.map(Device.init(object:))
@@ -67,33 +63,34 @@ public struct CompiledScene: Sendable {
             }
         }
         basinsBelow = below
+        sight = SceneSight(scene: scene, parent: initialParent)
     }
 
     public var objectCount: Int { objectType.count }
 
-    /// Objects whose box is in the field of view from `pose` and passes the reference's
-    /// size/distance rule; whether they are hidden in a closed receptacle is the world's business.
-    func objectsInView(from pose: AgentPose) -> [Int] {
-        if let cached = views.lookup(pose) { return cached }
-        let view = ViewModel.Frustum(pose)
-        let objects = (0..<objectCount).filter { object in
-            let box = boxes[object]
-            return view.contains(box, radius: footprintRadius[object])
-                && ViewModel.isNavigableBySize(volume: volume[object], largestFace: largestFace[object], distance: ViewModel.distance(pose, box))
+    /// What `pose` sees of the objects at their starting places (cached per pose).
+    func view(from pose: AgentPose) -> PoseView {
+        cache.view(pose) { sight.view(from: pose, boxes: boxes) }
+    }
+
+    /// The scene's reachable positions (built on first use).
+    public var grid: ReachableGrid {
+        cache.grid { ReachableGrid(scene: scene) }
+    }
+
+    /// True when `object` starts (directly or further down) inside `container`.
+    public func isInitiallyInside(_ object: Int, _ container: Int) -> Bool {
+        var current = initialParent[object]
+        while current >= 0 {
+            if current == container { return true }
+            current = initialParent[current]
         }
-        views.store(objects, for: pose)
-        return objects
+        return false
     }
 
     public func typeName(ofObject index: Int) -> String { typeNames[objectType[index]] }
 
     public func names(of set: TypeSet) -> [String] { set.members.map { typeNames[$0] } }
-
-    /// The reference's resolution of a type to one object: the task's target object of that type
-    /// if there is one, else the first object of the type in metadata order.
-    public func resolve(type: Int, targets: [Int]) -> Int {
-        targets.first { objectType[$0] == type } ?? firstOfType[type]
-    }
 }
 
 /// The part an object plays in AI2-THOR's device side effects (AI2THOR-FACTS §7).
@@ -125,22 +122,48 @@ func horizontalDistance(_ a: Box, _ b: Box) -> Double {
     return (dx * dx + dz * dz).squareRoot()
 }
 
-/// Per-pose view results shared by all worlds on a scene (and their threads).
-final class ViewCache: @unchecked Sendable {
-    private var views: [AgentPose: [Int]] = [:]
+/// Geometry results shared by all worlds on a scene (and their threads): per-pose views, the
+/// reachable grid, and per-object approach poses.
+final class GeometryCache: @unchecked Sendable {
+    private var views: [AgentPose: PoseView] = [:]
+    private var reachable: ReachableGrid?
+    private struct Placed: Hashable { let object: Int; let box: Box? }
+    private var approaches: [Placed: AgentPose?] = [:]
     private let lock = NSLock()
 
-    func lookup(_ pose: AgentPose) -> [Int]? {
+    func view(_ pose: AgentPose, compute: () -> PoseView) -> PoseView {
         lock.lock()
-        defer { lock.unlock() }
-        return views[pose]
-    }
-
-    func store(_ objects: [Int], for pose: AgentPose) {
+        if let cached = views[pose] { lock.unlock(); return cached }
+        lock.unlock()
+        let view = compute()
         lock.lock()
         defer { lock.unlock() }
         // Poses from `move forward` walks are unbounded; keep the cache from growing without end.
         if views.count > 4096 { views.removeAll(keepingCapacity: true) }
-        views[pose] = objects
+        views[pose] = view
+        return view
+    }
+
+    func grid(_ compute: () -> ReachableGrid) -> ReachableGrid {
+        lock.lock()
+        defer { lock.unlock() }
+        if let reachable { return reachable }
+        let built = compute()
+        reachable = built
+        return built
+    }
+
+    /// `box` is nil for an object where the scene put it, else where it is now.
+    func approach(_ object: Int, at box: Box?, compute: () -> AgentPose?) -> AgentPose? {
+        let key = Placed(object: object, box: box)
+        lock.lock()
+        if let cached = approaches[key] { lock.unlock(); return cached }
+        lock.unlock()
+        let pose = compute()
+        lock.lock()
+        defer { lock.unlock() }
+        if approaches.count > 4096 { approaches.removeAll(keepingCapacity: true) }
+        approaches[key] = .some(pose)
+        return pose
     }
 }

@@ -43,8 +43,10 @@ public struct DecisionParser: Sendable {
             let word = String(decision.split(separator: " ", omittingEmptySubsequences: false).last ?? "")
             object = matcher.match(word) ?? ParsedDecision.noSuitableObject
         }
+        // An unrecognised action keeps its object, as the reference's parser does: the illegal
+        // entry records it and the repeat cut-off compares it.
         let failure: StepError? = action == "error" ? .unknownAction : nil
-        return ParsedDecision(action: action, object: action == "error" ? nil : object, decision: decision, failure: failure)
+        return ParsedDecision(action: action, object: object, decision: decision, failure: failure)
     }
 
     /// The first `<DecisionMaking>(.*?)</DecisionMaking>` whose inner text has no newline (the

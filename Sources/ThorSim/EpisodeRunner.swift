@@ -71,7 +71,11 @@ public struct EpisodeRunner {
         if action == previous.0 && item == previous.1 {
             repeats += 1
             if repeats >= 3 {
-                steps.append(entry(action: "end", object: nil, outcome: .failed(.repeatCutoff), feedback: ""))
+                // evaluate.py writes this entry with empty legal lists.
+                var cutoff = entry(action: "end", object: nil, outcome: .failed(.repeatCutoff), feedback: "")
+                cutoff.legalLocations = []
+                cutoff.legalObjects = []
+                steps.append(cutoff)
                 endReason = .repeatCutoff
                 isDone = true
                 return
@@ -143,16 +147,23 @@ public struct EpisodeRunner {
     }
 }
 
-/// Feedback shown to the policy after a failed step. The navigation and interaction texts are the
-/// reference's (seen in recorded runs); the illegal-action text is its prefix.
+/// Feedback shown to the policy after a failed step: the reference's texts (evaluate.py,
+/// `INVALID_ACTION_PROMPT` in prompt.py), spelling included.
 public enum Feedback {
-    public static let illegalAction = "<|feedback|>Action is illegal."
+    public static let illegalAction = "Action is illegal. Please select an action from the Available_Actions."
 
     public static func text(for outcome: StepOutcome, action: String, object: String?, decision: String?) -> String {
         let name = object ?? ""
         let said = decision ?? (object.map { "\(action) \($0)" } ?? action)
+        let unmatched = object == ParsedDecision.noSuitableObject
         if action == "navigate to" {
+            if unmatched {
+                return "<|feedback|>Action: \"\(action)\" is illegal, the name of the navigated object doesn't quite match the obejct in the image, please try navigating to another object first.\n"
+            }
             return "<|feedback|>Action: \"navigate to\" is illegal, \"\(name)\" is the most relevant item in this room and \"\(said)\". Object: \"\(name)\" is not currently navigable, you can try \"navigate to <object>\" to reach nearby, larger objects for closer observation.\n"
+        }
+        if unmatched {
+            return "<|feedback|>Action: \"\(action)\" is illegal, the name of the object doesn't quite match the obejct in the image, Please try interacting with another object or navigating to another object.\n"
         }
         return "<|feedback|>Action: \(said) is illegal, Object: \(name) is currently unavailable for interaction. Possible situations include: \(name) does not exist in your current view; you are too far away from \(name); the \(name) cannot perform operation \(action).\nYou can try \"move forward\" to approach the target object or \"navigate to <object>\" to reach nearby, larger objects for closer inspection."
     }

@@ -82,6 +82,15 @@ public enum PlacementRules {
     /// §1): the must-be-open list plus the Safe.
     public static let hidesContentsWhenClosed: Set<String> = mustBeOpenToPlaceIn.union(["Safe"])
 
+    /// Receptacles with an ObjectSpecificReceptacle component (AI2THOR-FACTS §3.5): one attach
+    /// point, so a second object is refused ("is full right now"). The type lists are per prefab;
+    /// these are the prefabs the benchmark's scenes use (coffee machines take a Mug, burners a Pot,
+    /// Pan or Kettle, toasters a BreadSliced, holders their paper or towel); which types each
+    /// accepts is left to the placement table.
+    public static let objectSpecificReceptacles: Set<String> = [
+        "CoffeeMachine", "StoveBurner", "Toaster", "ToiletPaperHanger", "TowelHolder", "HandTowelHolder",
+    ]
+
     /// Whether `held` may go into or onto `receptacle` by the type table alone.
     public static func allows(held: String, in receptacle: String) -> Bool {
         guard let allowed = allowedReceptacles[held] else { return true }

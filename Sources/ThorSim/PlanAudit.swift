@@ -81,6 +81,8 @@ public enum PlanAudit {
             return "\(key.objectType) is not toggleable"
         case .mustBeOff:
             return "a \(key.objectType) must be off before it opens (the plan turned it on earlier)"
+        case .alreadyToggled:
+            return "\(key.objectType) was switched earlier; the reference reads it as the episode started and asks for the same state again"
         case .mustBeClosed:
             return "a \(key.objectType) must be closed to turn on"
         case .receptacleClosed:

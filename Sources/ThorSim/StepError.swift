@@ -15,12 +15,19 @@ public enum StepError: String, Sendable, Codable, CaseIterable {
     case notReceptacle = "not_receptacle"
     case placementNotAllowed = "placement_not_allowed"
     case receptacleClosed = "receptacle_closed"
+    /// An object-specific receptacle (a CoffeeMachine, a StoveBurner, ...) already holds an object.
+    case receptacleFull = "receptacle_full"
     case notOpenable = "not_openable"
     case notToggleable = "not_toggleable"
+    /// Switching on what is already on (or off what is off): the reference reads a non-target
+    /// object's state as the episode started, so its second toggle asks for the same state again.
+    case alreadyToggled = "already_toggled"
     /// A microwave turns on only when closed.
     case mustBeClosed = "must_be_closed"
     /// A microwave opens only when off.
     case mustBeOff = "must_be_off"
+    /// `move forward` found every direction the wrapper tries blocked.
+    case blocked = "blocked"
     /// The episode ran out of its step budget.
     case budgetExhausted = "budget_exhausted"
     /// The same action and object three times in a row ended the episode.

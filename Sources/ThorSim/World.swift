@@ -6,38 +6,55 @@ import ThorModel
 /// method from AI2THOR-FACTS.md), errors use the `StepError` taxonomy.
 public struct World: Sendable {
     public let scene: CompiledScene
-    /// The task's `target_objects`, as object numbers (they decide which object a type means).
-    public let targets: [Int]
+    /// The task's `target_objects` as object numbers, listed under the type their id names
+    /// (`target_item_type2obj_id` in RocAgent.py: the id's text before the first `|`, so a
+    /// `Sink|...|SinkBasin` target is listed under Sink), in the task's order. They decide which
+    /// object a type means.
+    public let targets: [Int: [Int]]
     /// The task's `related_objects` (the navigate redirect looks for them).
     public let related: [Int]
     let startNavigable: TypeSet
     /// Hand-set approach poses by object number (`data/agent_positions.json`).
     let approachPoses: [Int: AgentPose]
 
-    // Object state, indexed by object number.
-    public private(set) var parent: [Int]
-    public private(set) var isOpen: [Bool]
-    public private(set) var isToggled: [Bool]
-    public private(set) var isDirty: [Bool]
-    public private(set) var liquid: [Liquid]
-    public private(set) var isCooked: [Bool]
-    public private(set) var temperature: [Temperature]
+    // Object state, indexed by object number (set from the scene by `loadInitialState`).
+    public private(set) var parent: [Int] = []
+    public private(set) var isOpen: [Bool] = []
+    public private(set) var isToggled: [Bool] = []
+    public private(set) var isDirty: [Bool] = []
+    public private(set) var liquid: [Liquid] = []
+    public private(set) var isCooked: [Bool] = []
+    public private(set) var temperature: [Temperature] = []
+
+    /// Where each object's box is now: put and pickup move objects, and the camera and the
+    /// approach follow them.
+    public private(set) var boxes: [Box] = []
+    /// Objects no longer where the scene put them (their views are computed live, not cached).
+    public private(set) var moved: [Bool] = []
 
     /// The object in the agent's hand, if any.
     public private(set) var held: Int?
     public private(set) var pose: AgentPose
+    /// The types among the contents of the receptacle last navigated to, as the reference saw them
+    /// then (RocAgent's `current_container`): visible objects of these types are interactable.
+    var containerTypes = TypeSet()
+    /// Objects visible after the last step.
+    public private(set) var visible: [Int] = []
     /// The object last navigated to ("the container last navigated to" of the reference).
     public internal(set) var location: Int?
     /// Types navigable so far: the task's `navigable_objects` plus all seen from any pose.
     public private(set) var navigable = TypeSet()
     /// Types interactable after the last step.
     public private(set) var interactable = TypeSet()
-    /// Successful navigations per type, to step through several targets of one type.
-    var navigationsByType: [Int: Int] = [:]
 
     public init(scene: CompiledScene, task: BenchmarkTask? = nil, approachPoses: [String: ApproachPose] = [:]) {
         self.scene = scene
-        targets = (task?.targetObjects ?? []).compactMap { scene.indexById[$0] }
+        var targets: [Int: [Int]] = [:]
+        for id in task?.targetObjects ?? [] {
+            guard let object = scene.indexById[id], let type = id.split(separator: "|").first.flatMap({ scene.typeIdByName[String($0)] }) else { continue }
+            targets[type, default: []].append(object)
+        }
+        self.targets = targets
         related = (task?.relatedObjects ?? []).compactMap { scene.indexById[$0] }
         var start = TypeSet()
         for name in task?.navigableObjects ?? [] {
@@ -49,6 +66,19 @@ public struct World: Sendable {
             if let index = scene.indexById[id] { poses[index] = AgentPose(approach.pose) }
         }
         self.approachPoses = poses
+        pose = AgentPose(scene.scene.startPose)
+        loadInitialState()
+    }
+
+    /// The same task's episode afresh: every object as the scene starts it, the hand empty, the
+    /// agent at the start (the goal check replays the expert plan on it).
+    public func restarted() -> World {
+        var fresh = self
+        fresh.loadInitialState()
+        return fresh
+    }
+
+    mutating func loadInitialState() {
         let objects = scene.scene.objects
         parent = scene.initialParent
         isOpen = objects.map(\.state.isOpen)
@@ -57,19 +87,40 @@ public struct World: Sendable {
         liquid = objects.map { $0.state.isFilledWithLiquid ? Liquid(rawValue: $0.state.fillLiquid ?? "water") ?? .water : .none }
         isCooked = objects.map(\.state.isCooked)
         temperature = objects.map(\.state.temperature)
-        pose = AgentPose(scene.scene.startPose)
+        boxes = scene.boxes
+        moved = Array(repeating: false, count: objects.count)
+        held = nil
+        location = nil
+        containerTypes = TypeSet()
+        navigable = startNavigable
+        pose.standing = true
+        // Running devices act on what they hold from the first frame (a Fridge's contents are
+        // cold), so states start settled and only an action changes them.
+        applyDeviceEffects()
         reset()
     }
 
-    /// Back to the start pose with the task's navigable types (the reference's `init` step).
-    /// Object states are not restored; make a new `World` for a new episode.
+    /// The reference's `init` step (RocAgent.init_agent_corner): a teleport to the reachable
+    /// position nearest a corner of the scene bounds, facing into the room, horizon 0. A teleport
+    /// keeps the posture, what the hand holds, the container last navigated to and the navigable
+    /// types, so an `init` mid-episode keeps them too. Object states are not restored; make a new
+    /// `World` for a new episode.
     public mutating func reset() {
-        held = nil
-        location = nil
-        navigationsByType = [:]
-        pose = AgentPose(scene.scene.startPose)
-        navigable = startNavigable
+        let standing = pose.standing
+        pose = scene.grid.corner ?? AgentPose(scene.scene.startPose)
+        pose.standing = standing
         refreshView()
+    }
+
+    /// The object an action on `type` acts on (RocAgent.py): the task's first target listed under
+    /// the type, else the first object of the type in metadata order. Navigation alone differs for
+    /// tasks that list two targets of one type (tasks 84 and 85 of test_809, the only ones): the
+    /// reference goes to the first with an empty hand and to the second while holding something.
+    /// It names those two task ids; thor-lite applies the rule to any task listing several targets
+    /// of a type, which on test_809 is the same thing.
+    func object(for type: Int, navigating: Bool = false) -> Int {
+        guard let listed = targets[type], let first = listed.first else { return scene.firstOfType[type] }
+        return navigating && listed.count > 1 && held != nil ? listed[1] : first
     }
 
     // MARK: stepping
@@ -108,43 +159,113 @@ public struct World: Sendable {
     /// REFERENCE-EVAL "Legality": succeeds iff the type is navigable. The agent goes to the
     /// resolved object's hand-set pose, else a computed one; a non-openable receptacle holding one
     /// of the task's related objects makes the agent face that object instead.
-    ///
-    /// When the task lists several targets of the type (two counters), successive navigations to
-    /// the type visit them in the task's order, so a plan's second `navigate to CounterTop`
-    /// reaches the second counter (the reference's rule names only one target per type).
     mutating func navigate(to type: Int) -> StepOutcome {
-        let candidates = targets.filter { scene.objectType[$0] == type }
-        let visits = navigationsByType[type, default: 0]
-        let object = candidates.isEmpty ? scene.resolve(type: type, targets: targets) : candidates[visits % candidates.count]
+        let object = object(for: type, navigating: true)
         guard navigable.contains(type) else { return .failed(.notNavigable, object) }
-        navigationsByType[type] = visits + 1
+        // The wrapper reads a task target from the current metadata and any other object from the
+        // metadata captured when the episode started (RocAgent.objecttype2object), so what a
+        // receptacle holds is its current contents for a target and its starting contents otherwise.
+        let current = targets[type] != nil
         var facing = object
         if !scene.affordances[object].contains(.openable), scene.affordances[object].contains(.receptacle),
-           let item = related.first(where: { isInside($0, object) }) {
+           // Something shut inside a closed device on the receptacle (a Potato in the Microwave on
+           // the counter) is assumed not to be listed among the receptacle's contents.
+           let item = related.first(where: { current ? isInside($0, object) && !isHidden($0) : scene.isInitiallyInside($0, object) }) {
             facing = item
         }
-        pose = approachPoses[facing] ?? ViewModel.approachPose(for: scene.scene.objects[facing].box, in: scene.scene.bounds)
+        if let handSet = approachPoses[facing] {
+            // The hand-set position, rotation, horizon and posture. The evaluator's teleport does not
+            // pass `standing` (AI2-THOR then keeps the current posture), but the data engine that
+            // recorded these poses applied `agent_isstanding` (baseAgent.adjust_height's hand-set
+            // branch), and its plans need it: after a crouch for a low object, the shelf of task 728
+            // is out of view. We follow the data; docs/camera-and-poses.md lists this divergence.
+            pose = handSet
+        } else if let computed = approach(facing) {
+            pose = computed
+        } else {
+            // No reachable position sees the object (it is inside something closed, say): the
+            // wrapper skips the teleport and returns no frame, which the reference loop counts as
+            // a failed navigation. The agent and its legal sets stay where they were.
+            return .failed(.notNavigable, object)
+        }
         location = object
+        if scene.affordances[facing].contains(.receptacle) {
+            // A redirected-to object is read from the current metadata.
+            let current = facing != object || targets[type] != nil
+            containerTypes = TypeSet()
+            for item in 0..<scene.objectCount where current ? isInside(item, facing) : scene.isInitiallyInside(item, facing) {
+                containerTypes.insert(scene.objectType[item])
+            }
+        }
         refreshView()
         return .ok(object)
     }
 
+    /// compute_position_8 and the adjustments after the teleport, for an object without a hand-set
+    /// pose; nil when no reachable position within 1.5 m sees it.
+    func approach(_ object: Int) -> AgentPose? {
+        if isHidden(object) { return nil }
+        // The answer depends on geometry only: once per scene, object and place (put objects land
+        // on the same spots again and again).
+        return scene.cache.approach(object, at: moved[object] ? boxes[object] : nil) { computeApproach(object) }
+    }
+
+    private func computeApproach(_ object: Int) -> AgentPose? {
+        let sight = scene.sight
+        let box = boxes[object]
+        let source = scene.scene.objects[object]
+        let position = positionOf(object)
+        let item = ApproachPlanner.Item(position: position, yaw: source.rotation.y, box: box)
+        guard let (standAt, yaw) = ApproachPlanner.position8(item, interactablePositions(object, at: position, box: box)) else { return nil }
+        let points = Sight.visibilityPoints(of: box)
+        let ignoring = uncovering(object)
+        return ApproachPlanner.settle(at: standAt, yaw: yaw, box: box, agentY: sight.agentY) { pose in
+            sight.isVisible(object, box: box, points: points, from: Camera(pose, agentY: sight.agentY), alsoIgnoring: ignoring)
+        }
+    }
+
+    /// Reachable positions within 1.5 m of the object's position from which some pose sees it.
+    private func interactablePositions(_ object: Int, at position: Vec3, box: Box) -> [ReachableGrid.Position] {
+        let points = Sight.visibilityPoints(of: box)
+        let extra = uncovering(object)
+        return scene.grid.positions.filter { p in
+            ((p.x - position.x) * (p.x - position.x) + (p.z - position.z) * (p.z - position.z)).squareRoot() <= CameraConstants.approachRadius
+                && scene.sight.isVisibleFromSomePose(object, box: box, points: points, x: p.x, z: p.z, alsoIgnoring: extra)
+        }
+    }
+
+    /// Occluders that cannot hide the object where it is now: the receptacles it is in, and what
+    /// covers a drawer it is in (the drawer slides out from under it).
+    func uncovering(_ object: Int) -> [Int] {
+        var result: [Int] = []
+        var current = parent[object]
+        while current >= 0 {
+            result.append(current)
+            if CameraConstants.slidesOut.contains(scene.typeName(ofObject: current)) {
+                result += scene.sight.occluders.filter { Sight.overlaps($0.box, boxes[current]) }.map(\.object)
+            }
+            current = parent[current]
+        }
+        return result
+    }
+
     /// PickupObject (AI2THOR-FACTS §2): lookup/visibility, then CanPickup, then hand occupied.
     mutating func pickup(_ type: Int) -> StepOutcome {
-        let object = scene.resolve(type: type, targets: targets)
+        let object = object(for: type)
         guard canInteract(with: object) else { return .failed(.notInteractable, object) }
         guard scene.affordances[object].contains(.pickupable) else { return .failed(.notPickupable, object) }
         guard held == nil else { return .failed(.handFull, object) }
         held = object
         parent[object] = -1
+        moved[object] = true
         refreshView()
         return .ok(object)
     }
 
     /// PutObject (§3): receptacle lookup first, then hand empty, receptacle property, must be open,
-    /// placement table.
+    /// placement table, a free slot on an object-specific receptacle.
     mutating func put(into type: Int) -> StepOutcome {
-        let receptacle = scene.resolve(type: type, targets: targets)
+        let receptacle = object(for: type)
         guard canInteract(with: receptacle) else { return .failed(.notInteractable, receptacle) }
         guard let item = held else { return .failed(.handEmpty, receptacle) }
         guard scene.affordances[receptacle].contains(.receptacle) else { return .failed(.notReceptacle, receptacle) }
@@ -156,36 +277,54 @@ public struct World: Sendable {
         guard PlacementRules.allows(held: scene.typeName(ofObject: item), in: receptacleType) else {
             return .failed(.placementNotAllowed, receptacle)
         }
+        // An object-specific receptacle has one attach point (§3.5): "<name> is full right now".
+        if PlacementRules.objectSpecificReceptacles.contains(receptacleType), parent.contains(receptacle) {
+            return .failed(.receptacleFull, receptacle)
+        }
         parent[item] = receptacle
+        boxes[item] = placedBox(item, in: receptacle)
         held = nil
         applyDeviceEffects()
         refreshView()
         return .ok(receptacle)
     }
 
-    /// ToggleObjectOn/Off (§5). The reference turns the object off if it is on, else on; a
+    /// ToggleObjectOn/Off (§5). The reference turns the object off if it reads it on, else on; a
     /// Microwave turns on only when closed. Controlled objects (StoveKnob → StoveBurner) follow.
     mutating func toggle(_ type: Int) -> StepOutcome {
-        let object = scene.resolve(type: type, targets: targets)
+        let object = object(for: type)
         guard canInteract(with: object) else { return .failed(.notInteractable, object) }
         guard scene.affordances[object].contains(.toggleable) else { return .failed(.notToggleable, object) }
-        let turningOn = !isToggled[object]
+        // The wrapper decides on or off from the object as it read it: a task target from the
+        // current metadata, any other object from the metadata of the episode's start
+        // (RocAgent.objecttype2object). A second toggle of a non-target object therefore asks for
+        // the same state again, which AI2-THOR refuses ("can't toggle object on if it's already on!").
+        let readAsOn = targets[type] != nil ? isToggled[object] : scene.scene.objects[object].state.isToggled
+        let turningOn = !readAsOn
+        if turningOn == isToggled[object] { return .failed(.alreadyToggled, object) }
         if turningOn, isOpen[object], DeviceRules.mustBeClosedToTurnOn.contains(scene.typeName(ofObject: object)) {
             return .failed(.mustBeClosed, object)
         }
-        isToggled[object] = turningOn
-        for controlled in scene.controlled[object] { isToggled[controlled] = turningOn }
-        applyDeviceEffects()
+        switchDevice(object, on: turningOn)
         return .ok(object)
     }
 
+    /// Sets a device on or off with what it controls (StoveKnob → StoveBurner) and applies the
+    /// effects; the rules are the caller's business.
+    mutating func switchDevice(_ object: Int, on: Bool) {
+        isToggled[object] = on
+        for controlled in scene.controlled[object] { isToggled[controlled] = on }
+        applyDeviceEffects()
+    }
+
     /// OpenObject/CloseObject (§4). No already-open/closed check in 5.x: opening an open object
-    /// succeeds. A Microwave opens only when off.
+    /// succeeds. A Microwave opens only when off, and closes only when off too: CloseObject is
+    /// OpenObject with openness 0, same checks.
     mutating func setOpen(_ type: Int, open: Bool) -> StepOutcome {
-        let object = scene.resolve(type: type, targets: targets)
+        let object = object(for: type)
         guard canInteract(with: object) else { return .failed(.notInteractable, object) }
         guard scene.affordances[object].contains(.openable) else { return .failed(.notOpenable, object) }
-        if open, isToggled[object], DeviceRules.mustBeOffToOpen.contains(scene.typeName(ofObject: object)) {
+        if isToggled[object], DeviceRules.mustBeOffToOpen.contains(scene.typeName(ofObject: object)) {
             return .failed(.mustBeOff, object)
         }
         isOpen[object] = open
@@ -194,23 +333,82 @@ public struct World: Sendable {
         return .ok(object)
     }
 
-    /// `observe`: the left, back and right views add what they show to the navigable types.
+    /// RocAgent.observe: three turns left, each adding what it shows to the navigable types, and a
+    /// fourth back to the start, where the interactable types are taken.
     mutating func observe() -> StepOutcome {
-        for turn in [90.0, 180.0, 270.0] {
-            navigable.formUnion(navigableTypes(from: pose.turned(by: turn)))
+        for turn in [-90.0, -180.0, -270.0] {
+            navigable.formUnion(see(from: pose.turned(by: turn)).navigable)
         }
+        refreshView()
         return .ok()
     }
 
-    /// `move forward`: 0.5 m along the facing direction, kept inside the scene bounds.
+    /// RocAgent.move_forward: `MoveAhead` 0.5 m; when blocked, the wrapper tries sideways (toward
+    /// the nearer visible related object when both sides are free, else right first), then back,
+    /// then a quarter turn right and ahead, then a half turn left and ahead. Fails when every try
+    /// is blocked (the turns stay).
     mutating func moveForward() -> StepOutcome {
-        let yaw = pose.yaw * .pi / 180
-        let bounds = scene.scene.bounds
-        let margin = 0.2
-        pose.x = min(max(pose.x + 0.5 * sin(yaw), bounds.center.x - bounds.size.x / 2 + margin), bounds.center.x + bounds.size.x / 2 - margin)
-        pose.z = min(max(pose.z + 0.5 * cos(yaw), bounds.center.z - bounds.size.z / 2 + margin), bounds.center.z + bounds.size.z / 2 - margin)
+        let grid = scene.grid
+        let d = CameraConstants.moveDistance
+        func target(_ heading: Double) -> (x: Double, z: Double) {
+            let radians = heading * .pi / 180
+            return (pose.x + d * sin(radians), pose.z + d * cos(radians))
+        }
+        func free(_ heading: Double) -> Bool {
+            let t = target(heading)
+            return grid.isPathFree(fromX: pose.x, z: pose.z, toX: t.x, z: t.z)
+        }
+        func go(_ heading: Double) -> StepOutcome {
+            let t = target(heading)
+            pose.x = t.x
+            pose.z = t.z
+            refreshView()
+            return .ok()
+        }
+        if free(pose.yaw) { return go(pose.yaw) }
+        let right = pose.yaw + 90, left = pose.yaw - 90
+        let rightFree = free(right), leftFree = free(left)
+        if rightFree && leftFree && !related.isEmpty {
+            let seenRelated = related.filter { visible.contains($0) }
+            if !seenRelated.isEmpty {
+                func nearest(_ heading: Double) -> Double {
+                    let t = target(heading)
+                    return seenRelated.map { AgentPose(x: t.x, z: t.z, yaw: 0).distance(toX: positionOf($0).x, z: positionOf($0).z) }.min() ?? .infinity
+                }
+                return go(nearest(right) < nearest(left) ? right : left)
+            }
+        }
+        if rightFree { return go(right) }
+        if leftFree { return go(left) }
+        if free(pose.yaw + 180) { return go(pose.yaw + 180) }
+        pose = pose.turned(by: 90)
+        if free(pose.yaw) { return go(pose.yaw) }
+        pose = pose.turned(by: -180)
+        if free(pose.yaw) { return go(pose.yaw) }
         refreshView()
-        return .ok()
+        return .failed(.blocked)
+    }
+
+    /// An object's `position` as the wrapper reads it: where the scene put it, or its box centre
+    /// once moved.
+    func positionOf(_ object: Int) -> Vec3 {
+        moved[object] ? boxes[object].center : scene.scene.objects[object].position
+    }
+
+    /// Where `put` leaves an object: AI2-THOR tries spawn points on the receptacle nearest the
+    /// agent first, so on the receptacle's top at the point nearest the agent (inset by the object's
+    /// half size), or in the middle of a receptacle with doors.
+    func placedBox(_ item: Int, in receptacle: Int) -> Box {
+        let r = boxes[receptacle], size = boxes[item].size
+        if scene.hidesContents[receptacle] {
+            return Box(center: r.center, size: size)
+        }
+        func clamp(_ value: Double, _ centre: Double, _ half: Double) -> Double {
+            half <= 0 ? centre : min(max(value, centre - half), centre + half)
+        }
+        let x = clamp(pose.x, r.center.x, (r.size.x - size.x) / 2)
+        let z = clamp(pose.z, r.center.z, (r.size.z - size.z) / 2)
+        return Box(center: Vec3(x: x, y: r.center.y + r.size.y / 2 + size.y / 2, z: z), size: size)
     }
 
     // MARK: visibility
@@ -225,9 +423,9 @@ public struct World: Sendable {
         return false
     }
 
-    /// Inside a closed receptacle whose doors hide it (or in the hand).
+    /// Inside a closed receptacle whose doors hide it, or on something in the hand (the held
+    /// object itself stays visible, as AI2-THOR reports it).
     public func isHidden(_ object: Int) -> Bool {
-        if object == held { return true }
         var current = parent[object]
         while current >= 0 {
             if !isOpen[current], scene.hidesContents[current] { return true }
@@ -236,37 +434,55 @@ public struct World: Sendable {
         return held.map { isInside(object, $0) } ?? false
     }
 
-    /// Types seen and navigable by size from `pose`.
-    func navigableTypes(from pose: AgentPose) -> TypeSet {
-        var types = TypeSet()
-        for object in scene.objectsInView(from: pose) where !types.contains(scene.objectType[object]) && !isHidden(object) {
-            types.insert(scene.objectType[object])
+    /// What the camera shows from `pose` now: the visible objects, the types navigable by the size
+    /// rule (RocAgent.get_navigate_location) and the types interactable (get_legal_interactions:
+    /// navigable, or visible and among the current container's contents). Objects at their starting
+    /// places come from the per-pose cache; moved ones are tested where they are now; the held
+    /// object is always in view and close.
+    func see(from pose: AgentPose) -> (visible: [Int], navigable: TypeSet, interactable: TypeSet) {
+        let view = scene.view(from: pose)
+        var seen: [Int] = [], navigableHere = TypeSet(), interactableHere = TypeSet()
+        func add(_ object: Int, navigable: Bool) {
+            seen.append(object)
+            let type = scene.objectType[object]
+            if navigable { navigableHere.insert(type) }
+            if navigable || containerTypes.contains(type) { interactableHere.insert(type) }
         }
-        return types
-    }
-
-    /// After a step: what is navigable from here joins the navigable types; interactable are the
-    /// types visible and navigable from this pose plus the visible contents of the object last
-    /// navigated to (and that object itself).
-    mutating func refreshView() {
-        let here = navigableTypes(from: pose)
-        navigable.formUnion(here)
-        var reachable = here
-        if let location {
-            reachable.insert(scene.objectType[location])
-            for object in 0..<scene.objectCount where isInside(object, location) && !isHidden(object) {
-                reachable.insert(scene.objectType[object])
+        for (k, object) in view.visible.enumerated() where !moved[object] && !isHidden(object) {
+            add(object, navigable: view.navigable[k])
+        }
+        if moved.contains(true) {
+            let camera = Camera(pose, agentY: scene.sight.agentY)
+            for object in 0..<scene.objectCount where moved[object] && object != held && scene.sight.canBeSeen[object] && !isHidden(object) {
+                let box = boxes[object]
+                if scene.sight.isVisible(object, box: box, points: Sight.visibilityPoints(of: box), from: camera, alsoIgnoring: uncovering(object)) {
+                    add(object, navigable: scene.sight.isNavigableBySize(object, box: box, from: pose))
+                }
             }
         }
-        interactable = reachable
+        if let held { add(held, navigable: true) }
+        return (seen, navigableHere, interactableHere)
+    }
+
+    /// Puts the agent at a pose and looks (tests and tools; actions move the agent themselves).
+    mutating func setPose(_ newPose: AgentPose) {
+        pose = newPose
+        refreshView()
+    }
+
+    /// After a step: what is navigable from here joins the navigable types; the interactable types
+    /// are this view's.
+    mutating func refreshView() {
+        let here = see(from: pose)
+        visible = here.visible
+        navigable.formUnion(here.navigable)
+        interactable = here.interactable
     }
 
     /// The reference's legality check (the type is interactable) plus AI2-THOR's own: the object
-    /// is not hidden and is within reach of the agent.
+    /// the action resolves to is visible (with `visibilityDistance` 20 there is no reach limit).
     func canInteract(with object: Int) -> Bool {
-        interactable.contains(scene.objectType[object]) && !isHidden(object)
-            && (object == location || ViewModel.reachDistance(pose, scene.boxes[object]) <= ViewModel.reach
-                || location.map { isInside(object, $0) } ?? false)
+        interactable.contains(scene.objectType[object]) && visible.contains(object)
     }
 
     // MARK: state changes caused by other objects (AI2THOR-FACTS §7)

@@ -95,10 +95,10 @@ struct Grade: ParsableCommand {
 
             for issue in report.issues { printError("not graded: \(issue)") }
             if let perTask {
-                try write(ReportWriters.perTaskLines(report.tasks), to: perTask)
+                try Self.write(ReportWriters.perTaskLines(report.tasks), to: perTask)
             }
             let totals = report.totals
-            if let summary { try write(Array((ReportWriters.summary(report, totals).pretty + "\n").utf8), to: summary) }
+            if let summary { try Self.write(Array((ReportWriters.summary(report, totals).pretty + "\n").utf8), to: summary) }
             switch format {
             case .table: print(ReportWriters.table(report, totals), terminator: "")
             case .json: print(ReportWriters.summary(report, totals).pretty)
@@ -111,7 +111,7 @@ struct Grade: ParsableCommand {
     /// Writes an output file whole or not at all: into a temporary file beside it, then renamed
     /// over it, straight from the buffer (a 100k-line per-task file is 30 MB). A path that is not
     /// a regular file (`/dev/stdout`, `/dev/null`, a named pipe) is written directly.
-    func write(_ bytes: [UInt8], to path: String) throws {
+    static func write(_ bytes: [UInt8], to path: String) throws {
         var info = stat()
         let isSpecial = stat(path, &info) == 0 && (info.st_mode & S_IFMT) != S_IFREG
         let temporary = isSpecial ? path : path + ".thor-lite-\(getpid()).tmp"

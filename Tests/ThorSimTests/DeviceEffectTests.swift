@@ -48,7 +48,7 @@ final class DeviceEffectTests: XCTestCase {
         var w = try world()
         let plate = try object(w, "Plate")
         XCTAssertTrue(w.isDirty[plate])
-        let outcomes = steps(&w, ["navigate to Cabinet", "open Cabinet", "pickup Plate", "navigate to Sink", "put SinkBasin", "toggle Faucet"])
+        let outcomes = steps(&w, ["navigate to Cabinet", "open Cabinet", "pickup Plate", "navigate to SinkBasin", "put SinkBasin", "toggle Faucet"])
         XCTAssertTrue(outcomes.allSatisfy(\.success), "\(outcomes)")
         XCTAssertFalse(w.isDirty[plate])
     }

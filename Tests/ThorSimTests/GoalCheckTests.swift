@@ -19,48 +19,81 @@ final class GoalCheckTests: XCTestCase {
                       navigableObjects: ["Fridge", "Microwave", "CounterTop"])
     }
 
-    /// Runs the key actions as a plan and returns the goal facts on the final world.
-    func facts(_ keys: [KeyAction], plan: [String]? = nil) throws -> [GoalFact] {
+    /// Runs the plan (the key actions by default) and checks the goal on the final world.
+    func report(_ keys: [KeyAction], plan: [String]? = nil, taskType: String? = nil) throws -> GoalReport {
         let store = try FixtureData.store()
-        let task = task(keys)
+        var task = task(keys)
+        if let taskType { task.taskType = taskType }
         var world = World(scene: CompiledScene(try XCTUnwrap(store.scene(named: task.scene))), task: task, approachPoses: try store.approachPoses())
         for step in plan ?? task.keyActionTexts {
             XCTAssertTrue(world.step(Action(planStep: step)!).success, step)
         }
-        return GoalCheck.facts(for: task, in: world)
+        return GoalCheck.report(for: task, in: world)
     }
 
     func testAnObjectPickedUpAgainIsJudgedWhereItEndsNotWhereItWasPutOnTheWay() throws {
         // Potato: fridge → microwave → counter. Only the counter is the goal.
-        let facts = try facts([
+        let report = try report([
             key("navigate to", Self.fridge), key("open", Self.fridge), key("pickup", Self.potato),
             key("navigate to", Self.microwave), key("open", Self.microwave), key("put", Self.microwave),
             key("pickup", Self.potato), key("navigate to", Self.counter), key("put", Self.counter),
         ])
-        let placements = facts.filter { $0.description.contains(" is in ") }
+        let placements = report.facts.filter { $0.description.contains(" is in ") }
         XCTAssertEqual(placements.map(\.description), ["Potato \(Self.potato) is in CounterTop \(Self.counter)"])
-        XCTAssertTrue(facts.allSatisfy(\.holds), "\(facts)")
+        XCTAssertTrue(report.success, "\(report.facts)")
     }
 
     func testAnObjectPickedUpAndNotPutBackMustStillBeHeld() throws {
         let keys = [key("navigate to", Self.fridge), key("open", Self.fridge), key("pickup", Self.potato)]
-        XCTAssertEqual(try facts(keys).first { $0.description.hasPrefix("holding") }?.holds, true)
-        let dropped = try facts(keys, plan: keys.map(\.text) + ["put Fridge"])
-        XCTAssertEqual(dropped.first { $0.description.hasPrefix("holding") }?.holds, false)
+        XCTAssertEqual(try report(keys).facts.first { $0.description.hasPrefix("holding") }?.holds, true)
+        let dropped = try report(keys, plan: keys.map(\.text) + ["put Fridge"])
+        XCTAssertEqual(dropped.facts.first { $0.description.hasPrefix("holding") }?.holds, false)
+        XCTAssertFalse(dropped.success)
     }
 
-    func testToggledTwiceMeansBackToTheStartState() throws {
-        let keys = [key("navigate to", Self.microwave), key("toggle", Self.microwave), key("toggle", Self.microwave)]
-        let facts = try facts(keys)
-        XCTAssertEqual(facts.map(\.description), ["Microwave \(Self.microwave) is switched off"])
-        XCTAssertTrue(facts[0].holds)
-        let once = try self.facts(keys, plan: ["navigate to Microwave", "toggle Microwave"])
-        XCTAssertFalse(once[0].holds, "left on, but the plan switched it back off")
+    /// Closing the fridge the plan left open (or leaving open what it closed) is no failure: the
+    /// last open or close is a path fact, reported but not required.
+    func testOpenAndCloseStatesArePathFactsNotRequired() throws {
+        let keys = [key("navigate to", Self.fridge), key("open", Self.fridge), key("pickup", Self.potato)]
+        let polite = try report(keys, plan: keys.map(\.text) + ["close Fridge"])
+        let fridge = try XCTUnwrap(polite.facts.first { $0.description == "Fridge \(Self.fridge) is open" })
+        XCTAssertFalse(fridge.holds)
+        XCTAssertFalse(fridge.required)
+        XCTAssertTrue(polite.success, "the Potato is held; closing the fridge again does not matter")
+        XCTAssertEqual([polite.conditionsMet, polite.conditionsTotal], [1, 1])
     }
 
-    func testTheLastOpenOrCloseOfAnObjectIsItsGoal() throws {
-        let keys = [key("navigate to", Self.fridge), key("open", Self.fridge), key("close", Self.fridge)]
-        XCTAssertEqual(try facts(keys).map(\.description), ["Fridge \(Self.fridge) is closed"])
-        XCTAssertEqual(try facts(keys, plan: ["navigate to Fridge", "open Fridge"]).map(\.holds), [false])
+    /// A toggle state is required only for single_toggle tasks; elsewhere a device is a means
+    /// (a faucet left running to wash something), and its effects are what is required.
+    func testToggleStatesAreRequiredOnlyForSingleToggleTasks() throws {
+        let keys = [key("navigate to", Self.microwave), key("toggle", Self.microwave)]
+        let longRange = try report(keys, plan: ["navigate to Microwave"])
+        let fact = try XCTUnwrap(longRange.facts.first { $0.description == "Microwave \(Self.microwave) is switched on" })
+        XCTAssertFalse(fact.holds)
+        XCTAssertFalse(fact.required)
+        XCTAssertTrue(longRange.success)
+        let toggleTask = try report(keys, plan: ["navigate to Microwave"], taskType: "single_toggle")
+        XCTAssertFalse(toggleTask.success, "turning the Microwave on is the single_toggle task itself")
+        XCTAssertTrue(try report(keys, taskType: "single_toggle").success)
+        let twice = try report(keys + [key("toggle", Self.microwave)], taskType: "single_toggle")
+        XCTAssertEqual(twice.facts.map(\.description), ["Microwave \(Self.microwave) is switched off"], "toggled twice: back to the start state")
+    }
+
+    /// "Heat the Potato in the Microwave": the expert plan leaves the Potato hot and cooked, so a
+    /// policy must too; putting it in without switching the Microwave on is not enough.
+    func testStatesTheExpertPlanChangesAreRequired() throws {
+        let keys = [
+            key("navigate to", Self.fridge), key("open", Self.fridge), key("pickup", Self.potato),
+            key("navigate to", Self.microwave), key("open", Self.microwave), key("put", Self.microwave),
+            key("close", Self.microwave), key("toggle", Self.microwave),
+        ]
+        let heated = try report(keys)
+        let states = heated.facts.filter { $0.description.hasSuffix(" is hot") || $0.description.hasSuffix(" is cooked") }
+        XCTAssertEqual(states.map(\.description), ["Potato \(Self.potato) is hot", "Potato \(Self.potato) is cooked"])
+        XCTAssertTrue(heated.success)
+        let cold = try report(keys, plan: keys.dropLast().map(\.text))
+        XCTAssertEqual(cold.facts.filter { $0.required && !$0.holds }.map(\.description),
+                       ["Potato \(Self.potato) is hot", "Potato \(Self.potato) is cooked"])
+        XCTAssertEqual([cold.conditionsMet, cold.conditionsTotal], [1, 3])
     }
 }
