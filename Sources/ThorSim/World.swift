@@ -282,7 +282,7 @@ public struct World: Sendable {
             return .failed(.receptacleFull, receptacle)
         }
         parent[item] = receptacle
-        boxes[item] = placedBox(item, in: receptacle)
+        place(item, in: receptacle)
         held = nil
         applyDeviceEffects()
         refreshView()
@@ -393,6 +393,17 @@ public struct World: Sendable {
     /// once moved.
     func positionOf(_ object: Int) -> Vec3 {
         moved[object] ? boxes[object].center : scene.scene.objects[object].position
+    }
+
+    /// Moves a put object's box to where it lands, and what it carries along (a Plate's Apple).
+    mutating func place(_ item: Int, in receptacle: Int) {
+        let old = boxes[item].center, new = placedBox(item, in: receptacle)
+        boxes[item] = new
+        for carried in 0..<scene.objectCount where isInside(carried, item) {
+            boxes[carried].center = Vec3(x: boxes[carried].center.x + new.center.x - old.x, y: boxes[carried].center.y + new.center.y - old.y,
+                                         z: boxes[carried].center.z + new.center.z - old.z)
+            moved[carried] = true
+        }
     }
 
     /// Where `put` leaves an object: AI2-THOR tries spawn points on the receptacle nearest the

@@ -150,6 +150,27 @@ final class CameraTests: XCTestCase {
         XCTAssertNil(world.approach(apple), "shut in the closed fridge: no pose sees it")
     }
 
+    func testWhatAPutObjectCarriesMovesWithIt() throws {
+        let scene = CompiledScene(Self.room([
+            ("CounterTop", Vec3(x: -1.2, y: 0.9, z: 1.5), Vec3(x: 1, y: 0.04, z: 0.6), nil, [.receptacle]),
+            ("Plate", Vec3(x: -1.2, y: 0.93, z: 1.5), Vec3(x: 0.25, y: 0.02, z: 0.25), "CounterTop|0", [.pickupable, .receptacle]),
+            ("Apple", Vec3(x: -1.2, y: 0.99, z: 1.5), Self.cup, "Plate|1", [.pickupable]),
+            ("DiningTable", Vec3(x: 1.2, y: 0.4, z: 1.2), Vec3(x: 1, y: 0.8, z: 1), nil, [.receptacle]),
+        ]))
+        let plate = 2, apple = 3, table = 4
+        var world = World(scene: scene)
+        world.setPose(AgentPose(x: -1.2, z: 0.8, yaw: 0, horizon: 30))
+        XCTAssertTrue(world.step(.pickup, type: scene.objectType[plate]).success)
+        XCTAssertFalse(world.visible.contains(apple), "on the held plate")
+        world.setPose(AgentPose(x: 1.2, z: 0.2, yaw: 0, horizon: 30))
+        XCTAssertTrue(world.step(.put, type: scene.objectType[table]).success)
+        // The plate lands on the table top at the point nearest the agent: x 1.2, z 0.825.
+        XCTAssertEqual(world.positionOf(plate).z, 0.825, accuracy: 1e-9)
+        XCTAssertEqual(world.positionOf(apple).z, 0.825, accuracy: 1e-9)
+        XCTAssertEqual(world.positionOf(apple).y - world.positionOf(plate).y, 0.06, accuracy: 1e-9)
+        XCTAssertTrue(world.visible.contains(apple))
+    }
+
     // MARK: grid and poses
 
     func testTheGridKeepsTheRadiusFromWallsAndObstaclesAndStepsByTenCentimetres() {
