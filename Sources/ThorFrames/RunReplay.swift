@@ -1,0 +1,125 @@
+import Foundation
+import ThorModel
+import ThorSim
+
+/// What replaying needs from the store: scenes, tasks and the hand-set approach poses.
+public struct ReplaySource: Sendable {
+    public var scene: @Sendable (String) -> CompiledScene?
+    public var task: @Sendable (TaskIdentity) -> BenchmarkTask?
+    public var approachPoses: [String: ApproachPose]
+
+    public init(scene: @escaping @Sendable (String) -> CompiledScene?, task: @escaping @Sendable (TaskIdentity) -> BenchmarkTask?, approachPoses: [String: ApproachPose]) {
+        self.scene = scene
+        self.task = task
+        self.approachPoses = approachPoses
+    }
+}
+
+/// The symbolic state after each step of a recorded run, by replaying the run's recorded actions
+/// in the simulator.
+public struct RunReplay: Sendable {
+    /// State after each step, by step counter value.
+    public var states: [Int: FrameState] = [:]
+    /// Per step: the first step where the simulator's outcome differed from the run's, if any
+    /// (states after it may differ from what Unity rendered).
+    public var notes: [Int: String] = [:]
+    /// Why there is no state at all (no scene in the store, no actions).
+    public var failure: String?
+    /// The task the world was built with (the store's when it matches the run, else the run's own fields).
+    public var task: BenchmarkTask?
+
+    /// Replays `run`'s steps in order; `frames` stands in for the steps when the run has none
+    /// recorded (frames are saved for successful steps, so the gaps are failed steps, which change
+    /// nothing).
+    public init(run: RecordedRun, frames: [FrameName], source: ReplaySource) {
+        guard let sceneName = run.scene ?? frames.first?.scene else {
+            failure = "the run names no scene"
+            return
+        }
+        guard let scene = source.scene(sceneName) else {
+            failure = "scene \(sceneName) is not in the store (import the benchmark first)"
+            return
+        }
+        let task = Self.task(for: run, scene: sceneName, source: source)
+        self.task = task
+        var world = World(scene: scene, task: task, approachPoses: source.approachPoses)
+        var steps = run.steps.filter { $0.number != nil }
+        var origin = run.source
+        if steps.isEmpty {
+            origin = "frame names"
+            var seen = Set<Int>()
+            steps = frames.sorted { $0.step < $1.step }.filter { seen.insert($0.step).inserted }.map {
+                RecordedStep(number: $0.step, response: "", action: $0.action, object: $0.object, success: true, feedback: "", images: [])
+            }
+        }
+        var divergence: String?
+        for step in steps {
+            guard let number = step.number, let kind = ActionKind(rawValue: step.action) else { continue }
+            if kind == .end { break }
+            let outcome = world.step(Action(kind, kind.takesObject ? step.object : nil))
+            if divergence == nil, let recorded = step.success, recorded != outcome.success {
+                let what = step.object.map { "\(step.action) \($0)" } ?? step.action
+                divergence = recorded
+                    ? "the simulator disagrees with the run from step \(number) (\(what)): the run succeeded, the simulator failed with \(outcome.error?.rawValue ?? "an error")"
+                    : "the simulator disagrees with the run from step \(number) (\(what)): the run failed, the simulator succeeded"
+            }
+            states[number] = Self.snapshot(world, source: origin)
+            notes[number] = divergence
+        }
+        if states.isEmpty { failure = "the run records no executed action" }
+    }
+
+    /// The store's task when its identity, scene and type match the run; otherwise one built from
+    /// the run's own fields (runs of forked task sets such as `test_001` are not in the store).
+    static func task(for run: RecordedRun, scene: String, source: ReplaySource) -> BenchmarkTask {
+        if let identity = run.identity, let stored = source.task(identity), stored.scene == scene,
+           run.taskType == nil || stored.taskType == run.taskType {
+            return stored
+        }
+        let keyActions = run.keyActions.map { text -> KeyAction in
+            let action = Action(planStep: text)
+            return KeyAction(action: action?.kind.rawValue ?? text, objectType: action?.objectType ?? "")
+        }
+        return BenchmarkTask(
+            identity: run.identity ?? .string(run.run), scene: scene, taskType: run.taskType ?? "",
+            instructionIndex: run.instructionIndex ?? 0, taskName: run.taskName ?? "", taskQuery: "", keyActions: keyActions)
+    }
+
+    /// Pose, held object and the open/closed state of the openable objects in view.
+    public static func snapshot(_ world: World, source: String) -> FrameState {
+        let scene = world.scene
+        let doors = SceneView.objectsInView(world).filter { scene.affordances[$0].contains(.openable) }.map {
+            (id: scene.scene.objects[$0].objectId, open: world.isOpen[$0])
+        }
+        return FrameState(
+            x: world.pose.x, z: world.pose.z, yaw: world.pose.yaw,
+            held: world.held.map { scene.scene.objects[$0].objectId }, openInView: doors, source: source)
+    }
+}
+
+/// Which objects a pose shows, for labelling frames and maps: the box footprint within the
+/// horizontal field of view, passing the reference's size/distance rule, and not hidden in a
+/// closed receptacle or the hand. (ThorSim's own view test is internal to the simulator; this
+/// one uses only its public constants and rules.)
+public enum SceneView {
+    public static func objectsInView(_ world: World) -> [Int] {
+        let scene = world.scene
+        let pose = world.pose
+        let yaw = pose.yaw * .pi / 180
+        let forward = (x: sin(yaw), z: cos(yaw))
+        let half = ViewModel.fieldOfView / 2 * .pi / 180
+        return (0..<scene.objectCount).filter { object in
+            let box = scene.boxes[object]
+            let dx = box.center.x - pose.x, dz = box.center.z - pose.z
+            let distance = (dx * dx + dz * dz).squareRoot()
+            let radius = 0.5 * (box.size.x * box.size.x + box.size.z * box.size.z).squareRoot()
+            if distance > radius {
+                let angle = acos(max(-1, min(1, (dx * forward.x + dz * forward.z) / distance)))
+                guard angle <= half + asin(min(1, radius / distance)) else { return false }
+            }
+            let largestFace = max(box.size.x * box.size.y, box.size.y * box.size.z, box.size.x * box.size.z)
+            return ViewModel.isNavigableBySize(volume: box.volume, largestFace: largestFace, distance: distance)
+                && !world.isHidden(object)
+        }
+    }
+}
