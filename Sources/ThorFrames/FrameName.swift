@@ -17,6 +17,14 @@ public struct FrameName: Hashable, Sendable {
         ("init", "init"), ("observe", "observe"), ("toggle", "toggle"), ("open", "open"), ("close", "close"),
     ]
 
+    public init(scene: String, step: Int, action: String, object: String?, view: Int?) {
+        self.scene = scene
+        self.step = step
+        self.action = action
+        self.object = object
+        self.view = view
+    }
+
     public init?(fileName: String) {
         guard fileName.lowercased().hasSuffix(".png") else { return nil }
         let parts = fileName.dropLast(4).split(separator: "_", omittingEmptySubsequences: false).map(String.init)
