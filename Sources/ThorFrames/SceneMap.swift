@@ -104,6 +104,8 @@ public enum SceneMap {
             background: Palette.page)
 
         drawFloor(&canvas, layout)
+        // The field of view tints the floor only: objects keep their colours on top of it.
+        drawFieldOfView(&canvas, world.pose, layout)
         let targets = Set(content.targets)
         let visible = drawObjects(&canvas, world, layout, targets: targets)
         drawPath(&canvas, content.path, layout)
@@ -186,13 +188,20 @@ public enum SceneMap {
         return order
     }
 
+    /// The map direction of a yaw: 0 looks along +z (up on the map), 90 along +x (right).
+    static func direction(_ yaw: Double) -> Double { (yaw - 90) * .pi / 180 }
+
+    static func drawFieldOfView(_ canvas: inout Canvas, _ pose: AgentPose, _ layout: Layout) {
+        let centre = layout.pixel(x: pose.x, z: pose.z)
+        canvas.wedge(centre.x, centre.y, radius: 2.5 * layout.scale, direction: direction(pose.yaw), halfAngle: ViewModel.fieldOfView / 2 * .pi / 180,
+                     Palette.fieldOfView, alpha: 0.22,
+                     clip: (layout.originX, layout.originY, layout.originX + layout.mapWidth, layout.originY + layout.mapHeight))
+    }
+
     static func drawAgent(_ canvas: inout Canvas, _ world: World, _ layout: Layout) {
         let pose = world.pose
         let centre = layout.pixel(x: pose.x, z: pose.z)
-        // Yaw 0 looks along +z (up on the map), 90 along +x (right).
-        let direction = (pose.yaw - 90) * .pi / 180
-        canvas.wedge(centre.x, centre.y, radius: 2.5 * layout.scale, direction: direction, halfAngle: ViewModel.fieldOfView / 2 * .pi / 180, Palette.fieldOfView, alpha: 0.16,
-                     clip: (layout.originX, layout.originY, layout.originX + layout.mapWidth, layout.originY + layout.mapHeight))
+        let direction = direction(pose.yaw)
         canvas.disc(centre.x, centre.y, radius: 9, .white)
         canvas.disc(centre.x, centre.y, radius: 7, Palette.agent)
         canvas.line(centre.x, centre.y, centre.x + cos(direction) * 18, centre.y + sin(direction) * 18, Palette.agent, thickness: 3)
