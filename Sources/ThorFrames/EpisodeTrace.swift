@@ -13,6 +13,8 @@ public struct TraceEntry: Sendable {
     public var held: Int?
     /// Why the step failed, naming objects, distances and rules; nil on success.
     public var cause: String?
+    /// The symbolic state after the step (to find a recorded frame of it).
+    public var state: FrameState
 }
 
 /// An episode run through the reference loop, entry by entry, keeping the pose, the held object
@@ -39,7 +41,8 @@ public struct EpisodeTrace: Sendable {
                 if counts { counter += 1 }
                 entries.append(TraceEntry(
                     number: counts ? counter : nil, step: step, pose: runner.world.pose, held: runner.world.held,
-                    cause: step.success && step.error == nil ? nil : FailureCause.explain(step, before: before, budget: runner.budget)))
+                    cause: step.success && step.error == nil ? nil : FailureCause.explain(step, before: before, budget: runner.budget),
+                    state: RunReplay.snapshot(runner.world, source: "simulator")))
             }
             if start == nil { start = runner.world }
             guard !runner.isDone else { break }

@@ -92,9 +92,11 @@ struct EpisodeSpec {
     var recorded: RecordedRun?
 }
 
-/// Reads one plan, response or result line (FILE or FILE:LINE), a result.json or a run directory.
+/// Reads plan, response, result or per-task output lines (FILE, or one line as FILE:LINE), a
+/// result.json or a run directory.
 enum EpisodeLoader {
-    static func load(_ argument: String, store: ThorStore) throws -> EpisodeSpec {
+    /// The episodes of `argument`, with the lines that could not be read.
+    static func loadAll(_ argument: String, store: ThorStore) throws -> (episodes: [EpisodeSpec], issues: [String]) {
         var path = argument
         var lineNumber: Int?
         if !FileManager.default.fileExists(atPath: path), let colon = argument.lastIndex(of: ":"),
@@ -106,15 +108,40 @@ enum EpisodeLoader {
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { throw CLIError.failed("\(path): no such file or directory") }
         if isDirectory.boolValue || (path as NSString).lastPathComponent == "result.json" {
             let directory = isDirectory.boolValue ? path : (path as NSString).deletingLastPathComponent
-            return try fromRun(try RecordedRun.read(directory: directory), store: store)
+            return ([try fromRun(try RecordedRun.read(directory: directory), store: store)], [])
         }
-        let parsed = GradeInputReader.parse(try FileBytes.read(path), file: path)
-        guard !parsed.isEmpty else { throw CLIError.failed("\(path): no lines") }
-        guard let (source, result) = lineNumber.map({ number in parsed.first { $0.0.line == number } }) ?? parsed.first else {
-            throw CLIError.failed("\(path): no line \(lineNumber ?? 0)")
+        let data = try FileBytes.read(path)
+        let lines = data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
+        var episodes: [EpisodeSpec] = []
+        var issues: [String] = []
+        for (source, result) in GradeInputReader.parse(data, file: path) where lineNumber == nil || source.line == lineNumber {
+            let label = "\(source.file):\(source.line)"
+            do {
+                switch result {
+                case .success(let record): episodes.append(try episode(record, label: label, store: store))
+                case .failure(let issue):
+                    // A per-task output line of `grade` (identity + steps) is not a grading input.
+                    guard source.line - 1 < lines.count, let line = PerTaskLine(Data(lines[source.line - 1])) else { throw issue }
+                    episodes.append(EpisodeSpec(
+                        task: try storedTask(line.identity, store: store, source: label),
+                        outputs: line.actions.map(PolicyOutput.planStep), source: label, model: line.model))
+                }
+            } catch {
+                issues.append(String(describing: error))
+            }
         }
-        let record = try result.get()
-        let label = "\(source.file):\(source.line)"
+        if let lineNumber, episodes.isEmpty, issues.isEmpty { throw CLIError.failed("\(path): no line \(lineNumber)") }
+        return (episodes, issues)
+    }
+
+    /// One episode: the first of `argument` (draw takes one).
+    static func load(_ argument: String, store: ThorStore) throws -> EpisodeSpec {
+        let (episodes, issues) = try loadAll(argument, store: store)
+        guard let first = episodes.first else { throw CLIError.failed(issues.first ?? "\(argument): no episode") }
+        return first
+    }
+
+    static func episode(_ record: GradeRecord, label: String, store: ThorStore) throws -> EpisodeSpec {
         switch record {
         case .plan(let identity, let actions, let model):
             return EpisodeSpec(task: try storedTask(identity, store: store, source: label), outputs: actions.map(PolicyOutput.planStep), source: label, model: model)

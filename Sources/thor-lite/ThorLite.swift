@@ -17,7 +17,7 @@ struct ThorLite: ParsableCommand {
             ./thor-lite.sqlite). Exit status: 0 success, 1 some input could not be processed,
             2 usage error or missing store.
             """,
-        subcommands: [Import.self, Info.self, SceneCommand.self, TaskCommand.self, Tasks.self, Grade.self, Serve.self, Frames.self, Draw.self, FilmstripCommand.self]
+        subcommands: [Import.self, Info.self, SceneCommand.self, TaskCommand.self, Tasks.self, Grade.self, Serve.self, Frames.self, Draw.self, FilmstripCommand.self, Explain.self]
     )
 
     /// As ArgumentParser's, except that a command line it cannot parse exits with 2, the usage
