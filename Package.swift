@@ -62,6 +62,8 @@ let package = Package(
             name: "thor-lite-bench",
             dependencies: ["ThorModel", "ThorStore", "ThorSim", "ThorGrade", "ThorJSON"]
         ),
+        // Frame and picture benchmarks: bench/frames_bench.sh
+        .executableTarget(name: "thor-lite-frames-bench", dependencies: ["ThorFrames", "ThorStore", "ThorSim", "ThorModel"]),
         .testTarget(
             name: "ThorStoreTests",
             dependencies: ["ThorStore", "ThorModel", .product(name: "GRDB", package: "GRDB.swift")]
