@@ -39,7 +39,7 @@ let package = Package(
         // Reference-exact trajectory metrics, aggregation, report writers.
         .target(name: "ThorGrade", dependencies: ["ThorModel", "ThorJSON", "ThorSim"]),
         // The policy API: reset/step/metrics over the reference loop, for policy unit tests and `serve`.
-        .target(name: "ThorPolicy", dependencies: ["ThorModel", "ThorStore", "ThorSim", "ThorGrade"]),
+        .target(name: "ThorPolicy", dependencies: ["ThorModel", "ThorStore", "ThorSim", "ThorGrade", "ThorFrames"]),
         // libpng (Debian's libpng-dev), for every PNG read and written.
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"]), .brew(["libpng"])]),
         // The C side of ThorFrames: every libpng call behind setjmp (libpng's longjmp must not
@@ -72,7 +72,7 @@ let package = Package(
         .testTarget(name: "ThorSimTests", dependencies: ["ThorSim", "ThorModel", "ThorStore"]),
         // Runs the built thor-lite: exit statuses, output files, determinism.
         .testTarget(name: "CLITests", dependencies: ["thor-lite"]),
-        .testTarget(name: "ThorFramesTests", dependencies: ["ThorFrames", "ThorStore", "ThorSim", "ThorModel"]),
+        .testTarget(name: "ThorFramesTests", dependencies: ["ThorFrames", "ThorStore", "ThorSim", "ThorModel", "ThorPolicy"]),
         .testTarget(name: "ThorPolicyTests", dependencies: ["ThorPolicy", "ThorSim", "ThorModel", "ThorStore"]),
     ]
 )

@@ -31,27 +31,45 @@ extension ThorStore {
     /// Adds or updates frames in one transaction. A path already indexed is updated in place; a
     /// new path whose content hash belongs to an indexed frame whose file is gone is that frame,
     /// moved (its row keeps its id, with the new path); anything else is a new row.
+    ///
+    /// The index is read once up front (one query, one `stat` per indexed file), so a batch of
+    /// n frames costs O(n) lookups, not a query per frame.
     public func indexFrames(_ records: [FrameRecord]) throws -> FrameIndexChanges {
         try database.write { db in
             var changes = FrameIndexChanges()
+            var byPath: [String: (id: Int64, record: FrameRecord)] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT * FROM frames") {
+                let record = Self.frameRecord(row)
+                byPath[record.path] = (row["id"], record)
+            }
+            let incoming = Set(records.map(\.path))
+            // Rows whose file is gone, by content hash: the candidates for a moved file.
+            var gone: [String: [(id: Int64, path: String)]] = [:]
+            for (path, entry) in byPath.sorted(by: { $0.value.id < $1.value.id })
+            where !incoming.contains(path) && !FileManager.default.fileExists(atPath: path) {
+                gone[entry.record.contentHash, default: []].append((entry.id, path))
+            }
             for record in records {
-                if let row = try Row.fetchOne(db, sql: "SELECT * FROM frames WHERE path = ?", arguments: [record.path]) {
-                    if Self.frameRecord(row) == record {
+                if let existing = byPath[record.path] {
+                    if existing.record == record {
                         changes.unchanged += 1
                     } else {
-                        try Self.writeFrame(db, record, id: row["id"])
+                        try Self.writeFrame(db, record, id: existing.id)
                         changes.updated += 1
                     }
                     continue
                 }
-                let sameContent = try Row.fetchAll(db, sql: "SELECT id, path FROM frames WHERE content_hash = ? ORDER BY id", arguments: [record.contentHash])
-                    .filter { !FileManager.default.fileExists(atPath: $0["path"]) }
                 let name = (record.path as NSString).lastPathComponent
-                if let moved = sameContent.first(where: { ($0["path"] as String as NSString).lastPathComponent == name }) ?? sameContent.first {
-                    try Self.writeFrame(db, record, id: moved["id"])
+                if var candidates = gone[record.contentHash], !candidates.isEmpty {
+                    let pick = candidates.firstIndex { ($0.path as NSString).lastPathComponent == name } ?? 0
+                    let moved = candidates.remove(at: pick)
+                    gone[record.contentHash] = candidates
+                    try Self.writeFrame(db, record, id: moved.id)
+                    byPath[record.path] = (moved.id, record)
                     changes.moved += 1
                 } else {
                     try Self.writeFrame(db, record, id: nil)
+                    byPath[record.path] = (db.lastInsertedRowID, record)
                     changes.added += 1
                 }
             }
@@ -99,10 +117,10 @@ extension ThorStore {
         ]
         if let id {
             let assignments = frameColumns.map { "\($0) = ?" }.joined(separator: ", ")
-            try db.execute(sql: "UPDATE frames SET \(assignments) WHERE id = ?", arguments: StatementArguments(values + [id]))
+            try db.cachedStatement(sql: "UPDATE frames SET \(assignments) WHERE id = ?").execute(arguments: StatementArguments(values + [id]))
         } else {
             let marks = Array(repeating: "?", count: frameColumns.count).joined(separator: ", ")
-            try db.execute(sql: "INSERT INTO frames (\(frameColumns.joined(separator: ", "))) VALUES (\(marks))", arguments: StatementArguments(values))
+            try db.cachedStatement(sql: "INSERT INTO frames (\(frameColumns.joined(separator: ", "))) VALUES (\(marks))").execute(arguments: StatementArguments(values))
         }
     }
 

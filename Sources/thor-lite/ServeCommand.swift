@@ -116,7 +116,7 @@ struct ServeSession {
             "error": o.error.map { .string($0.rawValue) } ?? .null, "feedback": .string(o.feedback),
             "navigable": .array(o.navigable.map(JSONValue.string)), "interactable": .array(o.interactable.map(JSONValue.string)),
             "held": o.heldType.map(JSONValue.string) ?? .null, "held_id": o.heldId.map(JSONValue.string) ?? .null,
-            "step": .int(o.step), "done": .bool(o.isDone), "frame": o.frame.map(JSONValue.string) ?? .null,
+            "step": .int(o.step), "done": .bool(o.isDone), "frame": o.frame.map(JSONValue.string) ?? .null, "frame_match": o.frameMatch.map { JSONValue.string($0.rawValue) } ?? .null,
         ])
     }
 

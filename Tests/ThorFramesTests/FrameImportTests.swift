@@ -1,5 +1,6 @@
 import Foundation
 import ThorModel
+import ThorPolicy
 import ThorSim
 import ThorStore
 import XCTest
@@ -147,4 +148,29 @@ final class FrameImportTests: XCTestCase {
 
 extension Scene {
     var compiled: CompiledScene { CompiledScene(self) }
+}
+
+/// The policy API attaches the best recorded frame to each observation.
+final class PolicyFrameTests: XCTestCase {
+    func testReplayingRun10AttachesItsOwnFramesAsExactMatches() throws {
+        let runs = try TestData.recordedRuns()
+        let store = try TestData.benchmarkStore()
+        _ = try store.indexFrames(FrameImporter.scan([runs], replay: try FrameImportTests.replaySource(store)).records)
+        let directory = runs + "/" + FrameImportTests.run10
+        let run = try RecordedRun.read(directory: directory)
+        let environment = try PolicyEnvironment(store: store)
+        var observations = [try environment.reset(task: .int(10))]
+        for step in run.steps.dropFirst() {
+            observations.append(try environment.step(step.object.map { "\(step.action) \($0)" } ?? step.action))
+        }
+        XCTAssertEqual(observations.count, 10)
+        // Steps 3, 5, 6 and 8 saved frames in this run only: each gets its own frame, exactly.
+        for number in [3, 5, 6, 8] {
+            let name = try XCTUnwrap(try FileManager.default.contentsOfDirectory(atPath: directory).first { FrameName(fileName: $0)?.step == number })
+            XCTAssertEqual(observations[number - 1].frame, directory + "/" + name, "step \(number)")
+            XCTAssertEqual(observations[number - 1].frameMatch, .exact, "step \(number)")
+        }
+        // A failed step changes nothing: it shows the frame of the state it left unchanged.
+        XCTAssertEqual(observations[3].frame, observations[2].frame)
+    }
 }
