@@ -54,15 +54,27 @@ public enum FrameImporter {
                 byDirectory[(path as NSString).deletingLastPathComponent, default: []].append(path)
             }
         }
+        // Runs are read first (cheap), then every file on all cores at once, then the records
+        // are put together run by run in path order.
+        var runs: [(run: RecordedRun, named: [(path: String, name: FrameName)], replayed: RunReplay?)] = []
         for directory in byDirectory.keys.sorted() {
             let files = Array(Set(byDirectory[directory] ?? [])).sorted()
-            scanRun(directory: directory, files: files, known: known, replay: replay, into: &scan)
-            scan.runs += 1
+            runs.append(prepareRun(directory: directory, files: files, replay: replay, into: &scan))
+        }
+        scan.runs = runs.count
+        let contents = readAll(runs.flatMap { $0.named.map(\.path) }, known: known)
+        var next = 0
+        for (run, named, replayed) in runs {
+            let files = contents[next..<next + named.count]
+            next += named.count
+            assemble(run: run, named: named, replayed: replayed, contents: Array(files), into: &scan)
         }
         return scan
     }
 
-    static func scanRun(directory: String, files: [String], known: [String: FrameRecord], replay: ReplaySource?, into scan: inout FrameScan) {
+    /// Reads a run's record, checks its frame names and replays it.
+    static func prepareRun(directory: String, files: [String], replay: ReplaySource?, into scan: inout FrameScan)
+        -> (run: RecordedRun, named: [(path: String, name: FrameName)], replayed: RunReplay?) {
         let run: RecordedRun
         do {
             run = try RecordedRun.read(directory: directory)
@@ -82,8 +94,12 @@ public enum FrameImporter {
                 scan.issues.append(FrameIssue(path: file, reason: "the name does not follow <scene>_<step>_<action>[_<object>].png"))
             }
         }
-        let replayed = replay.map { RunReplay(run: run, frames: named.map(\.name), source: $0) }
-        let contents = readAll(named.map(\.path), known: known)
+        return (run, named, replay.map { RunReplay(run: run, frames: named.map(\.name), source: $0) })
+    }
+
+    /// One record per readable frame of a run; the others become issues.
+    static func assemble(run: RecordedRun, named: [(path: String, name: FrameName)], replayed: RunReplay?,
+                         contents: [Result<FileFacts, FrameIssue>], into scan: inout FrameScan) {
         for ((path, name), content) in zip(named, contents) {
             switch content {
             case .failure(let issue):

@@ -53,7 +53,7 @@ public struct RecordedRun: Sendable {
         if FileManager.default.fileExists(atPath: resultPath) {
             try run.readResult(try FileBytes.read(resultPath), file: resultPath)
             run.source = "result.json"
-        } else if let log = try? String(contentsOfFile: logPath, encoding: .utf8) {
+        } else if let log = try? FileBytes.read(logPath) {
             run.steps = RunLog.steps(log)
             run.source = "run.log"
         }
@@ -190,23 +190,43 @@ struct FolderName {
 }
 
 /// The evaluator's log: `3 ****** end exec action: navigate to Cabinet success: True ***` per
-/// executed action, the number being the step counter after it.
+/// executed action, the number being the step counter after it. Scanned as bytes: the log is
+/// mostly model output, and only these lines matter.
 enum RunLog {
-    static func steps(_ text: String) -> [RecordedStep] {
-        text.split(separator: "\n").compactMap { line in
-            guard let marker = line.range(of: " ****** end exec action: "), line.hasSuffix(" ***"),
-                  let number = Int(line[..<marker.lowerBound].trimmingCharacters(in: .whitespaces)) else { return nil }
-            let body = line[marker.upperBound...].dropLast(4)
-            guard let split = body.range(of: " success: ", options: .backwards) else { return nil }
-            var text = String(body[..<split.lowerBound])
-            if text.hasSuffix(" None") { text.removeLast(5) }
-            let action = ["navigate to", "move forward", "put in"].first { text == $0 || text.hasPrefix($0 + " ") }
-                ?? String(text.prefix { $0 != " " })
-            let object = text.dropFirst(action.count).trimmingCharacters(in: .whitespaces)
-            return RecordedStep(
-                number: number, response: "", action: action, object: object.isEmpty ? nil : object,
-                success: body[split.upperBound...] == "True", feedback: "", images: [])
+    static let marker = Array(" ****** end exec action: ".utf8)
+
+    static func steps(_ data: Data) -> [RecordedStep] {
+        var steps: [RecordedStep] = []
+        data.withUnsafeBytes { raw in
+            let bytes = raw.bindMemory(to: UInt8.self)
+            var lineStart = 0
+            while lineStart < bytes.count {
+                var lineEnd = lineStart
+                while lineEnd < bytes.count && bytes[lineEnd] != UInt8(ascii: "\n") { lineEnd += 1 }
+                // Only lines that start with the step number can be action lines.
+                if lineEnd - lineStart > marker.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[lineStart]) {
+                    let line = String(decoding: UnsafeBufferPointer(rebasing: bytes[lineStart..<lineEnd]), as: UTF8.self)
+                    if let step = parse(line) { steps.append(step) }
+                }
+                lineStart = lineEnd + 1
+            }
         }
+        return steps
+    }
+
+    static func parse(_ line: String) -> RecordedStep? {
+        guard let marker = line.range(of: " ****** end exec action: "), line.hasSuffix(" ***"),
+              let number = Int(line[..<marker.lowerBound].trimmingCharacters(in: .whitespaces)) else { return nil }
+        let body = line[marker.upperBound...].dropLast(4)
+        guard let split = body.range(of: " success: ", options: .backwards) else { return nil }
+        var text = String(body[..<split.lowerBound])
+        if text.hasSuffix(" None") { text.removeLast(5) }
+        let action = ["navigate to", "move forward", "put in"].first { text == $0 || text.hasPrefix($0 + " ") }
+            ?? String(text.prefix { $0 != " " })
+        let object = text.dropFirst(action.count).trimmingCharacters(in: .whitespaces)
+        return RecordedStep(
+            number: number, response: "", action: action, object: object.isEmpty ? nil : object,
+            success: body[split.upperBound...] == "True", feedback: "", images: [])
     }
 }
 
