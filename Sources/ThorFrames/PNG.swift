@@ -133,8 +133,10 @@ public enum PNG {
         return Data(bytes: png, count: size)
     }
 
-    /// Encodes and writes a file (atomically: a reader never sees half a PNG).
-    public static func write(_ image: RGBImage, to path: String, level: Int = 6) throws {
+    /// Encodes and writes a file (atomically: a reader never sees half a PNG). Level 1 by default:
+    /// for thor-lite's drawn pictures (flat colours) it is 3–4 times faster than level 6 and the
+    /// file still small (a scene map: 6 ms and 40 kB against 21 ms and 14 kB).
+    public static func write(_ image: RGBImage, to path: String, level: Int = 1) throws {
         try encode(image, level: level).write(to: URL(fileURLWithPath: path), options: .atomic)
     }
 

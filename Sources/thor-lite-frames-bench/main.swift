@@ -23,7 +23,7 @@ guard arguments.count >= 2 else {
 let store = try ThorStore(path: arguments[1])
 
 // Scene maps: every scene drawn in its start state (median of 5 per scene), and PNG encoding.
-var draws: [Double] = [], encodes: [Double] = [], sizes: [Int] = []
+var draws: [Double] = [], encodes: [Double] = [], fastEncodes: [Double] = [], sizes: [Int] = [], bytes: [Double] = [], fastBytes: [Double] = []
 let poses = try store.approachPoses()
 for name in try store.sceneNames() {
     guard let scene = try store.scene(named: name) else { continue }
@@ -32,13 +32,16 @@ for name in try store.sceneNames() {
     draws.append(median((0..<5).map { _ in milliseconds { picture = SceneMap.draw(world, SceneMap.Content(title: name)).image } }))
     if let picture {
         var data = Data()
-        encodes.append(try milliseconds { data = try PNG.encode(picture) })
+        encodes.append(try milliseconds { data = try PNG.encode(picture, level: 6) })
+        bytes.append(Double(data.count))
+        fastEncodes.append(try milliseconds { data = try PNG.encode(picture, level: 1) })
+        fastBytes.append(Double(data.count))
         sizes.append(picture.width * picture.height)
-        _ = data
     }
 }
-print(String(format: "scene maps: %d scenes, draw median %.2f ms, max %.2f ms; PNG encode median %.2f ms, max %.2f ms; %.2f Mpixel median",
-             draws.count, median(draws), draws.max() ?? 0, median(encodes), encodes.max() ?? 0, Double(median(sizes.map(Double.init))) / 1e6))
+print(String(format: "scene maps: %d scenes, %.2f Mpixel median; draw median %.2f ms, max %.2f ms; PNG encode level 1 (Sub filter) median %.2f ms, max %.2f ms, %.0f kB; level 6 (adaptive filters) median %.2f ms, max %.2f ms, %.0f kB",
+             draws.count, Double(median(sizes.map(Double.init))) / 1e6, median(draws), draws.max() ?? 0,
+             median(fastEncodes), fastEncodes.max() ?? 0, median(fastBytes) / 1000, median(encodes), encodes.max() ?? 0, median(bytes) / 1000))
 
 // Frame indexing without the store write: scan (headers, chunk check, SHA-256, replay).
 if arguments.count >= 3 {
