@@ -135,6 +135,10 @@ int cpng_decode(const uint8_t *data, size_t size, int channels, uint8_t **pixels
         set_message(message, "channels must be 3 or 4");
         return -1;
     }
+    if (size < 8 || memcmp(data, signature, 8) != 0) {
+        set_message(message, "not a PNG file (no PNG signature)");
+        return -1;
+    }
     png_image image;
     memset(&image, 0, sizeof image);
     image.version = PNG_IMAGE_VERSION;

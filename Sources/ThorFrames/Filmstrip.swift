@@ -36,9 +36,21 @@ public enum Filmstrip {
     }
 
     /// Draws the tiles, `columns` per row, each frame `tileWidth` wide (aspect kept from the first frame).
-    public static func draw(title: String, tiles: [Tile], columns: Int = 6, tileWidth: Int = 200) throws -> RGBImage {
+    /// A frame that cannot be decoded is drawn as a tile saying so and returned in `issues`.
+    public static func draw(title: String, tiles: [Tile], columns: Int = 6, tileWidth: Int = 200) -> (image: RGBImage, issues: [FrameIssue]) {
         var decoded: [String: RGBImage] = [:]
-        for tile in tiles { if let frame = tile.frame { decoded[frame] = try PNG.decode(file: frame) } }
+        var issues: [FrameIssue] = []
+        var tiles = tiles
+        for index in tiles.indices {
+            guard let frame = tiles[index].frame else { continue }
+            do {
+                decoded[frame] = try PNG.decode(file: frame)
+            } catch {
+                issues.append(FrameIssue(path: frame, reason: String(describing: error)))
+                tiles[index].frame = nil
+                tiles[index].note = "unreadable frame: \(error)"
+            }
+        }
         let aspect = decoded.values.first.map { Double($0.height) / Double(max($0.width, 1)) } ?? 0.5625
         let tileHeight = Int((Double(tileWidth) * aspect).rounded())
         let border = 4, caption = 24, gap = 10, top = 34
@@ -56,7 +68,7 @@ public enum Filmstrip {
                 canvas.draw(image, x: x + border, y: y + border, width: tileWidth, height: tileHeight)
             } else {
                 canvas.fill(x0: x + border, y0: y + border, x1: x + border + tileWidth, y1: y + border + tileHeight, RGB(250, 232, 232))
-                canvas.text(tile.note ?? "", x: x + border + 8, y: y + border + 8, SceneMap.Palette.muted)
+                canvas.text(String((tile.note ?? "").prefix(tileWidth / 6 - 2)), x: x + border + 8, y: y + border + 8, SceneMap.Palette.muted)
                 for (line, part) in SceneMap.wrap(tile.text, width: tileWidth / 12).enumerated() {
                     canvas.text(part, x: x + border + 8, y: y + border + 30 + line * 18, failure, scale: 2)
                 }
@@ -66,6 +78,6 @@ public enum Filmstrip {
             let outcome = tile.success.map { $0 ? "ok" : "FAILED" } ?? "?"
             canvas.text(outcome, x: x, y: y + tileHeight + 2 * border + 15, color)
         }
-        return canvas.image
+        return (canvas.image, issues)
     }
 }

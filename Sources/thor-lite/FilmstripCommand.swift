@@ -10,7 +10,8 @@ struct FilmstripCommand: ParsableCommand {
             RUN is a run directory in the reference layout (frames named
             <scene>_<step>_<action>[_<object>].png, with result.json or run.log for the steps'
             outcomes). Steps that saved no frame (failed actions) appear as red tiles naming the
-            action. No store is needed.
+            action. A frame that cannot be decoded is drawn as a tile saying so, reported on
+            stderr, and the exit status is 1. No store is needed.
 
             Examples:
               thor-lite filmstrip ../shared/recorded_runs/Qwen_Qwen2.5-VL-7B-Instruct/10_single_search_FloorPlan1_10 -o run10.png
@@ -39,10 +40,12 @@ struct FilmstripCommand: ParsableCommand {
             let frames = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.lowercased().hasSuffix(".png") }.map { directory + "/" + $0 }
             let tiles = Filmstrip.tiles(for: recorded, frames: frames)
             guard !tiles.isEmpty else { throw CLIError.failed("\(directory): no frames and no recorded steps") }
-            let image = try Filmstrip.draw(title: recorded.run, tiles: tiles, columns: columns, tileWidth: tileWidth)
+            let (image, issues) = Filmstrip.draw(title: recorded.run, tiles: tiles, columns: columns, tileWidth: tileWidth)
             let path = output ?? (URL(fileURLWithPath: directory).lastPathComponent + "-filmstrip.png")
             try PNG.write(image, to: path)
             print(path)
+            for issue in issues { printError(issue.description) }
+            if !issues.isEmpty { throw ExitCode(1) }
         }
     }
 }
