@@ -21,3 +21,17 @@ extension PolicyEnvironment {
         return nil
     }
 }
+
+extension PolicyEnvironment {
+    /// The episode so far as a map (`EpisodeMap`): the current state, the path with numbered
+    /// steps, failures with their causes, the goal facts. The path is recomputed by replaying the
+    /// steps taken so far (the loop is deterministic), so nothing is kept per step. Nil before
+    /// `reset`.
+    public func map() -> RGBImage? {
+        guard let runner, let task, let scene = scenes[task.scene] else { return nil }
+        let taken = runner.steps.dropFirst().filter { $0.action != "end" }
+        let outputs = taken.map { step in PolicyOutput.planStep(step.object.map { "\(step.action) \($0)" } ?? step.action) }
+        let trace = EpisodeTrace(world: World(scene: scene, task: task, approachPoses: approachPoses), taskType: task.taskType, outputs: outputs)
+        return EpisodeMap.draw(trace, task: task).image
+    }
+}

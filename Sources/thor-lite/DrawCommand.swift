@@ -53,7 +53,7 @@ struct Draw: ParsableCommand {
             if let plan {
                 let episode = try EpisodeLoader.load(plan, store: store)
                 let trace = try worlds.trace(episode)
-                picture = EpisodeMap.draw(trace, episode: episode).image
+                picture = EpisodeMap.draw(trace, task: episode.task, model: episode.model, recorded: episode.recorded).image
                 defaultName = "\(episode.task.scene)-task\(episode.task.identity).png"
             } else {
                 let benchmarkTask = try task.map { id in
@@ -208,43 +208,3 @@ struct WorldBuilder {
     }
 }
 
-/// Map contents for a task or an episode.
-enum EpisodeMap {
-    static func content(for task: BenchmarkTask?, world: World) -> SceneMap.Content {
-        let scene = world.scene.scene
-        guard let task else {
-            return SceneMap.Content(title: scene.name, subtitle: "\(scene.roomKind.rawValue), \(scene.objects.count) objects; agent at the start pose")
-        }
-        // A task without target objects (a forked task set) is outlined by its key actions'
-        // object types, resolved as the simulator resolves them.
-        let compiled = world.scene
-        let targets = !world.targets.isEmpty ? world.targets + world.related : task.keyActions.compactMap { key in
-            compiled.typeIdByName[key.objectType].map { compiled.resolve(type: $0, targets: []) }
-        }
-        return SceneMap.Content(
-            title: "\(scene.name)  task \(task.identity)  \(task.taskType)",
-            subtitle: task.taskName + "  |  key actions: " + task.keyActionTexts.joined(separator: ", "),
-            targets: Array(Set(targets)).sorted())
-    }
-
-    static func draw(_ trace: EpisodeTrace, episode: EpisodeSpec) -> (image: RGBImage, layout: SceneMap.Layout) {
-        var content = content(for: episode.task, world: trace.end)
-        content.title += episode.model.map { "  (\($0))" } ?? ""
-        content.path = trace.entries.compactMap { entry in
-            guard let number = entry.number else { return nil }
-            var text = entry.step.object.map { "\(entry.step.action) \($0)" } ?? entry.step.action
-            // Where the recorded run's own outcome differs from the simulator's, say so.
-            if let recorded = episode.recorded?.step(number: number)?.success, recorded != entry.step.success {
-                text += recorded ? "  (the run: ok)" : "  (the run: FAILED)"
-            }
-            let error = entry.step.error.map { "\($0.rawValue): " } ?? ""
-            return SceneMap.PathStep(number: number, pose: entry.pose, success: entry.step.success, text: text, cause: entry.cause.map { error + $0 })
-        }
-        let illegal = trace.entries.filter { $0.number == nil && $0.step.action != "end" }.count
-        if illegal > 0 { content.notes.append(("\(illegal) model call(s) named no executable action (not drawn)", true)) }
-        if let reason = trace.endReason { content.notes.append(("episode ended: \(reason.rawValue)", true)) }
-        let facts = GoalCheck.facts(for: episode.task, in: trace.end)
-        for fact in facts { content.notes.append(("goal: \(fact.description): \(fact.holds ? "met" : "MISSED")", !fact.holds)) }
-        return SceneMap.draw(trace.end, content)
-    }
-}

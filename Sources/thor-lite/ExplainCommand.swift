@@ -234,7 +234,7 @@ enum HTMLReport {
         var copied: [String: String] = [:]
         for (index, explanation) in explanations.enumerated() {
             let mapName = "map-\(index + 1).png"
-            try PNG.write(EpisodeMap.draw(explanation.trace, episode: explanation.episode).image, to: directory + "/" + mapName)
+            try PNG.write(EpisodeMap.draw(explanation.trace, task: explanation.episode.task, model: explanation.episode.model, recorded: explanation.episode.recorded).image, to: directory + "/" + mapName)
             body += "<section><h2>\(escape(explanation.heading))</h2>\n"
             body += "<p class=task>\(escape(explanation.episode.task.taskName))</p>\n"
             body += "<p>source: <code>\(escape(explanation.episode.source))</code><br>key actions: \(escape(explanation.episode.task.keyActionTexts.joined(separator: ", ")))</p>\n"

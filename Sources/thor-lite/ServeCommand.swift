@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ThorGrade
+import ThorFrames
 import ThorJSON
 import ThorModel
 import ThorPolicy
@@ -84,11 +85,13 @@ struct ServeSession {
             case "state":
                 reply = ["ok": .bool(true), "done": .bool(env.isDone), "trajectory": .array(env.steps.map(stepJSON))]
                 if let metrics = env.metrics { reply["metrics"] = metricsJSON(metrics) }
+            case "render":
+                reply = try render(path: request["path"] as? String)
             case "close":
                 reply = ["ok": .bool(true)]
                 close = true
             default:
-                throw ServeError("unknown op; use reset, step, state or close")
+                throw ServeError("unknown op; use reset, step, state, render or close")
             }
         } catch {
             reply = ["ok": .bool(false), "error": .string("\(error)")]
@@ -101,6 +104,21 @@ struct ServeSession {
         case let id?: reply["id"] = .string("\(id)")
         }
         return (.object(reply), close)
+    }
+
+    /// The episode map (`PolicyEnvironment.map()`): RGB rows as base64, and with a "path" also
+    /// written there as a PNG.
+    func render(path: String?) throws -> [String: JSONValue] {
+        guard let image = env.map() else { throw ServeError("render needs an episode: reset first") }
+        var reply: [String: JSONValue] = [
+            "ok": .bool(true), "width": .int(image.width), "height": .int(image.height),
+            "rgb": .string(Data(image.pixels).base64EncodedString()),
+        ]
+        if let path {
+            try PNG.write(image, to: path)
+            reply["path"] = .string(path)
+        }
+        return reply
     }
 
     func taskInfo() -> [String: JSONValue] {

@@ -68,3 +68,18 @@ def test_request_ids_are_echoed_with_their_json_type(store):
                              capture_output=True, text=True, check=True)
     replies = [json.loads(line) for line in process.stdout.splitlines()]
     assert [r["id"] for r in replies] == [5, "b"]
+
+
+def test_render_returns_the_episode_map_as_an_rgb_array(store):
+    numpy = pytest.importorskip("numpy", reason="numpy is not installed; render() then returns nested lists")
+    with ThorLiteEnv(store=store, binary=binary(), render_mode="rgb_array") as env:
+        env.reset(task=4)
+        env.step("navigate to Cabinet")
+        with tempfile.TemporaryDirectory() as work:
+            path = os.path.join(work, "map.png")
+            picture = env.render(path=path)
+            with open(path, "rb") as handle:
+                assert handle.read(8) == b"\x89PNG\r\n\x1a\n"
+        assert picture.dtype == numpy.uint8 and picture.ndim == 3 and picture.shape[2] == 3
+        # The agent is drawn in its blue (SceneMap.Palette.agent) somewhere on the map.
+        assert ((picture == numpy.array([24, 84, 220], dtype=numpy.uint8)).all(axis=2)).any()

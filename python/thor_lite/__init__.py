@@ -9,9 +9,12 @@ simulator, behind a Gymnasium-style interface.
 `step` takes a plain action (`navigate to Fridge`) or a raw model response containing
 `<DecisionMaking>...</DecisionMaking>`. The observation is a dict: action, object, object_id,
 success, error (thor-lite's error kind), feedback (the reference's text), navigable, interactable,
-held, held_id, step, done, frame. When the episode ends, `info` holds the reference metrics and
-`goal_success`.
+held, held_id, step, done, frame (the best recorded frame of this state, indexed by `thor-lite
+frames import`), frame_match (`exact`, `same pose` or None). When the episode ends, `info` holds
+the reference metrics and `goal_success`. With `render_mode="rgb_array"`, `render()` returns the
+episode map (thor-lite's top-down picture) as an RGB array.
 """
+import base64
 import json
 import os
 import shutil
@@ -32,7 +35,12 @@ class ThorLiteEnv:
     Use it as a context manager, or call close() to stop the server.
     """
 
-    def __init__(self, store=None, binary=None):
+    metadata = {"render_modes": ["rgb_array"]}
+
+    def __init__(self, store=None, binary=None, render_mode=None):
+        if render_mode not in (None, "rgb_array"):
+            raise ThorLiteError(f"render_mode {render_mode!r} is not supported; use 'rgb_array'")
+        self.render_mode = render_mode
         binary = binary or os.environ.get("THOR_LITE_BIN") or shutil.which("thor-lite")
         if not binary:
             raise ThorLiteError("thor-lite binary not found: pass binary=, set THOR_LITE_BIN or put it on PATH")
@@ -74,6 +82,22 @@ class ThorLiteEnv:
     def state(self):
         """The trajectory so far and, once an episode ran, its metrics."""
         return self._request(op="state")
+
+    def render(self, path=None):
+        """The episode map as an RGB array of shape (height, width, 3) (a numpy uint8 array where
+        numpy is installed, else nested lists of [r, g, b]); with `path`, also written as a PNG."""
+        if self.render_mode != "rgb_array" and path is None:
+            return None
+        request = {"op": "render"}
+        if path is not None:
+            request["path"] = path
+        reply = self._request(**request)
+        width, height, pixels = reply["width"], reply["height"], base64.b64decode(reply["rgb"])
+        try:
+            import numpy
+        except ImportError:
+            return [[list(pixels[(y * width + x) * 3:(y * width + x) * 3 + 3]) for x in range(width)] for y in range(height)]
+        return numpy.frombuffer(pixels, dtype=numpy.uint8).reshape(height, width, 3)
 
     def close(self):
         if self._process.poll() is None:
