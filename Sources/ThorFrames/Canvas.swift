@@ -84,6 +84,7 @@ public struct Canvas: Sendable {
 
     /// A straight line of the given thickness (square brush).
     public mutating func line(_ x0: Double, _ y0: Double, _ x1: Double, _ y1: Double, _ color: RGB, thickness: Int = 1) {
+        guard x0.isFinite, y0.isFinite, x1.isFinite, y1.isFinite, max(abs(x1 - x0), abs(y1 - y0)) < 100_000 else { return }
         let steps = max(Int(max(abs(x1 - x0), abs(y1 - y0)).rounded(.up)), 1)
         let half = thickness / 2
         for step in 0...steps {
@@ -96,8 +97,9 @@ public struct Canvas: Sendable {
     /// A filled disc.
     public mutating func disc(_ cx: Double, _ cy: Double, radius: Double, _ color: RGB, alpha: Double = 1) {
         let r2 = radius * radius
-        for y in Int((cy - radius).rounded(.down))...Int((cy + radius).rounded(.up)) {
-            for x in Int((cx - radius).rounded(.down))...Int((cx + radius).rounded(.up)) {
+        guard let (xs, ys) = span(cx, cy, radius) else { return }
+        for y in ys {
+            for x in xs {
                 let dx = Double(x) - cx, dy = Double(y) - cy
                 if dx * dx + dy * dy <= r2 { plot(x, y, color, alpha: alpha) }
             }
@@ -107,12 +109,23 @@ public struct Canvas: Sendable {
     /// A ring of the given thickness.
     public mutating func ring(_ cx: Double, _ cy: Double, radius: Double, _ color: RGB, thickness: Double = 2) {
         let outer = radius * radius, inner = max(radius - thickness, 0) * max(radius - thickness, 0)
-        for y in Int((cy - radius).rounded(.down))...Int((cy + radius).rounded(.up)) {
-            for x in Int((cx - radius).rounded(.down))...Int((cx + radius).rounded(.up)) {
+        guard let (xs, ys) = span(cx, cy, radius) else { return }
+        for y in ys {
+            for x in xs {
                 let dx = Double(x) - cx, dy = Double(y) - cy, d = dx * dx + dy * dy
                 if d <= outer && d >= inner { plot(x, y, color) }
             }
         }
+    }
+
+    /// The pixel rows and columns a circle can touch, clipped to the canvas; nil when it touches
+    /// none (or its numbers are not finite).
+    func span(_ cx: Double, _ cy: Double, _ radius: Double) -> (ClosedRange<Int>, ClosedRange<Int>)? {
+        guard cx.isFinite, cy.isFinite, radius.isFinite, radius >= 0 else { return nil }
+        let left = max(cx - radius, 0).rounded(.down), right = min(cx + radius, Double(width - 1)).rounded(.up)
+        let top = max(cy - radius, 0).rounded(.down), bottom = min(cy + radius, Double(height - 1)).rounded(.up)
+        guard left <= right, top <= bottom else { return nil }
+        return (Int(left)...Int(right), Int(top)...Int(bottom))
     }
 
     /// A circular sector centred on (cx, cy): directions within `halfAngle` of `direction`
@@ -121,8 +134,9 @@ public struct Canvas: Sendable {
     public mutating func wedge(_ cx: Double, _ cy: Double, radius: Double, direction: Double, halfAngle: Double, _ color: RGB, alpha: Double,
                                clip: (x0: Int, y0: Int, x1: Int, y1: Int)) {
         let cosHalf = cos(halfAngle), fx = cos(direction), fy = sin(direction)
-        let top = max(Int((cy - radius).rounded(.down)), clip.y0), bottom = min(Int((cy + radius).rounded(.up)), clip.y1 - 1)
-        let left = max(Int((cx - radius).rounded(.down)), clip.x0), right = min(Int((cx + radius).rounded(.up)), clip.x1 - 1)
+        guard let (xs, ys) = span(cx, cy, radius) else { return }
+        let top = max(ys.lowerBound, clip.y0), bottom = min(ys.upperBound, clip.y1 - 1)
+        let left = max(xs.lowerBound, clip.x0), right = min(xs.upperBound, clip.x1 - 1)
         guard top <= bottom, left <= right else { return }
         for y in top...bottom {
             for x in left...right {

@@ -40,7 +40,7 @@ public struct RunReplay: Sendable {
             failure = "scene \(sceneName) is not in the store (import the benchmark first)"
             return
         }
-        let task = Self.task(for: run, scene: sceneName, source: source)
+        let task = run.task(scene: sceneName, stored: source.task)
         self.task = task
         var world = World(scene: scene, task: task, approachPoses: source.approachPoses)
         var steps = run.steps.filter { $0.number != nil }
@@ -67,22 +67,6 @@ public struct RunReplay: Sendable {
             notes[number] = divergence
         }
         if states.isEmpty { failure = "the run records no executed action" }
-    }
-
-    /// The store's task when its identity, scene and type match the run; otherwise one built from
-    /// the run's own fields (runs of forked task sets such as `test_001` are not in the store).
-    static func task(for run: RecordedRun, scene: String, source: ReplaySource) -> BenchmarkTask {
-        if let identity = run.identity, let stored = source.task(identity), stored.scene == scene,
-           run.taskType == nil || stored.taskType == run.taskType {
-            return stored
-        }
-        let keyActions = run.keyActions.map { text -> KeyAction in
-            let action = Action(planStep: text)
-            return KeyAction(action: action?.kind.rawValue ?? text, objectType: action?.objectType ?? "")
-        }
-        return BenchmarkTask(
-            identity: run.identity ?? .string(run.run), scene: scene, taskType: run.taskType ?? "",
-            instructionIndex: run.instructionIndex ?? 0, taskName: run.taskName ?? "", taskQuery: "", keyActions: keyActions)
     }
 
     /// Pose, held object and the open/closed state of the openable objects in view.
@@ -121,5 +105,35 @@ public enum SceneView {
             return ViewModel.isNavigableBySize(volume: box.volume, largestFace: largestFace, distance: distance)
                 && !world.isHidden(object)
         }
+    }
+}
+
+extension RecordedRun {
+    /// The stored task when its identity, scene and type match the run; otherwise one built from
+    /// the run's own fields (runs of forked task sets such as `test_001` are not in the store).
+    public func task(scene: String, stored: (TaskIdentity) -> BenchmarkTask?) -> BenchmarkTask {
+        if let identity, let task = stored(identity), task.scene == scene, taskType == nil || task.taskType == taskType {
+            return task
+        }
+        return ownTask(scene: scene)
+    }
+
+    /// A task built from the run's own fields (identity, scene, type, key-action strings), for
+    /// runs whose task is not in the store. It has no target objects: types resolve to the first
+    /// object of the type, as the reference does without targets.
+    public func ownTask(scene: String) -> BenchmarkTask {
+        BenchmarkTask(
+            identity: identity ?? .string(run), scene: scene, taskType: taskType ?? "",
+            instructionIndex: instructionIndex ?? 0, taskName: taskName ?? "", taskQuery: "",
+            keyActions: keyActions.map(KeyAction.init(planText:)))
+    }
+}
+
+extension KeyAction {
+    /// A key action from its string form (`navigate to Fridge`, `pick up Apple`); text that
+    /// starts with no vocabulary action is kept whole as the action.
+    public init(planText text: String) {
+        let action = Action(planStep: text)
+        self.init(action: action?.kind.rawValue ?? text, objectType: action?.objectType ?? "")
     }
 }

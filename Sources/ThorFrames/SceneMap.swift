@@ -322,5 +322,6 @@ public enum SceneMap {
 }
 
 extension String {
-    func leftPadded(_ width: Int) -> String { count >= width ? self : String(repeating: " ", count: width - count) + self }
+    /// Right-aligned in `width` columns (for numbered transcripts).
+    public func leftPadded(_ width: Int) -> String { count >= width ? self : String(repeating: " ", count: width - count) + self }
 }

@@ -152,7 +152,7 @@ enum EpisodeLoader {
             if task == nil, let scene = result.scene {
                 task = BenchmarkTask(
                     identity: result.identity, scene: scene, taskType: result.taskType ?? "", instructionIndex: 0,
-                    taskName: result.taskName ?? "", taskQuery: "", keyActions: (result.keyActions ?? []).map(keyAction))
+                    taskName: result.taskName ?? "", taskQuery: "", keyActions: (result.keyActions ?? []).map(KeyAction.init(planText:)))
             }
             guard let task else { throw CLIError.failed("\(label): task \(result.identity) is not in the store and the line names no scene") }
             let outputs = result.trajectory.dropFirst().map { entry in PolicyOutput.planStep(entry.object.map { "\(entry.action) \($0)" } ?? entry.action) }
@@ -164,11 +164,7 @@ enum EpisodeLoader {
     /// recorded responses are replayed (parsed as the reference parses them).
     static func fromRun(_ run: RecordedRun, store: ThorStore) throws -> EpisodeSpec {
         guard let scene = run.scene else { throw CLIError.failed("\(run.directory): the run names no scene") }
-        var task = run.identity.flatMap { try? store.task($0) }
-        if let found = task, found.scene != scene || (run.taskType != nil && found.taskType != run.taskType) { task = nil }
-        let resolved = task ?? BenchmarkTask(
-            identity: run.identity ?? .string(run.run), scene: scene, taskType: run.taskType ?? "",
-            instructionIndex: run.instructionIndex ?? 0, taskName: run.taskName ?? "", taskQuery: "", keyActions: run.keyActions.map(keyAction))
+        let resolved = run.task(scene: scene) { try? store.task($0) }
         // The recorded actions after init, up to the final end, as simulate mode replays a result
         // line: the reference's own reading of each response (its object matcher may map
         // "move back" to "move forward"; re-parsing the text here would not).
@@ -180,11 +176,6 @@ enum EpisodeLoader {
     static func storedTask(_ identity: TaskIdentity, store: ThorStore, source: String) throws -> BenchmarkTask {
         guard let task = try store.task(identity) else { throw CLIError.failed("\(source): task \(identity) is not in the store") }
         return task
-    }
-
-    static func keyAction(_ text: String) -> KeyAction {
-        let action = Action(planStep: text)
-        return KeyAction(action: action?.kind.rawValue ?? text, objectType: action?.objectType ?? "")
     }
 }
 

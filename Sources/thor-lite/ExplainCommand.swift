@@ -174,10 +174,6 @@ struct Explanation {
     }
 }
 
-extension String {
-    func leftPadded(_ width: Int) -> String { count >= width ? self : String(repeating: " ", count: width - count) + self }
-}
-
 /// A per-task output line of `grade` (simulate mode): identity, model and the steps it took.
 struct PerTaskLine {
     var identity: TaskIdentity
