@@ -143,6 +143,14 @@ struct Explanation {
         }
     }
 
+    /// When the recorded run went on past the simulator's last step (or stopped before it).
+    var divergenceNote: String? {
+        guard let recorded = episode.recorded, let runLast = recorded.steps.compactMap(\.number).max() else { return nil }
+        let simulatedLast = trace.entries.compactMap(\.number).max() ?? 0
+        guard runLast != simulatedLast else { return nil }
+        return "the recorded run \(runLast > simulatedLast ? "went on to" : "stopped at") step \(runLast); the simulator's episode ended at step \(simulatedLast)"
+    }
+
     var metricsText: String {
         String(format: "success %d, efficiency %.4f, completeness %.4f, ordered completeness %.4f, repeat rate %.4f, steps %d",
                metrics.success, metrics.efficiency, metrics.completeness, metrics.completenessOrdered, metrics.repeatRate, metrics.step)
@@ -166,6 +174,7 @@ struct Explanation {
             if let frame = row.frame { out += "        frame (\(row.frameMatch ?? "")): \(frame)\n" }
         }
         out += "\nend: \(endText)\n"
+        if let note = divergenceNote { out += note + "\n" }
         out += "reference metrics: \(metricsText)\n"
         let met = goals.filter(\.holds), missed = goals.filter { !$0.holds }
         out += "goal facts met: \(met.isEmpty ? "none" : met.map(\.description).joined(separator: "; "))\n"
@@ -254,7 +263,8 @@ enum HTMLReport {
                 let outcome = row.success ? "ok" : "FAILED \(escape(row.error ?? ""))"
                 body += "<tr class=\(row.success ? "ok" : "fail")><td>\(row.number.map(String.init) ?? "–")</td><td>\(said)\(escape(row.action))</td><td>\(outcome)</td><td>\(why)</td><td>\(frameCell)</td></tr>\n"
             }
-            body += "</table>\n<p>end: \(escape(explanation.endText))<br>reference metrics: \(escape(explanation.metricsText))</p>\n<ul>"
+            let note = explanation.divergenceNote.map { "<br>" + escape($0) } ?? ""
+            body += "</table>\n<p>end: \(escape(explanation.endText))\(note)<br>reference metrics: \(escape(explanation.metricsText))</p>\n<ul>"
             for fact in explanation.goals { body += "<li class=\(fact.holds ? "ok" : "fail")>\(escape(fact.description)): \(fact.holds ? "met" : "missed")</li>" }
             body += "</ul></section>\n"
         }

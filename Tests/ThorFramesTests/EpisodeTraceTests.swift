@@ -35,3 +35,25 @@ final class EpisodeTraceTests: XCTestCase {
         XCTAssertEqual(failure.cause, "AI2-THOR's placement table does not allow a Cup in a GarbageCan")
     }
 }
+
+extension EpisodeTraceTests {
+    func testEveryFailedStepOfTheRecordedRunsHasACause() throws {
+        let runs = try TestData.recordedRuns()
+        let store = try TestData.benchmarkStore()
+        let poses = try store.approachPoses()
+        let model = runs + "/Qwen_Qwen2.5-VL-7B-Instruct"
+        var failures = 0
+        for folder in try FileManager.default.contentsOfDirectory(atPath: model).sorted() {
+            let run = try RecordedRun.read(directory: model + "/" + folder)
+            let scene = try XCTUnwrap(run.scene)
+            let task = run.task(scene: scene) { try? store.task($0) }
+            let world = World(scene: CompiledScene(try XCTUnwrap(try store.scene(named: scene))), task: task, approachPoses: poses)
+            let plan = run.steps.dropFirst().filter { $0.action != "end" }.map { step in PolicyOutput.planStep(step.object.map { "\(step.action) \($0)" } ?? step.action) }
+            for entry in EpisodeTrace(world: world, taskType: task.taskType, outputs: plan).entries where !entry.step.success || entry.step.error != nil {
+                failures += 1
+                XCTAssertNotNil(entry.cause, "\(folder) step \(entry.number.map(String.init) ?? "-"): \(entry.step.action)")
+            }
+        }
+        XCTAssertEqual(failures, 14, "run 10: 3, test_001: 6, disambig_003: 4 and its repeat cut-off")
+    }
+}
