@@ -36,7 +36,7 @@ public enum FrameImporter {
             let absolute = URL(fileURLWithPath: root).standardizedFileURL.path
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: absolute, isDirectory: &isDirectory) else {
-                // A dangling link named .png is a file that cannot be read, not a missing root.
+                // A missing root (or a dangling link given as one) is reported; the others are scanned.
                 scan.issues.append(FrameIssue(path: absolute, reason: "no such file or directory"))
                 continue
             }

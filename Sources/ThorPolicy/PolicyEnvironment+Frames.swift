@@ -28,10 +28,34 @@ extension PolicyEnvironment {
     /// steps taken so far (the loop is deterministic), so nothing is kept per step. Nil before
     /// `reset`.
     public func map() -> RGBImage? {
+        guard let task, let trace = replayedTrace() else { return nil }
+        return EpisodeMap.draw(trace, task: task).image
+    }
+
+    /// How many executed steps so far have a recorded frame of exactly their state, one of their
+    /// pose only, or none: `["exact": n, "same pose": n, "none": n]`.
+    public func frameCoverage() -> [String: Int] {
+        var coverage = ["exact": 0, "same pose": 0, "none": 0]
+        guard let task, let trace = replayedTrace() else { return coverage }
+        for entry in trace.entries where entry.number != nil {
+            let scene = task.scene
+            if !((try? store.frames(scene: scene, stateKey: entry.state.stateKey)) ?? []).isEmpty {
+                coverage["exact", default: 0] += 1
+            } else if !((try? store.frames(scene: scene, poseKey: entry.state.poseKey)) ?? []).isEmpty {
+                coverage["same pose", default: 0] += 1
+            } else {
+                coverage["none", default: 0] += 1
+            }
+        }
+        return coverage
+    }
+
+    /// The episode so far, replayed step by step (the loop is deterministic, so it reproduces the
+    /// poses and states the policy saw).
+    func replayedTrace() -> EpisodeTrace? {
         guard let runner, let task, let scene = scenes[task.scene] else { return nil }
         let taken = runner.steps.dropFirst().filter { $0.action != "end" }
         let outputs = taken.map { step in PolicyOutput.planStep(step.object.map { "\(step.action) \($0)" } ?? step.action) }
-        let trace = EpisodeTrace(world: World(scene: scene, task: task, approachPoses: approachPoses), taskType: task.taskType, outputs: outputs)
-        return EpisodeMap.draw(trace, task: task).image
+        return EpisodeTrace(world: World(scene: scene, task: task, approachPoses: approachPoses), taskType: task.taskType, outputs: outputs)
     }
 }

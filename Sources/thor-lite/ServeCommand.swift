@@ -83,7 +83,8 @@ struct ServeSession {
                     "truncated": .bool(env.endReason == .budgetExhausted), "info": .object(info),
                 ]
             case "state":
-                reply = ["ok": .bool(true), "done": .bool(env.isDone), "trajectory": .array(env.steps.map(stepJSON))]
+                reply = ["ok": .bool(true), "done": .bool(env.isDone), "trajectory": .array(env.steps.map(stepJSON)),
+                         "frame_coverage": .object(env.frameCoverage().mapValues(JSONValue.int))]
                 if let metrics = env.metrics { reply["metrics"] = metricsJSON(metrics) }
             case "render":
                 reply = try render(path: request["path"] as? String)

@@ -172,5 +172,9 @@ final class PolicyFrameTests: XCTestCase {
         }
         // A failed step changes nothing: it shows the frame of the state it left unchanged.
         XCTAssertEqual(observations[3].frame, observations[2].frame)
+        // Every step but one has a frame of its exact state: at step 9 the simulator reached the
+        // Sink, where Unity failed and saved no frame.
+        XCTAssertEqual(environment.frameCoverage(), ["exact": 9, "same pose": 0, "none": 1])
+        XCTAssertNil(observations[8].frame)
     }
 }
