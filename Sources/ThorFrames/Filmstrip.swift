@@ -23,9 +23,10 @@ public enum Filmstrip {
         var tiles: [Tile] = []
         var framed = Set<Int>()
         for (path, name) in named {
-            framed.insert(name.step)
-            let success = run.step(number: name.step)?.success
-            tiles.append(Tile(number: name.step, text: name.actionText + (name.view.map { " view \($0)" } ?? ""), success: success, frame: path))
+            let owned = run.owns(name)
+            if owned { framed.insert(name.step) }
+            let text = name.actionText + (name.view.map { " view \($0)" } ?? "") + (owned ? "" : " (in between)")
+            tiles.append(Tile(number: name.step, text: text, success: owned ? run.step(number: name.step)?.success : nil, frame: path))
         }
         for step in run.steps {
             guard let number = step.number, !framed.contains(number) else { continue }

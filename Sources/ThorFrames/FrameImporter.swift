@@ -106,13 +106,16 @@ public enum FrameImporter {
                 scan.issues.append(issue)
             case .success(let file):
                 if file.wasRead { scan.filesRead += 1 }
-                var state = replayed?.states[name.step]
+                let owned = run.owns(name)
+                var state = owned ? replayed?.states[name.step] : nil
                 if let view = name.view, var turned = state {
                     // observe saves three views, turning left 90° before each (RocAgent.observe).
                     turned.yaw = ((turned.yaw - 90 * Double(view + 1)).truncatingRemainder(dividingBy: 360) + 360).truncatingRemainder(dividingBy: 360)
                     state = turned
                 }
-                let note: String? = if let replayed {
+                let note: String? = if !owned {
+                    "an intermediate frame: the run records \(run.step(number: name.step)?.action ?? "?") at step \(name.step), not \(name.action)"
+                } else if let replayed {
                     state == nil ? (replayed.failure ?? "the replay has no step \(name.step)") : replayed.notes[name.step]
                 } else {
                     "not replayed (no store)"
@@ -122,7 +125,7 @@ public enum FrameImporter {
                     width: file.header.width, height: file.header.height, bitDepth: file.header.bitDepth,
                     colorType: file.header.colorType, run: run.run, model: run.model, scene: run.scene ?? name.scene,
                     taskIdentity: run.identity?.description, step: name.step, action: name.action, objectType: name.object,
-                    view: name.view, recordedSuccess: run.step(number: name.step)?.success,
+                    view: name.view, recordedSuccess: owned ? run.step(number: name.step)?.success : nil,
                     state: state, stateNote: note))
             }
         }

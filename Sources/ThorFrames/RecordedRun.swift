@@ -67,6 +67,16 @@ public struct RecordedRun: Sendable {
     /// The step with this counter value.
     public func step(number: Int) -> RecordedStep? { steps.first { $0.number == number } }
 
+    /// Whether a frame is its step's own picture: the run records that action at that step (or
+    /// records nothing for the step). The evaluator also saves intermediate frames while it
+    /// moves, numbered with the previous step (test_001's `FloorPlan1_9_move_forward.png` was
+    /// saved during step 10's move; its step 9 is a failed pickup).
+    public func owns(_ frame: FrameName) -> Bool {
+        guard let recorded = step(number: frame.step) else { return true }
+        func normal(_ action: String) -> String { action == "put in" ? "put" : action }
+        return normal(recorded.action) == normal(frame.action)
+    }
+
     /// Reads the fields of a reference `result.json` thor-lite uses; others are skipped.
     mutating func readResult(_ data: Data, file: String) throws {
         var entries: [RecordedStep] = []

@@ -84,7 +84,7 @@ struct Explanation {
         self.trace = trace
         let runFrames = episode.recorded.map { run in
             ((try? FileManager.default.contentsOfDirectory(atPath: run.directory)) ?? []).sorted().compactMap { file -> (Int, String)? in
-                FrameName(fileName: file).map { ($0.step, run.directory + "/" + file) }
+                FrameName(fileName: file).flatMap { run.owns($0) ? ($0.step, run.directory + "/" + file) : nil }
             }
         } ?? []
         for entry in trace.entries {

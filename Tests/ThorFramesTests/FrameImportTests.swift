@@ -47,8 +47,12 @@ final class FrameImportTests: XCTestCase {
             XCTAssertEqual([frame.width, frame.height, frame.bitDepth, frame.colorType], [800, 450, 8, 2], frame.path)
             XCTAssertEqual(frame.scene, "FloorPlan1")
             XCTAssertEqual(frame.contentHash.count, 64)
-            XCTAssertNotNil(frame.state, frame.path)
         }
+        // One frame is not its step's own picture: saved during step 10's move, numbered 9.
+        let stateless = scan.records.filter { $0.state == nil }
+        XCTAssertEqual(stateless.map { ($0.path as NSString).lastPathComponent }, ["FloorPlan1_9_move_forward.png"])
+        XCTAssertEqual(stateless.first?.stateNote, "an intermediate frame: the run records pickup at step 9, not move forward")
+        XCTAssertNil(stateless.first?.recordedSuccess)
         XCTAssertEqual(Dictionary(grouping: scan.records, by: \.run).mapValues(\.count), [Self.run10: 6, Self.test001: 19, "Qwen_Qwen2.5-VL-7B-Instruct/disambig_003_single_pickup_from_closerep_FloorPlan1_0": 1])
 
         let stored = try store.frames(run: Self.run10)
