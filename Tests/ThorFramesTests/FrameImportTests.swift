@@ -129,6 +129,20 @@ final class FrameImportTests: XCTestCase {
         XCTAssertEqual(try store.counts().frames, 1)
     }
 
+    func testACorruptResultFileIsReportedAndItsFramesStillIndexed() throws {
+        let root = TestData.temporaryDirectory()
+        let run = root.appendingPathComponent("model/7_single_search_FloorPlan1_0")
+        try FileManager.default.createDirectory(at: run, withIntermediateDirectories: true)
+        try PNG.encode(PNGTests.gradient(width: 4, height: 4, channels: 3)).write(to: run.appendingPathComponent("FloorPlan1_1_init.png"))
+        try Data(#"{"identity": 7, "trajectory": [{"action": "init", "#.utf8).write(to: run.appendingPathComponent("result.json"))
+        let scan = FrameImporter.scan([root.path], replay: nil)
+        XCTAssertEqual(scan.records.map(\.step), [1])
+        XCTAssertEqual(scan.records.first?.scene, "FloorPlan1")
+        XCTAssertEqual(scan.issues.count, 1)
+        XCTAssertEqual(scan.issues.first?.path, run.path)
+        XCTAssertEqual(scan.issues.first?.reason.contains("result.json"), true, scan.issues.first?.reason ?? "")
+    }
+
     func testFramesSurviveABenchmarkReimport() throws {
         let root = TestData.temporaryDirectory()
         let run = root.appendingPathComponent("model/1_single_search_FloorPlan1_0")
