@@ -17,6 +17,7 @@ struct Serve: ParsableCommand {
               {"op": "step", "action": "navigate to Fridge"} one model call with a plain action
               {"op": "step", "response": "...<DecisionMaking>open fridge</DecisionMaking>"}
               {"op": "state"}                                the observation and the trajectory so far
+              {"op": "render", "path": "map.png"}            the episode map: width, height, RGB as base64 (path optional)
               {"op": "close"}                                end the session
             Responses: {"ok": true, "observation": {...}, "reward": r, "terminated": b, "truncated": b,
             "info": {...}} or {"ok": false, "error": "why"}. An "id" in a request is echoed back.
