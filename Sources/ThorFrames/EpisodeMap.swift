@@ -35,7 +35,9 @@ public enum EpisodeMap {
                 text += recorded ? "  (the run: ok)" : "  (the run: FAILED)"
             }
             let error = entry.step.error.map { "\($0.rawValue): " } ?? ""
-            return SceneMap.PathStep(number: number, pose: entry.pose, success: entry.step.success, text: text, cause: entry.cause.map { error + $0 })
+            return SceneMap.PathStep(
+                number: number, pose: entry.pose, success: entry.step.success, text: text, cause: entry.cause.map { error + $0 },
+                object: entry.step.objectId.flatMap { trace.end.scene.indexById[$0] })
         }
         let illegal = trace.entries.filter { $0.number == nil && $0.step.action != "end" }.count
         if illegal > 0 { content.notes.append(("\(illegal) model call(s) named no executable action (not drawn)", true)) }

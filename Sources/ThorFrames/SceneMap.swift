@@ -53,13 +53,17 @@ public enum SceneMap {
         public var success: Bool
         public var text: String
         public var cause: String?
+        /// The object the step acted on (object number), if it resolved to one: a failed step
+        /// is drawn with a red line from where the agent stood to it.
+        public var object: Int?
 
-        public init(number: Int, pose: AgentPose, success: Bool, text: String, cause: String?) {
+        public init(number: Int, pose: AgentPose, success: Bool, text: String, cause: String?, object: Int? = nil) {
             self.number = number
             self.pose = pose
             self.success = success
             self.text = text
             self.cause = cause
+            self.object = object
         }
     }
 
@@ -108,7 +112,7 @@ public enum SceneMap {
         drawFieldOfView(&canvas, world.pose, layout)
         let targets = Set(content.targets)
         let visible = drawObjects(&canvas, world, layout, targets: targets)
-        drawPath(&canvas, content.path, layout)
+        drawPath(&canvas, content.path, layout, boxes: world.scene.boxes)
         drawAgent(&canvas, world, layout)
         drawLabels(&canvas, world, layout, targets: targets, drawn: visible)
 
@@ -210,11 +214,19 @@ public enum SceneMap {
         }
     }
 
-    static func drawPath(_ canvas: inout Canvas, _ path: [PathStep], _ layout: Layout) {
+    static func drawPath(_ canvas: inout Canvas, _ path: [PathStep], _ layout: Layout, boxes: [Box]) {
         guard !path.isEmpty else { return }
         for (a, b) in zip(path, path.dropFirst()) {
             let p = layout.pixel(x: a.pose.x, z: a.pose.z), q = layout.pixel(x: b.pose.x, z: b.pose.z)
             canvas.line(p.x, p.y, q.x, q.y, Palette.agent, thickness: 2)
+        }
+        // A failed action on an object: a red line from where the agent stood to the object.
+        for step in path where !step.success {
+            guard let object = step.object, boxes.indices.contains(object) else { continue }
+            let p = layout.pixel(x: step.pose.x, z: step.pose.z)
+            let q = layout.pixel(x: boxes[object].center.x, z: boxes[object].center.z)
+            canvas.line(p.x, p.y, q.x, q.y, Palette.failed, thickness: 1)
+            canvas.ring(q.x, q.y, radius: 6, Palette.failed, thickness: 2)
         }
         // Markers at one spot are stacked to the right so every number stays readable.
         var stacked: [String: Int] = [:]
