@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "ThorSim", targets: ["ThorSim"]),
         .library(name: "ThorGrade", targets: ["ThorGrade"]),
         .library(name: "ThorPolicy", targets: ["ThorPolicy"]),
+        .library(name: "ThorFrames", targets: ["ThorFrames"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -38,12 +39,21 @@ let package = Package(
         // Reference-exact trajectory metrics, aggregation, report writers.
         .target(name: "ThorGrade", dependencies: ["ThorModel", "ThorJSON", "ThorSim"]),
         // The policy API: reset/step/metrics over the reference loop, for policy unit tests and `serve`.
-        .target(name: "ThorPolicy", dependencies: ["ThorModel", "ThorStore", "ThorSim", "ThorGrade"]),
+        .target(name: "ThorPolicy", dependencies: ["ThorModel", "ThorStore", "ThorSim", "ThorGrade", "ThorFrames"]),
+        // libpng (Debian's libpng-dev), for every PNG read and written.
+        .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"]), .brew(["libpng"])]),
+        // The C side of ThorFrames: every libpng call behind setjmp (libpng's longjmp must not
+        // cross Swift frames), the chunk/CRC check, and SHA-256 from OpenSSL's libcrypto
+        // (libssl-dev: SHA instructions, no build time, unlike building swift-crypto's BoringSSL).
+        .target(name: "CPNGShim", dependencies: ["CPNG"], linkerSettings: [.linkedLibrary("crypto"), .linkedLibrary("z")]),
+        // PNG read/write, the frame index (run layout, headers, replayed state), scene maps,
+        // filmstrips, episode explanations.
+        .target(name: "ThorFrames", dependencies: ["ThorModel", "ThorJSON", "ThorSim", "CPNGShim"]),
         // The command line: parses flags, calls the libraries.
         .executableTarget(
             name: "thor-lite",
             dependencies: [
-                "ThorModel", "ThorStore", "ThorSim", "ThorGrade", "ThorPolicy", "ThorJSON",
+                "ThorModel", "ThorStore", "ThorSim", "ThorGrade", "ThorPolicy", "ThorJSON", "ThorFrames",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -52,6 +62,8 @@ let package = Package(
             name: "thor-lite-bench",
             dependencies: ["ThorModel", "ThorStore", "ThorSim", "ThorGrade", "ThorJSON"]
         ),
+        // Frame and picture benchmarks: bench/frames_bench.sh
+        .executableTarget(name: "thor-lite-frames-bench", dependencies: ["ThorFrames", "ThorStore", "ThorSim", "ThorModel"]),
         .testTarget(
             name: "ThorStoreTests",
             dependencies: ["ThorStore", "ThorModel", .product(name: "GRDB", package: "GRDB.swift")]
@@ -60,6 +72,7 @@ let package = Package(
         .testTarget(name: "ThorSimTests", dependencies: ["ThorSim", "ThorModel", "ThorStore", "ThorJSON"]),
         // Runs the built thor-lite: exit statuses, output files, determinism.
         .testTarget(name: "CLITests", dependencies: ["thor-lite"]),
+        .testTarget(name: "ThorFramesTests", dependencies: ["ThorFrames", "ThorStore", "ThorSim", "ThorModel", "ThorPolicy"]),
         .testTarget(name: "ThorPolicyTests", dependencies: ["ThorPolicy", "ThorSim", "ThorModel", "ThorStore"]),
     ]
 )

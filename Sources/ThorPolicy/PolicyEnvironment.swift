@@ -25,8 +25,11 @@ public struct Observation: Hashable, Sendable {
     /// Entries in the trajectory so far (init included).
     public var step: Int
     public var isDone: Bool
-    /// Reserved for a recorded frame of this step; nil until the live bridge records frames.
+    /// The best recorded frame for this step's scene, pose and state (indexed by `thor-lite
+    /// frames import`), or nil when none is indexed.
     public var frame: String?
+    /// How `frame` matched: `exact` (same state) or `same pose`.
+    public var frameMatch: FrameMatch? = nil
 }
 
 /// A policy's view of one episode at a time: load a task, `reset`, `step` with an action or a raw
@@ -111,11 +114,12 @@ public final class PolicyEnvironment {
             return Observation(action: "", success: false, feedback: "", navigable: [], interactable: [], step: 0, isDone: false)
         }
         let world = runner.world
+        let recorded = recordedFrame(for: world)
         return Observation(
             action: last.action, object: last.object, objectId: last.objectId, success: last.success, error: last.error,
             feedback: last.feedback, navigable: last.legalLocations, interactable: last.legalObjects,
             heldType: world.held.map { world.scene.typeName(ofObject: $0) },
             heldId: world.held.map { world.scene.scene.objects[$0].objectId },
-            step: runner.steps.count, isDone: runner.isDone, frame: nil)
+            step: runner.steps.count, isDone: runner.isDone, frame: recorded?.path, frameMatch: recorded?.match)
     }
 }

@@ -118,7 +118,7 @@ public struct World: Sendable {
     /// reference goes to the first with an empty hand and to the second while holding something.
     /// It names those two task ids; thor-lite applies the rule to any task listing several targets
     /// of a type, which on test_809 is the same thing.
-    func object(for type: Int, navigating: Bool = false) -> Int {
+    public func object(for type: Int, navigating: Bool = false) -> Int {
         guard let listed = targets[type], let first = listed.first else { return scene.firstOfType[type] }
         return navigating && listed.count > 1 && held != nil ? listed[1] : first
     }

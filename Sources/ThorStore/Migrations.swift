@@ -5,6 +5,7 @@ import GRDB
 enum Migrations {
     static let all: [(version: Int, sql: [UInt8])] = [
         (1, PackageResources.v1_sql),
+        (2, PackageResources.v2_sql),
     ]
 
     static var latestVersion: Int { all.last!.version }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ThorGrade
+import ThorFrames
 import ThorJSON
 import ThorModel
 import ThorPolicy
@@ -16,6 +17,7 @@ struct Serve: ParsableCommand {
               {"op": "step", "action": "navigate to Fridge"} one model call with a plain action
               {"op": "step", "response": "...<DecisionMaking>open fridge</DecisionMaking>"}
               {"op": "state"}                                the observation and the trajectory so far
+              {"op": "render", "path": "map.png"}            the episode map: width, height, RGB as base64 (path optional)
               {"op": "close"}                                end the session
             Responses: {"ok": true, "observation": {...}, "reward": r, "terminated": b, "truncated": b,
             "info": {...}} or {"ok": false, "error": "why"}. An "id" in a request is echoed back.
@@ -82,13 +84,16 @@ struct ServeSession {
                     "truncated": .bool(env.endReason == .budgetExhausted), "info": .object(info),
                 ]
             case "state":
-                reply = ["ok": .bool(true), "done": .bool(env.isDone), "trajectory": .array(env.steps.map(stepJSON))]
+                reply = ["ok": .bool(true), "done": .bool(env.isDone), "trajectory": .array(env.steps.map(stepJSON)),
+                         "frame_coverage": .object(env.frameCoverage().mapValues(JSONValue.int))]
                 if let metrics = env.metrics { reply["metrics"] = metricsJSON(metrics) }
+            case "render":
+                reply = try render(path: request["path"] as? String)
             case "close":
                 reply = ["ok": .bool(true)]
                 close = true
             default:
-                throw ServeError("unknown op; use reset, step, state or close")
+                throw ServeError("unknown op; use reset, step, state, render or close")
             }
         } catch {
             reply = ["ok": .bool(false), "error": .string("\(error)")]
@@ -101,6 +106,21 @@ struct ServeSession {
         case let id?: reply["id"] = .string("\(id)")
         }
         return (.object(reply), close)
+    }
+
+    /// The episode map (`PolicyEnvironment.map()`): RGB rows as base64, and with a "path" also
+    /// written there as a PNG.
+    func render(path: String?) throws -> [String: JSONValue] {
+        guard let image = env.map() else { throw ServeError("render needs an episode: reset first") }
+        var reply: [String: JSONValue] = [
+            "ok": .bool(true), "width": .int(image.width), "height": .int(image.height),
+            "rgb": .string(Data(image.pixels).base64EncodedString()),
+        ]
+        if let path {
+            try PNG.write(image, to: path)
+            reply["path"] = .string(path)
+        }
+        return reply
     }
 
     func taskInfo() -> [String: JSONValue] {
@@ -116,7 +136,7 @@ struct ServeSession {
             "error": o.error.map { .string($0.rawValue) } ?? .null, "feedback": .string(o.feedback),
             "navigable": .array(o.navigable.map(JSONValue.string)), "interactable": .array(o.interactable.map(JSONValue.string)),
             "held": o.heldType.map(JSONValue.string) ?? .null, "held_id": o.heldId.map(JSONValue.string) ?? .null,
-            "step": .int(o.step), "done": .bool(o.isDone), "frame": o.frame.map(JSONValue.string) ?? .null,
+            "step": .int(o.step), "done": .bool(o.isDone), "frame": o.frame.map(JSONValue.string) ?? .null, "frame_match": o.frameMatch.map { JSONValue.string($0.rawValue) } ?? .null,
         ])
     }
 

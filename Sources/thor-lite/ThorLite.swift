@@ -19,7 +19,10 @@ struct ThorLite: ParsableCommand {
             2 usage error or missing store.
             """,
         version: ThorLiteVersion.current,
-        subcommands: [Import.self, Info.self, SceneCommand.self, TaskCommand.self, Tasks.self, Grade.self, Diverge.self, Serve.self]
+        subcommands: [
+            Import.self, Info.self, SceneCommand.self, TaskCommand.self, Tasks.self, Grade.self, Diverge.self, Serve.self,
+            Frames.self, Draw.self, FilmstripCommand.self, Explain.self,
+        ]
     )
 
     /// As ArgumentParser's, except that a command line it cannot parse exits with 2, the usage

@@ -137,3 +137,24 @@ def test_request_ids_are_echoed_with_their_json_type(store, binary):
                              capture_output=True, text=True, check=True)
     replies = [json.loads(line) for line in process.stdout.splitlines()]
     assert [r["id"] for r in replies] == [5, "b"]
+
+
+def test_render_returns_the_episode_map_as_an_rgb_array(store, binary, tmp_path):
+    numpy = pytest.importorskip("numpy", reason="numpy is not installed; render() then returns nested lists")
+    with ThorLiteEnv(store=store, binary=binary, render_mode="rgb_array") as env:
+        env.reset(options={"task": 4})
+        env.step("navigate to Cabinet")
+        path = tmp_path / "map.png"
+        picture = env.render(path=path)
+        assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert picture.dtype == numpy.uint8 and picture.ndim == 3 and picture.shape[2] == 3
+    # The agent is drawn in its blue (SceneMap.Palette.agent) somewhere on the map.
+    assert ((picture == numpy.array([24, 84, 220], dtype=numpy.uint8)).all(axis=2)).any()
+
+
+def test_ansi_render_is_the_conversation(store, binary):
+    with ThorLiteEnv(store=store, binary=binary, render_mode="ansi") as env:
+        observation, _ = env.reset(options={"task": 4})
+        env.step("navigate to Cabinet")
+        text = env.render()
+    assert "navigate to Cabinet" in text and observation["text"].split("\n")[0] in text

@@ -4,6 +4,7 @@ Gymnasium is optional: with it installed, `ThorLiteEnv` is a `gymnasium.Env` (sp
 registration, vector environments, wrappers); without it, the same class works with the same
 `reset`/`step` calls and plain Python seeding.
 """
+import base64
 import os
 import random
 import string
@@ -56,15 +57,17 @@ class ThorLiteEnv(_Base):
     reward:    "completeness" (default; the reference's per-step gain), "success" or "goal".
     describe_view: append the view in words to the text observation (for text-only agents).
     expert_plan:   put the task's expert plan in `info["expert_plan"]` at reset.
-    render_mode:   None or "ansi" (the transcript so far as text).
+    render_mode:   None, "rgb_array" (the episode's top-down map drawn by thor-lite, as an RGB
+                   array) or "ansi" (the conversation so far as text).
 
     Observation (a dict): text (the reference's user message), action, object, success (0/1),
     error (thor-lite's error kind or ""), feedback, navigable and interactable (tuples of types),
-    held (type or ""), step. The action is text: a plain action (`navigate to Fridge`) or a raw
+    held (type or ""), step, frame (the path of the best recorded frame for this state, indexed by
+    `thor-lite frames import`, or ""), frame_match ("exact", "same pose" or ""). The action is text: a plain action (`navigate to Fridge`) or a raw
     model response with `<DecisionMaking>...</DecisionMaking>`.
     """
 
-    metadata = {"render_modes": ["ansi"], "render_fps": 1}
+    metadata = {"render_modes": ["rgb_array", "ansi"], "render_fps": 1}
 
     def __init__(self, store=None, binary=None, *, tasks=None, tasktype=None, category=None, scene=None,
                  order="random", reward="completeness", describe_view=True, expert_plan=False,
@@ -107,6 +110,8 @@ class ThorLiteEnv(_Base):
                 "interactable": spaces.Sequence(name),
                 "held": name,
                 "step": spaces.Discrete(MAX_STEPS),
+                "frame": spaces.Text(max_length=MAX_TEXT, min_length=0, charset=CHARSET),
+                "frame_match": name,
             })
 
     # -- the task split -------------------------------------------------------------------------
@@ -174,10 +179,25 @@ class ThorLiteEnv(_Base):
         self._transcript += [action, text]
         return self._observation(raw, text), self._reward(reply, info), terminated, truncated, info
 
-    def render(self):
-        if self.render_mode == "ansi":
+    def render(self, path=None):
+        """With render_mode "rgb_array": the episode map as a (height, width, 3) uint8 array (nested
+        lists of [r, g, b] without numpy); with `path`, the map is also written there as a PNG.
+        With "ansi": the conversation so far."""
+        if self.render_mode == "ansi" and path is None:
             return "\n\n".join(self._transcript) + "\n"
-        return None
+        if self.render_mode != "rgb_array" and path is None:
+            return None
+        request = {"op": "render"}
+        if path is not None:
+            request["path"] = os.fspath(path)
+        reply = self._client.request(**request)
+        width, height, pixels = reply["width"], reply["height"], base64.b64decode(reply["rgb"])
+        try:
+            import numpy
+        except ImportError:
+            return [[list(pixels[(y * width + x) * 3:(y * width + x) * 3 + 3]) for x in range(width)]
+                    for y in range(height)]
+        return numpy.frombuffer(pixels, dtype=numpy.uint8).reshape(height, width, 3)
 
     def close(self):
         client = getattr(self, "_client", None)
@@ -227,6 +247,8 @@ class ThorLiteEnv(_Base):
             "interactable": tuple(_ascii(t, MAX_NAME) for t in raw.get("interactable") or []),
             "held": _ascii(raw.get("held"), MAX_NAME),
             "step": min(int(raw.get("step", 0)), MAX_STEPS - 1),
+            "frame": _ascii(raw.get("frame"), MAX_TEXT),
+            "frame_match": _ascii(raw.get("frame_match"), MAX_NAME),
         }
 
     def __enter__(self):

@@ -10,6 +10,8 @@ public enum CameraConstants {
     /// `Controller(width=800, height=450)` in evaluate.py; the horizontal field of view is
     /// 2·atan(tan(45°)·16/9) ≈ 121°.
     public static let aspect = 800.0 / 450.0
+    /// The horizontal field of view that follows (degrees, about 121°): what a top-down map draws.
+    public static let horizontalFieldOfView = 2 * atan(tan(verticalFieldOfView * .pi / 360) * aspect) * 180 / .pi
     /// `visibilityDistance=20` in evaluate.py (replaces AI2-THOR's 1.5 m `maxVisibleDistance`).
     public static let visibilityDistance = 20.0
     /// The default ("tall") agent's camera sits 0.675 m above the agent's centre; `Crouch` lowers

@@ -1,0 +1,61 @@
+import ThorFrames
+import ThorSim
+import ThorStore
+
+/// How a recorded frame matched the episode's current step.
+public enum FrameMatch: String, Sendable, Hashable {
+    /// A frame indexed with exactly this state: pose, held object, open/closed objects in view.
+    case exact
+    /// A frame taken from the same pose (cm, degree), in another state.
+    case samePose = "same pose"
+}
+
+extension PolicyEnvironment {
+    /// The best recorded frame (`thor-lite frames import`) for the scene, pose and state of
+    /// `world`: an exact state match first, else a frame of the same pose; nil when none is indexed.
+    func recordedFrame(for world: World) -> (path: String, match: FrameMatch)? {
+        let state = RunReplay.snapshot(world, source: "simulator")
+        let scene = world.scene.scene.name
+        if let exact = (try? store.frames(scene: scene, stateKey: state.stateKey))?.first { return (exact.path, .exact) }
+        if let pose = (try? store.frames(scene: scene, poseKey: state.poseKey))?.first { return (pose.path, .samePose) }
+        return nil
+    }
+}
+
+extension PolicyEnvironment {
+    /// The episode so far as a map (`EpisodeMap`): the current state, the path with numbered
+    /// steps, failures with their causes, the goal facts. The path is recomputed by replaying the
+    /// steps taken so far (the loop is deterministic), so nothing is kept per step. Nil before
+    /// `reset`.
+    public func map() -> RGBImage? {
+        guard let task, let trace = replayedTrace() else { return nil }
+        return EpisodeMap.draw(trace, task: task).image
+    }
+
+    /// How many executed steps so far have a recorded frame of exactly their state, one of their
+    /// pose only, or none: `["exact": n, "same pose": n, "none": n]`.
+    public func frameCoverage() -> [String: Int] {
+        var coverage = ["exact": 0, "same pose": 0, "none": 0]
+        guard let task, let trace = replayedTrace() else { return coverage }
+        for entry in trace.entries where entry.number != nil {
+            let scene = task.scene
+            if !((try? store.frames(scene: scene, stateKey: entry.state.stateKey)) ?? []).isEmpty {
+                coverage["exact", default: 0] += 1
+            } else if !((try? store.frames(scene: scene, poseKey: entry.state.poseKey)) ?? []).isEmpty {
+                coverage["same pose", default: 0] += 1
+            } else {
+                coverage["none", default: 0] += 1
+            }
+        }
+        return coverage
+    }
+
+    /// The episode so far, replayed step by step (the loop is deterministic, so it reproduces the
+    /// poses and states the policy saw).
+    func replayedTrace() -> EpisodeTrace? {
+        guard let runner, let task, let scene = scenes[task.scene] else { return nil }
+        let taken = runner.steps.dropFirst().filter { $0.action != "end" }
+        let outputs = taken.map { step in PolicyOutput.planStep(step.object.map { "\(step.action) \($0)" } ?? step.action) }
+        return EpisodeTrace(world: World(scene: scene, task: task, approachPoses: approachPoses), taskType: task.taskType, outputs: outputs)
+    }
+}
