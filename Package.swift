@@ -56,6 +56,8 @@ let package = Package(
             name: "ThorStoreTests",
             dependencies: ["ThorStore", "ThorModel", .product(name: "GRDB", package: "GRDB.swift")]
         ),
+        // The JSON reader on its own: accept/reject cases, nesting, truncation.
+        .testTarget(name: "ThorJSONTests", dependencies: ["ThorJSON"]),
         .testTarget(name: "ThorGradeTests", dependencies: ["ThorGrade", "ThorModel", "ThorStore"]),
         .testTarget(name: "ThorSimTests", dependencies: ["ThorSim", "ThorModel", "ThorStore"]),
         // Runs the built thor-lite: exit statuses, output files, determinism.
