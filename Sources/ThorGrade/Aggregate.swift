@@ -24,7 +24,8 @@ public struct MetricBlock: Hashable, Sendable {
         }
 
         var block: MetricBlock {
-            let n = Double(count)
+            // No graded line: every mean is 0 with count 0 (never NaN in a table, JSON or CSV).
+            let n = Double(max(count, 1))
             return MetricBlock(
                 count: count, successRate: success / n, efficiency: efficiency / n, completeness: completeness / n,
                 completenessOrdered: ordered / n, repeatRate: repeatRate / n)
@@ -146,6 +147,14 @@ public struct GradeReport: Sendable {
             case .success(let task): tasks.append(task)
             case .failure(let issue): issues.append(issue)
             }
+        }
+    }
+
+    /// One line's outcome, after those before it.
+    public mutating func add(_ outcome: Result<GradedTask, GradeIssue>) {
+        switch outcome {
+        case .success(let task): tasks.append(task)
+        case .failure(let issue): issues.append(issue)
         }
     }
 

@@ -418,15 +418,15 @@ public struct JSONCursor {
             switch code {
             case 0xD800..<0xDC00:
                 guard position + 7 < bytes.count, bytes[position + 6] == UInt8(ascii: "\\"), bytes[position + 7] == UInt8(ascii: "u") else {
-                    throw syntax("unpaired surrogate \\u\(String(code, radix: 16, uppercase: true)) (a high surrogate must be followed by a \\u low surrogate)", at: position)
+                    throw syntax("unpaired surrogate \\u\(Self.hex(code)) (a high surrogate must be followed by a \\u low surrogate)", at: position)
                 }
                 let low = try hex4(at: position + 8)
                 guard (0xDC00..<0xE000).contains(low) else {
-                    throw syntax("invalid surrogate pair \\u\(String(code, radix: 16, uppercase: true))\\u\(String(low, radix: 16, uppercase: true))", at: position)
+                    throw syntax("invalid surrogate pair \\u\(Self.hex(code))\\u\(Self.hex(low))", at: position)
                 }
                 return (position + 12, 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00))
             case 0xDC00..<0xE000:
-                throw syntax("unpaired surrogate \\u\(String(code, radix: 16, uppercase: true)) (a low surrogate without a high one)", at: position)
+                throw syntax("unpaired surrogate \\u\(Self.hex(code)) (a low surrogate without a high one)", at: position)
             default:
                 return (position + 6, code)
             }
@@ -435,6 +435,12 @@ public struct JSONCursor {
             let shown = escaped >= 0x20 && escaped < 0x7F ? String(Character(Unicode.Scalar(escaped))) : "byte 0x\(String(escaped, radix: 16))"
             throw syntax("invalid escape '\\\(shown)'", at: position)
         }
+    }
+
+    /// Four upper-case hex digits, as in a `\u` escape.
+    static func hex(_ code: UInt32) -> String {
+        let digits = String(code, radix: 16, uppercase: true)
+        return String(repeating: "0", count: max(0, 4 - digits.count)) + digits
     }
 
     /// The content of a string with escapes (already checked by `scanString`), decoded.

@@ -108,7 +108,7 @@ final class JSONConformanceTests: XCTestCase {
     func testErrorsSayWhatAndWhere() {
         XCTAssertEqual(error("[1,]")?.offset, 3)
         XCTAssertEqual(error("[01]")?.reason, "invalid number (leading zero)")
-        XCTAssertEqual(error(#"["\uD800\u0041"]"#)?.reason, #"invalid surrogate pair \uD800\u41"#)
+        XCTAssertEqual(error(#"["\uD800\u0041"]"#)?.reason, #"invalid surrogate pair \uD800\u0041"#)
         XCTAssertEqual(error(#"["\uDC00"]"#)?.reason, #"unpaired surrogate \uDC00 (a low surrogate without a high one)"#)
         XCTAssertEqual(error(#"["\q"]"#)?.reason, #"invalid escape '\q'"#)
         XCTAssertEqual(error("[\"a\u{0}\"]")?.reason, #"control character in a string (escape it as \u0000)"#)
