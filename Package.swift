@@ -54,11 +54,13 @@ let package = Package(
         ),
         .testTarget(
             name: "ThorStoreTests",
-            dependencies: ["ThorStore", "ThorModel", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["ThorStore", "ThorModel", "ThorFuzzSupport", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         // The JSON reader on its own: accept/reject cases, nesting, truncation.
         .testTarget(name: "ThorJSONTests", dependencies: ["ThorJSON"]),
-        .testTarget(name: "ThorGradeTests", dependencies: ["ThorGrade", "ThorModel", "ThorStore"]),
+        // Seeded mutations for the fuzz tests of the grade line reader and the upstream readers.
+        .target(name: "ThorFuzzSupport", path: "Tests/ThorFuzzSupport"),
+        .testTarget(name: "ThorGradeTests", dependencies: ["ThorGrade", "ThorModel", "ThorStore", "ThorFuzzSupport"]),
         .testTarget(name: "ThorSimTests", dependencies: ["ThorSim", "ThorModel", "ThorStore"]),
         // Runs the built thor-lite: exit statuses, output files, determinism.
         .testTarget(name: "CLITests", dependencies: ["thor-lite"]),

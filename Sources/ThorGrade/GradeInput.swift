@@ -77,7 +77,7 @@ public enum GradeInputReader {
 
     /// Bytes read per chunk. Each worker holds one chunk (plus the rest of a line that straddles it)
     /// and a few more wait to be reported in order, so memory does not depend on the input's size.
-    public static let defaultChunkSize = 1 << 20
+    public static let defaultChunkSize = 256 << 10
 
     /// Detects the line's shape and reads it. Errors are plain reasons; the caller adds the place.
     static func parseRecord(_ bytes: UnsafeBufferPointer<UInt8>) -> Result<GradeRecord, LineProblem> {
