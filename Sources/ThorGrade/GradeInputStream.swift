@@ -38,7 +38,7 @@ enum GradeInputStream {
             let isBlank = document.allSatisfy { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }
             if isBlank { return nil }
             let source = LineSource(file: input.name, line: 1)
-            consume(transform(source, parse(document[...], source: source)))
+            consume(transform(source, parse(document, source: source)))
             return nil
         }
         let pipeline = ReorderBuffer<T>(window: 4 * ProcessInfo.processInfo.activeProcessorCount)
@@ -50,7 +50,8 @@ enum GradeInputStream {
                     let (reader, pipeline, name, transform) = shared.value
                     while let (index, chunk) = pipeline.next(from: reader, chunkSize: chunkSize) {
                         var results: [T] = []
-                        let lineCount = forEachLineSpan(in: chunk) { line, number in
+                        // A byte order mark at the very start of the input is dropped (RFC 8259 §8.1).
+                        let lineCount = forEachLineSpan(in: index == 0 ? withoutByteOrderMark(chunk) : chunk) { line, number in
                             let source = LineSource(file: name, line: number)
                             results.append(transform(source, parse(line, source: source)))
                         }
@@ -65,6 +66,10 @@ enum GradeInputStream {
         }
         if let failure = reader.failure { return GradeIssue(file: input.name, reason: "cannot read: \(failure)") }
         return nil
+    }
+
+    static func withoutByteOrderMark(_ bytes: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+        bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? bytes.dropFirst(3) : bytes
     }
 
     static func parse(_ line: ArraySlice<UInt8>, source: LineSource) -> Result<GradeRecord, GradeIssue> {
@@ -136,7 +141,7 @@ final class ReorderBuffer<T>: @unchecked Sendable {
 
 /// Reads a descriptor (or in-memory bytes) as chunks of whole lines: each chunk ends with a
 /// newline except the input's last; a line longer than the chunk size grows the chunk.
-/// A byte order mark at the very start is dropped. Not thread-safe (the reorder buffer serialises it).
+/// Not thread-safe (the reorder buffer serialises it).
 final class ChunkReader: @unchecked Sendable {
     private let descriptor: Int32
     private let closes: Bool
@@ -144,7 +149,6 @@ final class ChunkReader: @unchecked Sendable {
     private var dataOffset = 0
     private var carry: [UInt8] = []
     private var atEnd = false
-    private var atStart = true
     /// Why reading stopped early (strerror), if it did.
     private(set) var failure: String?
 
@@ -173,13 +177,6 @@ final class ChunkReader: @unchecked Sendable {
             let before = buffer.count
             // A line longer than a chunk doubles the buffer, so reading it stays linear.
             fill(&buffer, upTo: buffer.count + max(1, size, searched))
-            if atStart {
-                atStart = false
-                if buffer.starts(with: [0xEF, 0xBB, 0xBF]) {
-                    buffer.removeFirst(3)
-                    searched = 0
-                }
-            }
             if buffer.count == before || atEnd {
                 atEnd = true
                 return buffer.isEmpty ? nil : buffer[...]
@@ -204,15 +201,14 @@ final class ChunkReader: @unchecked Sendable {
         }
     }
 
-    func readAll() -> [UInt8] {
+    func readAll() -> ArraySlice<UInt8> {
         var buffer: [UInt8] = []
         while !atEnd {
             let before = buffer.count
-            fill(&buffer, upTo: buffer.count + (1 << 20))
+            fill(&buffer, upTo: buffer.count + max(1 << 20, buffer.count))
             if buffer.count == before { atEnd = true }
         }
-        if buffer.starts(with: [0xEF, 0xBB, 0xBF]) { buffer.removeFirst(3) }
-        return buffer
+        return GradeInputStream.withoutByteOrderMark(buffer[...])
     }
 
     /// Appends bytes until `buffer` holds `target` bytes or the input ends (then `atEnd` is set;

@@ -47,15 +47,15 @@ final class InputReadingTests: XCTestCase {
     func testChunkBoundariesDoNotChangeWhatIsRead() throws {
         let lines = [
             "\u{FEFF}" + Self.resultLine(1), "", Self.resultLine(2, steps: 5) + "\r", "   \t\r", Self.resultLine(3, padding: 5000),
-            "{\"identity\": 4, \"trajectory\": [", Self.resultLine(5) + "\r", "\r", Self.resultLine(6, steps: 0),
+            "{\"identity\": 4, \"trajectory\": [", Self.resultLine(5) + "\r", "\r", Self.resultLine(6, steps: 1),
         ]
         for ending in ["", "\n", "\r\n"] {
             let text = lines.joined(separator: "\n") + ending
             let file = work.appendingPathComponent("lines.jsonl")
             try Data(text.utf8).write(to: file)
             let expected = [
-                "1: int(1) 3 0.0", "3: int(2) 6 0.5", "5: int(3) 3 0.0",
-                "6: not valid JSON: unexpected end of data at line 1, column 32 (byte 31)", "7: int(5) 3 0.0", "9: int(6) 2 0.0",
+                "1: 1 2 0.0", "3: 2 2 0.0", "5: 3 2 0.0",
+                "6: field trajectory[0]: expected an object (a trajectory entry), found the end of the data", "7: 5 2 0.0", "9: 6 2 0.0",
             ]
             for chunkSize in [1, 2, 3, 7, 64, 333, 4096, GradeInputReader.defaultChunkSize] {
                 XCTAssertEqual(outcomes(GradeInput(source: .memory(Data(text.utf8)), name: "m"), chunkSize: chunkSize), expected, "memory, chunk \(chunkSize), ending \(ending.debugDescription)")
@@ -99,14 +99,14 @@ final class InputReadingTests: XCTestCase {
             #"{"identity": [1], "actions": []}"#: "field identity: expected an integer or a string, found an array",
             #"{"identity": 1, "tasktype": 5, "actions": []}"#: "field tasktype: expected a string, found a number",
             #"{"identity": 1, "trajectory": [{"action": true, "success": 1}]}"#: "field trajectory[0].action: expected a string, found a boolean",
-            #"{"identity": 1, "actions": ["a\uD800\u0041"]}"#: #"not valid JSON: invalid surrogate pair \uD800\u0041 at line 1, column 29 (byte 28)"#,
+            #"{"identity": 1, "actions": ["a\uD800\u0041"]}"#: #"not valid JSON: invalid surrogate pair \uD800\u0041 at line 1, column 31 (byte 30)"#,
             #"{"identity": 01, "actions": []}"#: "not valid JSON: invalid number (leading zero) at line 1, column 14 (byte 13)",
         ]
         for (line, reason) in cases {
             XCTAssertEqual(grader.grade(Data(line.utf8), file: "t").issues.map(\.reason), [reason], line)
         }
         let deep = #"{"identity": 1, "messages": "# + String(repeating: "[", count: 40_000) + String(repeating: "]", count: 40_000) + "}"
-        XCTAssertEqual(grader.grade(Data(deep.utf8), file: "t").issues.map(\.reason), ["field messages: nested deeper than 512 levels (byte 540)"])
+        XCTAssertEqual(grader.grade(Data(deep.utf8), file: "t").issues.map(\.reason), ["field messages: nested deeper than 512 levels (byte 539)"])
     }
 
     // MARK: run directories and names
