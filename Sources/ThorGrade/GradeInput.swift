@@ -79,6 +79,10 @@ public enum GradeInputReader {
     /// and a few more wait to be reported in order, so memory does not depend on the input's size.
     public static let defaultChunkSize = 256 << 10
 
+    /// The most key actions a line may carry. The metric pairs key actions with trajectory
+    /// entries (quadratic in the key actions), so an unbounded list could stall a run.
+    public static let maxKeyActions = 1000
+
     /// Detects the line's shape and reads it. Errors are plain reasons; the caller adds the place.
     static func parseRecord(_ bytes: UnsafeBufferPointer<UInt8>) -> Result<GradeRecord, LineProblem> {
         var cursor = JSONCursor(bytes)
@@ -99,7 +103,11 @@ public enum GradeInputReader {
                 case "trajectory": trajectory = try cursor.readNull() ? nil : readTrajectory(&cursor)
                 case "actions": actions = try cursor.readNull() ? nil : cursor.readStringList()
                 case "responses": responses = try cursor.readNull() ? nil : cursor.readStringList()
-                case "key_actions": result.keyActions = try cursor.readNull() ? nil : cursor.readStringList()
+                case "key_actions":
+                    result.keyActions = try cursor.readNull() ? nil : cursor.readStringList()
+                    if let count = result.keyActions?.count, count > maxKeyActions {
+                        throw JSONPathError(path: [], reason: "\(count) key actions; a task has at most \(maxKeyActions) (the benchmark's longest has 28)", offset: cursor.offset, isSyntax: false)
+                    }
                 case "tasktype": result.taskType = try cursor.readOptionalString()
                 case "taskname": result.taskName = try cursor.readOptionalString()
                 case "model": result.model = try cursor.readOptionalString()

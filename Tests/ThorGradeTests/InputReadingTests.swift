@@ -109,6 +109,23 @@ final class InputReadingTests: XCTestCase {
         XCTAssertEqual(grader.grade(Data(deep.utf8), file: "t").issues.map(\.reason), ["field messages: nested deeper than 512 levels (byte 539)"])
     }
 
+    /// Sizes no real line has must not make a line's cost quadratic: many navigations are counted
+    /// by hashing (exactly as the linear scan counts few), and more than `maxKeyActions` key actions
+    /// are refused with the reason.
+    func testHostileSizesAreLinearOrRefused() {
+        func navigations(_ count: Int, distinct: Int) -> String {
+            let steps = (0..<count).map { #"{"action": "navigate to", "object": "Obj\#($0 % distinct)", "success": 1}"# }
+            return #"{"identity": 1, "tasktype": "single_pickup", "taskname": "x", "key_actions": ["pickup A", "end"], "trajectory": [\#(steps.joined(separator: ", "))]}"#
+        }
+        for (count, distinct) in [(40, 10), (200, 100), (100_000, 100_000), (100_000, 7)] {
+            let report = grader.grade(Data(navigations(count, distinct: distinct).utf8), file: "t")
+            XCTAssertEqual(report.tasks.first?.metrics.repeatRate, Double(count - distinct) / Double(count), "\(count) navigations")
+        }
+        let keys = (0...GradeInputReader.maxKeyActions).map { "\"pickup A\($0)\"" }.joined(separator: ", ")
+        let tooMany = #"{"identity": 1, "tasktype": "t", "taskname": "x", "key_actions": [\#(keys)], "trajectory": [{"action": "end", "success": 1}]}"#
+        XCTAssertEqual(grader.grade(Data(tooMany.utf8), file: "t").issues.map(\.reason), ["field key_actions: 1001 key actions; a task has at most 1000 (the benchmark's longest has 28)"])
+    }
+
     // MARK: run directories and names
 
     func write(_ text: String, _ relative: String) throws {
