@@ -160,7 +160,7 @@ final class JSONConformanceTests: XCTestCase {
             "a": .array([.int(1), .double(2.5), .double(-300), .string("x"), .bool(true), .bool(false), .null]), "b": .object([:]),
         ]))
         XCTAssertEqual(try value("-0"), .int(0))
-        XCTAssertEqual(try value("12345678901234567890"), .double(12345678901234567890))
+        XCTAssertEqual(try value("12345678901234567890"), .double(1.2345678901234567e19))
         XCTAssertEqual(try value(#"{"k": "v\n"}"#).compact, #"{"k": "v\n"}"#)
     }
 
