@@ -1,4 +1,5 @@
 import Foundation
+import ThorFuzzSupport
 import ThorModel
 import XCTest
 
@@ -120,6 +121,20 @@ final class InputReadingTests: XCTestCase {
         for (count, distinct) in [(40, 10), (200, 100), (100_000, 100_000), (100_000, 7)] {
             let report = grader.grade(Data(navigations(count, distinct: distinct).utf8), file: "t")
             XCTAssertEqual(report.tasks.first?.metrics.repeatRate, Double(count - distinct) / Double(count), "\(count) navigations")
+        }
+        // single_search's substring rule on text built to defeat a naive search.
+        let name = String(repeating: "a", count: 200_000)
+        for (visible, success) in [(String(repeating: "a", count: 100_000) + "b", 0), (String(repeating: "A", count: 100_000), 1), ("b" + name, 0)] {
+            let line = #"{"identity": 1, "tasktype": "single_search", "taskname": "\#(name)", "key_actions": ["navigate to Pot", "end"], "trajectory": [{"action": "end", "success": 1, "legal_objects": ["\#(visible)"]}]}"#
+            XCTAssertEqual(grader.grade(Data(line.utf8), file: "t").tasks.first?.metrics.success, success, "\(visible.prefix(3))… (\(visible.count))")
+        }
+        // The linear fallback agrees with the naive search.
+        var random = SeededGenerator(seed: 10)
+        for _ in 0..<3000 {
+            let text = (0..<Int.random(in: 0...12, using: &random)).map { _ in random.pick(Array("aab".utf8)) }
+            let word = (0..<Int.random(in: 1...4, using: &random)).map { _ in random.pick(Array("ab".utf8)) }
+            let naive = text.count >= word.count && (0...(text.count - word.count)).contains { Array(text[$0..<($0 + word.count)]) == word }
+            text.withUnsafeBufferPointer { t in word.withUnsafeBufferPointer { w in XCTAssertEqual(t.knuthMorrisPrattContains(w), naive, "\(text) \(word)") } }
         }
         let keys = (0...GradeInputReader.maxKeyActions).map { "\"pickup A\($0)\"" }.joined(separator: ", ")
         let tooMany = #"{"identity": 1, "tasktype": "t", "taskname": "x", "key_actions": [\#(keys)], "trajectory": [{"action": "end", "success": 1}]}"#
