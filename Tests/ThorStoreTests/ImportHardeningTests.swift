@@ -44,6 +44,21 @@ extension ImportTests {
         }
     }
 
+    /// A FIFO or a directory where a file should be is an import error, never a hang.
+    func testAFIFOOrDirectoryInPlaceOfAFileIsAnImportError() throws {
+        let mini = try MiniCheckout()
+        try FileManager.default.removeItem(at: mini.metadataFile)
+        XCTAssertEqual(mkfifo(mini.metadataFile.path, 0o644), 0)
+        XCTAssertThrowsError(try UpstreamReader(root: mini.root).read()) { error in
+            XCTAssertEqual(error as? ImportError, ImportError(file: mini.metadataFile.path, reason: "not a regular file; not opened"))
+        }
+        try FileManager.default.removeItem(at: mini.metadataFile)
+        try FileManager.default.createDirectory(at: mini.metadataFile, withIntermediateDirectories: false)
+        XCTAssertThrowsError(try UpstreamReader(root: mini.root).read()) { error in
+            XCTAssertEqual(error as? ImportError, ImportError(file: mini.metadataFile.path, reason: "is a directory, not a file"))
+        }
+    }
+
     /// Seeded mutations of the fixture upstream files through the metadata, pose, task and
     /// agent-position readers: each either reads or throws an `ImportError` naming the file.
     func testMutatedUpstreamFilesGiveImportErrorsNeverCrashes() throws {
