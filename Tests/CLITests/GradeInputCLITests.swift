@@ -4,11 +4,11 @@ import XCTest
 /// `grade` inputs as a shell gives them: standard input, pipes, FIFOs, /dev/null, run directories
 /// with entries that cannot be read, hostile lines next to good ones.
 extension CLITests {
-    var results: String { Self.fixtures.appendingPathComponent("predictions/results.jsonl").path }
+    var fixtureResults: String { Self.fixtures.appendingPathComponent("predictions/results.jsonl").path }
 
     func testStandardInputAndDevStdinAreInputs() throws {
-        let text = try String(contentsOfFile: results, encoding: .utf8)
-        let direct = try run(["grade", "--mode", "recorded", results, "--store", store, "--format", "csv"])
+        let text = try String(contentsOfFile: fixtureResults, encoding: .utf8)
+        let direct = try run(["grade", "--mode", "recorded", fixtureResults, "--store", store, "--format", "csv"])
         XCTAssertEqual(direct.status, 0, direct.stderr)
         for name in ["-", "/dev/stdin"] {
             let piped = try run(["grade", "--mode", "recorded", name, "--store", store, "--format", "csv"], stdin: text)
@@ -32,7 +32,7 @@ extension CLITests {
         process.standardError = FileHandle.nullDevice
         try process.run()
         let writer = try XCTUnwrap(FileHandle(forWritingAtPath: fifo))  // opens once thor-lite opens it for reading
-        writer.write(try Data(contentsOf: URL(fileURLWithPath: results)))
+        writer.write(try Data(contentsOf: URL(fileURLWithPath: fixtureResults)))
         try writer.close()
         let csv = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
@@ -66,7 +66,7 @@ extension CLITests {
         for run in ["good", "fifo", "dir/result.json", "link"] {
             try FileManager.default.createDirectory(at: runs.appendingPathComponent(run), withIntermediateDirectories: true)
         }
-        let firstLine = try XCTUnwrap(try String(contentsOfFile: results, encoding: .utf8).split(separator: "\n").first)
+        let firstLine = try XCTUnwrap(try String(contentsOfFile: fixtureResults, encoding: .utf8).split(separator: "\n").first)
         try Data(firstLine.utf8).write(to: runs.appendingPathComponent("good/result.json"))
         XCTAssertEqual(mkfifo(runs.appendingPathComponent("fifo/result.json").path, 0o644), 0)
         try FileManager.default.createSymbolicLink(atPath: runs.appendingPathComponent("link/result.json").path, withDestinationPath: "/nonexistent/result.json")
@@ -82,7 +82,7 @@ extension CLITests {
     /// Lines that used to kill the process (a surrogate escape trapped, deep nesting overflowed the
     /// stack) are reported; the good lines around them are graded.
     func testHostileLinesAreReportedAndGoodLinesGraded() throws {
-        let good = try String(contentsOfFile: results, encoding: .utf8).split(separator: "\n").prefix(2).joined(separator: "\n")
+        let good = try String(contentsOfFile: fixtureResults, encoding: .utf8).split(separator: "\n").prefix(2).joined(separator: "\n")
         let hostile = [
             #"{"identity": 1, "trajectory": [{"action": "a\uD800\u0041", "success": 1}]}"#,
             #"{"identity": 1, "x": "# + String(repeating: "[", count: 40_000) + String(repeating: "]", count: 40_000) + "}",
