@@ -66,9 +66,13 @@ let package = Package(
         .executableTarget(name: "thor-lite-frames-bench", dependencies: ["ThorFrames", "ThorStore", "ThorSim", "ThorModel"]),
         .testTarget(
             name: "ThorStoreTests",
-            dependencies: ["ThorStore", "ThorModel", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["ThorStore", "ThorModel", "ThorFuzzSupport", .product(name: "GRDB", package: "GRDB.swift")]
         ),
-        .testTarget(name: "ThorGradeTests", dependencies: ["ThorGrade", "ThorModel", "ThorStore"]),
+        // The JSON reader on its own: accept/reject cases, nesting, truncation.
+        .testTarget(name: "ThorJSONTests", dependencies: ["ThorJSON"]),
+        // Seeded mutations for the fuzz tests of the grade line reader and the upstream readers.
+        .target(name: "ThorFuzzSupport", path: "Tests/ThorFuzzSupport"),
+        .testTarget(name: "ThorGradeTests", dependencies: ["ThorGrade", "ThorModel", "ThorStore", "ThorFuzzSupport"]),
         .testTarget(name: "ThorSimTests", dependencies: ["ThorSim", "ThorModel", "ThorStore", "ThorJSON"]),
         // Runs the built thor-lite: exit statuses, output files, determinism.
         .testTarget(name: "CLITests", dependencies: ["thor-lite"]),

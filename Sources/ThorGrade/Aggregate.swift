@@ -24,7 +24,8 @@ public struct MetricBlock: Hashable, Sendable {
         }
 
         var block: MetricBlock {
-            let n = Double(count)
+            // No graded line: every mean is 0 with count 0 (never NaN in a table, JSON or CSV).
+            let n = Double(max(count, 1))
             return MetricBlock(
                 count: count, successRate: success / n, efficiency: efficiency / n, completeness: completeness / n,
                 completenessOrdered: ordered / n, repeatRate: repeatRate / n)
@@ -44,9 +45,7 @@ public struct MetricGroups: Hashable, Sendable {
         categories = Dictionary(uniqueKeysWithValues: zip(TaskCategory.allCases, sums.categories).compactMap { category, sum in
             sum.count > 0 ? (category.rawValue, sum.block) : nil
         })
-        taskTypes = Dictionary(uniqueKeysWithValues: zip(typeNames, sums.types).compactMap { name, sum in
-            sum.count > 0 ? (name, sum.block) : nil
-        })
+        taskTypes = Dictionary(uniqueKeysWithValues: sums.types.map { (typeNames[$0.key], $0.value.block) })
     }
 }
 
@@ -65,13 +64,14 @@ public struct MetricTotals: Sendable {
     struct GroupSums {
         var overall = MetricBlock.Sums()
         var categories = [MetricBlock.Sums](repeating: .init(), count: TaskCategory.allCases.count)
-        var types: [MetricBlock.Sums] = []
+        /// Keyed by task type index, only the types this group has: per-model arrays over every
+        /// type made memory models × types (9.5 GB for 20k lines with their own model and type).
+        var types: [Int: MetricBlock.Sums] = [:]
 
         mutating func add(_ metrics: TaskMetrics, type: Int, category: Int?) {
             overall.add(metrics)
             if let category { categories[category].add(metrics) }
-            while types.count <= type { types.append(.init()) }
-            types[type].add(metrics)
+            types[type, default: .init()].add(metrics)
         }
     }
 
@@ -146,6 +146,14 @@ public struct GradeReport: Sendable {
             case .success(let task): tasks.append(task)
             case .failure(let issue): issues.append(issue)
             }
+        }
+    }
+
+    /// One line's outcome, after those before it.
+    public mutating func add(_ outcome: Result<GradedTask, GradeIssue>) {
+        switch outcome {
+        case .success(let task): tasks.append(task)
+        case .failure(let issue): issues.append(issue)
         }
     }
 

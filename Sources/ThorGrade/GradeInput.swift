@@ -8,12 +8,23 @@ public struct LineSource: Hashable, Sendable {
     public var line: Int
 }
 
-/// A line that could not be graded, and why. Every other line is still graded.
+/// A line that could not be graded, and why. Every other line is still graded. Line 0 means the
+/// whole file or directory entry (unreadable, not a regular file, a read error).
 public struct GradeIssue: Error, Hashable, Sendable, CustomStringConvertible {
     public var source: LineSource
     public var reason: String
 
-    public var description: String { "\(source.file):\(source.line): \(reason)" }
+    public init(source: LineSource, reason: String) {
+        self.source = source
+        self.reason = reason
+    }
+
+    /// A problem with a whole input (`path: reason`).
+    public init(file: String, reason: String) {
+        self.init(source: LineSource(file: file, line: 0), reason: reason)
+    }
+
+    public var description: String { source.line > 0 ? "\(source.file):\(source.line): \(reason)" : "\(source.file): \(reason)" }
 }
 
 /// What one input line holds (detected per line).
@@ -44,101 +55,33 @@ public struct RecordedResult: Sendable {
     public var trajectory: [TrajectoryEntry]
 }
 
-/// Reads results files (JSON lines) or run directories (`<dir>/**/result.json`).
+/// Reads results files (JSON lines), standard input or pipes, and run directories
+/// (`<dir>/**/result.json`). Listing is in `GradeInputListing.swift`, chunked reading in
+/// `GradeInputStream.swift`.
 public enum GradeInputReader {
-    /// Lists the files to read: the file itself, or every `result.json` below a directory in
-    /// sorted path order.
-    public static func files(at path: String) throws -> [String] {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw GradeInputError.notFound(path)
-        }
-        guard isDirectory.boolValue else { return [path] }
-        let enumerator = FileManager.default.enumerator(atPath: path)
-        var found: [String] = []
-        while let relative = enumerator?.nextObject() as? String {
-            if (relative as NSString).lastPathComponent == "result.json" {
-                found.append((path as NSString).appendingPathComponent(relative))
-            }
-        }
-        guard !found.isEmpty else { throw GradeInputError.noResults(path) }
-        return found.sorted()
-    }
-
-    /// The bytes of an input file. Large files are memory-mapped rather than copied: the workers
-    /// then fault their own pages in, in parallel, instead of waiting for one serial read of the
-    /// whole file (114 ms for 228 MB here, more than the rest of the grading).
-    public static func contents(of path: String) throws -> Data {
-        let descriptor = open(path, O_RDONLY)
-        guard descriptor >= 0 else { throw GradeInputError.unreadable(path, String(cString: strerror(errno))) }
-        defer { close(descriptor) }
-        var info = stat()
-        guard fstat(descriptor, &info) == 0 else { throw GradeInputError.unreadable(path, String(cString: strerror(errno))) }
-        let size = Int(info.st_size)
-        if (info.st_mode & S_IFMT) == S_IFREG, size >= 1 << 20,
-           let mapped = mmap(nil, size, PROT_READ, MAP_PRIVATE, descriptor, 0), mapped != MAP_FAILED {
-            return Data(bytesNoCopy: mapped, count: size, deallocator: .custom { pointer, count in munmap(pointer, count) })
-        }
-        guard let data = FileManager.default.contents(atPath: path) else { throw GradeInputError.unreadable(path, "cannot read") }
-        return data
-    }
-
     /// Parses every line of `data` (a JSON-lines file, or one JSON document when `wholeFile`),
     /// on all cores, keeping line order.
     public static func parse(_ data: Data, file: String, wholeFile: Bool = false) -> [(LineSource, Result<GradeRecord, GradeIssue>)] {
-        mapLines(data, file: file, wholeFile: wholeFile) { ($0, $1) }
-    }
-
-    /// Parses each line and hands it to `transform` on the worker that parsed it, so a caller can
-    /// reduce a line (grade it) before the next is read and never hold every trajectory at once.
-    /// Results come back in line order; blank lines are skipped.
-    public static func mapLines<T>(
-        _ data: Data, file: String, wholeFile: Bool = false,
-        _ transform: @escaping @Sendable (LineSource, Result<GradeRecord, GradeIssue>) -> T
-    ) -> [T] {
-        data.withUnsafeBytes { raw -> [T] in
-            let bytes = raw.bindMemory(to: UInt8.self)
-            let spans = lineSpans(bytes, wholeFile: wholeFile)
-            var results = [T?](repeating: nil, count: spans.count)
-            let chunk = max(1, min(512, spans.count / (ProcessInfo.processInfo.activeProcessorCount * 8)))
-            let chunks = (spans.count + chunk - 1) / chunk
-            let input = UncheckedSendable(bytes)
-            results.withUnsafeMutableBufferPointer { slots in
-                let output = UncheckedSendable(slots)
-                DispatchQueue.concurrentPerform(iterations: chunks) { c in
-                    let bytes = input.value
-                    for index in (c * chunk)..<min(spans.count, (c + 1) * chunk) {
-                        let line = spans[index]
-                        let source = LineSource(file: file, line: line.number)
-                        let slice = UnsafeBufferPointer(rebasing: bytes[line.start..<line.end])
-                        output.value[index] = transform(source, parseRecord(slice).mapError { GradeIssue(source: source, reason: $0.reason) })
-                    }
-                }
+        var lines: [(LineSource, Result<GradeRecord, GradeIssue>)] = []
+        let input = GradeInput(source: .memory(data), name: file, isWholeDocument: wholeFile)
+        let failure = GradeInputStream.forEachLine(of: input, chunkSize: defaultChunkSize, transform: { ($0, $1) }, relocate: { line, base in
+            line.0.line += base
+            if case .failure(var issue) = line.1 {
+                issue.source.line += base
+                line.1 = .failure(issue)
             }
-            return results.map { $0! }
-        }
-    }
-
-    /// Non-blank lines as byte ranges with their 1-based numbers.
-    static func lineSpans(_ bytes: UnsafeBufferPointer<UInt8>, wholeFile: Bool) -> [(start: Int, end: Int, number: Int)] {
-        var lines: [(start: Int, end: Int, number: Int)] = []
-        if wholeFile {
-            lines.append((0, bytes.count, 1))
-        } else if let base = bytes.baseAddress {
-            var start = 0, number = 1
-            while start < bytes.count, let found = memchr(base + start, Int32(UInt8(ascii: "\n")), bytes.count - start) {
-                let index = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
-                lines.append((start, index, number))
-                start = index + 1
-                number += 1
-            }
-            if start < bytes.count { lines.append((start, bytes.count, number)) }
-        }
-        lines.removeAll { line in
-            (line.start..<line.end).allSatisfy { bytes[$0] == 0x20 || bytes[$0] == 0x09 || bytes[$0] == 0x0D }
-        }
+        }, consume: { lines.append($0) })
+        if let failure { lines.append((failure.source, .failure(failure))) }
         return lines
     }
+
+    /// Bytes read per chunk. Each worker holds one chunk (plus the rest of a line that straddles it)
+    /// and a few more wait to be reported in order, so memory does not depend on the input's size.
+    public static let defaultChunkSize = 256 << 10
+
+    /// The most key actions a line may carry. The metric pairs key actions with trajectory
+    /// entries (quadratic in the key actions), so an unbounded list could stall a run.
+    public static let maxKeyActions = 1000
 
     /// Detects the line's shape and reads it. Errors are plain reasons; the caller adds the place.
     static func parseRecord(_ bytes: UnsafeBufferPointer<UInt8>) -> Result<GradeRecord, LineProblem> {
@@ -160,7 +103,11 @@ public enum GradeInputReader {
                 case "trajectory": trajectory = try cursor.readNull() ? nil : readTrajectory(&cursor)
                 case "actions": actions = try cursor.readNull() ? nil : cursor.readStringList()
                 case "responses": responses = try cursor.readNull() ? nil : cursor.readStringList()
-                case "key_actions": result.keyActions = try cursor.readNull() ? nil : cursor.readStringList()
+                case "key_actions":
+                    result.keyActions = try cursor.readNull() ? nil : cursor.readStringList()
+                    if let count = result.keyActions?.count, count > maxKeyActions {
+                        throw JSONPathError(path: [], reason: "\(count) key actions; a task has at most \(maxKeyActions) (the benchmark's longest has 28)", offset: cursor.offset, isSyntax: false)
+                    }
                 case "tasktype": result.taskType = try cursor.readOptionalString()
                 case "taskname": result.taskName = try cursor.readOptionalString()
                 case "model": result.model = try cursor.readOptionalString()
@@ -192,6 +139,9 @@ public enum GradeInputReader {
             let text = try cursor.readString()
             return text.isEmpty ? nil : .string(text)
         }
+        guard let first = cursor.peek(), first == UInt8(ascii: "-") || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(first) else {
+            throw cursor.typeMismatch("an integer or a string")
+        }
         guard let value = try cursor.readWholeNumber() else {
             throw JSONPathError(path: [], reason: "identity must be an integer or a string", offset: cursor.offset, isSyntax: false)
         }
@@ -202,6 +152,7 @@ public enum GradeInputReader {
     /// `end`, the only place the metric reads it (when `legal_objects` comes before `action` in an
     /// entry it is decoded anyway).
     static func readTrajectory(_ cursor: inout JSONCursor) throws -> [TrajectoryEntry] {
+        guard cursor.peek() == UInt8(ascii: "[") else { throw cursor.typeMismatch("an array of trajectory entries") }
         var entries: [TrajectoryEntry] = []
         try cursor.readArray { cursor, _ in
             guard cursor.peek() == UInt8(ascii: "{") else { throw cursor.typeMismatch("an object (a trajectory entry)") }
@@ -253,13 +204,11 @@ public enum GradeInputReader {
 public enum GradeInputError: Error, CustomStringConvertible {
     case notFound(String)
     case noResults(String)
-    case unreadable(String, String)
 
     public var description: String {
         switch self {
         case .notFound(let path): "\(path): no such file or directory"
         case .noResults(let path): "\(path): no result.json files below this directory"
-        case .unreadable(let path, let reason): "\(path): cannot read: \(reason)"
         }
     }
 }

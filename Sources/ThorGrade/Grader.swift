@@ -34,10 +34,29 @@ public struct Grader {
 
     /// Reads and grades one input file on all cores, line by line, without keeping trajectories.
     public func grade(_ data: Data, file: String, wholeFile: Bool = false) -> GradeReport {
+        var report = GradeReport()
+        grade(GradeInput(source: .memory(data), name: file, isWholeDocument: wholeFile)) { report.add($0) }
+        return report
+    }
+
+    /// Reads and grades one input in bounded chunks on all cores; `consume` receives each line's
+    /// outcome in input order, then a problem with the input as a whole (cannot open, read error)
+    /// if there was one. Memory does not grow with the input (see `GradeInputStream`).
+    public func grade(_ input: GradeInput, chunkSize: Int = GradeInputReader.defaultChunkSize, consume: (Result<GradedTask, GradeIssue>) -> Void) {
         let grader = UncheckedSendable(self)
-        return GradeReport(outcomes: GradeInputReader.mapLines(data, file: file, wholeFile: wholeFile) { source, parsed in
+        let failure = GradeInputStream.forEachLine(of: input, chunkSize: chunkSize, transform: { source, parsed in
             grader.value.grade(parsed, source: source)
-        })
+        }, relocate: { outcome, base in
+            switch outcome {
+            case .success(var task):
+                task.source.line += base
+                outcome = .success(task)
+            case .failure(var issue):
+                issue.source.line += base
+                outcome = .failure(issue)
+            }
+        }, consume: consume)
+        if let failure { consume(.failure(failure)) }
     }
 
     func grade(_ parsed: Result<GradeRecord, GradeIssue>, source: LineSource) -> Result<GradedTask, GradeIssue> {

@@ -53,14 +53,38 @@ extension String {
 }
 
 extension UnsafeBufferPointer<UInt8> {
+    /// A naive search (fastest for the short words the metric looks for) with a budget of
+    /// comparisons: text built to defeat it (long runs of one letter in a task name and a visible
+    /// object) switches to Knuth–Morris–Pratt, linear in both lengths.
     func containsBytes(of pattern: UnsafeBufferPointer<UInt8>) -> Bool {
         guard !pattern.isEmpty else { return true }
         guard count >= pattern.count else { return false }
+        var budget = 4 * (count + pattern.count)
         let first = pattern[0]
         for start in 0...(count - pattern.count) where self[start] == first {
             var offset = 1
             while offset < pattern.count, self[start + offset] == pattern[offset] { offset += 1 }
             if offset == pattern.count { return true }
+            budget -= offset
+            if budget < 0 { return knuthMorrisPrattContains(pattern) }
+        }
+        return false
+    }
+
+    func knuthMorrisPrattContains(_ pattern: UnsafeBufferPointer<UInt8>) -> Bool {
+        // fallback[i]: the length of the longest proper prefix of pattern[...i] that is also its suffix.
+        var fallback = [Int](repeating: 0, count: pattern.count)
+        var matched = 0
+        for index in pattern.indices.dropFirst() {
+            while matched > 0, pattern[index] != pattern[matched] { matched = fallback[matched - 1] }
+            if pattern[index] == pattern[matched] { matched += 1 }
+            fallback[index] = matched
+        }
+        matched = 0
+        for byte in self {
+            while matched > 0, byte != pattern[matched] { matched = fallback[matched - 1] }
+            if byte == pattern[matched] { matched += 1 }
+            if matched == pattern.count { return true }
         }
         return false
     }

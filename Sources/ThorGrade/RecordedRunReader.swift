@@ -83,17 +83,40 @@ public enum RecordedRunReader {
 
     /// Every run in one file, or the reason a line could not be read.
     public static func runs(inFile path: String) throws -> [Result<RecordedRun, GradeIssue>] {
-        let data = try GradeInputReader.contents(of: path)
+        let data = try contents(of: path)
         if path.hasSuffix(".log") { return runs(inLog: String(decoding: data, as: UTF8.self), file: path) }
         let wholeFile = path.hasSuffix(".json")
         return data.withUnsafeBytes { raw in
             let bytes = raw.bindMemory(to: UInt8.self)
-            return GradeInputReader.lineSpans(bytes, wholeFile: wholeFile).map { span in
-                let source = LineSource(file: path, line: span.number)
-                return parseResult(UnsafeBufferPointer(rebasing: bytes[span.start..<span.end]), source: source)
-                    .mapError { GradeIssue(source: source, reason: $0.reason) }
+            var runs: [Result<RecordedRun, GradeIssue>] = []
+            func read(_ range: Range<Int>, line: Int) {
+                let source = LineSource(file: path, line: line)
+                runs.append(parseResult(UnsafeBufferPointer(rebasing: bytes[range]), source: source)
+                    .mapError { GradeIssue(source: source, reason: $0.reason) })
             }
+            if wholeFile { read(0..<bytes.count, line: 1); return runs }
+            var start = 0, line = 1
+            while start <= bytes.count {
+                let end = bytes[start...].firstIndex(of: UInt8(ascii: "\n")) ?? bytes.count
+                if bytes[start..<end].contains(where: { $0 != 32 && $0 != 9 && $0 != 13 }) { read(start..<end, line: line) }
+                start = end + 1
+                line += 1
+            }
+            return runs
         }
+    }
+
+    /// A recorded run's file, read whole (runs are small). Only regular files are opened: a FIFO
+    /// would block, and nothing is memory-mapped, so a file changed while it is read cannot crash.
+    static func contents(of path: String) throws -> Data {
+        var info = stat()
+        guard stat(path, &info) == 0 else { throw GradeInputError.notFound(path) }
+        guard (info.st_mode & S_IFMT) == S_IFREG else { throw GradeIssue(file: path, reason: "cannot read: not a regular file") }
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw GradeIssue(file: path, reason: "cannot read: \(String(cString: strerror(errno)))")
+        }
+        defer { try? handle.close() }
+        return try handle.readToEnd() ?? Data()
     }
 
     // MARK: result documents

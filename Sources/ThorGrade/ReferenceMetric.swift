@@ -82,8 +82,10 @@ public enum ReferenceMetric {
     }
 
     /// `len(set(navigated))`: a trajectory has at most a few dozen navigations, so a linear scan
-    /// beats hashing them.
+    /// beats hashing them; a recorded file can hold any number, and beyond a few dozen they are
+    /// hashed by their UTF-8 bytes (code-point equality, as Python's set) to stay linear.
     static func distinctCount(_ objects: [String?]) -> Int {
+        if objects.count > 64 { return Set(objects.map { $0.map { Array($0.utf8) } }).count }
         var distinct = 0
         for (index, object) in objects.enumerated() where !objects[..<index].contains(where: { same($0, object) }) {
             distinct += 1

@@ -47,12 +47,12 @@ public indirect enum JSONValue: Hashable, Sendable {
         case .object(let members):
             if members.isEmpty { out += "{}".utf8; return }
             out.append(UInt8(ascii: "{"))
-            for (index, key) in members.keys.sorted().enumerated() {
+            for (index, member) in members.sorted(by: { $0.key < $1.key }).enumerated() {
                 if index > 0 { out += (indent == nil ? ", " : ",").utf8 }
                 Self.newline(&out, indent, level + 1)
-                Self.writeString(key, into: &out)
+                Self.writeString(member.key, into: &out)
                 out += ": ".utf8
-                members[key]!.write(into: &out, indent: indent, level: level + 1)
+                member.value.write(into: &out, indent: indent, level: level + 1)
             }
             Self.newline(&out, indent, level)
             out.append(UInt8(ascii: "}"))

@@ -1,3 +1,5 @@
+import Foundation
+
 /// What the reference reads from one model response (REFERENCE-EVAL "Parsing a model response").
 public struct ParsedDecision: Hashable, Sendable {
     /// The vocabulary action, or `error`.
@@ -50,16 +52,41 @@ public struct DecisionParser: Sendable {
     }
 
     /// The first `<DecisionMaking>(.*?)</DecisionMaking>` whose inner text has no newline (the
-    /// reference's regex has no DOTALL).
+    /// reference's regex has no DOTALL). Searches UTF-8 bytes, as the regex matches code points,
+    /// in linear time: opening tags before one closing tag share that tag and its last newline,
+    /// found once (a search per opening tag was quadratic on hostile responses).
     static func decisionText(in response: String) -> String? {
-        let open = "<DecisionMaking>", close = "</DecisionMaking>"
-        var searchStart = response.startIndex
-        while let openRange = response.range(of: open, range: searchStart..<response.endIndex) {
-            if let closeRange = response.range(of: close, range: openRange.upperBound..<response.endIndex) {
-                let inner = response[openRange.upperBound..<closeRange.lowerBound]
-                if !inner.contains("\n") { return String(inner) }
+        var response = response
+        return response.withUTF8 { bytes -> String? in
+            var searchStart = 0
+            var known: (close: Int, lastNewline: Int?)?
+            while let open = find(openTag, in: bytes, from: searchStart) {
+                let inner = open + openTag.count
+                if known.map({ $0.close < inner }) ?? true {
+                    guard let close = find(closeTag, in: bytes, from: inner) else { return nil }
+                    known = (close, bytes[inner..<close].lastIndex(of: UInt8(ascii: "\n")))
+                }
+                guard let (close, lastNewline) = known else { return nil }
+                if lastNewline.map({ $0 < inner }) ?? true {
+                    return String(decoding: UnsafeBufferPointer(rebasing: bytes[inner..<close]), as: UTF8.self)
+                }
+                searchStart = inner
             }
-            searchStart = openRange.upperBound
+            return nil
+        }
+    }
+
+    static let openTag = Array("<DecisionMaking>".utf8), closeTag = Array("</DecisionMaking>".utf8)
+
+    /// The offset of the first occurrence of `pattern` at or after `start`.
+    static func find(_ pattern: [UInt8], in bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
+        guard let base = bytes.baseAddress, let first = pattern.first else { return nil }
+        var position = start
+        while position + pattern.count <= bytes.count,
+              let found = memchr(base + position, Int32(first), bytes.count - position - pattern.count + 1) {
+            let index = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+            if memcmp(base + index, pattern, pattern.count) == 0 { return index }
+            position = index + 1
         }
         return nil
     }
@@ -85,7 +112,13 @@ public struct TypeMatcher: Sendable {
         normalised = self.types.map { (Self.normalise($0), $0) }
     }
 
+    /// The longest word (in UTF-8 bytes) the matcher considers: AI2-THOR type names have at most
+    /// 20 letters; a longer word names no object (`No Suitable Object`), and the bound keeps the
+    /// fuzzy step (edit distance to every type) from growing with the text (a 30 MB word took 17 s).
+    public static let maxNameLength = 64
+
     public func match(_ word: String) -> String? {
+        guard word.utf8.count <= Self.maxNameLength else { return nil }
         if types.contains(word) { return word }
         let lower = word.lowercased()
         if let hit = lowercased.first(where: { $0.key == lower }) { return hit.type }

@@ -237,10 +237,15 @@ extension ImportError {
     }
 }
 
-/// Reads a whole file, naming it when it is missing or unreadable.
+/// Reads a whole file, naming it when it is missing, unreadable or not a regular file (a FIFO
+/// would block the import forever; it is never opened).
 func readFile(_ url: URL) throws -> Data {
-    guard FileManager.default.fileExists(atPath: url.path) else {
-        throw ImportError(file: url.path, reason: "file not found")
+    var info = stat()
+    guard stat(url.path, &info) == 0 else {
+        throw ImportError(file: url.path, reason: errno == ENOENT ? "file not found" : "cannot read: \(String(cString: strerror(errno)))")
+    }
+    guard info.st_mode & S_IFMT == S_IFREG else {
+        throw ImportError(file: url.path, reason: info.st_mode & S_IFMT == S_IFDIR ? "is a directory, not a file" : "not a regular file; not opened")
     }
     do {
         return try Data(contentsOf: url)

@@ -28,8 +28,9 @@ struct SceneFileReader {
         } else {
             throw ImportError(file: originURL.path, reason: "file not found, and \(metadataURL.path) has no agent pose to use instead")
         }
+        guard let bounds = metadata.bounds else { throw ImportError(file: metadataURL.path, field: "\(prefix).sceneBounds", reason: "required field is missing") }
         let scene = Scene(
-            name: directory.name, roomKind: directory.roomKind, bounds: metadata.bounds!,
+            name: directory.name, roomKind: directory.roomKind, bounds: bounds,
             startPose: startPose, startPoseSource: startSource, objects: objects)
         return (scene, warnings)
     }

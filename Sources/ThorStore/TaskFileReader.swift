@@ -190,24 +190,78 @@ enum TaskFileParser {
     }
 }
 
-/// Reads `data/agent_positions.json`: task id -> {scene, tasktype, taskname, <objectId>: pose}.
+/// Reads `data/agent_positions.json`: task id -> {scene, tasktype, taskname, <objectId>: pose},
+/// with `JSONCursor` like every other upstream file (bounded nesting, errors with the JSON path).
 struct AgentPositionsReader {
     let file: URL
 
+    static let descriptiveKeys: Set<String> = ["scene", "tasktype", "taskname"]
+
     func read() throws -> [UpstreamDataset.ListedApproachPose] {
-        let entries = try decodeFile([String: UpstreamApproachEntry].self, at: file)
-        // Decoding forgets key order; upstream lists task ids ascending, so sorting the ids restores
-        // file order, which decides which pose wins when the reference merges them.
+        let data = try readFile(file)
+        let entries = try data.withUnsafeBytes { raw in
+            let bytes = raw.bindMemory(to: UInt8.self)
+            var cursor = JSONCursor(bytes)
+            do {
+                cursor.skipByteOrderMark()
+                cursor.skipWhitespace()
+                guard cursor.peek() == UInt8(ascii: "{") else { throw cursor.typeMismatch("an object keyed by task id") }
+                var entries: [String: (scene: String, poses: [String: Pose])] = [:]
+                try cursor.readObject { cursor, taskKey in entries[taskKey] = try Self.readEntry(&cursor) }
+                try cursor.expectEnd()
+                return entries
+            } catch let error as JSONPathError {
+                throw ImportError(json: error, file: file.path, data: bytes)
+            }
+        }
+        // Upstream lists task ids ascending, so sorting the ids restores file order, which decides
+        // which pose wins when the reference merges them.
         let taskKeys = entries.keys.sorted { TaskIdentity(parsing: $0) < TaskIdentity(parsing: $1) }
         var poses: [UpstreamDataset.ListedApproachPose] = []
         for (taskOrder, key) in taskKeys.enumerated() {
-            let entry = entries[key]!
-            for (objectId, pose) in entry.poses {
+            guard let entry = entries[key] else { continue }
+            for objectId in entry.poses.keys.sorted() {
+                guard let pose = entry.poses[objectId] else { continue }
                 poses.append(UpstreamDataset.ListedApproachPose(
                     sourceTask: TaskIdentity(parsing: key), taskOrder: taskOrder, scene: entry.scene,
                     pose: ApproachPose(objectId: objectId, pose: pose)))
             }
         }
         return poses
+    }
+
+    /// One task's entry: `scene` (and descriptive fields) plus objectId-keyed poses.
+    static func readEntry(_ cursor: inout JSONCursor) throws -> (scene: String, poses: [String: Pose]) {
+        guard cursor.peek() == UInt8(ascii: "{") else { throw cursor.typeMismatch("an object (a task's poses)") }
+        var scene = ""
+        var poses: [String: Pose] = [:]
+        try cursor.readObject { cursor, key in
+            switch key {
+            case "scene": scene = try cursor.readString()
+            case _ where descriptiveKeys.contains(key): try cursor.skipValue()
+            default: poses[key] = try readPose(&cursor)
+            }
+        }
+        return (scene, poses)
+    }
+
+    /// `{"agent_teleport_position", "agent_rotation", "agent_cameraHorizon", "agent_isstanding"?}`.
+    static func readPose(_ cursor: inout JSONCursor) throws -> Pose {
+        guard cursor.peek() == UInt8(ascii: "{") else { throw cursor.typeMismatch("an object (an approach pose)") }
+        var position: Vec3?, rotation: Vec3?, horizon: Double?
+        var standing = true
+        try cursor.readObject { cursor, key in
+            switch key {
+            case "agent_teleport_position": position = try MetadataParser.readVec3(&cursor)
+            case "agent_rotation": rotation = try MetadataParser.readVec3(&cursor)
+            case "agent_cameraHorizon": horizon = try cursor.readDouble()
+            case "agent_isstanding": standing = try cursor.readNull() ? true : cursor.readBool()
+            default: try cursor.skipValue()
+            }
+        }
+        return Pose(
+            position: try TaskFileParser.required(position, "agent_teleport_position"),
+            rotation: try TaskFileParser.required(rotation, "agent_rotation"),
+            cameraHorizon: try TaskFileParser.required(horizon, "agent_cameraHorizon"), isStanding: standing)
     }
 }

@@ -10,7 +10,8 @@ struct Grade: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Compute the Embodied-Reasoner reference metrics for model outputs.",
         discussion: """
-            Input: JSON-lines files or run directories (every result.json below them). Each line is
+            Input: JSON-lines files, - (standard input) or pipes, or run directories (every result.json
+            below them; an entry that cannot be read is reported and the rest graded). Each line is
             detected by its fields:
               result line    {"identity", "trajectory": [...], "tasktype"?, "taskname"?, "key_actions"?, "model"?}
                              the reference's per-task result (what it writes to result.json)
@@ -41,7 +42,7 @@ struct Grade: ParsableCommand {
         case table, json, csv
     }
 
-    @Argument(help: ArgumentHelp("Results files (JSON lines) or run directories.", valueName: "input"))
+    @Argument(help: ArgumentHelp("Results files (JSON lines; - for standard input) or run directories.", valueName: "input"))
     var inputs: [String]
 
     @Option(help: ArgumentHelp("simulate (default) or recorded.", valueName: "mode"))
@@ -75,22 +76,22 @@ struct Grade: ParsableCommand {
             }
             let grader = Grader(mode: mode, lookup: catalog.task, worlds: worlds)
             var report = GradeReport()
-            for input in inputs {
-                let files: [String]
+            // Every argument is listed before anything is read: a missing path is a usage error
+            // with nothing graded; unreadable run-directory entries are reported per entry.
+            var listed: [GradeInput] = []
+            for argument in inputs {
                 do {
-                    files = try GradeInputReader.files(at: input)
+                    let listing = try GradeInputReader.inputs(at: argument)
+                    listed += listing.inputs
+                    report.issues += listing.issues
                 } catch let error as GradeInputError {
                     throw CLIError.usage(error.description)
                 }
-                for file in files {
-                    let data: Data
-                    do {
-                        data = try GradeInputReader.contents(of: file)
-                    } catch let error as GradeInputError {
-                        throw CLIError.usage(error.description)
-                    }
-                    report.append(grader.grade(data, file: file, wholeFile: file.hasSuffix("result.json")))
-                }
+            }
+            for input in listed { grader.grade(input) { report.add($0) } }
+            if report.tasks.isEmpty && report.issues.isEmpty {
+                printError("no input lines: \(inputs.joined(separator: ", ")) \(inputs.count == 1 ? "holds" : "hold") no JSON lines to grade")
+                throw ExitCode(1)
             }
 
             for issue in report.issues { printError("not graded: \(issue)") }
