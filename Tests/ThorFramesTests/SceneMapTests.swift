@@ -62,7 +62,7 @@ final class SceneMapTests: XCTestCase {
         let task = try XCTUnwrap(try store.task(.int(10)))
         let scene = CompiledScene(try XCTUnwrap(try store.scene(named: task.scene)))
         let world = World(scene: scene, task: task, approachPoses: try store.approachPoses())
-        let target = try XCTUnwrap(world.targets.first)
+        let target = try XCTUnwrap(world.targets.values.first?.first)
         XCTAssertEqual(scene.typeName(ofObject: target), "CounterTop")
         let (picture, layout) = SceneMap.draw(world, SceneMap.Content(title: "task 10", targets: [target]))
         let decoded = try PNG.decode(try PNG.encode(picture))
