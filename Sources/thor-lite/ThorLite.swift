@@ -20,7 +20,7 @@ struct ThorLite: ParsableCommand {
             """,
         version: ThorLiteVersion.current,
         subcommands: [
-            Import.self, Info.self, SceneCommand.self, TaskCommand.self, Tasks.self, Grade.self, Diverge.self, Serve.self,
+            Import.self, Info.self, SceneCommand.self, TaskCommand.self, Tasks.self, Grade.self, Compare.self, Diverge.self, Serve.self,
             Frames.self, Draw.self, FilmstripCommand.self, Explain.self,
         ]
     )
