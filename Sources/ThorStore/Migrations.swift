@@ -6,6 +6,7 @@ enum Migrations {
     static let all: [(version: Int, sql: [UInt8])] = [
         (1, PackageResources.v1_sql),
         (2, PackageResources.v2_sql),
+        (3, PackageResources.v3_sql),
     ]
 
     static var latestVersion: Int { all.last!.version }
