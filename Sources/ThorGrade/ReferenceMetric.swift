@@ -18,7 +18,7 @@ public enum ReferenceMetric {
     /// Actions that never score (rule 2).
     static let unscoredActions = ["init", "observe", "move forward", "navigate to", "error"]
     /// Key actions containing these words are not counted in `total`.
-    static let unscoredKeyWords = ["observe", "move forward", "navigate to"]
+    static let unscoredKeyWords = StoreLimits.unscoredKeyActionWords
 
     /// A task whose key actions contain no scored action: the reference divides by zero on it, so
     /// it cannot be scored (import refuses such tasks; a results line can still carry one).

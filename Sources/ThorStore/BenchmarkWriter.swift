@@ -78,6 +78,10 @@ struct BenchmarkWriter {
 
     /// Scenes get ids 1, 2, ... in the order they are written.
     mutating func write(_ scene: Scene) throws {
+        let types = Set(scene.objects.map(\.objectType)).count
+        guard types <= StoreLimits.objectTypesPerScene else {
+            throw ImportError(file: source, reason: "\(scene.name) has \(types) object types; the simulator handles at most \(StoreLimits.objectTypesPerScene) per scene")
+        }
         let id = Int64(sceneIds.count + 1)
         sceneIds[scene.name] = id
         scenes.bind(id)

@@ -153,12 +153,12 @@ final class StoreWorlds: WorldSource, @unchecked Sendable {
     func world(for task: BenchmarkTask) throws -> World {
         lock.lock()
         defer { lock.unlock() }
-        if scenes[task.scene] == nil {
-            guard let scene = try store.scene(named: task.scene) else {
-                throw CLIError.failed("scene \(task.scene) of task \(task.identity) is not in the store")
-            }
-            scenes[task.scene] = CompiledScene(scene)
+        if let compiled = scenes[task.scene] { return World(scene: compiled, task: task, approachPoses: approachPoses) }
+        guard let scene = try store.scene(named: task.scene) else {
+            throw CLIError.failed("scene \(task.scene) of task \(task.identity) is not in the store")
         }
-        return World(scene: scenes[task.scene]!, task: task, approachPoses: approachPoses)
+        let compiled = CompiledScene(scene)
+        scenes[task.scene] = compiled
+        return World(scene: compiled, task: task, approachPoses: approachPoses)
     }
 }

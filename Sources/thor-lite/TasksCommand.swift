@@ -47,7 +47,12 @@ struct Tasks: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let store = try storeOptions.openForReading()
-            let tasks = try store.allTasks().filter { type == nil || $0.taskType == type }
+            let all = try store.allTasks()
+            if let type, !all.contains(where: { $0.taskType == type }) {
+                let known = Set(all.map(\.taskType)).sorted()
+                throw CLIError.usage("unknown task type '\(type)'; the store's types are: \(known.joined(separator: ", "))")
+            }
+            let tasks = all.filter { type == nil || $0.taskType == type }
             if plans {
                 for task in tasks {
                     try Output.print(JSONValue.object(["identity": ReportWriters.json(task.identity), "actions": .array(task.keyActionTexts.map(JSONValue.string))]).compact)
@@ -60,7 +65,10 @@ struct Tasks: ParsableCommand {
             var problems: [PlanProblem] = []
             for task in tasks {
                 if scenes[task.scene] == nil, let scene = try store.scene(named: task.scene) { scenes[task.scene] = CompiledScene(scene) }
-                guard let scene = scenes[task.scene] else { continue }
+                guard let scene = scenes[task.scene] else {
+                    problems.append(PlanAudit.missingScene(task))
+                    continue
+                }
                 if let problem = PlanAudit.check(task, world: World(scene: scene, task: task, approachPoses: poses)) {
                     problems.append(problem)
                 }
