@@ -58,8 +58,9 @@ let package = Package(
         ),
         .testTarget(name: "ThorGradeTests", dependencies: ["ThorGrade", "ThorModel", "ThorStore"]),
         .testTarget(name: "ThorSimTests", dependencies: ["ThorSim", "ThorModel", "ThorStore"]),
-        // Runs the built thor-lite: exit statuses, output files, determinism.
-        .testTarget(name: "CLITests", dependencies: ["thor-lite"]),
+        // Runs the built thor-lite: exit statuses, output files, determinism, many processes on one store.
+        // GRDB: to build files that are not thor-lite stores and to check a store's integrity.
+        .testTarget(name: "CLITests", dependencies: ["thor-lite", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "ThorPolicyTests", dependencies: ["ThorPolicy", "ThorSim", "ThorModel", "ThorStore"]),
     ]
 )

@@ -25,7 +25,7 @@ final class GoalCheckTests: XCTestCase {
         let task = task(keys)
         var world = World(scene: CompiledScene(try XCTUnwrap(store.scene(named: task.scene))), task: task, approachPoses: try store.approachPoses())
         for step in plan ?? task.keyActionTexts {
-            XCTAssertTrue(world.step(Action(planStep: step)!).success, step)
+            XCTAssertTrue(world.step(try XCTUnwrap(Action(planStep: step), step)).success, step)
         }
         return GoalCheck.facts(for: task, in: world)
     }
