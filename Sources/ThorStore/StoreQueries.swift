@@ -119,7 +119,9 @@ extension ThorStore {
 
     static func fetchTasks(_ db: Database, where condition: String, arguments: StatementArguments) throws -> [BenchmarkTask] {
         let rows = try Row.fetchAll(db, sql: """
-            SELECT t.*, s.name AS scene_name FROM tasks t JOIN scenes s ON s.id = t.scene_id
+            -- LEFT JOIN: a task whose scene row is gone (a store edited by hand) is still listed,
+            -- under a name no scene has, so `tasks --check` reports it instead of dropping it.
+            SELECT t.*, COALESCE(s.name, 'scene#' || t.scene_id) AS scene_name FROM tasks t LEFT JOIN scenes s ON s.id = t.scene_id
             WHERE \(condition) ORDER BY t.ord
             """, arguments: arguments)
         guard !rows.isEmpty else { return [] }
