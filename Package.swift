@@ -74,8 +74,9 @@ let package = Package(
         .target(name: "ThorFuzzSupport", path: "Tests/ThorFuzzSupport"),
         .testTarget(name: "ThorGradeTests", dependencies: ["ThorGrade", "ThorModel", "ThorStore", "ThorFuzzSupport"]),
         .testTarget(name: "ThorSimTests", dependencies: ["ThorSim", "ThorModel", "ThorStore", "ThorJSON"]),
-        // Runs the built thor-lite: exit statuses, output files, determinism.
-        .testTarget(name: "CLITests", dependencies: ["thor-lite"]),
+        // Runs the built thor-lite: exit statuses, output files, determinism, many processes on one store.
+        // GRDB: to build files that are not thor-lite stores and to check a store's integrity.
+        .testTarget(name: "CLITests", dependencies: ["thor-lite", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "ThorFramesTests", dependencies: ["ThorFrames", "ThorStore", "ThorSim", "ThorModel", "ThorPolicy"]),
         .testTarget(name: "ThorPolicyTests", dependencies: ["ThorPolicy", "ThorSim", "ThorModel", "ThorStore"]),
     ]

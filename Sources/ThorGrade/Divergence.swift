@@ -164,8 +164,8 @@ public struct Divergence {
             let recorded = run.steps.map {
                 TrajectoryEntry(action: $0.action, object: $0.object, success: $0.success, legalObjects: $0.legalObjects ?? [])
             }
-            unityMetrics = ReferenceMetric.evaluate(recorded, task: reference)
-            simulatedMetrics = ReferenceMetric.evaluate(simulated, task: reference)
+            unityMetrics = try? ReferenceMetric.evaluate(recorded, task: reference)
+            simulatedMetrics = try? ReferenceMetric.evaluate(simulated, task: reference)
         }
         if !steps.isEmpty && steps.allSatisfy({ $0.navigable == nil && $0.interactable == nil }) {
             notes.append("no observation sets recorded: success only")

@@ -18,9 +18,17 @@ public enum ReferenceMetric {
     /// Actions that never score (rule 2).
     static let unscoredActions = ["init", "observe", "move forward", "navigate to", "error"]
     /// Key actions containing these words are not counted in `total`.
-    static let unscoredKeyWords = ["observe", "move forward", "navigate to"]
+    static let unscoredKeyWords = StoreLimits.unscoredKeyActionWords
 
-    public static func evaluate(_ trajectory: [TrajectoryEntry], task: TaskReference) -> TaskMetrics {
+    /// A task whose key actions contain no scored action: the reference divides by zero on it, so
+    /// it cannot be scored (import refuses such tasks; a results line can still carry one).
+    public struct UnscorableTask: Error, CustomStringConvertible, Equatable {
+        public var description: String {
+            "key_actions has no scored action (only observe/move forward/navigate to; the reference always ends them with \"end\"), so the metric cannot score it"
+        }
+    }
+
+    public static func evaluate(_ trajectory: [TrajectoryEntry], task: TaskReference) throws(UnscorableTask) -> TaskMetrics {
         let isSingleSearch = task.taskType.sameCodePoints(as: "single_search")
         var reward = 0
         var flag = 0
@@ -68,7 +76,7 @@ public enum ReferenceMetric {
 
         let scored = task.keyActions.filter(isScored)
         let total = scored.count
-        precondition(total > 0, "a task's key actions always include end")
+        guard total > 0 else { throw UnscorableTask() }
         let completeness = Double(reward) / Double(total)
         let success = reward / total  // floor of a non-negative ratio
         return TaskMetrics(

@@ -38,7 +38,7 @@ extension Grader {
         let trajectory = runner.steps.map {
             TrajectoryEntry(action: $0.action, object: $0.object, success: $0.success, legalObjects: $0.legalObjects)
         }
-        let metrics = ReferenceMetric.evaluate(trajectory, task: TaskReference(task))
+        let metrics = try ReferenceMetric.evaluate(trajectory, task: TaskReference(task))
         let details = SimulationDetails(steps: runner.steps, goal: GoalCheck.report(for: task, in: runner.world), endReason: runner.endReason)
         return (metrics, details)
     }

@@ -50,11 +50,13 @@ public final class PolicyEnvironment {
     public enum EnvironmentError: Error, CustomStringConvertible {
         case unknownTask(TaskIdentity)
         case noEpisode
+        case episodeEnded
 
         public var description: String {
             switch self {
             case .unknownTask(let identity): "no task \(identity) in the store"
             case .noEpisode: "call reset with a task first"
+            case .episodeEnded: "the episode has ended; call reset to start another"
             }
         }
     }
@@ -63,11 +65,18 @@ public final class PolicyEnvironment {
     @discardableResult
     public func reset(task identity: TaskIdentity) throws -> Observation {
         guard let task = try store.task(identity) else { throw EnvironmentError.unknownTask(identity) }
-        if scenes[task.scene] == nil {
+        // A task the metric cannot score is refused before an episode starts (an empty trajectory
+        // scores whenever the task can be scored at all).
+        _ = try ReferenceMetric.evaluate([], task: TaskReference(task))
+        let compiled: CompiledScene
+        if let cached = scenes[task.scene] {
+            compiled = cached
+        } else {
             guard let scene = try store.scene(named: task.scene) else { throw EnvironmentError.unknownTask(identity) }
-            scenes[task.scene] = CompiledScene(scene)
+            compiled = CompiledScene(scene)
+            scenes[task.scene] = compiled
         }
-        var runner = EpisodeRunner(world: World(scene: scenes[task.scene]!, task: task, approachPoses: approachPoses), taskType: task.taskType)
+        var runner = EpisodeRunner(world: World(scene: compiled, task: task, approachPoses: approachPoses), taskType: task.taskType)
         runner.advance()
         self.runner = runner
         self.task = task
@@ -79,7 +88,7 @@ public final class PolicyEnvironment {
     @discardableResult
     public func step(_ text: String) throws -> Observation {
         guard var runner else { throw EnvironmentError.noEpisode }
-        guard !runner.isDone else { return observation() }
+        guard !runner.isDone else { throw EnvironmentError.episodeEnded }
         runner.receive(text.contains("<DecisionMaking>") ? .response(text) : .planStep(text))
         runner.advance()
         self.runner = runner
@@ -96,11 +105,13 @@ public final class PolicyEnvironment {
 
     /// The reference metrics of the trajectory so far (final once `isDone`).
     public var metrics: TaskMetrics? {
-        guard let runner, let task else { return nil }
-        let trajectory = runner.steps.map {
-            TrajectoryEntry(action: $0.action, object: $0.object, success: $0.success, legalObjects: $0.legalObjects)
+        get throws {
+            guard let runner, let task else { return nil }
+            let trajectory = runner.steps.map {
+                TrajectoryEntry(action: $0.action, object: $0.object, success: $0.success, legalObjects: $0.legalObjects)
+            }
+            return try ReferenceMetric.evaluate(trajectory, task: TaskReference(task))
         }
-        return ReferenceMetric.evaluate(trajectory, task: TaskReference(task))
     }
 
     /// The end-state facts of the task, checked on the current world.

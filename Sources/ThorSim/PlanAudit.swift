@@ -36,6 +36,14 @@ public enum PlanAudit {
         return nil
     }
 
+    /// A task whose scene is not in the store: no key action can run, so the plan fails at once.
+    public static func missingScene(_ task: BenchmarkTask) -> PlanProblem {
+        PlanProblem(
+            identity: task.identity, taskType: task.taskType, scene: task.scene, step: 1,
+            keyAction: task.keyActions.first?.text ?? "end", error: .unknownObject,
+            explanation: "scene \(task.scene) is not in the store, so none of the plan's objects exist")
+    }
+
     /// Flaws of the task data itself: key actions without an object type, and key actions whose
     /// objectType disagrees with their objectId (`pickup Potato` on `Egg|...`).
     static func dataIssues(_ task: BenchmarkTask) -> [String] {

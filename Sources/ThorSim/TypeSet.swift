@@ -1,9 +1,11 @@
+import ThorModel
+
 /// A set of object-type ids (at most 256 per scene) as four machine words, so the navigable and
 /// interactable sets of a step are a few bit operations, not a set of strings.
 public struct TypeSet: Hashable, Sendable {
     var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
 
-    public static let capacity = 256
+    public static let capacity = StoreLimits.objectTypesPerScene
 
     public init() {}
 

@@ -9,7 +9,7 @@ extension ThorStore {
     /// Row ids are assigned from the dataset's order, so importing the same data twice gives the
     /// same rows.
     public func replaceBenchmark(with dataset: UpstreamDataset, source: String) throws {
-        try database.write { db in
+        try write { db in
             var writer = try BenchmarkWriter(replacingContentsOf: db, source: source)
             for scene in dataset.scenes { try writer.write(scene) }
             try writer.writeTasksAndPoses(of: dataset)
@@ -21,7 +21,7 @@ extension ThorStore {
     /// error rolls the whole transaction back.
     @discardableResult
     public func importCheckout(_ reader: UpstreamReader, progress: UpstreamReader.Progress? = nil) throws -> UpstreamDataset {
-        try database.write { db in
+        try write { db in
             var writer = try BenchmarkWriter(replacingContentsOf: db, source: reader.root.standardizedFileURL.path)
             let dataset = try reader.read(progress: progress) { scene in try writer.write(scene) }
             try writer.writeTasksAndPoses(of: dataset)
@@ -78,6 +78,10 @@ struct BenchmarkWriter {
 
     /// Scenes get ids 1, 2, ... in the order they are written.
     mutating func write(_ scene: Scene) throws {
+        let types = Set(scene.objects.map(\.objectType)).count
+        guard types <= StoreLimits.objectTypesPerScene else {
+            throw ImportError(file: source, reason: "\(scene.name) has \(types) object types; the simulator handles at most \(StoreLimits.objectTypesPerScene) per scene")
+        }
         let id = Int64(sceneIds.count + 1)
         sceneIds[scene.name] = id
         scenes.bind(id)

@@ -9,20 +9,22 @@ enum Migrations {
         (3, PackageResources.v3_sql),
     ]
 
-    static var latestVersion: Int { all.last!.version }
+    static var latestVersion: Int { all.last?.version ?? 0 }
 
+    /// Brings the store to the latest version in one IMMEDIATE transaction: a second process
+    /// migrating at the same time waits, then finds nothing left to do.
     static func apply(to writer: some DatabaseWriter, path: String) throws {
         try writer.writeWithoutTransaction { db in
-            let current = try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0
-            guard current <= latestVersion else {
-                throw StoreError.newerSchema(path: path, found: current, supported: latestVersion)
-            }
-            for migration in all where migration.version > current {
-                try db.inTransaction {
+            try db.inTransaction(.immediate) {
+                let current = try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0
+                guard current <= latestVersion else {
+                    throw StoreError.newerSchema(path: path, found: current, supported: latestVersion)
+                }
+                for migration in all where migration.version > current {
                     try db.execute(sql: String(decoding: migration.sql, as: UTF8.self))
                     try db.execute(sql: "PRAGMA user_version = \(migration.version)")
-                    return .commit
                 }
+                return .commit
             }
         }
     }

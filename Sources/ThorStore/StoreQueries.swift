@@ -23,7 +23,7 @@ public struct StoreCounts: Equatable, Sendable, Codable {
 
 extension ThorStore {
     public func counts() throws -> StoreCounts {
-        try database.read { db in
+        try read { db in
             func count(_ sql: String) throws -> Int { try Int.fetchOne(db, sql: sql) ?? 0 }
             var taskTypes: [String: Int] = [:]
             for row in try Row.fetchAll(db, sql: "SELECT task_type, COUNT(*) FROM tasks GROUP BY task_type") {
@@ -42,15 +42,15 @@ extension ThorStore {
 
     /// Where the data came from (`thor-lite import`'s argument), if anything was imported.
     public func importedSource() throws -> String? {
-        try database.read { try String.fetchOne($0, sql: "SELECT value FROM store_info WHERE key = 'source'") }
+        try read { try String.fetchOne($0, sql: "SELECT value FROM store_info WHERE key = 'source'") }
     }
 
     public func sceneNames() throws -> [String] {
-        try database.read { try String.fetchAll($0, sql: "SELECT name FROM scenes ORDER BY id") }
+        try read { try String.fetchAll($0, sql: "SELECT name FROM scenes ORDER BY id") }
     }
 
     public func scene(named name: String) throws -> Scene? {
-        try database.read { db in
+        try read { db in
             guard let row = try Row.fetchOne(db, sql: "SELECT * FROM scenes WHERE name = ?", arguments: [name]) else { return nil }
             let sceneId: Int64 = row["id"]
             var parents: [Int64: [String]] = [:]
@@ -107,19 +107,21 @@ extension ThorStore {
     }
 
     public func task(_ identity: TaskIdentity) throws -> BenchmarkTask? {
-        try database.read { db in
+        try read { db in
             try Self.fetchTasks(db, where: "t.identity = ?", arguments: [identity.description]).first
         }
     }
 
     /// Every task in task-file order.
     public func allTasks() throws -> [BenchmarkTask] {
-        try database.read { db in try Self.fetchTasks(db, where: "1", arguments: []) }
+        try read { db in try Self.fetchTasks(db, where: "1", arguments: []) }
     }
 
     static func fetchTasks(_ db: Database, where condition: String, arguments: StatementArguments) throws -> [BenchmarkTask] {
         let rows = try Row.fetchAll(db, sql: """
-            SELECT t.*, s.name AS scene_name FROM tasks t JOIN scenes s ON s.id = t.scene_id
+            -- LEFT JOIN: a task whose scene row is gone (a store edited by hand) is still listed,
+            -- under a name no scene has, so `tasks --check` reports it instead of dropping it.
+            SELECT t.*, COALESCE(s.name, 'scene#' || t.scene_id) AS scene_name FROM tasks t LEFT JOIN scenes s ON s.id = t.scene_id
             WHERE \(condition) ORDER BY t.ord
             """, arguments: arguments)
         guard !rows.isEmpty else { return [] }
@@ -152,7 +154,7 @@ extension ThorStore {
     /// `agent_positions.json` merged as the reference merges it: one pose per objectId, later
     /// task ids overriding earlier ones.
     public func approachPoses() throws -> [String: ApproachPose] {
-        try database.read { db in
+        try read { db in
             var poses: [String: ApproachPose] = [:]
             for row in try Row.fetchAll(db, sql: "SELECT * FROM agent_poses ORDER BY task_ord, object_id") {
                 let id: String = row["object_id"]

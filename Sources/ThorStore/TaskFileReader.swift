@@ -37,6 +37,11 @@ struct TaskFileReader {
                 taskQuery: record.taskquery ?? "", keyActions: record.task_metadata.actions.map(\.keyAction),
                 targetObjects: record.target_objects ?? [], relatedObjects: record.related_objects ?? [],
                 navigableObjects: record.navigable_objects ?? [])
+            guard task.keyActionTexts.contains(where: { StoreLimits.isScored(keyAction: $0) }) else {
+                throw ImportError(
+                    file: file.path, field: "\(path).task_metadata.actions",
+                    reason: "task \(identity) has no scored key action (only observe/move forward/navigate to), so the metric cannot score it; the reference ends key actions with \"end\"")
+            }
             warnings += Self.unknownObjectWarnings(task, sceneObjectIds: objectIds[scene.name]!, file: file.path, path: path)
             tasks.append(UpstreamDataset.StoredTask(
                 task: task, identityIsInteger: record.identity.isInteger, totalReward: record.task_metadata.totalreward))

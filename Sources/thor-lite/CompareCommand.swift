@@ -106,10 +106,10 @@ struct Compare: ParsableCommand {
             guard !compared.isEmpty else { throw CLIError.failed("nothing to compare: no run has a graded task") }
             let comparison = Comparison(runs: Self.label(compared), resamples: resamples, seed: seed)
             switch format {
-            case .table: print(comparison.table, terminator: "")
-            case .markdown: print(comparison.markdown, terminator: "")
-            case .csv: print(comparison.csv, terminator: "")
-            case .json: print(comparison.json.pretty)
+            case .table: try Output.print(comparison.table, terminator: "")
+            case .markdown: try Output.print(comparison.markdown, terminator: "")
+            case .csv: try Output.print(comparison.csv, terminator: "")
+            case .json: try Output.print(comparison.json.pretty)
             }
             if !issues.isEmpty { throw ExitCode(1) }
         }
@@ -141,15 +141,15 @@ struct Compare: ParsableCommand {
     }
 
     func makeGrader() throws -> Grader {
-        let catalog = StoreCatalog(path: storeOptions.resolvedPath)
         var worlds: StoreWorlds?
         if mode == .simulate {
             do {
-                worlds = try StoreWorlds(store: ThorStore(path: storeOptions.resolvedPath))
-            } catch let error as StoreError {
+                worlds = try StoreWorlds(store: storeOptions.openForReading())
+            } catch let error as CLIError {
                 throw CLIError.usage("simulate mode replays tasks on their scenes: \(error.description)")
             }
         }
+        let catalog = StoreCatalog(store: worlds?.store) { try storeOptions.openForReading() }
         return Grader(mode: mode, lookup: catalog.task, worlds: worlds)
     }
 }

@@ -51,8 +51,8 @@ struct Diverge: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let store = try storeOptions.openExisting()
-            let catalog = StoreCatalog(path: storeOptions.resolvedPath)
+            let store = try storeOptions.openForReading()
+            let catalog = StoreCatalog(store: store) { store }
             let divergence = Divergence(mode: replay, lookup: catalog.task, worlds: try StoreWorlds(store: store))
             var report = DivergenceReport(mode: replay)
             for input in inputs {
@@ -67,8 +67,8 @@ struct Diverge: ParsableCommand {
                 }
             }
             for issue in report.issues { printError("not compared: \(issue)") }
-            if let perStep { try Grade.write(report.perStepLines, to: perStep) }
-            print(json ? report.json.pretty : report.table, terminator: json ? "\n" : "")
+            if let perStep { try Output.write(report.perStepLines, to: perStep) }
+            try Output.print(json ? report.json.pretty : report.table, terminator: json ? "\n" : "")
             if !report.issues.isEmpty { throw ExitCode(1) }
         }
     }

@@ -46,7 +46,7 @@ struct Draw: ParsableCommand {
     func run() throws {
         try reportingErrors {
             guard scene != nil || task != nil || plan != nil else { throw CLIError.usage("name a scene, --task or --plan") }
-            let store = try storeOptions.openExisting()
+            let store = try storeOptions.openForReading()
             let worlds = try WorldBuilder(store: store)
             let picture: RGBImage
             let defaultName: String
@@ -69,8 +69,8 @@ struct Draw: ParsableCommand {
                 defaultName = sceneName + (benchmarkTask.map { "-task\($0.identity)" } ?? "") + ".png"
             }
             let path = output ?? defaultName
-            try PNG.write(picture, to: path)
-            print(path)
+            try Output.write(Array(PNG.encode(picture, level: 1)), to: path)
+            try Output.print(path)
         }
     }
 }

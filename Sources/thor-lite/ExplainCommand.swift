@@ -40,17 +40,17 @@ struct Explain: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let store = try storeOptions.openExisting()
+            let store = try storeOptions.openForReading()
             let (episodes, issues) = try EpisodeLoader.loadAll(input, store: store)
             let worlds = try WorldBuilder(store: store)
             var explanations: [Explanation] = []
             for episode in episodes {
                 explanations.append(try Explanation(episode, trace: try worlds.trace(episode), store: store))
             }
-            print(explanations.map(\.text).joined(separator: "\n"), terminator: "")
+            try Output.print(explanations.map(\.text).joined(separator: "\n"), terminator: "")
             if let html {
                 try HTMLReport.write(explanations, to: html, title: input)
-                print("html: \(html)/index.html")
+                try Output.print("html: \(html)/index.html")
             }
             for issue in issues { printError(issue) }
             if !issues.isEmpty { throw ExitCode(1) }
@@ -112,7 +112,7 @@ struct Explanation {
             rows.append(row)
         }
         let trajectory = trace.entries.map { TrajectoryEntry(action: $0.step.action, object: $0.step.object, success: $0.step.success, legalObjects: $0.step.legalObjects) }
-        metrics = ReferenceMetric.evaluate(trajectory, task: TaskReference(episode.task))
+        metrics = try ReferenceMetric.evaluate(trajectory, task: TaskReference(episode.task))
         goals = GoalCheck.facts(for: episode.task, in: trace.end)
     }
 

@@ -42,8 +42,8 @@ struct FilmstripCommand: ParsableCommand {
             guard !tiles.isEmpty else { throw CLIError.failed("\(directory): no frames and no recorded steps") }
             let (image, issues) = Filmstrip.draw(title: recorded.run, tiles: tiles, columns: columns, tileWidth: tileWidth)
             let path = output ?? (URL(fileURLWithPath: directory).lastPathComponent + "-filmstrip.png")
-            try PNG.write(image, to: path)
-            print(path)
+            try Output.write(Array(PNG.encode(image, level: 1)), to: path)
+            try Output.print(path)
             for issue in issues { printError(issue.description) }
             if !issues.isEmpty { throw ExitCode(1) }
         }

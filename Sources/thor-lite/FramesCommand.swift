@@ -48,13 +48,13 @@ struct FramesImport: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let started = Date()
-            let store = try ThorStore(path: storeOptions.resolvedPath, create: true)
+            let store = try storeOptions.openForWriting()
             let scan = FrameImporter.scan(directories, known: try store.knownFrames(), replay: try StoreReplay.source(store))
             let changes = try store.indexFrames(scan.records)
             for issue in scan.issues { printError(issue.description) }
             if !quiet {
                 let stateless = scan.records.filter { $0.state == nil }.count
-                print("frames: \(scan.records.count) indexed from \(scan.runs) run director\(scan.runs == 1 ? "y" : "ies") "
+                try Output.print("frames: \(scan.records.count) indexed from \(scan.runs) run director\(scan.runs == 1 ? "y" : "ies") "
                     + "(\(changes.added) added, \(changes.updated) updated, \(changes.moved) moved, \(changes.unchanged) unchanged; "
                     + "\(scan.filesRead) files read), \(stateless) without state, \(scan.issues.count) not indexed, "
                     + "in \(String(format: "%.2f", Date().timeIntervalSince(started))) s")
@@ -84,16 +84,16 @@ struct FramesList: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let store = try storeOptions.openExisting()
+            let store = try storeOptions.openForReading()
             var frames = try store.frames(run: key)
             if frames.isEmpty { frames = try store.frames(scene: key) }
             guard !frames.isEmpty else { throw CLIError.failed("no frames indexed for \(key)") }
             for frame in frames {
                 if json {
-                    print(FrameJSON.value(frame).compact)
+                    try Output.print(FrameJSON.value(frame).compact)
                 } else {
                     let pose = frame.state.map { String(format: "(%.2f, %.2f) %3.0f°", $0.x, $0.z, $0.yaw) + ($0.held.map { " holding \($0)" } ?? "") } ?? "no state"
-                    print("\(frame.run) step \(frame.step) \(frame.action)\(frame.objectType.map { " " + $0 } ?? "")  \(frame.width)×\(frame.height)  \(pose)  \(frame.path)")
+                    try Output.print("\(frame.run) step \(frame.step) \(frame.action)\(frame.objectType.map { " " + $0 } ?? "")  \(frame.width)×\(frame.height)  \(pose)  \(frame.path)")
                 }
             }
         }

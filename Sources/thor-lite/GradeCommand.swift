@@ -65,15 +65,15 @@ struct Grade: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let catalog = StoreCatalog(path: storeOptions.resolvedPath)
             var worlds: StoreWorlds?
             if mode == .simulate {
                 do {
-                    worlds = try StoreWorlds(store: ThorStore(path: storeOptions.resolvedPath))
-                } catch let error as StoreError {
+                    worlds = try StoreWorlds(store: storeOptions.openForReading())
+                } catch let error as CLIError {
                     throw CLIError.usage("simulate mode replays tasks on their scenes: \(error.description)")
                 }
             }
+            let catalog = StoreCatalog(store: worlds?.store) { try storeOptions.openForReading() }
             let grader = Grader(mode: mode, lookup: catalog.task, worlds: worlds)
             var report = GradeReport()
             // Every argument is listed before anything is read: a missing path is a usage error
@@ -96,44 +96,17 @@ struct Grade: ParsableCommand {
 
             for issue in report.issues { printError("not graded: \(issue)") }
             if let perTask {
-                try Self.write(ReportWriters.perTaskLines(report.tasks), to: perTask)
+                try Output.write(ReportWriters.perTaskLines(report.tasks), to: perTask)
             }
             let totals = report.totals
-            if let summary { try Self.write(Array((ReportWriters.summary(report, totals).pretty + "\n").utf8), to: summary) }
+            if let summary { try Output.write(Array((ReportWriters.summary(report, totals).pretty + "\n").utf8), to: summary) }
             switch format {
-            case .table: print(ReportWriters.table(report, totals), terminator: "")
-            case .json: print(ReportWriters.summary(report, totals).pretty)
-            case .csv: print(ReportWriters.csv(report, totals), terminator: "")
+            case .table: try Output.print(ReportWriters.table(report, totals), terminator: "")
+            case .json: try Output.print(ReportWriters.summary(report, totals).pretty)
+            case .csv: try Output.print(ReportWriters.csv(report, totals), terminator: "")
             }
             if !report.issues.isEmpty { throw ExitCode(1) }
         }
-    }
-
-    /// Writes an output file whole or not at all: into a temporary file beside it, then renamed
-    /// over it, straight from the buffer (a 100k-line per-task file is 30 MB). A path that is not
-    /// a regular file (`/dev/stdout`, `/dev/null`, a named pipe) is written directly.
-    static func write(_ bytes: [UInt8], to path: String) throws {
-        var info = stat()
-        let isSpecial = stat(path, &info) == 0 && (info.st_mode & S_IFMT) != S_IFREG
-        let temporary = isSpecial ? path : path + ".thor-lite-\(getpid()).tmp"
-        func fail(_ reason: String) -> CLIError {
-            if !isSpecial { unlink(temporary) }
-            return CLIError.usage("\(path): cannot write: \(reason)")
-        }
-        let descriptor = open(temporary, isSpecial ? O_WRONLY : O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        guard descriptor >= 0 else { throw fail(String(cString: strerror(errno))) }
-        var written = 0
-        let failure: String? = bytes.withUnsafeBytes { buffer in
-            while written < buffer.count {
-                let count = Foundation.write(descriptor, buffer.baseAddress! + written, buffer.count - written)
-                if count < 0 { return errno == EINTR ? nil : String(cString: strerror(errno)) }
-                written += count
-            }
-            return nil
-        }
-        if close(descriptor) != 0, failure == nil { throw fail(String(cString: strerror(errno))) }
-        if let failure { throw fail(failure) }
-        guard isSpecial || rename(temporary, path) == 0 else { throw fail(String(cString: strerror(errno))) }
     }
 }
 
@@ -143,17 +116,23 @@ extension GradeMode: ExpressibleByArgument {}
 /// first such line and all its tasks read at once.
 /// Safe to call from the grader's worker threads.
 final class StoreCatalog: @unchecked Sendable {
-    let path: String
+    private var store: ThorStore?
+    private let open: () throws -> ThorStore
     private var tasks: [TaskIdentity: BenchmarkTask]?
     private let lock = NSLock()
 
-    init(path: String) { self.path = path }
+    /// `store` when one is open already, else `open` on the first lookup.
+    init(store: ThorStore?, open: @escaping () throws -> ThorStore) {
+        self.store = store
+        self.open = open
+    }
 
     func task(_ identity: TaskIdentity) throws -> BenchmarkTask? {
         lock.lock()
         defer { lock.unlock() }
         if tasks == nil {
-            let store = try ThorStore(path: path)
+            let store = try self.store ?? open()
+            self.store = store
             tasks = Dictionary(try store.allTasks().map { ($0.identity, $0) }, uniquingKeysWith: { first, _ in first })
         }
         return tasks?[identity] ?? tasks?[TaskIdentity(parsing: identity.description)]
@@ -175,12 +154,12 @@ final class StoreWorlds: WorldSource, @unchecked Sendable {
     func world(for task: BenchmarkTask) throws -> World {
         lock.lock()
         defer { lock.unlock() }
-        if scenes[task.scene] == nil {
-            guard let scene = try store.scene(named: task.scene) else {
-                throw CLIError.failed("scene \(task.scene) of task \(task.identity) is not in the store")
-            }
-            scenes[task.scene] = CompiledScene(scene)
+        if let compiled = scenes[task.scene] { return World(scene: compiled, task: task, approachPoses: approachPoses) }
+        guard let scene = try store.scene(named: task.scene) else {
+            throw CLIError.failed("scene \(task.scene) of task \(task.identity) is not in the store")
         }
-        return World(scene: scenes[task.scene]!, task: task, approachPoses: approachPoses)
+        let compiled = CompiledScene(scene)
+        scenes[task.scene] = compiled
+        return World(scene: compiled, task: task, approachPoses: approachPoses)
     }
 }

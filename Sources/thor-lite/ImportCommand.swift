@@ -33,7 +33,7 @@ struct Import: ParsableCommand {
     @OptionGroup var storeOptions: StoreOptions
 
     @Sendable static func drawProgress(stage: String, done: Int, total: Int) {
-        FileHandle.standardError.write(Data("\rreading \(stage) \(done)/\(total)   ".utf8))
+        writeStandardError("\rreading \(stage) \(done)/\(total)   ")
     }
 
     func run() throws {
@@ -55,16 +55,16 @@ struct Import: ParsableCommand {
                 if !storeExisted {
                     for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
                 }
-                if showProgress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+                if showProgress { writeStandardError("\r\u{1B}[K") }
                 throw error
             }
-            if showProgress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+            if showProgress { writeStandardError("\r\u{1B}[K") }
             for warning in dataset.warnings {
-                FileHandle.standardError.write(Data("warning: \(warning)\n".utf8))
+                writeStandardError("warning: \(warning)\n")
             }
             guard !quiet else { return }
             let warnings = dataset.warnings.count
-            print("imported \(counts.scenes) scenes, \(counts.objects) objects, \(counts.receptacleLinks) receptacle links, "
+            try Output.print("imported \(counts.scenes) scenes, \(counts.objects) objects, \(counts.receptacleLinks) receptacle links, "
                 + "\(counts.tasks) tasks (\(counts.taskTypes.count) types), \(counts.agentPoses) agent poses"
                 + (warnings == 0 ? "" : ", \(warnings) warning\(warnings == 1 ? "" : "s")")
                 + " into \(path) in \(String(format: "%.2f", Date().timeIntervalSince(started))) s")

@@ -17,7 +17,7 @@ struct Info: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let store = try storeOptions.openExisting()
+            let store = try storeOptions.openForReading()
             let counts = try store.counts()
             if json {
                 try printJSON([
@@ -27,18 +27,18 @@ struct Info: ParsableCommand {
                 ] as [String: Any])
                 return
             }
-            print("store             \(store.path) (schema v\(try store.schemaVersion))")
-            if let source = try store.importedSource() { print("imported from     \(source)") }
-            print("scenes            \(counts.scenes)")
-            print("objects           \(counts.objects)")
-            print("receptacle links  \(counts.receptacleLinks)")
-            print("tasks             \(counts.tasks)")
+            try Output.print("store             \(store.path) (schema v\(try store.schemaVersion))")
+            if let source = try store.importedSource() { try Output.print("imported from     \(source)") }
+            try Output.print("scenes            \(counts.scenes)")
+            try Output.print("objects           \(counts.objects)")
+            try Output.print("receptacle links  \(counts.receptacleLinks)")
+            try Output.print("tasks             \(counts.tasks)")
             let width = counts.taskTypes.keys.map(\.count).max() ?? 0
             for (type, count) in counts.taskTypes.sorted(by: { $0.key < $1.key }) {
-                print("  \(type.padding(toLength: width, withPad: " ", startingAt: 0))  \(count)")
+                try Output.print("  \(type.padding(toLength: width, withPad: " ", startingAt: 0))  \(count)")
             }
-            print("agent poses       \(counts.agentPoses)")
-            print("frames            \(counts.frames)")
+            try Output.print("agent poses       \(counts.agentPoses)")
+            try Output.print("frames            \(counts.frames)")
         }
     }
 }

@@ -27,7 +27,7 @@ struct SceneCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let store = try storeOptions.openExisting()
+            let store = try storeOptions.openForReading()
             let sceneName = name.allSatisfy(\.isNumber) ? "FloorPlan\(name)" : name
             guard let scene = try store.scene(named: sceneName) else {
                 let known = try store.sceneNames()
@@ -39,23 +39,23 @@ struct SceneCommand: ParsableCommand {
                 return
             }
             let links = scene.objects.reduce(0) { $0 + $1.parentReceptacles.count }
-            print("\(scene.name) (\(scene.roomKind.rawValue)): \(scene.objects.count) objects, \(links) receptacle links")
+            try Output.print("\(scene.name) (\(scene.roomKind.rawValue)): \(scene.objects.count) objects, \(links) receptacle links")
             for (index, node) in tree.enumerated() {
-                printNode(node, prefix: "", isLast: index == tree.count - 1)
+                try printNode(node, prefix: "", isLast: index == tree.count - 1)
             }
         }
     }
 
-    func printNode(_ node: ContainmentNode, prefix: String, isLast: Bool) {
+    func printNode(_ node: ContainmentNode, prefix: String, isLast: Bool) throws {
         let object = node.object
         var line = prefix + (isLast ? "└─ " : "├─ ") + object.objectType
         let labels = object.stateLabels
         if !labels.isEmpty { line += " [\(labels.joined(separator: ", "))]" }
         line += "  \(object.objectId)"
         if !node.alsoIn.isEmpty { line += "  (also in \(node.alsoIn.joined(separator: ", ")))" }
-        print(line)
+        try Output.print(line)
         for (index, child) in node.children.enumerated() {
-            printNode(child, prefix: prefix + (isLast ? "   " : "│  "), isLast: index == node.children.count - 1)
+            try printNode(child, prefix: prefix + (isLast ? "   " : "│  "), isLast: index == node.children.count - 1)
         }
     }
 }

@@ -28,14 +28,81 @@ struct Serve: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let env = try PolicyEnvironment(store: storeOptions.openExisting())
+            let env = try PolicyEnvironment(store: storeOptions.openForReading())
             var session = ServeSession(env: env)
             while let line = readLine(strippingNewline: true) {
                 guard !line.trimmingWhitespace().isEmpty else { continue }
                 let (reply, close) = session.handle(line)
-                FileHandle.standardOutput.write(Data((reply.compact + "\n").utf8))
+                try Output.print(reply)
                 if close { return }
             }
+        }
+    }
+}
+
+/// One request line: each member's raw JSON text, decoded field by field, so a field of the wrong
+/// type is an error naming it (and the request's id is still echoed).
+struct ServeRequest {
+    var members: [String: [UInt8]] = [:]
+
+    /// Nil when the line is not a JSON object (the reason in `error`).
+    init(_ line: String) throws {
+        var bytes = Array(line.utf8)
+        bytes.append(0)  // never read: keeps the buffer non-empty
+        var members: [String: [UInt8]] = [:]
+        try bytes.withUnsafeBufferPointer { whole in
+            let buffer = UnsafeBufferPointer(rebasing: whole[..<(whole.count - 1)])
+            var cursor = JSONCursor(buffer)
+            do {
+                cursor.skipWhitespace()
+                guard cursor.peek() == UInt8(ascii: "{") else { throw ServeError("a request is a JSON object, e.g. {\"op\": \"reset\", \"task\": 7}") }
+                try cursor.readObject { cursor, key in
+                    cursor.skipWhitespace()
+                    let start = cursor.offset
+                    try cursor.skipValue()
+                    members[key] = Array(buffer[start..<cursor.offset])
+                }
+                try cursor.expectEnd()
+            } catch let error as JSONPathError {
+                throw ServeError("not valid JSON: \(error.syntaxDescription(in: buffer))")
+            }
+        }
+        self.members = members
+    }
+
+    /// Decodes one member with `read`; nil when absent. A type error names the field.
+    func field<T>(_ name: String, _ read: (inout JSONCursor) throws -> T) throws -> T? {
+        guard let raw = members[name] else { return nil }
+        return try (raw + [0]).withUnsafeBufferPointer { whole in
+            var cursor = JSONCursor(UnsafeBufferPointer(rebasing: whole[..<raw.count]))
+            do {
+                return try read(&cursor)
+            } catch let error as JSONPathError {
+                throw ServeError("\"\(name)\": \(error.reason)")
+            }
+        }
+    }
+
+    /// The id exactly as the client wrote it (any JSON value: 1e300, "a", true, null).
+    var rawID: String? { members["id"].map { String(decoding: $0, as: UTF8.self) } }
+
+    /// A task identity: a whole number (7, 7.0) or a string; 7.9, true or null are refused.
+    var task: TaskIdentity {
+        get throws {
+            let identity = try field("task") { cursor -> TaskIdentity in
+                if cursor.peek() == UInt8(ascii: "\"") { return TaskIdentity(parsing: try cursor.readString()) }
+                let start = cursor.offset
+                guard let first = cursor.peek(), first == UInt8(ascii: "-") || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(first) else {
+                    throw cursor.typeMismatch("a task identity (a whole number or a string)")
+                }
+                guard let number = try cursor.readWholeNumber() else {
+                    let text = String(decoding: UnsafeBufferPointer(rebasing: cursor.bytes[start..<cursor.offset]), as: UTF8.self)
+                    throw cursor.invalid("a task identity is a whole number or a string, not \(text)")
+                }
+                return .int(number)
+            }
+            guard let identity else { throw ServeError("reset needs \"task\": a task identity (a whole number or a string)") }
+            return identity
         }
     }
 }
@@ -46,36 +113,33 @@ struct ServeSession {
     /// Completeness before the last step, for the reward (the reference's reward, step by step).
     var completeness = 0.0
 
-    mutating func handle(_ line: String) -> (JSONValue, Bool) {
-        guard let request = (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any] else {
-            return (.object(["ok": .bool(false), "error": .string("not a JSON object")]), false)
+    /// The reply line for one request line, and whether the session ends.
+    mutating func handle(_ line: String) -> (String, Bool) {
+        let request: ServeRequest
+        do {
+            request = try ServeRequest(line)
+        } catch {
+            return (Self.line(["ok": .bool(false), "error": .string("\(error)")], id: nil), false)
         }
         var reply: [String: JSONValue]
         var close = false
         do {
-            switch request["op"] as? String {
+            switch try request.field("op", { try $0.readString() }) {
             case "reset":
-                let identity: TaskIdentity
-                switch request["task"] {
-                case let number as NSNumber: identity = .int(number.intValue)
-                case let text as String: identity = TaskIdentity(parsing: text)
-                default: throw ServeError("reset needs \"task\": an identity")
-                }
-                let observation = try env.reset(task: identity)
-                completeness = env.metrics?.completeness ?? 0
+                let observation = try env.reset(task: request.task)
+                completeness = try env.metrics?.completeness ?? 0
                 reply = ["ok": .bool(true), "observation": json(observation), "info": .object(taskInfo())]
             case "step":
-                let text: String
-                if let action = request["action"] as? String { text = action } else if let response = request["response"] as? String { text = response } else {
-                    throw ServeError("step needs \"action\" or \"response\"")
+                guard let text = try request.field("action", { try $0.readString() }) ?? request.field("response", { try $0.readString() }) else {
+                    throw ServeError("step needs \"action\" or \"response\" (a string)")
                 }
                 let observation = try env.step(text)
-                let now = env.metrics?.completeness ?? 0
+                let now = try env.metrics?.completeness ?? 0
                 let reward = now - completeness
                 completeness = now
                 var info = taskInfo()
                 if env.isDone {
-                    if let metrics = env.metrics { info["metrics"] = metricsJSON(metrics) }
+                    if let metrics = try env.metrics { info["metrics"] = metricsJSON(metrics) }
                     info["goal_success"] = .bool(env.goalFacts.allSatisfy(\.holds))
                 }
                 reply = [
@@ -86,9 +150,9 @@ struct ServeSession {
             case "state":
                 reply = ["ok": .bool(true), "done": .bool(env.isDone), "trajectory": .array(env.steps.map(stepJSON)),
                          "frame_coverage": .object(env.frameCoverage().mapValues(JSONValue.int))]
-                if let metrics = env.metrics { reply["metrics"] = metricsJSON(metrics) }
+                if let metrics = try env.metrics { reply["metrics"] = metricsJSON(metrics) }
             case "render":
-                reply = try render(path: request["path"] as? String)
+                reply = try render(path: request.field("path", { try $0.readString() }))
             case "close":
                 reply = ["ok": .bool(true)]
                 close = true
@@ -98,14 +162,14 @@ struct ServeSession {
         } catch {
             reply = ["ok": .bool(false), "error": .string("\(error)")]
         }
-        switch request["id"] {
-        case let id as String: reply["id"] = .string(id)
-        case let id as NSNumber where id.doubleValue == id.doubleValue.rounded(): reply["id"] = .int(id.intValue)
-        case let id as NSNumber: reply["id"] = .double(id.doubleValue)
-        case nil: break
-        case let id?: reply["id"] = .string("\(id)")
-        }
-        return (.object(reply), close)
+        return (Self.line(reply, id: request.rawID), close)
+    }
+
+    /// A reply as one line of key-sorted JSON, with the request's id spliced in verbatim.
+    static func line(_ reply: [String: JSONValue], id: String?) -> String {
+        var members = reply.map { key, value in (key, JSONValue.string(key).compact + ": " + value.compact) }
+        if let id { members.append(("id", "\"id\": " + id)) }
+        return "{" + members.sorted { $0.0 < $1.0 }.map(\.1).joined(separator: ", ") + "}"
     }
 
     /// The episode map (`PolicyEnvironment.map()`): RGB rows as base64, and with a "path" also

@@ -10,11 +10,22 @@ struct StoreOptions: ParsableArguments {
 
     var resolvedPath: String { ThorStore.resolvePath(explicit: store) }
 
-    /// Opens a store that must already exist; a missing one is a usage error (exit 2) with a
-    /// message saying how to create it.
-    func openExisting() throws -> ThorStore {
+    /// Opens an existing store read-only (nothing migrated or written; see `ThorStore.Access.read`).
+    /// A missing store, or a file that is not one, is a usage error (exit 2) with a message saying
+    /// what to do.
+    func openForReading() throws -> ThorStore {
         do {
-            return try ThorStore(path: resolvedPath)
+            return try ThorStore(path: resolvedPath, access: .read)
+        } catch let error as StoreError {
+            throw CLIError.usage(error.description)
+        }
+    }
+
+    /// Opens an existing store to write to it (migrated if its schema is behind); a missing store
+    /// is a usage error saying how to create one.
+    func openForWriting() throws -> ThorStore {
+        do {
+            return try ThorStore(path: resolvedPath, access: .write)
         } catch let error as StoreError {
             throw CLIError.usage(error.description)
         }
@@ -64,15 +75,20 @@ func reportingErrors(_ body: () throws -> Void) throws {
     }
 }
 
+/// A message on stderr. A failing stderr cannot be reported anywhere, so its errors are ignored
+/// (the exit status still tells).
 func printError(_ message: String) {
-    FileHandle.standardError.write(Data("thor-lite: \(message)\n".utf8))
+    writeStandardError("thor-lite: \(message)\n")
+}
+
+func writeStandardError(_ text: String) {
+    try? Output.write(Array(text.utf8), toDescriptor: STDERR_FILENO, name: "standard error")
 }
 
 /// Pretty, key-sorted JSON: identical input gives identical bytes.
 func printJSON(_ value: Any) throws {
     let data = try JSONSerialization.data(withJSONObject: value, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
-    FileHandle.standardOutput.write(data)
-    FileHandle.standardOutput.write(Data("\n".utf8))
+    try Output.write(Array(data) + Array("\n".utf8), to: "-")
 }
 
 /// True when stderr is a terminal, so progress lines are worth drawing.

@@ -22,7 +22,7 @@ struct TaskCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let store = try storeOptions.openExisting()
+            let store = try storeOptions.openForReading()
             guard let task = try store.task(TaskIdentity(parsing: identity)) else {
                 throw CLIError.failed("no task \(identity) in \(store.path) (\(try store.counts().tasks) tasks; `thor-lite info` lists the types)")
             }
@@ -31,21 +31,21 @@ struct TaskCommand: ParsableCommand {
                 try printJSON(Self.json(task, poses: poses))
                 return
             }
-            print("task \(task.identity) · \(task.taskType) · \(task.scene) · instruction \(task.instructionIndex)")
-            print("  taskname   \(task.taskName)")
-            print("  taskquery  \(task.taskQuery)")
-            print("  key actions:")
+            try Output.print("task \(task.identity) · \(task.taskType) · \(task.scene) · instruction \(task.instructionIndex)")
+            try Output.print("  taskname   \(task.taskName)")
+            try Output.print("  taskquery  \(task.taskQuery)")
+            try Output.print("  key actions:")
             let width = task.keyActionTexts.map(\.count).max() ?? 0
             for (index, action) in task.keyActions.enumerated() {
                 let text = action.text.padding(toLength: width, withPad: " ", startingAt: 0)
                 var line = "    \(index + 1). \(text)"
                 if !action.objectId.isEmpty { line += "  \(action.objectId)" }
                 if poses[action.objectId] != nil { line += "  (hand-set pose)" }
-                print(line)
+                try Output.print(line)
             }
-            print("  target objects     \(Self.list(task.targetObjects))")
-            print("  related objects    \(Self.list(task.relatedObjects))")
-            print("  navigable at start \(Self.list(task.navigableObjects))")
+            try Output.print("  target objects     \(Self.list(task.targetObjects))")
+            try Output.print("  related objects    \(Self.list(task.relatedObjects))")
+            try Output.print("  navigable at start \(Self.list(task.navigableObjects))")
         }
     }
 

@@ -46,11 +46,16 @@ struct Tasks: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let store = try storeOptions.openExisting()
-            let tasks = try store.allTasks().filter { type == nil || $0.taskType == type }
+            let store = try storeOptions.openForReading()
+            let all = try store.allTasks()
+            if let type, !all.contains(where: { $0.taskType == type }) {
+                let known = Set(all.map(\.taskType)).sorted()
+                throw CLIError.usage("unknown task type '\(type)'; the store's types are: \(known.joined(separator: ", "))")
+            }
+            let tasks = all.filter { type == nil || $0.taskType == type }
             if plans {
                 for task in tasks {
-                    print(JSONValue.object(["identity": ReportWriters.json(task.identity), "actions": .array(task.keyActionTexts.map(JSONValue.string))]).compact)
+                    try Output.print(JSONValue.object(["identity": ReportWriters.json(task.identity), "actions": .array(task.keyActionTexts.map(JSONValue.string))]).compact)
                 }
                 return
             }
@@ -60,13 +65,16 @@ struct Tasks: ParsableCommand {
             var problems: [PlanProblem] = []
             for task in tasks {
                 if scenes[task.scene] == nil, let scene = try store.scene(named: task.scene) { scenes[task.scene] = CompiledScene(scene) }
-                guard let scene = scenes[task.scene] else { continue }
+                guard let scene = scenes[task.scene] else {
+                    problems.append(PlanAudit.missingScene(task))
+                    continue
+                }
                 if let problem = PlanAudit.check(task, world: World(scene: scene, task: task, approachPoses: poses)) {
                     problems.append(problem)
                 }
             }
             if json {
-                print(JSONValue.object([
+                try Output.print(JSONValue.object([
                     "tasks": .int(tasks.count), "failing": .int(problems.count),
                     "problems": .array(problems.map { p in
                         .object([
@@ -79,20 +87,20 @@ struct Tasks: ParsableCommand {
                 return
             }
             for p in problems {
-                print("\(p.identity)\t\(p.taskType)\t\(p.scene)\tstep \(p.step) '\(p.keyAction)'\t\(p.error.rawValue)\t\(p.explanation)")
+                try Output.print("\(p.identity)\t\(p.taskType)\t\(p.scene)\tstep \(p.step) '\(p.keyAction)'\t\(p.error.rawValue)\t\(p.explanation)")
             }
-            print("\(problems.count) of \(tasks.count) expert plans cannot succeed; \(tasks.count - problems.count) run to the end")
+            try Output.print("\(problems.count) of \(tasks.count) expert plans cannot succeed; \(tasks.count - problems.count) run to the end")
         }
     }
 
     func list(_ tasks: [BenchmarkTask]) throws {
         if json {
-            print(JSONValue.array(tasks.map { task in
+            try Output.print(JSONValue.array(tasks.map { task in
                 .object(["identity": .string(task.identity.description), "tasktype": .string(task.taskType),
                          "scene": .string(task.scene), "taskname": .string(task.taskName)])
             }).pretty)
             return
         }
-        for task in tasks { print("\(task.identity)\t\(task.taskType)\t\(task.scene)\t\(task.taskName)") }
+        for task in tasks { try Output.print("\(task.identity)\t\(task.taskType)\t\(task.scene)\t\(task.taskName)") }
     }
 }

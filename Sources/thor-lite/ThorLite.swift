@@ -28,12 +28,15 @@ struct ThorLite: ParsableCommand {
     /// As ArgumentParser's, except that a command line it cannot parse exits with 2, the usage
     /// status the rest of thor-lite uses, rather than its own 64.
     static func main() {
+        // A closed pipe is a write error reported like any other (EPIPE, exit 2), not a silent
+        // death by signal halfway through the output.
+        signal(SIGPIPE, SIG_IGN)
         do {
             var command = try parseAsRoot()
             try command.run()
         } catch {
             guard exitCode(for: error) == .validationFailure else { exit(withError: error) }
-            FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+            writeStandardError(fullMessage(for: error) + "\n")
             Foundation.exit(2)
         }
     }

@@ -4,7 +4,7 @@ import XCTest
 /// `grade` inputs as a shell gives them: standard input, pipes, FIFOs, /dev/null, run directories
 /// with entries that cannot be read, hostile lines next to good ones.
 extension CLITests {
-    var fixtureResults: String { Self.fixtures.appendingPathComponent("predictions/results.jsonl").path }
+    var fixtureResults: String { CLI.fixtures.appendingPathComponent("predictions/results.jsonl").path }
 
     func testStandardInputAndDevStdinAreInputs() throws {
         let text = try String(contentsOfFile: fixtureResults, encoding: .utf8)
@@ -25,7 +25,7 @@ extension CLITests {
         let fifo = work.appendingPathComponent("lines.fifo").path
         XCTAssertEqual(mkfifo(fifo, 0o644), 0)
         let process = Process()
-        process.executableURL = Self.binary
+        process.executableURL = CLI.binary
         process.arguments = ["grade", "--mode", "recorded", fifo, "--store", store, "--format", "csv"]
         let out = Pipe()
         process.standardOutput = out

@@ -67,7 +67,7 @@ final class GraderTests: XCTestCase {
     }
 
     func testSummaryHasTheDocumentedShape() throws {
-        let document = try JSONSerialization.jsonObject(with: Data(ReportWriters.summary(grade(goodLine)).pretty.utf8)) as! [String: Any]
+        let document = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(ReportWriters.summary(grade(goodLine)).pretty.utf8)) as? [String: Any])
         XCTAssertEqual(Set(document.keys), ["tasks", "overall", "categories", "task_types", "models", "errors"])
         let overall = try XCTUnwrap(document["overall"] as? [String: Any])
         XCTAssertEqual(Set(overall.keys), ["count", "success_rate", "efficiency", "completeness", "completeness_ordered", "repeat_rate"])
@@ -133,44 +133,57 @@ final class GraderTests: XCTestCase {
         let generated = FileManager.default.temporaryDirectory.appendingPathComponent("thor-lite-parity-\(UUID().uuidString).jsonl")
         addTeardownBlock { try? FileManager.default.removeItem(at: generated) }
         let bench = Self.packageRoot.appendingPathComponent("bench")
-        guard (try? python([bench.appendingPathComponent("gen_trajectories.py").path, tasks, "4000", generated.path, "11"])) != nil else {
-            throw XCTSkip("python3 is not available to run bench/gen_trajectories.py")
-        }
+        // No python3 skips; a generator or reference script that fails is a failure, not a skip.
+        _ = try python([bench.appendingPathComponent("gen_trajectories.py").path, tasks, "4000", generated.path, "11"])
         let expected = try python([bench.appendingPathComponent("reference_metric.py").path, generated.path])
-            .split(separator: "\n").map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
+            .split(separator: "\n").map { try XCTUnwrap(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any], "not a JSON object: \($0)") }
+        XCTAssertEqual(expected.count, 4000, "the generator wrote the lines it was asked for")
 
         let report = Grader(mode: .recorded, lookup: { _ in nil }).grade(try Data(contentsOf: generated), file: generated.path)
         XCTAssertEqual(report.issues, [])
         XCTAssertEqual(report.tasks.count, expected.count)
         var mismatches: [String] = []
         for (task, row) in zip(report.tasks, expected) {
-            let python = row["metrics"] as! [String: Any]
+            let python = try XCTUnwrap(row["metrics"] as? [String: Any])
             let mine: [String: Double] = [
                 "success": Double(task.metrics.success), "efficiency": task.metrics.efficiency,
                 "completeness": task.metrics.completeness, "completeness_ordered": task.metrics.completenessOrdered,
                 "key_actions_success": Double(task.metrics.keyActionsSuccess), "repeat_rate": task.metrics.repeatRate,
                 "step": Double(task.metrics.step),
             ]
-            for (key, value) in mine where abs(value - (python[key] as! NSNumber).doubleValue) > 1e-12 {
-                mismatches.append("line \(task.source.line) \(key): swift \(value), python \(python[key]!)")
+            for (key, value) in mine {
+                let theirs = try XCTUnwrap(python[key] as? NSNumber, "python's line \(task.source.line) lacks \(key)").doubleValue
+                if abs(value - theirs) > 1e-12 { mismatches.append("line \(task.source.line) \(key): swift \(value), python \(theirs)") }
             }
         }
         XCTAssertEqual(mismatches, [], "\(mismatches.prefix(10))")
-        let pythonMean = expected.map { (($0["metrics"] as! [String: Any])["completeness"] as! NSNumber).doubleValue }.reduce(0, +) / Double(expected.count)
+        let completeness = expected.compactMap { ($0["metrics"] as? [String: Any])?["completeness"] as? NSNumber }
+        XCTAssertEqual(completeness.count, expected.count)
+        let pythonMean = completeness.map(\.doubleValue).reduce(0, +) / Double(expected.count)
         XCTAssertEqual(report.all.overall.completeness, pythonMean, accuracy: 1e-9)
     }
 
-    /// Runs `python3` with arguments and returns its standard output; throws when it fails.
+    /// Runs `python3` with arguments and returns its standard output. Skips when there is no
+    /// python3 (env exits 127); fails with the script's stderr when the script fails.
     func python(_ arguments: [String]) throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3"] + arguments
+        let errors = FileManager.default.temporaryDirectory.appendingPathComponent("thor-lite-python-\(UUID().uuidString).err")
+        _ = FileManager.default.createFile(atPath: errors.path, contents: nil)
+        defer { try? FileManager.default.removeItem(at: errors) }
         let output = Pipe()
         process.standardOutput = output
+        process.standardError = try FileHandle(forWritingTo: errors)
         try process.run()
         let bytes = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw CocoaError(.executableLoad) }
+        let stderr = (try? String(contentsOf: errors, encoding: .utf8)) ?? ""
+        if process.terminationStatus == 127 { throw XCTSkip("python3 is not available to run \(arguments[0])") }
+        guard process.terminationStatus == 0 else {
+            XCTFail("python3 \(arguments.joined(separator: " ")) exited with \(process.terminationStatus): \(stderr)")
+            throw CocoaError(.executableLoad)
+        }
         return String(decoding: bytes, as: UTF8.self)
     }
 }

@@ -22,8 +22,9 @@ final class TestWorlds: WorldSource, @unchecked Sendable {
     func world(for task: BenchmarkTask) throws -> World {
         lock.lock()
         defer { lock.unlock() }
-        if scenes[task.scene] == nil { scenes[task.scene] = CompiledScene(try XCTUnwrap(store.scene(named: task.scene))) }
-        return World(scene: scenes[task.scene]!, task: task, approachPoses: poses)
+        let scene = try scenes[task.scene] ?? CompiledScene(XCTUnwrap(store.scene(named: task.scene)))
+        scenes[task.scene] = scene
+        return World(scene: scene, task: task, approachPoses: poses)
     }
 }
 

@@ -40,7 +40,7 @@ final class ScriptedPolicyTests: XCTestCase {
         let policy = FetchPolicy(target: "Plate", container: "Cabinet")
         while !env.isDone { observation = try env.step(policy.act(observation)) }
         XCTAssertEqual(env.steps.map(\.action), ["init", "navigate to", "open", "pickup", "end"])
-        XCTAssertEqual(env.metrics?.success, 1)
+        XCTAssertEqual(try env.metrics?.success, 1)
         XCTAssertTrue(env.goalFacts.allSatisfy(\.holds))
         XCTAssertNil(env.endReason)
     }

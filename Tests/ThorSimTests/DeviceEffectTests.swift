@@ -15,29 +15,29 @@ final class DeviceEffectTests: XCTestCase {
         try XCTUnwrap(world.scene.typeIdByName[type].map { world.scene.firstOfType[$0] })
     }
 
-    func steps(_ world: inout World, _ plan: [String]) -> [StepOutcome] {
-        plan.map { world.step(Action(planStep: $0)!) }
+    func steps(_ world: inout World, _ plan: [String]) throws -> [StepOutcome] {
+        try plan.map { world.step(try XCTUnwrap(Action(planStep: $0), "not a plan step: \($0)")) }
     }
 
     func testAClosedMicrowaveThatIsOnHeatsAndCooksItsContents() throws {
         var w = try world()
-        let outcomes = steps(&w, ["navigate to Fridge", "open Fridge", "pickup Potato", "close Fridge", "navigate to Microwave",
+        let outcomes = try steps(&w, ["navigate to Fridge", "open Fridge", "pickup Potato", "close Fridge", "navigate to Microwave",
                                   "open Microwave", "put Microwave", "close Microwave", "toggle Microwave"])
         XCTAssertTrue(outcomes.allSatisfy(\.success), "\(outcomes)")
         let potato = try object(w, "Potato")
         XCTAssertEqual(w.temperature[potato], .hot)
         XCTAssertTrue(w.isCooked[potato])
-        XCTAssertEqual(steps(&w, ["open Microwave"]).first?.error, .mustBeOff, "a running microwave does not open")
+        XCTAssertEqual(try steps(&w, ["open Microwave"]).first?.error, .mustBeOff, "a running microwave does not open")
     }
 
     func testAMicrowaveDoesNotTurnOnWhileOpen() throws {
         var w = try world()
-        XCTAssertEqual(steps(&w, ["navigate to Microwave", "open Microwave", "toggle Microwave"]).last?.error, .mustBeClosed)
+        XCTAssertEqual(try steps(&w, ["navigate to Microwave", "open Microwave", "toggle Microwave"]).last?.error, .mustBeClosed)
     }
 
     func testTheCoffeeMachineFillsTheMugWithCoffee() throws {
         var w = try world()
-        let outcomes = steps(&w, ["navigate to CounterTop", "pickup Mug", "navigate to CoffeeMachine", "put CoffeeMachine", "toggle CoffeeMachine"])
+        let outcomes = try steps(&w, ["navigate to CounterTop", "pickup Mug", "navigate to CoffeeMachine", "put CoffeeMachine", "toggle CoffeeMachine"])
         XCTAssertTrue(outcomes.allSatisfy(\.success), "\(outcomes)")
         let mug = try object(w, "Mug")
         XCTAssertEqual(w.liquid[mug], .coffee)
@@ -48,7 +48,7 @@ final class DeviceEffectTests: XCTestCase {
         var w = try world()
         let plate = try object(w, "Plate")
         XCTAssertTrue(w.isDirty[plate])
-        let outcomes = steps(&w, ["navigate to Cabinet", "open Cabinet", "pickup Plate", "navigate to SinkBasin", "put SinkBasin", "toggle Faucet"])
+        let outcomes = try steps(&w, ["navigate to Cabinet", "open Cabinet", "pickup Plate", "navigate to SinkBasin", "put SinkBasin", "toggle Faucet"])
         XCTAssertTrue(outcomes.allSatisfy(\.success), "\(outcomes)")
         XCTAssertFalse(w.isDirty[plate])
     }
@@ -56,7 +56,7 @@ final class DeviceEffectTests: XCTestCase {
     func testTheFridgeCoolsWhatIsPutInIt() throws {
         var w = try world()
         // The task's CounterTop target is the one with the Mug.
-        let outcomes = steps(&w, ["navigate to CounterTop", "pickup Mug", "navigate to Fridge", "open Fridge", "put Fridge"])
+        let outcomes = try steps(&w, ["navigate to CounterTop", "pickup Mug", "navigate to Fridge", "open Fridge", "put Fridge"])
         XCTAssertTrue(outcomes.allSatisfy(\.success), "\(outcomes)")
         XCTAssertEqual(w.temperature[try object(w, "Mug")], .cold)
     }

@@ -26,7 +26,7 @@ final class GoalCheckTests: XCTestCase {
         if let taskType { task.taskType = taskType }
         var world = World(scene: CompiledScene(try XCTUnwrap(store.scene(named: task.scene))), task: task, approachPoses: try store.approachPoses())
         for step in plan ?? task.keyActionTexts {
-            XCTAssertTrue(world.step(Action(planStep: step)!).success, step)
+            XCTAssertTrue(world.step(try XCTUnwrap(Action(planStep: step), step)).success, step)
         }
         return GoalCheck.report(for: task, in: world)
     }

@@ -79,8 +79,8 @@ final class BadInputTests: XCTestCase {
         try failing({ $0["instruction_idx"] = "two" }, field: "[1].instruction_idx", reason: "found the string 'two'")
         try failing({ $0["target_objects"] = "Apple" }, field: "[1].target_objects", reason: "expected an array of strings, found a string")
         try failing({ task in
-            var metadata = task["task_metadata"] as! [String: Any]
-            var actions = metadata["actions"] as! [[String: Any]]
+            var metadata = task["task_metadata"] as? [String: Any] ?? [:]
+            var actions = metadata["actions"] as? [[String: Any]] ?? [[:]]
             actions[0].removeValue(forKey: "action")
             metadata["actions"] = actions
             task["task_metadata"] = metadata

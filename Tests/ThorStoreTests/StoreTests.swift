@@ -35,6 +35,7 @@ final class StoreTests: XCTestCase {
 
     func testStoreFromANewerThorLiteIsRefused() throws {
         let path = try TestData.temporaryDirectory().appendingPathComponent("future.sqlite").path
+        _ = try ThorStore(path: path, create: true)
         try DatabaseQueue(path: path).write { try $0.execute(sql: "PRAGMA user_version = 99") }
         XCTAssertThrowsError(try ThorStore(path: path)) { error in
             XCTAssertEqual(error as? StoreError, .newerSchema(path: path, found: 99, supported: Migrations.latestVersion))
