@@ -73,7 +73,7 @@ let package = Package(
         // Seeded mutations for the fuzz tests of the grade line reader and the upstream readers.
         .target(name: "ThorFuzzSupport", path: "Tests/ThorFuzzSupport"),
         .testTarget(name: "ThorGradeTests", dependencies: ["ThorGrade", "ThorModel", "ThorStore", "ThorFuzzSupport"]),
-        .testTarget(name: "ThorSimTests", dependencies: ["ThorSim", "ThorModel", "ThorStore", "ThorJSON"]),
+        .testTarget(name: "ThorSimTests", dependencies: ["ThorSim", "ThorModel", "ThorStore"]),
         // Runs the built thor-lite: exit statuses, output files, determinism.
         .testTarget(name: "CLITests", dependencies: ["thor-lite"]),
         .testTarget(name: "ThorFramesTests", dependencies: ["ThorFrames", "ThorGrade", "ThorStore", "ThorSim", "ThorModel", "ThorPolicy"]),

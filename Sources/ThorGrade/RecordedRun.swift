@@ -258,12 +258,11 @@ public enum RecordedRunReader {
     /// (failed ones too), the final `end` and illegal-action entries do not; a frame name, where
     /// the entry has one, says the number outright.
     static func numbered(_ entries: [RecordedStep]) -> [RecordedStep] {
-        let counted: Set<String> = ["init", "navigate to", "pickup", "put", "put in", "toggle", "open", "close", "observe", "move forward"]
         var entries = entries, counter = 0
         for index in entries.indices {
             if let named = entries[index].images.lazy.compactMap({ FrameName(fileName: $0)?.step }).first {
                 counter = named
-            } else if counted.contains(entries[index].action) {
+            } else if let kind = ActionKind(rawValue: entries[index].action), kind.isExecutable, kind != .end {
                 counter += 1
             } else {
                 continue
