@@ -47,7 +47,7 @@ public struct RunReplay: Sendable {
         var steps = run.steps.filter { $0.number != nil }
         var origin = run.origin.rawValue
         if steps.isEmpty {
-            origin = "frame names"
+            origin = RecordedRun.Origin.frameNames.rawValue
             var seen = Set<Int>()
             steps = frames.sorted { $0.step < $1.step }.filter { seen.insert($0.step).inserted }.map {
                 RecordedStep(number: $0.step, action: $0.action, object: $0.object, success: .truthy)
@@ -107,7 +107,7 @@ extension RecordedRun {
     /// object of the type, as the reference does without targets.
     public func ownTask(scene: String) -> BenchmarkTask {
         BenchmarkTask(
-            identity: identity ?? .string(run ?? source.file), scene: scene, taskType: taskType ?? "",
+            identity: identityOrName, scene: scene, taskType: taskType ?? "",
             instructionIndex: instructionIndex ?? 0, taskName: taskName ?? "", taskQuery: "",
             keyActions: (keyActions ?? []).map(KeyAction.init(planText:)))
     }

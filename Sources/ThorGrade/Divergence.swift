@@ -101,7 +101,7 @@ public struct Divergence {
     /// none of them (then each type means its first object and nothing is navigable at the start
     /// beyond what is seen). The metric uses the run's own tasktype, taskname and key actions.
     func resolve(_ run: RecordedRun) throws -> (BenchmarkTask, TaskReference?, [String]) {
-        let identity = run.comparedIdentity
+        let identity = run.identityOrName
         var stored = try lookup(identity)
         if let task = stored, let scene = run.scene, task.scene != scene { stored = nil }
         guard let scene = run.scene ?? stored?.scene else {
@@ -172,16 +172,10 @@ public struct Divergence {
             notes.append("no observation sets recorded: success only")
         }
         return RunComparison(
-            source: run.source, identity: run.comparedIdentity, model: run.model, scene: start.scene.scene.name,
+            source: run.source, identity: run.identityOrName, model: run.model, scene: start.scene.scene.name,
             taskType: reference?.taskType ?? run.taskType, steps: steps,
             unityMetrics: unityMetrics, simulatedMetrics: simulatedMetrics, notes: notes)
     }
-}
-
-extension RecordedRun {
-    /// The identity a comparison reports: `runs(inFile:)` only yields runs that have one; a
-    /// hand-built run without one is named by its file.
-    var comparedIdentity: TaskIdentity { identity ?? .string(source.file) }
 }
 
 // MARK: totals

@@ -110,6 +110,10 @@ public struct RecordedRun: Sendable {
         run = "\(url.deletingLastPathComponent().lastPathComponent)/\(url.lastPathComponent)"
     }
 
+    /// The identity, else a name for the run (its run folder, else its file): `runs(inFile:)`
+    /// yields only runs with an identity; a run directory or a hand-built run may have none.
+    public var identityOrName: TaskIdentity { identity ?? .string(run ?? source.file) }
+
     /// The step with this counter value.
     public func step(number: Int) -> RecordedStep? { steps.first { $0.number == number } }
 
@@ -119,33 +123,34 @@ public struct RecordedRun: Sendable {
     /// (`<identity>_<tasktype>_<scene>_<instruction index>`). Unlike `runs(inFile:)`, a record
     /// without an identity, a trajectory or an entry's success value is accepted.
     public static func read(directory: String) throws -> RecordedRun {
+        var run = RecordedRun(directory: directory)
         let resultPath = (directory as NSString).appendingPathComponent("result.json")
         let logPath = (directory as NSString).appendingPathComponent("run.log")
-        var run = RecordedRun(directory: directory)
         if FileManager.default.fileExists(atPath: resultPath) {
             let data = try RecordedRunReader.contents(of: resultPath)
-            run = try data.withUnsafeBytes { raw in
-                try RecordedRunReader.parseResult(raw.bindMemory(to: UInt8.self), source: LineSource(file: resultPath, line: 1), strict: false)
+            run.adopt(try data.withUnsafeBytes { raw in
+                try RecordedRunReader.parseResult(raw.bindMemory(to: UInt8.self), source: LineSource(file: resultPath, line: 1), origin: .resultJSON, strict: false)
                     .mapError { GradeIssue(file: resultPath, reason: $0.reason) }.get()
-            }
-            run.origin = .resultJSON
+            })
         } else if let data = try? RecordedRunReader.contents(of: logPath) {
-            // The log's task records with their executed actions; an unreadable record keeps the
-            // actions out of the run but not the frames out of the index.
+            // The last task record with executed actions; an unreadable record keeps the actions
+            // out of the run but not the frames out of the index.
             let logged = RecordedRunReader.runs(inLog: String(decoding: data, as: UTF8.self), file: logPath).compactMap { try? $0.get() }
-            run = logged.last ?? RecordedRun(source: LineSource(file: logPath, line: 0), identity: nil, steps: [], isComplete: false)
-            run.origin = .runLog
+            run.adopt(logged.last ?? RecordedRun(source: LineSource(file: logPath, line: 0), identity: nil, steps: [], isComplete: false, origin: .runLog))
         }
-        let folder = RecordedRun(directory: directory)
-        run.directory = folder.directory
-        run.run = folder.run
-        run.modelFolder = folder.modelFolder
         let folderFields = FolderName((directory as NSString).lastPathComponent)
         run.identity = run.identity ?? folderFields?.identity
         run.scene = run.scene ?? folderFields?.scene
         run.taskType = run.taskType ?? folderFields?.taskType
         run.instructionIndex = run.instructionIndex ?? folderFields?.instructionIndex
         return run
+    }
+
+    /// Takes a record read from this run directory, keeping the directory's fields.
+    mutating func adopt(_ record: RecordedRun) {
+        var record = record
+        (record.directory, record.run, record.modelFolder) = (directory, run, modelFolder)
+        self = record
     }
 }
 
@@ -188,12 +193,7 @@ public enum RecordedRunReader {
             var runs: [Result<RecordedRun, GradeIssue>] = []
             func read(_ range: Range<Int>, line: Int) {
                 let source = LineSource(file: path, line: line)
-                runs.append(parseResult(UnsafeBufferPointer(rebasing: bytes[range]), source: source, strict: true)
-                    .map { run in
-                        var run = run
-                        if !wholeFile { run.origin = .resultsLine }
-                        return run
-                    }
+                runs.append(parseResult(UnsafeBufferPointer(rebasing: bytes[range]), source: source, origin: wholeFile ? .resultJSON : .resultsLine, strict: true)
                     .mapError { GradeIssue(source: source, reason: $0.reason) })
             }
             if wholeFile { read(0..<bytes.count, line: 1); return runs }
@@ -225,9 +225,9 @@ public enum RecordedRunReader {
 
     /// The one reader of a result record (`result.json`, a results line). `strict` is `diverge`'s
     /// rule: an identity, a non-empty trajectory, and an action and a success value in each entry.
-    static func parseResult(_ bytes: UnsafeBufferPointer<UInt8>, source: LineSource, strict: Bool) -> Result<RecordedRun, LineProblem> {
+    static func parseResult(_ bytes: UnsafeBufferPointer<UInt8>, source: LineSource, origin: RecordedRun.Origin, strict: Bool) -> Result<RecordedRun, LineProblem> {
         var cursor = JSONCursor(bytes)
-        var run = RecordedRun(source: source, identity: nil, steps: [], isComplete: false)
+        var run = RecordedRun(source: source, identity: nil, steps: [], isComplete: false, origin: origin)
         var trajectory: [RecordedStep]?
         do {
             cursor.skipWhitespace()
