@@ -48,7 +48,7 @@ let package = Package(
         .target(name: "CPNGShim", dependencies: ["CPNG"], linkerSettings: [.linkedLibrary("crypto"), .linkedLibrary("z")]),
         // PNG read/write, the frame index (run layout, headers, replayed state), scene maps,
         // filmstrips, episode explanations.
-        .target(name: "ThorFrames", dependencies: ["ThorModel", "ThorJSON", "ThorSim", "CPNGShim"]),
+        .target(name: "ThorFrames", dependencies: ["ThorModel", "ThorJSON", "ThorSim", "ThorGrade", "CPNGShim"]),
         // The command line: parses flags, calls the libraries.
         .executableTarget(
             name: "thor-lite",
@@ -63,7 +63,7 @@ let package = Package(
             dependencies: ["ThorModel", "ThorStore", "ThorSim", "ThorGrade", "ThorJSON"]
         ),
         // Frame and picture benchmarks: bench/frames_bench.sh
-        .executableTarget(name: "thor-lite-frames-bench", dependencies: ["ThorFrames", "ThorStore", "ThorSim", "ThorModel"]),
+        .executableTarget(name: "thor-lite-frames-bench", dependencies: ["ThorFrames", "ThorGrade", "ThorStore", "ThorSim", "ThorModel"]),
         .testTarget(
             name: "ThorStoreTests",
             dependencies: ["ThorStore", "ThorModel", "ThorFuzzSupport", .product(name: "GRDB", package: "GRDB.swift")]
@@ -73,11 +73,11 @@ let package = Package(
         // Seeded mutations for the fuzz tests of the grade line reader and the upstream readers.
         .target(name: "ThorFuzzSupport", path: "Tests/ThorFuzzSupport"),
         .testTarget(name: "ThorGradeTests", dependencies: ["ThorGrade", "ThorModel", "ThorStore", "ThorFuzzSupport"]),
-        .testTarget(name: "ThorSimTests", dependencies: ["ThorSim", "ThorModel", "ThorStore", "ThorJSON"]),
+        .testTarget(name: "ThorSimTests", dependencies: ["ThorSim", "ThorModel", "ThorStore"]),
         // Runs the built thor-lite: exit statuses, output files, determinism, many processes on one store.
         // GRDB: to build files that are not thor-lite stores and to check a store's integrity.
         .testTarget(name: "CLITests", dependencies: ["thor-lite", .product(name: "GRDB", package: "GRDB.swift")]),
-        .testTarget(name: "ThorFramesTests", dependencies: ["ThorFrames", "ThorStore", "ThorSim", "ThorModel", "ThorPolicy"]),
+        .testTarget(name: "ThorFramesTests", dependencies: ["ThorFrames", "ThorGrade", "ThorStore", "ThorSim", "ThorModel", "ThorPolicy"]),
         .testTarget(name: "ThorPolicyTests", dependencies: ["ThorPolicy", "ThorSim", "ThorModel", "ThorStore"]),
     ]
 )

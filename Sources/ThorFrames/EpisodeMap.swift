@@ -1,4 +1,5 @@
 import ThorModel
+import ThorGrade
 import ThorSim
 
 /// Map contents for a task or an episode.
@@ -31,7 +32,7 @@ public enum EpisodeMap {
             guard let number = entry.number else { return nil }
             var text = entry.step.object.map { "\(entry.step.action) \($0)" } ?? entry.step.action
             // Where the recorded run's own outcome differs from the simulator's, say so.
-            if let recorded = recorded?.step(number: number)?.success, recorded != entry.step.success {
+            if let recorded = recorded?.step(number: number)?.succeeded, recorded != entry.step.success {
                 text += recorded ? "  (the run: ok)" : "  (the run: FAILED)"
             }
             let error = entry.step.error.map { "\($0.rawValue): " } ?? ""

@@ -1,4 +1,5 @@
 import Foundation
+import ThorGrade
 
 /// A run's frames downscaled side by side in step order, each bordered green or red by the
 /// step's success; steps that saved no frame (failed actions) get a red tile saying what failed.
@@ -26,12 +27,12 @@ public enum Filmstrip {
             let owned = run.owns(name)
             if owned { framed.insert(name.step) }
             let text = name.actionText + (name.view.map { " view \($0)" } ?? "") + (owned ? "" : " (in between)")
-            tiles.append(Tile(number: name.step, text: text, success: owned ? run.step(number: name.step)?.success : nil, frame: path))
+            tiles.append(Tile(number: name.step, text: text, success: owned ? run.step(number: name.step)?.succeeded : nil, frame: path))
         }
         for step in run.steps {
             guard let number = step.number, !framed.contains(number) else { continue }
             let text = step.object.map { "\(step.action) \($0)" } ?? step.action
-            tiles.append(Tile(number: number, text: text, success: step.success, frame: nil, note: "no frame"))
+            tiles.append(Tile(number: number, text: text, success: step.succeeded, frame: nil, note: "no frame"))
         }
         return tiles.sorted { ($0.number, $0.frame ?? "") < ($1.number, $1.frame ?? "") }
     }

@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import ThorGrade
 import ThorModel
 
 /// A file the frame importer could not index, and why.
@@ -81,10 +82,7 @@ public enum FrameImporter {
         } catch {
             // The frames are still worth indexing; the run's own record is reported.
             scan.issues.append(FrameIssue(path: directory, reason: String(describing: error)))
-            run = RecordedRun(
-                directory: directory, run: URL(fileURLWithPath: directory).pathComponents.suffix(2).joined(separator: "/"),
-                model: URL(fileURLWithPath: directory).deletingLastPathComponent().lastPathComponent,
-                identity: nil, scene: nil, taskType: nil, instructionIndex: nil, taskName: nil, keyActions: [], steps: [], source: "frame names")
+            run = RecordedRun(directory: directory)
         }
         var named: [(path: String, name: FrameName)] = []
         for file in files {
@@ -123,9 +121,9 @@ public enum FrameImporter {
                 scan.records.append(FrameRecord(
                     path: path, contentHash: file.hash, byteSize: file.size, modified: file.modified,
                     width: file.header.width, height: file.header.height, bitDepth: file.header.bitDepth,
-                    colorType: file.header.colorType, run: run.run, model: run.model, scene: run.scene ?? name.scene,
+                    colorType: file.header.colorType, run: run.run ?? "", model: run.modelFolder ?? "", scene: run.scene ?? name.scene,
                     taskIdentity: run.identity?.description, step: name.step, action: name.action, objectType: name.object,
-                    view: name.view, recordedSuccess: owned ? run.step(number: name.step)?.success : nil,
+                    view: name.view, recordedSuccess: owned ? run.step(number: name.step)?.succeeded : nil,
                     state: state, stateNote: note))
             }
         }

@@ -1,4 +1,5 @@
 import Foundation
+import ThorGrade
 import ThorModel
 import ThorSim
 
@@ -44,12 +45,12 @@ public struct RunReplay: Sendable {
         self.task = task
         var world = World(scene: scene, task: task, approachPoses: source.approachPoses)
         var steps = run.steps.filter { $0.number != nil }
-        var origin = run.source
+        var origin = run.origin.rawValue
         if steps.isEmpty {
-            origin = "frame names"
+            origin = RecordedRun.Origin.frameNames.rawValue
             var seen = Set<Int>()
             steps = frames.sorted { $0.step < $1.step }.filter { seen.insert($0.step).inserted }.map {
-                RecordedStep(number: $0.step, response: "", action: $0.action, object: $0.object, success: true, feedback: "", images: [])
+                RecordedStep(number: $0.step, action: $0.action, object: $0.object, success: .truthy)
             }
         }
         var divergence: String?
@@ -57,7 +58,7 @@ public struct RunReplay: Sendable {
             guard let number = step.number, let kind = ActionKind(rawValue: step.action) else { continue }
             if kind == .end { break }
             let outcome = world.step(Action(kind, kind.takesObject ? step.object : nil))
-            if divergence == nil, let recorded = step.success, recorded != outcome.success {
+            if divergence == nil, let recorded = step.succeeded, recorded != outcome.success {
                 let what = step.object.map { "\(step.action) \($0)" } ?? step.action
                 divergence = recorded
                     ? "the simulator disagrees with the run from step \(number) (\(what)): the run succeeded, the simulator failed with \(outcome.error?.rawValue ?? "an error")"
@@ -82,6 +83,16 @@ public struct RunReplay: Sendable {
 }
 
 extension RecordedRun {
+    /// Whether a frame is its step's own picture: the run records that action at that step (or
+    /// records nothing for the step). The evaluator also saves intermediate frames while it
+    /// moves, numbered with the previous step (test_001's `FloorPlan1_9_move_forward.png` was
+    /// saved during step 10's move; its step 9 is a failed pickup).
+    public func owns(_ frame: FrameName) -> Bool {
+        guard let recorded = step(number: frame.step) else { return true }
+        func normal(_ action: String) -> String { action == "put in" ? "put" : action }
+        return normal(recorded.action) == normal(frame.action)
+    }
+
     /// The stored task when its identity, scene and type match the run; otherwise one built from
     /// the run's own fields (runs of forked task sets such as `test_001` are not in the store).
     public func task(scene: String, stored: (TaskIdentity) -> BenchmarkTask?) -> BenchmarkTask {
@@ -96,9 +107,9 @@ extension RecordedRun {
     /// object of the type, as the reference does without targets.
     public func ownTask(scene: String) -> BenchmarkTask {
         BenchmarkTask(
-            identity: identity ?? .string(run), scene: scene, taskType: taskType ?? "",
+            identity: identityOrName, scene: scene, taskType: taskType ?? "",
             instructionIndex: instructionIndex ?? 0, taskName: taskName ?? "", taskQuery: "",
-            keyActions: keyActions.map(KeyAction.init(planText:)))
+            keyActions: (keyActions ?? []).map(KeyAction.init(planText:)))
     }
 }
 

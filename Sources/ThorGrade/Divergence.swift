@@ -101,18 +101,19 @@ public struct Divergence {
     /// none of them (then each type means its first object and nothing is navigable at the start
     /// beyond what is seen). The metric uses the run's own tasktype, taskname and key actions.
     func resolve(_ run: RecordedRun) throws -> (BenchmarkTask, TaskReference?, [String]) {
-        var stored = try lookup(run.identity)
+        let identity = run.identityOrName
+        var stored = try lookup(identity)
         if let task = stored, let scene = run.scene, task.scene != scene { stored = nil }
         guard let scene = run.scene ?? stored?.scene else {
-            throw GradeIssue(source: run.source, reason: "the run names no scene and task \(run.identity) is not in the store")
+            throw GradeIssue(source: run.source, reason: "the run names no scene and task \(identity) is not in the store")
         }
         var notes: [String] = []
         let carriesTask = run.targetObjects != nil || run.navigableObjects != nil
         if stored == nil && !carriesTask {
-            notes.append("task \(run.identity) is not in the store and the run carries no target, related or navigable objects: each type means its first object, nothing is navigable at init beyond what is seen")
+            notes.append("task \(identity) is not in the store and the run carries no target, related or navigable objects: each type means its first object, nothing is navigable at init beyond what is seen")
         }
         let task = BenchmarkTask(
-            identity: run.identity, scene: scene, taskType: run.taskType ?? stored?.taskType ?? "",
+            identity: identity, scene: scene, taskType: run.taskType ?? stored?.taskType ?? "",
             instructionIndex: stored?.instructionIndex ?? 0, taskName: run.taskName ?? stored?.taskName ?? "", taskQuery: stored?.taskQuery ?? "",
             keyActions: run.keyActionRecords ?? stored?.keyActions ?? [],
             targetObjects: run.targetObjects ?? stored?.targetObjects ?? [],
@@ -140,17 +141,17 @@ public struct Divergence {
         for (index, step) in run.steps.enumerated() {
             guard let kind = ActionKind(rawValue: step.action), kind.isExecutable, kind != .end else {
                 // The final `end` carries the last executed step's interactable set (evaluate.py).
-                let legal = step.action == "end" && step.success.isTruthy ? lastLegalObjects : step.legalObjects ?? []
-                simulated.append(TrajectoryEntry(action: step.action, object: step.object, success: step.success, legalObjects: legal))
+                let legal = step.action == "end" && step.isTruthy ? lastLegalObjects : step.legalObjects ?? []
+                simulated.append(TrajectoryEntry(action: step.action, object: step.object, success: step.success ?? .zero, legalObjects: legal))
                 continue
             }
             var trial = world
             let outcome = trial.step(Action(kind, step.object))
-            if step.success.isTruthy || mode == .independent { world = trial }
+            if step.isTruthy || mode == .independent { world = trial }
             let navigable = trial.scene.names(of: trial.navigable), interactable = trial.scene.names(of: trial.interactable)
             lastLegalObjects = interactable
             steps.append(StepComparison(
-                index: index, action: step.action, object: step.object, unitySuccess: step.success.isTruthy,
+                index: index, action: step.action, object: step.object, unitySuccess: step.isTruthy,
                 simulatedSuccess: outcome.success, simulatedError: outcome.error,
                 navigable: step.legalLocations.map { TypeSetComparison(unity: $0, simulated: navigable) },
                 interactable: step.legalObjects.map { TypeSetComparison(unity: $0, simulated: interactable) }))
@@ -162,7 +163,7 @@ public struct Divergence {
             notes.append("the recorded trajectory stops before the loop's end entry: no metric comparison")
         } else if let reference, reference.keyActions.contains(where: ReferenceMetric.isScored) {
             let recorded = run.steps.map {
-                TrajectoryEntry(action: $0.action, object: $0.object, success: $0.success, legalObjects: $0.legalObjects ?? [])
+                TrajectoryEntry(action: $0.action, object: $0.object, success: $0.success ?? .zero, legalObjects: $0.legalObjects ?? [])
             }
             unityMetrics = try? ReferenceMetric.evaluate(recorded, task: reference)
             simulatedMetrics = try? ReferenceMetric.evaluate(simulated, task: reference)
@@ -171,7 +172,7 @@ public struct Divergence {
             notes.append("no observation sets recorded: success only")
         }
         return RunComparison(
-            source: run.source, identity: run.identity, model: run.model, scene: start.scene.scene.name,
+            source: run.source, identity: run.identityOrName, model: run.model, scene: start.scene.scene.name,
             taskType: reference?.taskType ?? run.taskType, steps: steps,
             unityMetrics: unityMetrics, simulatedMetrics: simulatedMetrics, notes: notes)
     }

@@ -2,6 +2,7 @@
 // (bench/frames_bench.sh builds the inputs). Prints per-operation times; medians of repeated runs.
 import Dispatch
 import Foundation
+import ThorGrade
 import ThorFrames
 import ThorModel
 import ThorSim

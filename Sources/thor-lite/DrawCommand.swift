@@ -89,7 +89,7 @@ struct EpisodeSpec {
     var model: String?
     /// The run's own record, when the input was a run directory or result.json (responses,
     /// recorded success and feedback per step).
-    var recorded: ThorFrames.RecordedRun?
+    var recorded: RecordedRun?
 }
 
 /// Reads plan, response, result or per-task output lines (FILE, or one line as FILE:LINE), a
@@ -108,7 +108,7 @@ enum EpisodeLoader {
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { throw CLIError.failed("\(path): no such file or directory") }
         if isDirectory.boolValue || (path as NSString).lastPathComponent == "result.json" {
             let directory = isDirectory.boolValue ? path : (path as NSString).deletingLastPathComponent
-            return ([try fromRun(try ThorFrames.RecordedRun.read(directory: directory), store: store)], [])
+            return ([try fromRun(try RecordedRun.read(directory: directory), store: store)], [])
         }
         let data = try FileBytes.read(path)
         let lines = data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
@@ -162,15 +162,15 @@ enum EpisodeLoader {
 
     /// A run directory: the store's task when it matches, else the run's own fields; the
     /// recorded responses are replayed (parsed as the reference parses them).
-    static func fromRun(_ run: ThorFrames.RecordedRun, store: ThorStore) throws -> EpisodeSpec {
-        guard let scene = run.scene else { throw CLIError.failed("\(run.directory): the run names no scene") }
+    static func fromRun(_ run: RecordedRun, store: ThorStore) throws -> EpisodeSpec {
+        guard let scene = run.scene else { throw CLIError.failed("\(run.directory ?? run.source.file): the run names no scene") }
         let resolved = run.task(scene: scene) { try? store.task($0) }
         // The recorded actions after init, up to the final end, as simulate mode replays a result
         // line: the reference's own reading of each response (its object matcher may map
         // "move back" to "move forward"; re-parsing the text here would not).
         let entries = run.steps.filter { $0.action != "init" }.dropLast(run.steps.last?.action == "end" ? 1 : 0)
         let outputs = entries.map { step in PolicyOutput.planStep(step.object.map { "\(step.action) \($0)" } ?? step.action) }
-        return EpisodeSpec(task: resolved, outputs: outputs, source: run.directory, model: run.model, recorded: run)
+        return EpisodeSpec(task: resolved, outputs: outputs, source: run.directory ?? run.source.file, model: run.modelFolder, recorded: run)
     }
 
     static func storedTask(_ identity: TaskIdentity, store: ThorStore, source: String) throws -> BenchmarkTask {

@@ -82,11 +82,13 @@ struct Explanation {
     init(_ episode: EpisodeSpec, trace: EpisodeTrace, store: ThorStore) throws {
         self.episode = episode
         self.trace = trace
-        let runFrames = episode.recorded.map { run in
-            ((try? FileManager.default.contentsOfDirectory(atPath: run.directory)) ?? []).sorted().compactMap { file -> (Int, String)? in
-                FrameName(fileName: file).flatMap { run.owns($0) ? ($0.step, run.directory + "/" + file) : nil }
+        var runFrames: [(Int, String)] = []
+        if let run = episode.recorded, let directory = run.directory {
+            let files = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).sorted()
+            runFrames = files.compactMap { file in
+                FrameName(fileName: file).flatMap { run.owns($0) ? ($0.step, directory + "/" + file) : nil }
             }
-        } ?? []
+        }
         for entry in trace.entries {
             let step = entry.step
             var row = Row(
@@ -94,7 +96,7 @@ struct Explanation {
                 action: step.object.map { "\(step.action) \($0)" } ?? step.action, success: step.success,
                 error: step.error?.rawValue, cause: entry.cause,
                 feedback: step.feedback.isEmpty ? nil : Self.firstLine(step.feedback),
-                recordedSuccess: entry.number.flatMap { episode.recorded?.step(number: $0)?.success })
+                recordedSuccess: entry.number.flatMap { episode.recorded?.step(number: $0)?.succeeded })
             if let number = entry.number {
                 if let own = runFrames.first(where: { $0.0 == number }) {
                     row.frame = own.1

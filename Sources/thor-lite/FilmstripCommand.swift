@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ThorGrade
 import ThorFrames
 
 struct FilmstripCommand: ParsableCommand {
@@ -36,11 +37,11 @@ struct FilmstripCommand: ParsableCommand {
             guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
                 throw CLIError.failed("\(directory): not a run directory")
             }
-            let recorded = try ThorFrames.RecordedRun.read(directory: directory)
+            let recorded = try RecordedRun.read(directory: directory)
             let frames = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.lowercased().hasSuffix(".png") }.map { directory + "/" + $0 }
             let tiles = Filmstrip.tiles(for: recorded, frames: frames)
             guard !tiles.isEmpty else { throw CLIError.failed("\(directory): no frames and no recorded steps") }
-            let (image, issues) = Filmstrip.draw(title: recorded.run, tiles: tiles, columns: columns, tileWidth: tileWidth)
+            let (image, issues) = Filmstrip.draw(title: recorded.run ?? directory, tiles: tiles, columns: columns, tileWidth: tileWidth)
             let path = output ?? (URL(fileURLWithPath: directory).lastPathComponent + "-filmstrip.png")
             try Output.write(Array(PNG.encode(image, level: 1)), to: path)
             try Output.print(path)

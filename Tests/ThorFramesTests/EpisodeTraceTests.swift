@@ -5,13 +5,14 @@ import ThorStore
 import XCTest
 
 @testable import ThorFrames
+@testable import ThorGrade
 
 final class EpisodeTraceTests: XCTestCase {
     func testRun10FailuresNameTheirSpecificCauses() throws {
         let runs = try TestData.recordedRuns()
         let store = try TestData.benchmarkStore()
         let run = try RecordedRun.read(directory: runs + "/" + FrameImportTests.run10)
-        XCTAssertEqual(run.source, "run.log")
+        XCTAssertEqual(run.origin, .runLog)
         XCTAssertEqual(run.identity, .int(10))
         let task = try XCTUnwrap(try store.task(.int(10)))
         let world = World(scene: CompiledScene(try XCTUnwrap(try store.scene(named: "FloorPlan1"))), task: task, approachPoses: try store.approachPoses())

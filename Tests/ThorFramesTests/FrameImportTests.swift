@@ -6,6 +6,7 @@ import ThorStore
 import XCTest
 
 @testable import ThorFrames
+@testable import ThorGrade
 
 final class FrameImportTests: XCTestCase {
     static let run10 = "Qwen_Qwen2.5-VL-7B-Instruct/10_single_search_FloorPlan1_10"

@@ -3,35 +3,69 @@ import ThorJSON
 import ThorModel
 import ThorSim
 
-/// One trajectory entry as the real evaluation recorded it, with the observation fields `diverge`
-/// compares.
+/// One trajectory entry of a run recorded by the real (Unity) evaluation: what `diverge`
+/// compares (action, object, success, observation sets) and what the frame tools show (the step
+/// counter in the frames' names, the response, the feedback, the saved frames).
 public struct RecordedStep: Hashable, Sendable {
+    /// The reference's step counter after the step (the number in its frames' names); nil for an
+    /// entry that did not count as a step (an illegal action, the final `end`).
+    public var number: Int?
+    public var response: String
     public var action: String
     public var object: String?
-    public var success: RecordedSuccess
+    /// The run's own success value as the reference tests it; nil when the run records none.
+    public var success: RecordedSuccess?
+    /// The feedback the model was shown (`errorInfo`).
+    public var feedback: String
+    /// File names of the frames saved for this step.
+    public var images: [String]
     /// Navigable types after the step; nil when the run did not record them (a log, or `null`).
     public var legalLocations: [String]?
     /// Interactable types after the step; nil when not recorded.
     public var legalObjects: [String]?
 
-    public init(action: String, object: String?, success: RecordedSuccess, legalLocations: [String]? = nil, legalObjects: [String]? = nil) {
+    public init(number: Int? = nil, response: String = "", action: String, object: String?, success: RecordedSuccess?,
+                feedback: String = "", images: [String] = [], legalLocations: [String]? = nil, legalObjects: [String]? = nil) {
+        self.number = number
+        self.response = response
         self.action = action
         self.object = object
         self.success = success
+        self.feedback = feedback
+        self.images = images
         self.legalLocations = legalLocations
         self.legalObjects = legalObjects
     }
+
+    /// The success flag the frame tools show: true or false when the run recorded a truthy value
+    /// or a zero, nil when it recorded none (or null, "", [] or {}).
+    public var succeeded: Bool? {
+        switch success {
+        case .truthy?: true
+        case .zero?: false
+        case .falsyNonZero?, nil: nil
+        }
+    }
+
+    /// Whether Unity executed it as a success (what `diverge` compares): an unrecorded value is not.
+    var isTruthy: Bool { success?.isTruthy ?? false }
 }
 
-/// One episode recorded by the real (Unity) evaluation: a `result.json`, a results line, or the
-/// executed actions of an evaluator log. Task fields the run carries are kept; the rest comes from
-/// the store when it has the task.
+/// One episode recorded by the real (Unity) evaluation: a `result.json`, a results line, the
+/// task record and executed actions of an evaluator log, or a run directory in the reference
+/// layout (`<model>/<run>/` holding frames, and `result.json` or `run.log`). Task fields the run
+/// carries are kept; `diverge` takes the rest from the store, the frame tools from the folder name.
 public struct RecordedRun: Sendable {
+    /// Where the record is: the file and line `diverge` reports.
     public var source: LineSource
-    public var identity: TaskIdentity
+    /// Which record `steps` came from.
+    public var origin: Origin
+    public var identity: TaskIdentity?
+    /// The model the run names (`model` field, or the log's `model=`).
     public var model: String?
     public var scene: String?
     public var taskType: String?
+    public var instructionIndex: Int?
     public var taskName: String?
     /// Key-action strings as the run's metric used them.
     public var keyActions: [String]?
@@ -44,12 +78,79 @@ public struct RecordedRun: Sendable {
     /// True when the trajectory is whole (it ends with the loop's `end` entry), so the reference
     /// metric can be computed on it; an evaluator log cut short by an error is not.
     public var isComplete: Bool
+    /// The run directory, when the run was read as one (`read(directory:)`).
+    public var directory: String?
+    /// `<model folder>/<run folder>` of a run directory.
+    public var run: String?
+    /// The model folder of a run directory (the reference writes the model name with `/` as `_`).
+    public var modelFolder: String?
 
-    public init(source: LineSource, identity: TaskIdentity, steps: [RecordedStep], isComplete: Bool) {
+    /// Where a run's steps came from; the raw value is what the frame index records.
+    public enum Origin: String, Sendable {
+        case resultJSON = "result.json"
+        case resultsLine = "results line"
+        case runLog = "run.log"
+        case frameNames = "frame names"
+    }
+
+    public init(source: LineSource, identity: TaskIdentity?, steps: [RecordedStep], isComplete: Bool, origin: Origin = .resultJSON) {
         self.source = source
+        self.origin = origin
         self.identity = identity
         self.steps = steps
         self.isComplete = isComplete
+    }
+
+    /// A run directory before anything in it is read: the folder names only, no steps.
+    public init(directory: String) {
+        let url = URL(fileURLWithPath: directory)
+        self.init(source: LineSource(file: directory, line: 0), identity: nil, steps: [], isComplete: false, origin: .frameNames)
+        self.directory = directory
+        modelFolder = url.deletingLastPathComponent().lastPathComponent
+        run = "\(url.deletingLastPathComponent().lastPathComponent)/\(url.lastPathComponent)"
+    }
+
+    /// The identity, else a name for the run (its run folder, else its file): `runs(inFile:)`
+    /// yields only runs with an identity; a run directory or a hand-built run may have none.
+    public var identityOrName: TaskIdentity { identity ?? .string(run ?? source.file) }
+
+    /// The step with this counter value.
+    public func step(number: Int) -> RecordedStep? { steps.first { $0.number == number } }
+
+    /// Reads a run directory: `result.json` if present, else `run.log` (its last task with
+    /// executed actions), else nothing but the folder (the frame tools then go by the frames'
+    /// names). What the record lacks is taken from the folder name
+    /// (`<identity>_<tasktype>_<scene>_<instruction index>`). Unlike `runs(inFile:)`, a record
+    /// without an identity, a trajectory or an entry's success value is accepted.
+    public static func read(directory: String) throws -> RecordedRun {
+        var run = RecordedRun(directory: directory)
+        let resultPath = (directory as NSString).appendingPathComponent("result.json")
+        let logPath = (directory as NSString).appendingPathComponent("run.log")
+        if FileManager.default.fileExists(atPath: resultPath) {
+            let data = try RecordedRunReader.contents(of: resultPath)
+            run.adopt(try data.withUnsafeBytes { raw in
+                try RecordedRunReader.parseResult(raw.bindMemory(to: UInt8.self), source: LineSource(file: resultPath, line: 1), origin: .resultJSON, strict: false)
+                    .mapError { GradeIssue(file: resultPath, reason: $0.reason) }.get()
+            })
+        } else if let data = try? RecordedRunReader.contents(of: logPath) {
+            // The last task record with executed actions; an unreadable record keeps the actions
+            // out of the run but not the frames out of the index.
+            let logged = RecordedRunReader.runs(inLog: String(decoding: data, as: UTF8.self), file: logPath).compactMap { try? $0.get() }
+            run.adopt(logged.last ?? RecordedRun(source: LineSource(file: logPath, line: 0), identity: nil, steps: [], isComplete: false, origin: .runLog))
+        }
+        let folderFields = FolderName((directory as NSString).lastPathComponent)
+        run.identity = run.identity ?? folderFields?.identity
+        run.scene = run.scene ?? folderFields?.scene
+        run.taskType = run.taskType ?? folderFields?.taskType
+        run.instructionIndex = run.instructionIndex ?? folderFields?.instructionIndex
+        return run
+    }
+
+    /// Takes a record read from this run directory, keeping the directory's fields.
+    mutating func adopt(_ record: RecordedRun) {
+        var record = record
+        (record.directory, record.run, record.modelFolder) = (directory, run, modelFolder)
+        self = record
     }
 }
 
@@ -81,7 +182,8 @@ public enum RecordedRunReader {
         return found
     }
 
-    /// Every run in one file, or the reason a line could not be read.
+    /// Every run in one file, or the reason a line could not be read. Each record must carry an
+    /// identity and a trajectory whose entries have an action and a success value.
     public static func runs(inFile path: String) throws -> [Result<RecordedRun, GradeIssue>] {
         let data = try contents(of: path)
         if path.hasSuffix(".log") { return runs(inLog: String(decoding: data, as: UTF8.self), file: path) }
@@ -91,7 +193,7 @@ public enum RecordedRunReader {
             var runs: [Result<RecordedRun, GradeIssue>] = []
             func read(_ range: Range<Int>, line: Int) {
                 let source = LineSource(file: path, line: line)
-                runs.append(parseResult(UnsafeBufferPointer(rebasing: bytes[range]), source: source)
+                runs.append(parseResult(UnsafeBufferPointer(rebasing: bytes[range]), source: source, origin: wholeFile ? .resultJSON : .resultsLine, strict: true)
                     .mapError { GradeIssue(source: source, reason: $0.reason) })
             }
             if wholeFile { read(0..<bytes.count, line: 1); return runs }
@@ -121,18 +223,19 @@ public enum RecordedRunReader {
 
     // MARK: result documents
 
-    static func parseResult(_ bytes: UnsafeBufferPointer<UInt8>, source: LineSource) -> Result<RecordedRun, LineProblem> {
+    /// The one reader of a result record (`result.json`, a results line). `strict` is `diverge`'s
+    /// rule: an identity, a non-empty trajectory, and an action and a success value in each entry.
+    static func parseResult(_ bytes: UnsafeBufferPointer<UInt8>, source: LineSource, origin: RecordedRun.Origin, strict: Bool) -> Result<RecordedRun, LineProblem> {
         var cursor = JSONCursor(bytes)
-        var run = RecordedRun(source: source, identity: .int(0), steps: [], isComplete: false)
-        var identity: TaskIdentity?
+        var run = RecordedRun(source: source, identity: nil, steps: [], isComplete: false, origin: origin)
         var trajectory: [RecordedStep]?
         do {
             cursor.skipWhitespace()
             guard cursor.peek() == UInt8(ascii: "{") else { return .failure(LineProblem("not a JSON object (each line must be one {...} record)")) }
             try cursor.readObject { cursor, key in
                 switch key {
-                case "identity": identity = try GradeInputReader.readIdentity(&cursor)
-                case "trajectory": trajectory = try cursor.readNull() ? nil : readSteps(&cursor)
+                case "identity": run.identity = try GradeInputReader.readIdentity(&cursor)
+                case "trajectory": trajectory = try cursor.readNull() ? nil : readSteps(&cursor, strict: strict)
                 default: try readTaskField(key, into: &run, &cursor)
                 }
             }
@@ -142,12 +245,31 @@ public enum RecordedRunReader {
         } catch {
             return .failure(LineProblem("\(error)"))
         }
-        guard let identity else { return .failure(LineProblem("no identity field")) }
-        guard let trajectory, !trajectory.isEmpty else { return .failure(LineProblem("no recorded trajectory (diverge compares what Unity recorded)")) }
-        run.identity = identity
-        run.steps = trajectory
-        run.isComplete = trajectory.last?.action == "end"
+        if strict {
+            guard run.identity != nil else { return .failure(LineProblem("no identity field")) }
+            guard let trajectory, !trajectory.isEmpty else { return .failure(LineProblem("no recorded trajectory (diverge compares what Unity recorded)")) }
+        }
+        run.steps = numbered(trajectory ?? [])
+        run.isComplete = run.steps.last?.action == "end"
         return .success(run)
+    }
+
+    /// Numbers the entries as the reference's step counter does: each vocabulary action counts
+    /// (failed ones too), the final `end` and illegal-action entries do not; a frame name, where
+    /// the entry has one, says the number outright.
+    static func numbered(_ entries: [RecordedStep]) -> [RecordedStep] {
+        var entries = entries, counter = 0
+        for index in entries.indices {
+            if let named = entries[index].images.lazy.compactMap({ FrameName(fileName: $0)?.step }).first {
+                counter = named
+            } else if let kind = ActionKind(rawValue: entries[index].action), kind.isExecutable, kind != .end {
+                counter += 1
+            } else {
+                continue
+            }
+            entries[index].number = counter
+        }
+        return entries
     }
 
     /// The task fields a result or a task record may carry; anything else is skipped.
@@ -157,6 +279,7 @@ public enum RecordedRunReader {
         case "scene": run.scene = try cursor.readOptionalString()
         case "tasktype": run.taskType = try cursor.readOptionalString()
         case "taskname": run.taskName = try cursor.readOptionalString()
+        case "instruction_idx": run.instructionIndex = try cursor.readNull() ? nil : cursor.readWholeNumber()
         case "key_actions": run.keyActions = try cursor.readNull() ? nil : cursor.readStringList()
         case "target_objects": run.targetObjects = try cursor.readNull() ? nil : cursor.readStringList()
         case "related_objects": run.relatedObjects = try cursor.readNull() ? nil : cursor.readStringList()
@@ -184,28 +307,37 @@ public enum RecordedRunReader {
         }
     }
 
-    static func readSteps(_ cursor: inout JSONCursor) throws -> [RecordedStep] {
+    static func readSteps(_ cursor: inout JSONCursor, strict: Bool) throws -> [RecordedStep] {
         var steps: [RecordedStep] = []
         try cursor.readArray { cursor, _ in
             guard cursor.peek() == UInt8(ascii: "{") else { throw cursor.typeMismatch("an object (a trajectory entry)") }
-            var step = RecordedStep(action: "", object: nil, success: .zero)
-            var sawAction = false, sawSuccess = false
+            var step = RecordedStep(action: "", object: nil, success: nil)
+            var sawAction = false
             try cursor.readObject { cursor, key in
                 switch key {
                 case "action":
                     sawAction = true
-                    step.action = try cursor.readString()
+                    step.action = try strict ? cursor.readString() : cursor.readOptionalString() ?? ""
                 case "object": step.object = try cursor.readOptionalString()
-                case "success":
-                    sawSuccess = true
-                    step.success = try GradeInputReader.readRecordedSuccess(&cursor)
+                case "success": step.success = try GradeInputReader.readRecordedSuccess(&cursor)
+                case "response": step.response = try cursor.readOptionalString() ?? ""
+                case "errorInfo": step.feedback = try cursor.readOptionalString() ?? ""
+                case "images":
+                    switch cursor.peek() {
+                    case UInt8(ascii: "\""): step.images = [try cursor.readString()]
+                    case UInt8(ascii: "["): step.images = try cursor.readStringList()
+                    default: try cursor.skipValue()
+                    }
+                    step.images = step.images.map { ($0 as NSString).lastPathComponent }
                 case "legal_locations": step.legalLocations = try cursor.readNull() ? nil : cursor.readStringList()
                 case "legal_objects": step.legalObjects = try cursor.readNull() ? nil : cursor.readStringList()
                 default: try cursor.skipValue()
                 }
             }
-            guard sawAction else { throw JSONPathError(path: [".action"], reason: "missing", offset: cursor.offset, isSyntax: false) }
-            guard sawSuccess else { throw JSONPathError(path: [".success"], reason: "missing", offset: cursor.offset, isSyntax: false) }
+            if strict {
+                guard sawAction else { throw JSONPathError(path: [".action"], reason: "missing", offset: cursor.offset, isSyntax: false) }
+                guard step.success != nil else { throw JSONPathError(path: [".success"], reason: "missing", offset: cursor.offset, isSyntax: false) }
+            }
             steps.append(step)
         }
         return steps
@@ -266,7 +398,7 @@ public enum RecordedRunReader {
 
     static func parseTaskRecord(_ bytes: UnsafeBufferPointer<UInt8>, source: LineSource) -> Result<RecordedRun, LineProblem> {
         var cursor = JSONCursor(bytes)
-        var run = RecordedRun(source: source, identity: .int(0), steps: [], isComplete: false)
+        var run = RecordedRun(source: source, identity: nil, steps: [], isComplete: false, origin: .runLog)
         var identity: TaskIdentity?
         do {
             cursor.skipWhitespace()
@@ -294,8 +426,35 @@ public enum RecordedRunReader {
         guard verdict == "True" || verdict == "False" else { return nil }
         // The action is a vocabulary word; the rest is the object (`None` when there is none).
         guard let action = Action(planStep: String(body[..<split.lowerBound])) else { return nil }
-        return RecordedStep(action: action.kind.rawValue, object: action.objectType == "None" ? nil : action.objectType,
+        // The number before the marker is the step counter after the action.
+        return RecordedStep(number: Int(line[..<marker.lowerBound].trimmingCharacters(in: .whitespaces)),
+                            action: action.kind.rawValue, object: action.objectType == "None" ? nil : action.objectType,
                             success: verdict == "True" ? .truthy : .zero)
+    }
+}
+
+/// `<identity>_<tasktype>_<scene>_<instruction index>`, the reference's run folder name.
+struct FolderName {
+    var identity: TaskIdentity
+    var taskType: String
+    var scene: String
+    var instructionIndex: Int
+
+    init?(_ name: String) {
+        let parts = name.split(separator: "_").map(String.init)
+        guard parts.count >= 4, let index = Int(parts[parts.count - 1]), parts[parts.count - 2].hasPrefix("FloorPlan") else { return nil }
+        scene = parts[parts.count - 2]
+        instructionIndex = index
+        let head = parts.dropLast(2).joined(separator: "_")
+        // The task type is a known one the head ends with; the identity is what precedes it.
+        let known = TaskCategory.allCases.flatMap(\.taskTypes).sorted { $0.count > $1.count }
+        if let type = known.first(where: { head.hasSuffix("_" + $0) }) {
+            taskType = type
+            identity = TaskIdentity(parsing: String(head.dropLast(type.count + 1)))
+        } else {
+            identity = TaskIdentity(parsing: parts[0])
+            taskType = parts.dropFirst().dropLast(2).joined(separator: "_")
+        }
     }
 }
 
