@@ -24,7 +24,7 @@ struct Grade: ParsableCommand {
                          the steps with error kinds and a goal-state check
               recorded   trust the recorded success and legal_objects; the reference's numbers exactly
 
-            Output: a table on stdout (--format json|csv for scripts); --per-task FILE writes one JSON
+            Output: a table on stdout (--format json|csv for scripts, er-csv for the reference's result.csv); --per-task FILE writes one JSON
             line per graded line in input order; --summary FILE writes overall, category, task-type
             and per-model blocks plus the lines that were not graded. JSON values are unrounded.
 
@@ -40,6 +40,8 @@ struct Grade: ParsableCommand {
 
     enum Format: String, ExpressibleByArgument, CaseIterable {
         case table, json, csv
+        /// The reference's result.csv, column for column.
+        case erCSV = "er-csv"
     }
 
     @Argument(help: ArgumentHelp("Results files (JSON lines; - for standard input) or run directories.", valueName: "input"))
@@ -48,7 +50,7 @@ struct Grade: ParsableCommand {
     @Option(help: ArgumentHelp("simulate (default) or recorded.", valueName: "mode"))
     var mode: GradeMode = .simulate
 
-    @Option(help: "Standard output format: table, json or csv.")
+    @Option(help: "Standard output format: table, json, csv, or er-csv (the reference's result.csv, column for column).")
     var format: Format = .table
 
     @Option(name: .customLong("per-task"), help: ArgumentHelp("Write per-task metrics as JSON lines here.", valueName: "file"))
@@ -104,6 +106,7 @@ struct Grade: ParsableCommand {
             case .table: try Output.print(ReportWriters.table(report, totals), terminator: "")
             case .json: try Output.print(ReportWriters.summary(report, totals).pretty)
             case .csv: try Output.print(ReportWriters.csv(report, totals), terminator: "")
+            case .erCSV: try Output.print(ReferenceCSV.render(report.tasks), terminator: "")
             }
             if !report.issues.isEmpty { throw ExitCode(1) }
         }

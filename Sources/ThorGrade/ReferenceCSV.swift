@@ -1,0 +1,84 @@
+import Foundation
+import ThorModel
+
+/// The reference's `result.csv` (written by its `show_result.py`), column for column and digit for
+/// digit, so scripts and spreadsheets built on it read thor-lite's output unchanged:
+///
+///     model,tasktype,success_rate,efficiency,completeness,completeness_ordered,repeat_rate,tasktype_count,all_count
+///
+/// Per model, in the order models first appear: the categories S, M, T, C, then `all`, then each
+/// task type in the order it first appears for that model; a blank line after each model. Values
+/// are Python's `round(x, 4)` printed as Python prints floats. Quirks kept: a space before
+/// `repeat_rate`, a task type with no success shows its efficiency as the integer `0`, and model
+/// names are not quoted. Where the reference crashes (a category with a type absent) the
+/// category averages the types present, and a category with none is left out, as in the table.
+public enum ReferenceCSV {
+    public static let header = "model,tasktype,success_rate,efficiency,completeness,completeness_ordered,repeat_rate,tasktype_count,all_count"
+
+    struct Sums {
+        var count = 0, success = 0
+        var efficiency = 0.0, completeness = 0.0, ordered = 0.0, repeatRate = 0.0
+
+        mutating func add(_ m: TaskMetrics) {
+            count += 1
+            success += m.success
+            efficiency += m.efficiency
+            completeness += m.completeness
+            ordered += m.completenessOrdered
+            repeatRate += m.repeatRate
+        }
+
+        mutating func add(_ other: Sums) {
+            count += other.count
+            success += other.success
+            efficiency += other.efficiency
+            completeness += other.completeness
+            ordered += other.ordered
+            repeatRate += other.repeatRate
+        }
+    }
+
+    public static func render(_ tasks: [GradedTask]) -> String {
+        var models: [String] = [], overall: [String: Sums] = [:]
+        var typeOrder: [String: [String]] = [:], byType: [String: [String: Sums]] = [:]
+        for task in tasks {
+            if overall[task.model] == nil {
+                models.append(task.model)
+                overall[task.model] = Sums()
+            }
+            overall[task.model]?.add(task.metrics)
+            if byType[task.model, default: [:]][task.taskType] == nil { typeOrder[task.model, default: []].append(task.taskType) }
+            byType[task.model, default: [:]][task.taskType, default: Sums()].add(task.metrics)
+        }
+        var out = header + "\n"
+        for model in models {
+            let all = overall[model] ?? Sums()
+            let types = byType[model] ?? [:]
+            for category in TaskCategory.allCases {
+                var sums = Sums()
+                for type in category.taskTypes { if let s = types[type] { sums.add(s) } }
+                if sums.count > 0 { out += row(model, category.rawValue, sums, allCount: all.count, zeroEfficiencyAsInteger: false) }
+            }
+            out += row(model, "all", all, allCount: all.count, zeroEfficiencyAsInteger: false)
+            for type in typeOrder[model] ?? [] {
+                if let sums = types[type] { out += row(model, type, sums, allCount: all.count, zeroEfficiencyAsInteger: true) }
+            }
+            out += "\n"
+        }
+        return out
+    }
+
+    static func row(_ model: String, _ key: String, _ s: Sums, allCount: Int, zeroEfficiencyAsInteger: Bool) -> String {
+        let n = Double(s.count)
+        let efficiency = zeroEfficiencyAsInteger && s.success == 0 ? "0" : pythonRound4(s.efficiency / n)
+        return "\(model),\(key),\(pythonRound4(Double(s.success) / n)),\(efficiency),\(pythonRound4(s.completeness / n)),"
+            + "\(pythonRound4(s.ordered / n)), \(pythonRound4(s.repeatRate / n)),\(s.count),\(allCount)\n"
+    }
+
+    /// `repr(round(x, 4))` in Python: rounded on the exact binary value, then the shortest
+    /// digits that read back as the same double (`0.5`, `1.0`, `0.1235`).
+    static func pythonRound4(_ x: Double) -> String {
+        let rounded = Double(String(format: "%.4f", x)) ?? x
+        return "\(rounded == 0 ? 0.0 : rounded)"
+    }
+}
