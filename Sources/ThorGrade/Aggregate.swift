@@ -131,6 +131,10 @@ public struct GradedTask: Sendable {
 public struct GradeReport: Sendable {
     public var tasks: [GradedTask]
     public var issues: [GradeIssue]
+    /// Per model, the store's tasks graded and missing (set by callers that have a store).
+    public var coverage: [Coverage]?
+    /// Version, mode, store and inputs, for the summary's `meta` block (set by the CLI).
+    public var provenance: GradeProvenance?
 
     public init(tasks: [GradedTask] = [], issues: [GradeIssue] = []) {
         self.tasks = tasks

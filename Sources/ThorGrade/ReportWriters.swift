@@ -151,6 +151,10 @@ public enum ReportWriters {
         document["errors"] = .array(report.issues.map { issue in
             .object(["file": .string(issue.source.file), "line": .int(issue.source.line), "reason": .string(issue.reason)])
         })
+        if let coverage = report.coverage {
+            document["coverage"] = .object(Dictionary(coverage.map { ($0.model, $0.json) }, uniquingKeysWith: { first, _ in first }))
+        }
+        if let provenance = report.provenance { document["meta"] = provenance.json }
         return .object(document)
     }
 
@@ -198,6 +202,7 @@ public enum ReportWriters {
            case .int(let met)? = simulation["goal_conditions_met"], case .int(let total)? = simulation["goal_conditions_total"] {
             out += String(format: "goal-state success %.4f (goal conditions met %d of %d); reference success but goal not reached: %d; goal reached but reference failure: %d\n", rate, met, total, a, b)
         }
+        for coverage in report.coverage ?? [] { out += coverage.line + "\n" }
         if !report.issues.isEmpty {
             out += "\n\(report.issues.count) line\(report.issues.count == 1 ? "" : "s") not graded (see stderr)\n"
         }

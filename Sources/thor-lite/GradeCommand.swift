@@ -97,6 +97,10 @@ struct Grade: ParsableCommand {
             }
 
             for issue in report.issues { printError("not graded: \(issue)") }
+            let storeTasks = catalog.identities()
+            if let storeTasks { report.coverage = Coverage.compute(report.tasks, storeTasks: storeTasks) }
+            report.provenance = GradeProvenance(
+                version: ThorLiteVersion.current, mode: mode.rawValue, store: storeTasks == nil ? nil : storeOptions.resolvedPath, inputs: inputs)
             if let perTask {
                 try Output.write(ReportWriters.perTaskLines(report.tasks), to: perTask)
             }
@@ -128,6 +132,14 @@ final class StoreCatalog: @unchecked Sendable {
     init(store: ThorStore?, open: @escaping () throws -> ThorStore) {
         self.store = store
         self.open = open
+    }
+
+    /// The store's task identities in task-file order, or nil when there is no store to ask.
+    func identities() -> [TaskIdentity]? {
+        lock.lock()
+        defer { lock.unlock() }
+        if store == nil { store = try? open() }
+        return try? store?.allTasks().map(\.identity)
     }
 
     func task(_ identity: TaskIdentity) throws -> BenchmarkTask? {
