@@ -27,6 +27,10 @@ public struct CompiledScene: Sendable {
     public let devices: [Int]
     /// Water source → the basins close enough below it to be filled by it.
     public let basinsBelow: [Int: [Int]]
+    /// The response parser with this scene's type matcher: its lower-cased and normalised names
+    /// (Unicode case mapping and letter tests) are built once here, not per episode, where they
+    /// cost more than the whole episode.
+    public let parser: DecisionParser
     /// What the camera needs of the scene's geometry (visibility points, occluders).
     let sight: SceneSight
     /// Per-pose views, the reachable grid and approach poses: geometry only, computed on first
@@ -64,6 +68,7 @@ public struct CompiledScene: Sendable {
         }
         basinsBelow = below
         sight = SceneSight(scene: scene, parent: initialParent)
+        parser = DecisionParser(sceneTypes: names)
     }
 
     public var objectCount: Int { objectType.count }
@@ -142,6 +147,24 @@ final class GeometryCache: @unchecked Sendable {
         if views.count > 4096 { views.removeAll(keepingCapacity: true) }
         views[pose] = view
         return view
+    }
+
+    /// What a task's expert plan changes (`GoalCheck.expertChanges`), per task and approach-pose
+    /// table (the two inputs of the replay besides the scene).
+    private struct ExpertKey: Hashable { let task: BenchmarkTask; let approachPoses: [Int: AgentPose] }
+    private var expert: [ExpertKey: [GoalCheck.ExpertChange]] = [:]
+
+    func expertChanges(_ task: BenchmarkTask, approachPoses: [Int: AgentPose], compute: () -> [GoalCheck.ExpertChange]) -> [GoalCheck.ExpertChange] {
+        let key = ExpertKey(task: task, approachPoses: approachPoses)
+        lock.lock()
+        if let cached = expert[key] { lock.unlock(); return cached }
+        lock.unlock()
+        let changes = compute()
+        lock.lock()
+        defer { lock.unlock() }
+        if expert.count > 4096 { expert.removeAll(keepingCapacity: true) }
+        expert[key] = changes
+        return changes
     }
 
     func grid(_ compute: () -> ReachableGrid) -> ReachableGrid {

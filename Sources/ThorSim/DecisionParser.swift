@@ -102,14 +102,20 @@ public struct DecisionParser: Sendable {
 /// Below the threshold there is no match (the reference's `No Suitable Object`).
 public struct TypeMatcher: Sendable {
     public static let fuzzyThreshold = 0.8
-    let types: [String]
-    let lowercased: [(key: String, type: String)]
-    let normalised: [(key: String, type: String)]
+    let types: Set<String>
+    /// Lower-cased and normalised name → type; where two types share a key, the alphabetically
+    /// first wins (as a scan of the sorted names would find it).
+    let lowercased: [String: String]
+    let normalised: [String: String]
+    /// The normalised names in alphabetical order of their types, for the fuzzy step.
+    let fuzzyCandidates: [(key: String, type: String)]
 
     public init(types: [String]) {
-        self.types = types.sorted()
-        lowercased = self.types.map { ($0.lowercased(), $0) }
-        normalised = self.types.map { (Self.normalise($0), $0) }
+        let sorted = types.sorted()
+        self.types = Set(sorted)
+        lowercased = Dictionary(sorted.map { ($0.lowercased(), $0) }, uniquingKeysWith: { first, _ in first })
+        fuzzyCandidates = sorted.map { (Self.normalise($0), $0) }
+        normalised = Dictionary(fuzzyCandidates.map { ($0.key, $0.type) }, uniquingKeysWith: { first, _ in first })
     }
 
     /// The longest word (in UTF-8 bytes) the matcher considers: AI2-THOR type names have at most
@@ -121,12 +127,12 @@ public struct TypeMatcher: Sendable {
         guard word.utf8.count <= Self.maxNameLength else { return nil }
         if types.contains(word) { return word }
         let lower = word.lowercased()
-        if let hit = lowercased.first(where: { $0.key == lower }) { return hit.type }
+        if let hit = lowercased[lower] { return hit }
         let key = Self.normalise(word)
         guard !key.isEmpty else { return nil }
-        if let hit = normalised.first(where: { $0.key == key }) { return hit.type }
+        if let hit = normalised[key] { return hit }
         var best: (score: Double, type: String)?
-        for (candidate, type) in normalised {
+        for (candidate, type) in fuzzyCandidates {
             let score = Self.similarity(key, candidate)
             if score >= Self.fuzzyThreshold, score > (best?.score ?? 0) { best = (score, type) }
         }

@@ -62,8 +62,10 @@ public struct World: Sendable {
         }
         startNavigable = start
         var poses: [Int: AgentPose] = [:]
-        for (id, approach) in approachPoses {
-            if let index = scene.indexById[id] { poses[index] = AgentPose(approach.pose) }
+        // The scene's ids looked up in the benchmark-wide table, not the other way round: a scene
+        // has about a hundred objects, the table thousands of entries, and this runs per episode.
+        for (id, index) in scene.indexById {
+            if let approach = approachPoses[id] { poses[index] = AgentPose(approach.pose) }
         }
         self.approachPoses = poses
         pose = AgentPose(scene.scene.startPose)
