@@ -167,6 +167,30 @@ final class GeometryCache: @unchecked Sendable {
         return changes
     }
 
+    /// Object states at the start of every episode, after the devices settled them (`World`).
+    typealias SettledState = (isOpen: [Bool], isToggled: [Bool], isDirty: [Bool], liquid: [Liquid], isCooked: [Bool], temperature: [Temperature])
+    private var settled: SettledState?
+    var settledState: SettledState? {
+        get { lock.lock(); defer { lock.unlock() }; return settled }
+        set { lock.lock(); defer { lock.unlock() }; settled = newValue }
+    }
+
+    /// The approach-pose table resolved to this scene's object numbers. Every world passes the same
+    /// table, which `==` recognises by its storage without comparing entries; another table is
+    /// resolved afresh and kept instead.
+    private var approachTable: (table: [String: ApproachPose], resolved: [Int: AgentPose])?
+
+    func approachPoses(_ table: [String: ApproachPose], resolve: () -> [Int: AgentPose]) -> [Int: AgentPose] {
+        lock.lock()
+        if let cached = approachTable, cached.table == table { lock.unlock(); return cached.resolved }
+        lock.unlock()
+        let resolved = resolve()
+        lock.lock()
+        defer { lock.unlock() }
+        approachTable = (table, resolved)
+        return resolved
+    }
+
     func grid(_ compute: () -> ReachableGrid) -> ReachableGrid {
         lock.lock()
         defer { lock.unlock() }
