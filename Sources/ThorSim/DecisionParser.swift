@@ -42,7 +42,8 @@ public struct DecisionParser: Sendable {
         if Self.containsPutIn(decision) { action = "put in" }
         var object: String?
         if !Self.objectless.contains(where: { decision.hasPrefix($0) }) {
-            let word = String(decision.split(separator: " ", omittingEmptySubsequences: false).last ?? "")
+            // The text after the last space (the last of the space-separated words).
+            let word = String(decision[(decision.lastIndex(of: " ").map(decision.index(after:)) ?? decision.startIndex)...])
             object = matcher.match(word) ?? ParsedDecision.noSuitableObject
         }
         // An unrecognised action keeps its object, as the reference's parser does: the illegal
