@@ -35,6 +35,7 @@ commands = {
 if peer:
     commands["simdjson selective read (C++)"] = [peer, results]
 commands["cat > /dev/null"] = ["cat", results]
+load = os.getloadavg()[0]
 times = {name: [] for name in commands}
 for _ in range(runs):
     for name, command in commands.items():
@@ -42,7 +43,7 @@ for _ in range(runs):
         subprocess.run(command, check=True, stdout=null)
         times[name].append(time.perf_counter() - t)
 size = os.path.getsize(results)
-print(f"{results}: {size / 1e9:.2f} GB, runs: {runs}, cores: {os.cpu_count()}, load average before: {os.getloadavg()[0]:.2f}")
+print(f"{results}: {size / 1e9:.2f} GB, runs: {runs}, cores: {os.cpu_count()}, load average before: {load:.2f}")
 ours = statistics.median(times["thor-lite grade --mode recorded"])
 for name, values in times.items():
     median = statistics.median(values)

@@ -27,13 +27,14 @@ with open(path, "w") as out:
     for _ in range(copies):
         out.write("\n".join(plans) + "\n")
 actions = copies * sum(len(json.loads(line)["actions"]) for line in plans)
+load = os.getloadavg()[0]
 times = []
 for _ in range(runs):
     t = time.perf_counter()
     subprocess.run([binary, "grade", "--store", os.path.join(work, "s.sqlite"), path], check=True, stdout=subprocess.DEVNULL)
     times.append(time.perf_counter() - t)
 median = statistics.median(times)
-print(f"{copies * len(plans)} plan lines ({actions} actions), runs: {runs}, cores: {os.cpu_count()}, load average before: {os.getloadavg()[0]:.2f}")
+print(f"{copies * len(plans)} plan lines ({actions} actions), runs: {runs}, cores: {os.cpu_count()}, load average before: {load:.2f}")
 print(f"thor-lite grade (simulate, whole process): median {median:.3f} s = {actions / median:,.0f} actions/s")
 PY
 THOR_LITE_BENCH_LINES=$lines "$bindir/thor-lite-bench" "$checkout" 3

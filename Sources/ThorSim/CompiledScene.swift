@@ -33,7 +33,8 @@ public struct CompiledScene: Sendable {
     public let parser: DecisionParser
     /// What the camera needs of the scene's geometry (visibility points, occluders).
     let sight: SceneSight
-    /// Per-pose views, the reachable grid and approach poses: geometry only, computed on first
+    /// Per-pose views, the reachable grid, approach poses, the settled start states and each
+    /// task's expert end state: what depends only on the scene (and the task), computed on first
     /// use and shared by every episode on the scene and its threads.
     let cache = GeometryCache()
 
@@ -127,8 +128,9 @@ func horizontalDistance(_ a: Box, _ b: Box) -> Double {
     return (dx * dx + dz * dz).squareRoot()
 }
 
-/// Geometry results shared by all worlds on a scene (and their threads): per-pose views, the
-/// reachable grid, and per-object approach poses.
+/// Results shared by all worlds on a scene (and their threads): per-pose views, the reachable
+/// grid, per-object approach poses, the resolved approach-pose table, the settled start states,
+/// and per task what its expert plan changes.
 final class GeometryCache: @unchecked Sendable {
     private var views: [AgentPose: PoseView] = [:]
     private var reachable: ReachableGrid?
