@@ -106,6 +106,8 @@ final class ReorderBuffer<T>: @unchecked Sendable {
     private let reading = NSLock()
     private var issued = 0, passed = 0, lineBase = 0
     private var waiting: [Int: (lines: Int, results: [T])] = [:]
+    /// A worker is passing results on (see `deliver`).
+    private var delivering = false
 
     init(window: Int) { self.window = max(1, window) }
 
@@ -125,17 +127,26 @@ final class ReorderBuffer<T>: @unchecked Sendable {
     }
 
     /// Files a chunk's results and passes on every chunk now due, in order, with the number of
-    /// lines before it.
+    /// lines before it. One worker at a time passes results on, outside the lock: the others go on
+    /// taking and parsing chunks meanwhile (under the lock, a slow `pass` stalled every worker and
+    /// simulate mode used little more than one core). A worker that finds another passing on just
+    /// files its chunk; the passing worker picks it up before it stops.
     func deliver(_ index: Int, lines: Int, results: [T], _ pass: (T, Int) -> Void) {
         state.lock()
-        defer { state.unlock() }
         waiting[index] = (lines, results)
+        guard !delivering else { return state.unlock() }
+        delivering = true
         while let due = waiting.removeValue(forKey: passed) {
-            for result in due.results { pass(result, lineBase) }
+            let base = lineBase
             lineBase += due.lines
+            state.unlock()
+            for result in due.results { pass(result, base) }
+            state.lock()
             passed += 1
+            state.broadcast()
         }
-        state.broadcast()
+        delivering = false
+        state.unlock()
     }
 }
 

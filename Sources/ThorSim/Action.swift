@@ -43,14 +43,16 @@ public struct Action: Hashable, Sendable {
     /// string format). Returns nil when the text starts with no vocabulary word.
     public init?(planStep text: String) {
         let trimmed = text.trimmingWhitespace()
-        // Longest names first so `put in X` is not read as `put` + `in X`.
-        let kinds = ActionKind.allCases.filter { $0 != .error }.sorted { $0.rawValue.count > $1.rawValue.count }
-        guard let kind = kinds.first(where: { trimmed == $0.rawValue || trimmed.hasPrefix($0.rawValue + " ") }) else {
+        guard let kind = Self.kindsLongestFirst.first(where: { trimmed == $0.rawValue || trimmed.hasPrefix($0.rawValue + " ") }) else {
             return nil
         }
         let rest = String(trimmed.dropFirst(kind.rawValue.count)).trimmingWhitespace()
         self.init(kind, rest.isEmpty ? nil : rest)
     }
+
+    /// Longest names first so `put in X` is not read as `put` + `in X` (sorted once: plan steps
+    /// are parsed per episode).
+    static let kindsLongestFirst = ActionKind.allCases.filter { $0 != .error }.sorted { $0.rawValue.count > $1.rawValue.count }
 
     /// `action + " " + object`, the string the reference metric compares.
     public var text: String { objectType.map { "\(kind.rawValue) \($0)" } ?? kind.rawValue }

@@ -27,9 +27,14 @@ public struct CompiledScene: Sendable {
     public let devices: [Int]
     /// Water source → the basins close enough below it to be filled by it.
     public let basinsBelow: [Int: [Int]]
+    /// The response parser with this scene's type matcher: its lower-cased and normalised names
+    /// (Unicode case mapping and letter tests) are built once here, not per episode, where they
+    /// cost more than the whole episode.
+    public let parser: DecisionParser
     /// What the camera needs of the scene's geometry (visibility points, occluders).
     let sight: SceneSight
-    /// Per-pose views, the reachable grid and approach poses: geometry only, computed on first
+    /// Per-pose views, the reachable grid, approach poses, the settled start states and each
+    /// task's expert end state: what depends only on the scene (and the task), computed on first
     /// use and shared by every episode on the scene and its threads.
     let cache = GeometryCache()
 
@@ -64,6 +69,7 @@ public struct CompiledScene: Sendable {
         }
         basinsBelow = below
         sight = SceneSight(scene: scene, parent: initialParent)
+        parser = DecisionParser(sceneTypes: names)
     }
 
     public var objectCount: Int { objectType.count }
@@ -122,8 +128,9 @@ func horizontalDistance(_ a: Box, _ b: Box) -> Double {
     return (dx * dx + dz * dz).squareRoot()
 }
 
-/// Geometry results shared by all worlds on a scene (and their threads): per-pose views, the
-/// reachable grid, and per-object approach poses.
+/// Results shared by all worlds on a scene (and their threads): per-pose views, the reachable
+/// grid, per-object approach poses, the resolved approach-pose table, the settled start states,
+/// and per task what its expert plan changes.
 final class GeometryCache: @unchecked Sendable {
     private var views: [AgentPose: PoseView] = [:]
     private var reachable: ReachableGrid?
@@ -142,6 +149,48 @@ final class GeometryCache: @unchecked Sendable {
         if views.count > 4096 { views.removeAll(keepingCapacity: true) }
         views[pose] = view
         return view
+    }
+
+    /// What a task's expert plan changes (`GoalCheck.expertChanges`), per task and approach-pose
+    /// table (the two inputs of the replay besides the scene).
+    private struct ExpertKey: Hashable { let task: BenchmarkTask; let approachPoses: [Int: AgentPose] }
+    private var expert: [ExpertKey: [GoalCheck.ExpertChange]] = [:]
+
+    func expertChanges(_ task: BenchmarkTask, approachPoses: [Int: AgentPose], compute: () -> [GoalCheck.ExpertChange]) -> [GoalCheck.ExpertChange] {
+        let key = ExpertKey(task: task, approachPoses: approachPoses)
+        lock.lock()
+        if let cached = expert[key] { lock.unlock(); return cached }
+        lock.unlock()
+        let changes = compute()
+        lock.lock()
+        defer { lock.unlock() }
+        if expert.count > 4096 { expert.removeAll(keepingCapacity: true) }
+        expert[key] = changes
+        return changes
+    }
+
+    /// Object states at the start of every episode, after the devices settled them (`World`).
+    typealias SettledState = (isOpen: [Bool], isToggled: [Bool], isDirty: [Bool], liquid: [Liquid], isCooked: [Bool], temperature: [Temperature])
+    private var settled: SettledState?
+    var settledState: SettledState? {
+        get { lock.lock(); defer { lock.unlock() }; return settled }
+        set { lock.lock(); defer { lock.unlock() }; settled = newValue }
+    }
+
+    /// The approach-pose table resolved to this scene's object numbers. Every world passes the same
+    /// table, which `==` recognises by its storage without comparing entries; another table is
+    /// resolved afresh and kept instead.
+    private var approachTable: (table: [String: ApproachPose], resolved: [Int: AgentPose])?
+
+    func approachPoses(_ table: [String: ApproachPose], resolve: () -> [Int: AgentPose]) -> [Int: AgentPose] {
+        lock.lock()
+        if let cached = approachTable, cached.table == table { lock.unlock(); return cached.resolved }
+        lock.unlock()
+        let resolved = resolve()
+        lock.lock()
+        defer { lock.unlock() }
+        approachTable = (table, resolved)
+        return resolved
     }
 
     func grid(_ compute: () -> ReachableGrid) -> ReachableGrid {

@@ -39,10 +39,11 @@ public struct DecisionParser: Sendable {
     /// Parses decision text such as `navigate to fridge` (also used for plan steps).
     public func parse(decision: String) -> ParsedDecision {
         var action = Self.actionOrder.first { decision.hasPrefix($0) } ?? "error"
-        if decision.contains("put in") { action = "put in" }
+        if Self.containsPutIn(decision) { action = "put in" }
         var object: String?
         if !Self.objectless.contains(where: { decision.hasPrefix($0) }) {
-            let word = String(decision.split(separator: " ", omittingEmptySubsequences: false).last ?? "")
+            // The text after the last space (the last of the space-separated words).
+            let word = String(decision[(decision.lastIndex(of: " ").map(decision.index(after:)) ?? decision.startIndex)...])
             object = matcher.match(word) ?? ParsedDecision.noSuitableObject
         }
         // An unrecognised action keeps its object, as the reference's parser does: the illegal
@@ -50,6 +51,20 @@ public struct DecisionParser: Sendable {
         let failure: StepError? = action == "error" ? .unknownAction : nil
         return ParsedDecision(action: action, object: object, decision: decision, failure: failure)
     }
+
+    /// Foundation's `decision.contains("put in")`, with a byte search for ASCII text (where the two
+    /// agree) in front of it: Foundation's goes through NSString and cost more than the rest of a
+    /// plan step.
+    static func containsPutIn(_ decision: String) -> Bool {
+        var text = decision
+        let ascii = text.withUTF8 { bytes -> Bool? in
+            guard bytes.allSatisfy({ $0 < 0x80 }) else { return nil }
+            return find(putInWords, in: bytes, from: 0) != nil
+        }
+        return ascii ?? decision.contains("put in")
+    }
+
+    static let putInWords = Array("put in".utf8)
 
     /// The first `<DecisionMaking>(.*?)</DecisionMaking>` whose inner text has no newline (the
     /// reference's regex has no DOTALL). Searches UTF-8 bytes, as the regex matches code points,
@@ -102,14 +117,20 @@ public struct DecisionParser: Sendable {
 /// Below the threshold there is no match (the reference's `No Suitable Object`).
 public struct TypeMatcher: Sendable {
     public static let fuzzyThreshold = 0.8
-    let types: [String]
-    let lowercased: [(key: String, type: String)]
-    let normalised: [(key: String, type: String)]
+    let types: Set<String>
+    /// Lower-cased and normalised name → type; where two types share a key, the alphabetically
+    /// first wins (as a scan of the sorted names would find it).
+    let lowercased: [String: String]
+    let normalised: [String: String]
+    /// The normalised names in alphabetical order of their types, for the fuzzy step.
+    let fuzzyCandidates: [(key: String, type: String)]
 
     public init(types: [String]) {
-        self.types = types.sorted()
-        lowercased = self.types.map { ($0.lowercased(), $0) }
-        normalised = self.types.map { (Self.normalise($0), $0) }
+        let sorted = types.sorted()
+        self.types = Set(sorted)
+        lowercased = Dictionary(sorted.map { ($0.lowercased(), $0) }, uniquingKeysWith: { first, _ in first })
+        fuzzyCandidates = sorted.map { (Self.normalise($0), $0) }
+        normalised = Dictionary(fuzzyCandidates.map { ($0.key, $0.type) }, uniquingKeysWith: { first, _ in first })
     }
 
     /// The longest word (in UTF-8 bytes) the matcher considers: AI2-THOR type names have at most
@@ -121,12 +142,12 @@ public struct TypeMatcher: Sendable {
         guard word.utf8.count <= Self.maxNameLength else { return nil }
         if types.contains(word) { return word }
         let lower = word.lowercased()
-        if let hit = lowercased.first(where: { $0.key == lower }) { return hit.type }
+        if let hit = lowercased[lower] { return hit }
         let key = Self.normalise(word)
         guard !key.isEmpty else { return nil }
-        if let hit = normalised.first(where: { $0.key == key }) { return hit.type }
+        if let hit = normalised[key] { return hit }
         var best: (score: Double, type: String)?
-        for (candidate, type) in normalised {
+        for (candidate, type) in fuzzyCandidates {
             let score = Self.similarity(key, candidate)
             if score >= Self.fuzzyThreshold, score > (best?.score ?? 0) { best = (score, type) }
         }

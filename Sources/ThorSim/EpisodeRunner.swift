@@ -51,7 +51,7 @@ public struct EpisodeRunner {
     public init(world: World, taskType: String) {
         self.world = world
         budget = TaskTypes.stepBudget(taskType)
-        parser = DecisionParser(sceneTypes: world.scene.typeNames)
+        parser = world.scene.parser
     }
 
     /// Runs the whole loop, asking `policy` once per model call; a policy that runs out (nil)

@@ -133,6 +133,33 @@ public enum GoalCheck {
             return false
         }
         guard changesStates else { return [] }
+        // The expert's end state depends only on the task and the scene: replayed once per task
+        // and shared by every episode of it (simulate mode grades the same tasks over and over).
+        let changes = world.scene.cache.expertChanges(task, approachPoses: world.approachPoses) { expertChanges(for: task, in: world) }
+        return changes.map { change in
+            let object = change.object
+            let holds = switch change.kind {
+            case .temperature(let wanted): world.temperature[object] == wanted
+            case .dirty(let dirty): world.isDirty[object] == dirty
+            case .liquid(let liquid): world.liquid[object] == liquid
+            case .cooked(let cooked): world.isCooked[object] == cooked
+            }
+            return GoalFact(description: change.description, holds: holds)
+        }
+    }
+
+    /// One state the expert's plan changes: the object, the state it ends in, and the fact's text.
+    struct ExpertChange: Sendable {
+        enum Kind: Sendable {
+            case temperature(Temperature), dirty(Bool), liquid(Liquid), cooked(Bool)
+        }
+        var object: Int
+        var kind: Kind
+        var description: String
+    }
+
+    /// Replays the task's expert plan from the scene's start and lists what it changes, in fact order.
+    static func expertChanges(for task: BenchmarkTask, in world: World) -> [ExpertChange] {
         let start = world.restarted()
         var expert = start
         for key in task.keyActions where key.action != "end" {
@@ -150,28 +177,28 @@ public enum GoalCheck {
         for id in task.keyActions.map(\.objectId) + task.relatedObjects {
             if let object = world.scene.indexById[id], !named.contains(object) { named.append(object) }
         }
-        var facts: [GoalFact] = []
+        var changes: [ExpertChange] = []
         for object in named {
             let name = "\(world.scene.typeName(ofObject: object)) \(world.scene.scene.objects[object].objectId)"
             if expert.temperature[object] != start.temperature[object] {
                 let wanted = expert.temperature[object]
-                facts.append(GoalFact(description: "\(name) is \(wanted == .hot ? "hot" : wanted == .cold ? "cold" : "at room temperature")",
-                                      holds: world.temperature[object] == wanted))
+                changes.append(ExpertChange(object: object, kind: .temperature(wanted),
+                                            description: "\(name) is \(wanted == .hot ? "hot" : wanted == .cold ? "cold" : "at room temperature")"))
             }
             if expert.isDirty[object] != start.isDirty[object] {
                 let dirty = expert.isDirty[object]
-                facts.append(GoalFact(description: "\(name) is \(dirty ? "dirty" : "clean")", holds: world.isDirty[object] == dirty))
+                changes.append(ExpertChange(object: object, kind: .dirty(dirty), description: "\(name) is \(dirty ? "dirty" : "clean")"))
             }
             if expert.liquid[object] != start.liquid[object] {
                 let liquid = expert.liquid[object]
-                facts.append(GoalFact(description: "\(name) is \(liquid == .none ? "empty" : "filled with \(liquid.rawValue)")",
-                                      holds: world.liquid[object] == liquid))
+                changes.append(ExpertChange(object: object, kind: .liquid(liquid),
+                                            description: "\(name) is \(liquid == .none ? "empty" : "filled with \(liquid.rawValue)")"))
             }
             if expert.isCooked[object] != start.isCooked[object] {
                 let cooked = expert.isCooked[object]
-                facts.append(GoalFact(description: "\(name) is \(cooked ? "cooked" : "not cooked")", holds: world.isCooked[object] == cooked))
+                changes.append(ExpertChange(object: object, kind: .cooked(cooked), description: "\(name) is \(cooked ? "cooked" : "not cooked")"))
             }
         }
-        return facts
+        return changes
     }
 }

@@ -39,7 +39,22 @@ public struct TypeSet: Hashable, Sendable {
     public var isEmpty: Bool { words.0 | words.1 | words.2 | words.3 == 0 }
 
     /// Member ids in ascending order.
-    public var members: [Int] { (0..<Self.capacity).filter(contains) }
+    public var members: [Int] {
+        var result: [Int] = []
+        result.reserveCapacity(count)
+        for (offset, word) in [words.0, words.1, words.2, words.3].enumerated() {
+            var rest = word
+            while rest != 0 {
+                result.append(offset * 64 + rest.trailingZeroBitCount)
+                rest &= rest - 1
+            }
+        }
+        return result
+    }
+
+    public var count: Int {
+        words.0.nonzeroBitCount + words.1.nonzeroBitCount + words.2.nonzeroBitCount + words.3.nonzeroBitCount
+    }
 
     public static func == (lhs: TypeSet, rhs: TypeSet) -> Bool {
         lhs.words.0 == rhs.words.0 && lhs.words.1 == rhs.words.1 && lhs.words.2 == rhs.words.2 && lhs.words.3 == rhs.words.3

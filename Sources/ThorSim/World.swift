@@ -61,11 +61,14 @@ public struct World: Sendable {
             if let type = scene.typeIdByName[name] { start.insert(type) }
         }
         startNavigable = start
-        var poses: [Int: AgentPose] = [:]
-        for (id, approach) in approachPoses {
-            if let index = scene.indexById[id] { poses[index] = AgentPose(approach.pose) }
+        // Resolved once per scene and table (every episode passes the same table).
+        self.approachPoses = scene.cache.approachPoses(approachPoses) {
+            var poses: [Int: AgentPose] = [:]
+            for (id, approach) in approachPoses {
+                if let index = scene.indexById[id] { poses[index] = AgentPose(approach.pose) }
+            }
+            return poses
         }
-        self.approachPoses = poses
         pose = AgentPose(scene.scene.startPose)
         loadInitialState()
     }
@@ -79,25 +82,36 @@ public struct World: Sendable {
     }
 
     mutating func loadInitialState() {
-        let objects = scene.scene.objects
         parent = scene.initialParent
+        boxes = scene.boxes
+        moved = Array(repeating: false, count: scene.objectCount)
+        held = nil
+        location = nil
+        containerTypes = TypeSet()
+        navigable = startNavigable
+        pose.standing = true
+        if let settled = scene.cache.settledState {
+            (isOpen, isToggled, isDirty, liquid, isCooked, temperature) = settled
+        } else {
+            settleInitialState()
+            scene.cache.settledState = (isOpen, isToggled, isDirty, liquid, isCooked, temperature)
+        }
+        reset()
+    }
+
+    /// The scene's object states as its metadata gives them, then settled by the devices: the same
+    /// for every episode on the scene, so computed by its first episode and shared (`GeometryCache`).
+    private mutating func settleInitialState() {
+        let objects = scene.scene.objects
         isOpen = objects.map(\.state.isOpen)
         isToggled = objects.map(\.state.isToggled)
         isDirty = objects.map(\.state.isDirty)
         liquid = objects.map { $0.state.isFilledWithLiquid ? Liquid(rawValue: $0.state.fillLiquid ?? "water") ?? .water : .none }
         isCooked = objects.map(\.state.isCooked)
         temperature = objects.map(\.state.temperature)
-        boxes = scene.boxes
-        moved = Array(repeating: false, count: objects.count)
-        held = nil
-        location = nil
-        containerTypes = TypeSet()
-        navigable = startNavigable
-        pose.standing = true
         // Running devices act on what they hold from the first frame (a Fridge's contents are
         // cold), so states start settled and only an action changes them.
         applyDeviceEffects()
-        reset()
     }
 
     /// The reference's `init` step (RocAgent.init_agent_corner): a teleport to the reachable

@@ -6,6 +6,7 @@ import ThorStore
 
 struct Compare: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "compare",
         abstract: "Compare models or runs side by side, with bootstrap intervals and per-task flips.",
         discussion: """
             Each RUN is a per-task file written by `grade --per-task`, or anything `grade` reads

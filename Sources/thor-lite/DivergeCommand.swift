@@ -5,6 +5,7 @@ import ThorStore
 
 struct Diverge: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "diverge",
         abstract: "Re-execute runs recorded by the real (Unity) evaluation and measure how far simulate mode agrees.",
         discussion: """
             Input: result.json files, JSON-lines files of results, run directories (every result.json

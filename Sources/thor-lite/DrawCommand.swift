@@ -8,6 +8,7 @@ import ThorStore
 
 struct Draw: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "draw",
         abstract: "Draw a top-down map of a scene, a task or an episode as a PNG.",
         discussion: """
             The map shows the floor with a 1 m grid, every object's footprint from its box

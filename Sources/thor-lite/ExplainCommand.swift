@@ -9,6 +9,7 @@ import ThorStore
 
 struct Explain: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "explain",
         abstract: "Explain an episode step by step: response, parsed action, outcome, and why each failure happened.",
         discussion: """
             FILE is a plan, response, result or per-task output line file (every line, or one as

@@ -8,6 +8,7 @@ import ThorStore
 
 struct Frames: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "frames",
         abstract: "Index recorded frames (PNG files of evaluation runs) into the store.",
         subcommands: [FramesImport.self, FramesList.self])
 }

@@ -4,6 +4,7 @@ import ThorStore
 
 struct Import: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "import",
         abstract: "Index an Embodied-Reasoner checkout (scenes, objects, containment, tasks, poses) into the store.",
         discussion: """
             Reads, from the checkout directory:

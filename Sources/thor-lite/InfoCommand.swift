@@ -3,6 +3,7 @@ import ThorStore
 
 struct Info: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "info",
         abstract: "Show what the store holds: scenes, objects, receptacle links, tasks per type, poses, frames.",
         discussion: """
             --json prints {"scenes", "objects", "receptacle_links", "tasks", "task_types", "agent_poses", "frames"}

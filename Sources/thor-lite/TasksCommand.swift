@@ -8,6 +8,7 @@ import ThorStore
 
 struct Tasks: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "tasks",
         abstract: "List tasks, print their expert plans (--plans), or audit which plans cannot succeed (--check).",
         discussion: """
             --plans prints each task's key actions as a plan line, {"identity": 7, "actions": [...]}, the

@@ -19,6 +19,9 @@ struct ThorLite: ParsableCommand {
             2 usage error or missing store.
             """,
         version: ThorLiteVersion.current,
+        // Every command names itself (`commandName:`): ArgumentParser otherwise derives the name
+        // with String(describing:) on the type, whose dynamic cast scans all the binary's protocol
+        // conformances, at every start, for every command (docs/performance.md, cold start).
         subcommands: [
             Import.self, Info.self, SceneCommand.self, TaskCommand.self, Tasks.self, Grade.self, Compare.self, Diverge.self, Serve.self,
             Frames.self, Draw.self, FilmstripCommand.self, Explain.self,

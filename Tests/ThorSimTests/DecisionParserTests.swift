@@ -33,6 +33,19 @@ final class DecisionParserTests: XCTestCase {
         XCTAssertEqual(parser.parse(decision: "navigate to television").object, ParsedDecision.noSuitableObject)
     }
 
+    func testPutInAnywhereInTheDecisionWinsAlsoInNonASCIIText() {
+        XCTAssertEqual(parser.parse(decision: "pickup then put in Fridge").action, "put in")
+        XCTAssertEqual(parser.parse(decision: "put in Fridge é").action, "put in", "non-ASCII text takes Foundation's search")
+        XCTAssertEqual(parser.parse(decision: "put é Fridge").action, "put")
+        XCTAssertEqual(parser.parse(decision: "put inFridge").action, "put in", "the reference tests the substring, not a word")
+    }
+
+    func testSharedLowerCasedOrNormalisedNamesGoToTheAlphabeticallyFirstType() {
+        let matcher = TypeMatcher(types: ["box", "BOX", "Box"])
+        XCTAssertEqual(matcher.match("bOx"), "BOX", "case-insensitive: the first of the sorted names")
+        XCTAssertEqual(TypeMatcher(types: ["Pen", "Pens"]).match("pen1"), "Pen")
+    }
+
     func testMatcherIsCaseSensitiveFirst() {
         let matcher = TypeMatcher(types: ["Box", "box"])
         XCTAssertEqual(matcher.match("box"), "box")

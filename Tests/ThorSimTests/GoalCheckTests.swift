@@ -96,4 +96,30 @@ final class GoalCheckTests: XCTestCase {
                        ["Potato \(Self.potato) is hot", "Potato \(Self.potato) is cooked"])
         XCTAssertEqual([cold.conditionsMet, cold.conditionsTotal], [1, 3])
     }
+
+    /// The expert replay is kept per task on the compiled scene: a second episode of the same task
+    /// on the same scene reuses it, and each episode is still judged on its own world.
+    func testEpisodesSharingASceneAreEachJudgedOnTheirOwnWorld() throws {
+        let store = try FixtureData.store()
+        let keys = [
+            key("navigate to", Self.fridge), key("open", Self.fridge), key("pickup", Self.potato),
+            key("navigate to", Self.microwave), key("open", Self.microwave), key("put", Self.microwave),
+            key("close", Self.microwave), key("toggle", Self.microwave),
+        ]
+        let task = task(keys)
+        let scene = CompiledScene(try XCTUnwrap(store.scene(named: task.scene)))
+        let poses = try store.approachPoses()
+        func episode(_ plan: [String]) throws -> GoalReport {
+            var world = World(scene: scene, task: task, approachPoses: poses)
+            for step in plan { XCTAssertTrue(world.step(try XCTUnwrap(Action(planStep: step))).success, step) }
+            return GoalCheck.report(for: task, in: world)
+        }
+        let heated = try episode(keys.map(\.text))
+        let cold = try episode(keys.dropLast().map(\.text))
+        let heatedAgain = try episode(keys.map(\.text))
+        XCTAssertTrue(heated.success)
+        XCTAssertEqual(cold.facts.filter { $0.required && !$0.holds }.map(\.description),
+                       ["Potato \(Self.potato) is hot", "Potato \(Self.potato) is cooked"])
+        XCTAssertEqual(heatedAgain.facts, heated.facts)
+    }
 }

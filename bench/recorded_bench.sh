@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Recorded-mode throughput side by side on one file, in one run (medians of RUNS, one after the
+# other so they share the machine's state):
+#   thor-lite grade --mode recorded FILE --per-task /dev/null   (release build, whole process)
+#   python3 bench/orjson_metric.py FILE                          (orjson + multiprocessing, all cores)
+#   bench/peers/simdjson_select FILE                             (simdjson selective read, all cores; if libsimdjson-dev is installed)
+#   cat FILE > /dev/null                                         (the page cache's own rate)
+# then GB/s and ratios. Usage: bench/recorded_bench.sh [lines] [runs] [shape]  (default 100000 5 full:
+# the 1.1 GB full-shape file of bench/gen_trajectories.py). Set RESULTS=path to reuse a file.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+lines=${1:-100000}
+runs=${2:-5}
+shape=${3:-full}
+tasks=${THOR_LITE_ER_DATA:-../shared/embodied_reasoner}/data/test_809.json
+swift build -c release --product thor-lite >/dev/null
+bin=$(swift build -c release --show-bin-path)/thor-lite
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+results=${RESULTS:-$work/results.jsonl}
+[ -f "$results" ] || python3 bench/gen_trajectories.py "$tasks" "$lines" "$results" 7 --shape="$shape"
+peer=""
+if [ -f /usr/include/simdjson.h ] && g++ -O3 -std=c++17 bench/peers/simdjson_select.cpp -lsimdjson -pthread -o "$work/simdjson_select" 2>/dev/null; then
+    peer="$work/simdjson_select"
+fi
+
+python3 - "$bin" "$results" "$runs" "$peer" <<'PY'
+import os, statistics, subprocess, sys, time
+binary, results, runs, peer = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+null = subprocess.DEVNULL
+commands = {
+    "thor-lite grade --mode recorded": [binary, "grade", "--mode", "recorded", results, "--per-task", os.devnull],
+    "python orjson + multiprocessing": [sys.executable, "bench/orjson_metric.py", results],
+}
+if peer:
+    commands["simdjson selective read (C++)"] = [peer, results]
+commands["cat > /dev/null"] = ["cat", results]
+load = os.getloadavg()[0]
+times = {name: [] for name in commands}
+for _ in range(runs):
+    for name, command in commands.items():
+        t = time.perf_counter()
+        subprocess.run(command, check=True, stdout=null)
+        times[name].append(time.perf_counter() - t)
+size = os.path.getsize(results)
+print(f"{results}: {size / 1e9:.2f} GB, runs: {runs}, cores: {os.cpu_count()}, load average before: {load:.2f}")
+ours = statistics.median(times["thor-lite grade --mode recorded"])
+for name, values in times.items():
+    median = statistics.median(values)
+    print(f"{name:34s} median {median:6.3f} s  {size / median / 1e9:5.2f} GB/s  thor-lite is {median / ours:5.2f}x its speed")
+PY
