@@ -8,6 +8,7 @@ import ThorStore
 
 struct Grade: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "grade",
         abstract: "Compute the Embodied-Reasoner reference metrics for model outputs.",
         discussion: """
             Input: JSON-lines files, - (standard input) or pipes, or run directories (every result.json

@@ -10,6 +10,7 @@ import ThorStore
 
 struct Serve: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "serve",
         abstract: "Run episodes for a policy over JSON lines on stdin/stdout.",
         discussion: """
             One JSON request per line on stdin, one JSON response per line on stdout:
