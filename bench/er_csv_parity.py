@@ -17,13 +17,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import reference_metric  # noqa: E402
 
-CATEGORIES = {
-    "S": ["single_search", "single_search_from_closerep"],
-    "M": ["single_pickup", "single_pickup_from_closerep", "single_toggle"],
-    "T": ["pickup_and_put", "pickup_and_put_in_closerep", "pickup_from_closerep_and_put",
-          "pickup_from_closerep_and_put_in_closerep"],
-    "C": ["ordered_pickup_two_object_and_put", "long-range tasks with dependency relationships"],
-}
+CATEGORIES = reference_metric.CATEGORIES
 FIELDS = ["success", "efficiency", "completeness", "completeness_ordered", "repeat_rate"]
 
 

@@ -81,7 +81,7 @@ struct Compare: ParsableCommand {
                     for (model, task) in read.tasks { add(model, task) }
                     issues += read.issues
                 } else {
-                    if grader == nil { grader = try makeGrader() }
+                    if grader == nil { grader = try Grade.grader(mode: mode, storeOptions: storeOptions).0 }
                     let listing: GradeInputListing
                     do {
                         listing = try GradeInputReader.inputs(at: argument)
@@ -139,18 +139,5 @@ struct Compare: ParsableCommand {
         let head = try handle.read(upToCount: 1 << 20) ?? Data()
         guard PerTaskLines.looksLikePerTask(head) else { return nil }
         return head + (try handle.readToEnd() ?? Data())
-    }
-
-    func makeGrader() throws -> Grader {
-        var worlds: StoreWorlds?
-        if mode == .simulate {
-            do {
-                worlds = try StoreWorlds(store: storeOptions.openForReading())
-            } catch let error as CLIError {
-                throw CLIError.usage("simulate mode replays tasks on their scenes: \(error.description)")
-            }
-        }
-        let catalog = StoreCatalog(store: worlds?.store) { try storeOptions.openForReading() }
-        return Grader(mode: mode, lookup: catalog.task, worlds: worlds)
     }
 }

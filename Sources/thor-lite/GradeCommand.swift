@@ -68,16 +68,7 @@ struct Grade: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            var worlds: StoreWorlds?
-            if mode == .simulate {
-                do {
-                    worlds = try StoreWorlds(store: storeOptions.openForReading())
-                } catch let error as CLIError {
-                    throw CLIError.usage("simulate mode replays tasks on their scenes: \(error.description)")
-                }
-            }
-            let catalog = StoreCatalog(store: worlds?.store) { try storeOptions.openForReading() }
-            let grader = Grader(mode: mode, lookup: catalog.task, worlds: worlds)
+            let (grader, catalog) = try Self.grader(mode: mode, storeOptions: storeOptions)
             var report = GradeReport()
             // Every argument is listed before anything is read: a missing path is a usage error
             // with nothing graded; unreadable run-directory entries are reported per entry.
@@ -115,6 +106,24 @@ struct Grade: ParsableCommand {
             }
             if !report.issues.isEmpty { throw ExitCode(1) }
         }
+    }
+}
+
+extension Grade {
+    /// A grader for `mode` and the catalog it looks tasks up in. Simulate mode needs the store's
+    /// scenes, so a missing store is a usage error there; recorded mode opens the store only if a
+    /// line lacks its task fields.
+    static func grader(mode: GradeMode, storeOptions: StoreOptions) throws -> (Grader, StoreCatalog) {
+        var worlds: StoreWorlds?
+        if mode == .simulate {
+            do {
+                worlds = try StoreWorlds(store: storeOptions.openForReading())
+            } catch let error as CLIError {
+                throw CLIError.usage("simulate mode replays tasks on their scenes: \(error.description)")
+            }
+        }
+        let catalog = StoreCatalog(store: worlds?.store) { try storeOptions.openForReading() }
+        return (Grader(mode: mode, lookup: catalog.task, worlds: worlds), catalog)
     }
 }
 
