@@ -55,12 +55,25 @@ public enum FrameImporter {
                 byDirectory[(path as NSString).deletingLastPathComponent, default: []].append(path)
             }
         }
-        // Runs are read first (cheap), then every file on all cores at once, then the records
-        // are put together run by run in path order.
+        // Runs are read and replayed on all cores, then every file is read on all cores, then the
+        // records are put together run by run in path order.
+        let directories = byDirectory.keys.sorted()
+        let filesByDirectory = directories.map { Array(Set(byDirectory[$0] ?? [])).sorted() }
+        let prepared = ResultSlots<(run: RecordedRun, named: [(path: String, name: FrameName)], replayed: RunReplay?, issues: [FrameIssue])>(count: directories.count)
+        let runWorkers = min(max(ProcessInfo.processInfo.activeProcessorCount, 1), max(directories.count, 1))
+        DispatchQueue.concurrentPerform(iterations: runWorkers) { worker in
+            var index = worker
+            while index < directories.count {
+                var issues = FrameScan()
+                let run = prepareRun(directory: directories[index], files: filesByDirectory[index], replay: replay, into: &issues)
+                prepared.set(index, (run.run, run.named, run.replayed, issues.issues))
+                index += runWorkers
+            }
+        }
         var runs: [(run: RecordedRun, named: [(path: String, name: FrameName)], replayed: RunReplay?)] = []
-        for directory in byDirectory.keys.sorted() {
-            let files = Array(Set(byDirectory[directory] ?? [])).sorted()
-            runs.append(prepareRun(directory: directory, files: files, replay: replay, into: &scan))
+        for entry in prepared.values {
+            scan.issues += entry.issues
+            runs.append((entry.run, entry.named, entry.replayed))
         }
         scan.runs = runs.count
         let contents = readAll(runs.flatMap { $0.named.map(\.path) }, known: known)
