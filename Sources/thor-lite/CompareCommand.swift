@@ -9,23 +9,15 @@ struct Compare: ParsableCommand {
         commandName: "compare",
         abstract: "Compare models or runs side by side, with bootstrap intervals and per-task flips.",
         discussion: """
-            Each RUN is a per-task file written by `grade --per-task`, or anything `grade` reads
-            (results files, plan or response files, run directories), which is graded first
-            (--mode, as in grade). A RUN holding several models gives one column per model.
+            Each RUN is a per-task file written by `grade --per-task`, or anything `grade` reads (results files, plan or response files, run directories), which is graded first (--mode, as in grade). A RUN holding several models gives one column per model.
 
-            For every run: the reference metrics with 95% bootstrap intervals (percentile,
-            resampling tasks), success per category and task type, and from simulate mode
-            the goal-state success and the step errors. Every run after the first is compared
-            with the first on the tasks both graded: the mean difference of each metric with
-            a paired bootstrap interval, and the tasks whose success flipped (won: 0 → 1,
-            lost: 1 → 0). The intervals come from a seeded generator: the same inputs and
-            --seed give the same numbers.
+            For every run: the reference metrics with 95% bootstrap intervals (percentile, resampling tasks), success per category and task type, and from simulate mode the goal-state success and the step errors. Every run after the first is compared with the first on the tasks both graded: the mean difference of each metric with a paired bootstrap interval, and the tasks whose success flipped (won: 0 → 1, lost: 1 → 0). The intervals come from a seeded generator: the same inputs and --seed give the same numbers.
 
-            Exit status: 0 every line read, 1 some lines could not be graded or read (each
-            reported on stderr), 2 usage error.
+            Exit status: 0 every line read, 1 some lines could not be graded or read (each reported on stderr), 2 usage error.
 
             Examples:
-              thor-lite compare base.per_task.jsonl tuned.per_task.jsonl --label base --label tuned
+              thor-lite compare base.per_task.jsonl tuned.per_task.jsonl \\
+                --label base --label tuned
               thor-lite compare --mode recorded runs/modelA runs/modelB --format markdown
               thor-lite compare results_all_models.jsonl --format json
             """)

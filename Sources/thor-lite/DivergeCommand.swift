@@ -8,25 +8,16 @@ struct Diverge: ParsableCommand {
         commandName: "diverge",
         abstract: "Re-execute runs recorded by the real (Unity) evaluation and measure how far simulate mode agrees.",
         discussion: """
-            Input: result.json files, JSON-lines files of results, run directories (every result.json
-            below them, and every run.log in a directory without one), or evaluator logs. Each run's
-            recorded actions are executed in the simulator on the run's scene; per step, Unity's
-            success is compared with the simulator's, and the navigable (legal_locations) and
-            interactable (legal_objects) sets are compared by type (missing, extra, Jaccard, exact).
-            Complete runs are also scored by the reference metric on both trajectories.
+            Input: result.json files, JSON-lines files of results, run directories (every result.json below them, and every run.log in a directory without one), or evaluator logs. Each run's recorded actions are executed in the simulator on the run's scene; per step, Unity's success is compared with the simulator's, and the navigable (legal_locations) and interactable (legal_objects) sets are compared by type (missing, extra, Jaccard, exact). Complete runs are also scored by the reference metric on both trajectories.
 
             Replay modes:
-              synchronised  (default) a step that failed in Unity is tried and then undone, so later
-                            steps compare from the same state
+              synchronised  (default) a step that failed in Unity is tried and then
+                            undone, so later steps compare from the same state
               independent   every step's effects are kept, as simulate mode would run them
 
-            The task comes from the run's own fields, completed from the store when it has the same
-            identity on the same scene; a run whose task the store lacks is replayed without target,
-            related and navigable objects (noted in the report).
+            The task comes from the run's own fields, completed from the store when it has the same identity on the same scene; a run whose task the store lacks is replayed without target, related and navigable objects (noted in the report).
 
-            Output: a table on stdout (--json for the whole report); --per-step FILE writes one JSON
-            line per compared step. Exit status: 0 every run compared, 1 some input not compared
-            (reported on stderr), 2 usage error or no store.
+            Output: a table on stdout (--json for the whole report); --per-step FILE writes one JSON line per compared step. Exit status: 0 every run compared, 1 some input not compared (reported on stderr), 2 usage error or no store.
 
             Example:
               thor-lite diverge ../shared/recorded_runs --per-step steps.jsonl

@@ -11,23 +11,16 @@ struct Draw: ParsableCommand {
         commandName: "draw",
         abstract: "Draw a top-down map of a scene, a task or an episode as a PNG.",
         discussion: """
-            The map shows the floor with a 1 m grid, every object's footprint from its box
-            (receptacles, closed and open doors, other objects and small pickupable objects in
-            their own colours; open/closed and on/off in the labels), the agent's pose and field
-            of view, and with --task the task's targets outlined in red (a target hidden in a
-            closed receptacle is drawn and says so).
+            The map shows the floor with a 1 m grid, every object's footprint from its box (receptacles, closed and open doors, other objects and small pickupable objects in their own colours; open/closed and on/off in the labels), the agent's pose and field of view, and with --task the task's targets outlined in red (a target hidden in a closed receptacle is drawn and says so).
 
-            With --plan FILE[:LINE] the episode of that line is run through the reference loop
-            and drawn in its final state: the agent's path with numbered steps (the reference's
-            step counter, as in frame names), failed steps in red with their cause, the held
-            object, and a transcript beside the map. FILE is a plan, response or result line
-            file (the first line, or LINE), a result.json or a run directory.
+            With --plan FILE[:LINE] the episode of that line is run through the reference loop and drawn in its final state: the agent's path with numbered steps (the reference's step counter, as in frame names), failed steps in red with their cause, the held object, and a transcript beside the map. FILE is a plan, response or result line file (the first line, or LINE), a result.json or a run directory.
 
             Examples:
               thor-lite draw FloorPlan1 -o kitchen.png
               thor-lite draw --task 10 -o task10.png
               thor-lite draw --plan fixtures/predictions/plans.jsonl:2 -o episode.png
-              thor-lite draw --plan ../shared/recorded_runs/Qwen_Qwen2.5-VL-7B-Instruct/test_001_single_pickup_from_closerep_FloorPlan1_0
+              run=../shared/recorded_runs/Qwen_Qwen2.5-VL-7B-Instruct
+              thor-lite draw --plan $run/test_001_single_pickup_from_closerep_FloorPlan1_0
             """)
 
     @Argument(help: ArgumentHelp("Scene name (FloorPlanN or N); optional with --task or --plan.", valueName: "scene"))

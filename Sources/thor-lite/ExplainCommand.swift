@@ -12,21 +12,13 @@ struct Explain: ParsableCommand {
         commandName: "explain",
         abstract: "Explain an episode step by step: response, parsed action, outcome, and why each failure happened.",
         discussion: """
-            FILE is a plan, response, result or per-task output line file (every line, or one as
-            FILE:LINE), a result.json or a run directory. Each episode is run through the
-            reference loop and printed as a numbered transcript: the raw response (its
-            <DecisionMaking> text) → the parsed action → the outcome; for each failure its error
-            kind, the specific cause (the closed receptacle hiding the object, how far away it
-            is, the placement rule that forbids the put, ...) and the feedback the reference
-            shows the model; then the reference metrics, the goal facts met and missed, and the
-            frame of each step: the run's own frame for a run directory, else an indexed frame of
-            the same state (exact) or pose (same pose) from `thor-lite frames import`.
+            FILE is a plan, response, result or per-task output line file (every line, or one as FILE:LINE), a result.json or a run directory. Each episode is run through the reference loop and printed as a numbered transcript: the raw response (its <DecisionMaking> text) → the parsed action → the outcome; for each failure its error kind, the specific cause (the closed receptacle hiding the object, how far away it is, the placement rule that forbids the put, ...) and the feedback the reference shows the model; then the reference metrics, the goal facts met and missed, and the frame of each step: the run's own frame for a run directory, else an indexed frame of the same state (exact) or pose (same pose) from `thor-lite frames import`.
 
-            --html DIR writes DIR/index.html with the same transcript, a map per episode and the
-            frames inline (copied into DIR, so the page can be moved or archived).
+            --html DIR writes DIR/index.html with the same transcript, a map per episode and the frames inline (copied into DIR, so the page can be moved or archived).
 
             Examples:
-              thor-lite explain ../shared/recorded_runs/Qwen_Qwen2.5-VL-7B-Instruct/10_single_search_FloorPlan1_10
+              run=../shared/recorded_runs/Qwen_Qwen2.5-VL-7B-Instruct
+              thor-lite explain $run/10_single_search_FloorPlan1_10
               thor-lite explain fixtures/predictions/responses.jsonl:3
               thor-lite explain per_task.jsonl --html report/
             """)

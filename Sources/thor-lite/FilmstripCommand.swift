@@ -8,14 +8,11 @@ struct FilmstripCommand: ParsableCommand {
         commandName: "filmstrip",
         abstract: "Draw a run's frames side by side in step order, bordered green or red by each step's success.",
         discussion: """
-            RUN is a run directory in the reference layout (frames named
-            <scene>_<step>_<action>[_<object>].png, with result.json or run.log for the steps'
-            outcomes). Steps that saved no frame (failed actions) appear as red tiles naming the
-            action. A frame that cannot be decoded is drawn as a tile saying so, reported on
-            stderr, and the exit status is 1. No store is needed.
+            RUN is a run directory in the reference layout (frames named <scene>_<step>_<action>[_<object>].png, with result.json or run.log for the steps' outcomes). Steps that saved no frame (failed actions) appear as red tiles naming the action. A frame that cannot be decoded is drawn as a tile saying so, reported on stderr, and the exit status is 1. No store is needed.
 
             Examples:
-              thor-lite filmstrip ../shared/recorded_runs/Qwen_Qwen2.5-VL-7B-Instruct/10_single_search_FloorPlan1_10 -o run10.png
+              run=../shared/recorded_runs/Qwen_Qwen2.5-VL-7B-Instruct
+              thor-lite filmstrip $run/10_single_search_FloorPlan1_10 -o run10.png
             """)
 
     @Argument(help: ArgumentHelp("Run directory.", valueName: "run"))

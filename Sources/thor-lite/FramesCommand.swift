@@ -18,20 +18,9 @@ struct FramesImport: ParsableCommand {
         commandName: "import",
         abstract: "Index the frames of run directories: PNG header, content hash, run, step, action, replayed state.",
         discussion: """
-            Walks each DIR for run directories in the reference layout (<model>/<run>/ holding
-            <scene>_<step>_<action>[_<object>].png, and result.json or run.log) and indexes each
-            frame: path, SHA-256, byte size, width, height, bit depth and colour type from the PNG
-            header (IHDR, read with libpng), the chunk structure checked (CRCs, IEND: a truncated
-            or corrupt file is caught without decoding it), run, model, scene, task identity,
-            step, action, object, the run's success flag for the step, and the symbolic state
-            after the step (agent pose, held object, open/closed state of what is in view),
-            found by replaying the run's recorded actions in the simulator. Replaying needs the
-            benchmark in the store (thor-lite import); without it frames are indexed without state.
+            Walks each DIR for run directories in the reference layout (<model>/<run>/ holding <scene>_<step>_<action>[_<object>].png, and result.json or run.log) and indexes each frame: path, SHA-256, byte size, width, height, bit depth and colour type from the PNG header (IHDR, read with libpng), the chunk structure checked (CRCs, IEND: a truncated or corrupt file is caught without decoding it), run, model, scene, task identity, step, action, object, the run's success flag for the step, and the symbolic state after the step (agent pose, held object, open/closed state of what is in view), found by replaying the run's recorded actions in the simulator. Replaying needs the benchmark in the store (thor-lite import); without it frames are indexed without state.
 
-            Importing again adds nothing; a file whose size and mtime are unchanged is not re-read;
-            a moved file is found again by its hash (its row gets the new path). A file that cannot
-            be indexed (not a PNG, truncated, corrupt, unreadable, badly named) is reported on
-            stderr as "path: reason"; the others are indexed and committed, and the exit status is 1.
+            Importing again adds nothing; a file whose size and mtime are unchanged is not re-read; a moved file is found again by its hash (its row gets the new path). A file that cannot be indexed (not a PNG, truncated, corrupt, unreadable, badly named) is reported on stderr as "path: reason"; the others are indexed and committed, and the exit status is 1.
 
             Examples:
               thor-lite frames import ../shared/recorded_runs
@@ -71,7 +60,8 @@ struct FramesList: ParsableCommand {
         abstract: "List the indexed frames of a run (<model>/<run>) or a scene.",
         discussion: """
             Examples:
-              thor-lite frames list Qwen_Qwen2.5-VL-7B-Instruct/10_single_search_FloorPlan1_10
+              thor-lite frames list \\
+                Qwen_Qwen2.5-VL-7B-Instruct/10_single_search_FloorPlan1_10
               thor-lite frames list FloorPlan1 --json
             """)
 

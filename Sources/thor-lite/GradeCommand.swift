@@ -11,31 +11,33 @@ struct Grade: ParsableCommand {
         commandName: "grade",
         abstract: "Compute the Embodied-Reasoner reference metrics for model outputs.",
         discussion: """
-            Input: JSON-lines files, - (standard input) or pipes, or run directories (every result.json
-            below them; an entry that cannot be read is reported and the rest graded). Each line is
-            detected by its fields:
-              result line    {"identity", "trajectory": [...], "tasktype"?, "taskname"?, "key_actions"?, "model"?}
-                             the reference's per-task result (what it writes to result.json)
-              plan line      {"identity", "actions": ["navigate to Fridge", "open Fridge", ...]}
-              response line  {"identity", "responses": ["...<DecisionMaking>open fridge</DecisionMaking>", ...]}
+            Input: JSON-lines files, - (standard input) or pipes, or run directories (every result.json below them; an entry that cannot be read is reported and the rest graded). Each line is detected by its fields:
+              result line    {"identity", "trajectory": [...], "tasktype"?, "taskname"?,
+                              "key_actions"?, "model"?}
+                             the reference's per-task result (what it writes to
+                             result.json)
+              plan line      {"identity", "actions":
+                              ["navigate to Fridge", "open Fridge", ...]}
+              response line  {"identity", "responses":
+                              ["...<DecisionMaking>open fridge</DecisionMaking>", ...]}
             A result line missing tasktype, taskname or key_actions is completed from the store.
 
             Modes:
-              simulate   (default) re-execute the actions in the symbolic simulator; per-task lines add
-                         the steps with error kinds and a goal-state check
-              recorded   trust the recorded success and legal_objects; the reference's numbers exactly
+              simulate   (default) re-execute the actions in the symbolic simulator;
+                         per-task lines add the steps with error kinds and a goal-state
+                         check
+              recorded   trust the recorded success and legal_objects; the reference's
+                         numbers exactly
 
-            Output: a table on stdout (--format json|csv for scripts, er-csv for the reference's result.csv); --per-task FILE writes one JSON
-            line per graded line in input order; --summary FILE writes overall, category, task-type
-            and per-model blocks plus the lines that were not graded. JSON values are unrounded.
+            Output: a table on stdout (--format json|csv for scripts, er-csv for the reference's result.csv); --per-task FILE writes one JSON line per graded line in input order; --summary FILE writes overall, category, task-type and per-model blocks plus the lines that were not graded. JSON values are unrounded.
 
-            Exit status: 0 every line graded, 1 some lines not graded (each reported on stderr with
-            file, line and reason), 2 usage error.
+            Exit status: 0 every line graded, 1 some lines not graded (each reported on stderr with file, line and reason), 2 usage error.
 
             Examples:
               thor-lite grade plans.jsonl --per-task per_task.jsonl
               thor-lite grade --mode recorded results.jsonl
-              thor-lite grade --mode recorded runs/ --per-task per_task.jsonl --summary summary.json
+              thor-lite grade --mode recorded runs/ --per-task per_task.jsonl \\
+                --summary summary.json
               thor-lite grade --mode recorded results.jsonl --format csv > metrics.csv
             """)
 

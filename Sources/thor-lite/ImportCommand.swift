@@ -12,9 +12,7 @@ struct Import: ParsableCommand {
               data/test_809.json        (or --tasks FILE, a task file of the same shape)
               data/agent_positions.json
 
-            Everything is read, checked and written in one transaction: on any error nothing is
-            written and an existing store keeps its previous contents. Importing again
-            replaces the benchmark data (recorded frames are kept).
+            Everything is read, checked and written in one transaction: on any error nothing is written and an existing store keeps its previous contents. Importing again replaces the benchmark data (recorded frames are kept).
 
             Examples:
               thor-lite import ../shared/embodied_reasoner

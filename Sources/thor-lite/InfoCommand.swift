@@ -6,9 +6,9 @@ struct Info: ParsableCommand {
         commandName: "info",
         abstract: "Show what the store holds: scenes, objects, receptacle links, tasks per type, poses, frames.",
         discussion: """
-            --json prints {"scenes", "objects", "receptacle_links", "tasks", "task_types", "agent_poses", "frames"}
-            with keys sorted, for scripts:
-              thor-lite info --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["tasks"])'
+            --json prints {"scenes", "objects", "receptacle_links", "tasks", "task_types", "agent_poses", "frames"} with keys sorted, for scripts:
+              thor-lite info --json |
+                python3 -c 'import json,sys; print(json.load(sys.stdin)["tasks"])'
             """)
 
     @Flag(help: "Machine-readable JSON.")

@@ -8,9 +8,7 @@ struct SceneCommand: ParsableCommand {
         commandName: "scene",
         abstract: "Show a scene as a containment tree (receptacle → contents, with open/closed and on/off).",
         discussion: """
-            Each object appears once, under its innermost receptacle; "also in" names the others that
-            list it. --json gives the scene's fields, every object with its affordances and states,
-            and the same tree.
+            Each object appears once, under its innermost receptacle; "also in" names the others that list it. --json gives the scene's fields, every object with its affordances and states, and the same tree.
 
             Examples:
               thor-lite scene FloorPlan1

@@ -14,15 +14,19 @@ struct Serve: ParsableCommand {
         abstract: "Run episodes for a policy over JSON lines on stdin/stdout.",
         discussion: """
             One JSON request per line on stdin, one JSON response per line on stdout:
-              {"op": "reset", "task": 7}                     start an episode (runs init)
-              {"op": "step", "action": "navigate to Fridge"} one model call with a plain action
-              {"op": "step", "response": "...<DecisionMaking>open fridge</DecisionMaking>"}
-              {"op": "state"}                                the observation and the trajectory so far
-              {"op": "render", "path": "map.png"}            the episode map: width, height, RGB as base64 (path optional)
-              {"op": "close"}                                end the session
-            Responses: {"ok": true, "observation": {...}, "reward": r, "terminated": b, "truncated": b,
-            "info": {...}} or {"ok": false, "error": "why"}. An "id" in a request is echoed back.
-            The Python client in python/ wraps this as a Gymnasium-style environment.
+              {"op": "reset", "task": 7}
+                  start an episode (runs init)
+              {"op": "step", "action": "navigate to Fridge"}
+                  one model call with a plain action
+              {"op": "step",
+               "response": "...<DecisionMaking>open fridge</DecisionMaking>"}
+              {"op": "state"}
+                  the observation and the trajectory so far
+              {"op": "render", "path": "map.png"}
+                  the episode map: width, height, RGB as base64 (path optional)
+              {"op": "close"}
+                  end the session
+            Responses: {"ok": true, "observation": {...}, "reward": r, "terminated": b, "truncated": b, "info": {...}} or {"ok": false, "error": "why"}. An "id" in a request is echoed back. The Python client in python/ wraps this as a Gymnasium-style environment.
             """)
 
     @OptionGroup var storeOptions: StoreOptions

@@ -11,14 +11,9 @@ struct Tasks: ParsableCommand {
         commandName: "tasks",
         abstract: "List tasks, print their expert plans (--plans), or audit which plans cannot succeed (--check).",
         discussion: """
-            --plans prints each task's key actions as a plan line, {"identity": 7, "actions": [...]}, the
-            input `grade` takes: grading them in simulate mode is a quick check of the simulator and
-            of the tasks.
+            --plans prints each task's key actions as a plan line, {"identity": 7, "actions": [...]}, the input `grade` takes: grading them in simulate mode is a quick check of the simulator and of the tasks.
 
-            --check runs every task's key actions as a plan in the simulator and lists each task
-            whose plan fails under AI2-THOR's rules, with the failing key action, the error kind and
-            why (e.g. a put the placement table forbids, a StoveBurner toggle, a key action with no
-            object type). Benchmark users can exclude or fix these tasks.
+            --check runs every task's key actions as a plan in the simulator and lists each task whose plan fails under AI2-THOR's rules, with the failing key action, the error kind and why (e.g. a put the placement table forbids, a StoveBurner toggle, a key action with no object type). Benchmark users can exclude or fix these tasks.
 
             Examples:
               thor-lite tasks --type single_toggle

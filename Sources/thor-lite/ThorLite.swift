@@ -9,14 +9,16 @@ struct ThorLite: ParsableCommand {
         abstract: "Grade and replay AI2-THOR household tasks (Embodied-Reasoner) without Unity.",
         discussion: """
             Typical session:
-              thor-lite import ../shared/embodied_reasoner     # index the benchmark into thor-lite.sqlite
-              thor-lite info                                   # what the store holds
-              thor-lite task 42                                # one task and its key actions
-              thor-lite grade predictions.jsonl                # reference metrics for a results file
+              # index the benchmark into thor-lite.sqlite
+              thor-lite import ../shared/embodied_reasoner
+              # what the store holds
+              thor-lite info
+              # one task and its key actions
+              thor-lite task 42
+              # reference metrics for a results file
+              thor-lite grade predictions.jsonl
 
-            Every command that reads the store takes --store PATH (else $THOR_LITE_STORE, else
-            ./thor-lite.sqlite). Exit status: 0 success, 1 some input could not be processed,
-            2 usage error or missing store.
+            Every command that reads the store takes --store PATH (else $THOR_LITE_STORE, else ./thor-lite.sqlite). Exit status: 0 success, 1 some input could not be processed, 2 usage error or missing store.
             """,
         version: ThorLiteVersion.current,
         // Every command names itself (`commandName:`): ArgumentParser otherwise derives the name
