@@ -96,6 +96,15 @@ public struct Divergence {
         return comparison
     }
 
+    /// The types the reference listed as navigable at `init` that were not interactable there: the
+    /// task's `navigable_objects` the agent could not see. Nil when the run records no sets.
+    static func startNavigable(_ run: RecordedRun) -> [String]? {
+        guard let first = run.steps.first, first.action == "init", let locations = first.legalLocations,
+              let objects = first.legalObjects else { return nil }
+        let interactable = Set(objects)
+        return locations.filter { !interactable.contains($0) }
+    }
+
     /// The task the world is built from: the run's own task fields first, the store's task of the
     /// same identity and scene for what the run lacks (target, related and navigable objects), else
     /// none of them (then each type means its first object and nothing is navigable at the start
@@ -108,9 +117,15 @@ public struct Divergence {
             throw GradeIssue(source: run.source, reason: "the run names no scene and task \(identity) is not in the store")
         }
         var notes: [String] = []
-        let carriesTask = run.targetObjects != nil || run.navigableObjects != nil
-        if stored == nil && !carriesTask {
-            notes.append("task \(identity) is not in the store and the run carries no target, related or navigable objects: each type means its first object, nothing is navigable at init beyond what is seen")
+        var navigable = run.navigableObjects ?? stored?.navigableObjects
+        if navigable == nil, let inferred = Self.startNavigable(run) {
+            // The reference lists the task's navigable_objects among the init entry's
+            // legal_locations; those it cannot see are exactly the ones not interactable there.
+            navigable = inferred
+            notes.append("task \(identity) is not in the store: its starting navigable types are read from the init entry (navigable but not interactable there: \(inferred.isEmpty ? "none" : inferred.joined(separator: ", ")))")
+        }
+        if stored == nil && run.targetObjects == nil {
+            notes.append("task \(identity) is not in the store and the run carries no target or related objects: each type means its first object")
         }
         let task = BenchmarkTask(
             identity: identity, scene: scene, taskType: run.taskType ?? stored?.taskType ?? "",
@@ -118,7 +133,7 @@ public struct Divergence {
             keyActions: run.keyActionRecords ?? stored?.keyActions ?? [],
             targetObjects: run.targetObjects ?? stored?.targetObjects ?? [],
             relatedObjects: run.relatedObjects ?? stored?.relatedObjects ?? [],
-            navigableObjects: run.navigableObjects ?? stored?.navigableObjects ?? [])
+            navigableObjects: navigable ?? [])
         var reference: TaskReference?
         if let type = run.taskType ?? stored?.taskType, let name = run.taskName ?? stored?.taskName,
            let keys = run.keyActions ?? stored?.keyActionTexts {
