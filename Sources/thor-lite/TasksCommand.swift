@@ -74,7 +74,7 @@ struct Tasks: ParsableCommand {
                     "tasks": .int(tasks.count), "failing": .int(problems.count),
                     "problems": .array(problems.map { p in
                         .object([
-                            "identity": .string(p.identity.description), "tasktype": .string(p.taskType), "scene": .string(p.scene),
+                            "identity": ReportWriters.json(p.identity), "tasktype": .string(p.taskType), "scene": .string(p.scene),
                             "step": .int(p.step), "key_action": .string(p.keyAction), "error": .string(p.error.rawValue),
                             "why": .string(p.explanation),
                         ])
@@ -92,7 +92,7 @@ struct Tasks: ParsableCommand {
     func list(_ tasks: [BenchmarkTask]) throws {
         if json {
             try Output.print(JSONValue.array(tasks.map { task in
-                .object(["identity": .string(task.identity.description), "tasktype": .string(task.taskType),
+                .object(["identity": ReportWriters.json(task.identity), "tasktype": .string(task.taskType),
                          "scene": .string(task.scene), "taskname": .string(task.taskName)])
             }).pretty)
             return

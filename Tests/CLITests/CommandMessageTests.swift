@@ -46,7 +46,9 @@ final class CommandMessageTests: XCTestCase {
         let onTheScene = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(tasks.stdout.utf8)) as? [[String: Any]])
             .filter { ($0["scene"] as? String)?.hasPrefix("scene#") == true }
         XCTAssertFalse(onTheScene.isEmpty, "the tasks of the deleted scene are still listed")
-        XCTAssertEqual(missing.map { $0["identity"] as? String }, onTheScene.map { $0["identity"] as? String })
+        // Identities keep their type (integers stay integers) in both listings.
+        XCTAssertEqual(missing.map { $0["identity"] as? Int }, onTheScene.map { $0["identity"] as? Int })
+        XCTAssertFalse(missing.contains { $0["identity"] as? Int == nil }, "\(missing)")
         XCTAssertEqual(report["failing"] as? Int, problems.count)
     }
 
