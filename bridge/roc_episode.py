@@ -57,6 +57,17 @@ class WrapperError(Exception):
     """The reference wrapper would have raised here (and the evaluation dropped the task)."""
 
 
+class ControllerError(Exception):
+    """ai2thor raised during a call (Unity gone, an invalid scene, ...)."""
+
+
+def _call(method, *args, **kwargs):
+    try:
+        return method(*args, **kwargs)
+    except Exception as error:  # noqa: BLE001 - ai2thor raises plain Exceptions
+        raise ControllerError(f"{type(error).__name__}: {error}") from error
+
+
 def _dist_xz(a, b):
     return math.sqrt((a["x"] - b["x"]) ** 2 + (a["z"] - b["z"]) ** 2)
 
@@ -65,16 +76,23 @@ def _size(obj):
     return obj["axisAlignedBoundingBox"]["size"]
 
 
-def item_volume(obj):
-    """EventObject.get_item_volume: the box volume rounded to 4 places."""
-    s = _size(obj)
-    return round(s["x"] * s["y"] * s["z"], 4)
+def item_volume(metadata, name):
+    """EventObject.get_item_volume: the current box volume of the object of that name, rounded to
+    4 places; 0.0 when no object has the name."""
+    for obj in metadata["objects"]:
+        if obj["name"] == name:
+            s = _size(obj)
+            return round(s["x"] * s["y"] * s["z"], 4)
+    return 0.0
 
 
-def item_surface(obj):
-    """EventObject.get_item_surface_area: the box's largest face rounded to 4 places."""
-    s = _size(obj)
-    return round(max(s["x"] * s["y"], s["x"] * s["z"], s["y"] * s["z"]), 4)
+def item_surface(metadata, name):
+    """EventObject.get_item_surface_area: the current box's largest face, rounded to 4 places."""
+    for obj in metadata["objects"]:
+        if obj["name"] == name:
+            s = _size(obj)
+            return round(max(s["x"] * s["y"], s["x"] * s["z"], s["y"] * s["z"]), 4)
+    return 0.0
 
 
 def _nearest_angle(degrees):
@@ -139,7 +157,7 @@ class Episode:
             self.targets.setdefault(object_id.split("|")[0], []).append(object_id)
         # BaseAgent.__init__: reset to the evaluation's settings (gridSize is not passed again).
         reset_args = {k: v for k, v in self.settings.items() if k != "gridSize"}
-        controller.reset(scene=scene, **reset_args)
+        _call(controller.reset, scene=scene, **reset_args)
         # The objects by type as the wrapper read them once, right after the reset: actions on a
         # non-target object see its starting state (and position) for the whole episode.
         self.start_objects = {}
@@ -169,7 +187,7 @@ class Episode:
         return None
 
     def step(self, **kwargs):
-        return self.controller.step(dict(kwargs))
+        return _call(self.controller.step, dict(kwargs))
 
     def teleport(self, position, rotation, horizon=NAVIGATE_HORIZON):
         return self.step(action="Teleport", position=position, rotation=rotation, horizon=horizon)
@@ -421,7 +439,7 @@ class Episode:
         swaps x and z, kept), then by size the nearest, the middle one within 1 m, or the
         farthest within 1 m."""
         centre = item["position"]
-        volume, surface = item_volume(item), item_surface(item)
+        volume, surface = item_volume(self.metadata(), item["name"]), item_surface(self.metadata(), item["name"])
         b = -math.tan(math.radians(item["rotation"]["y"]))
         c = -centre["x"] - b * centre["z"]
         best_line, near = float("inf"), []
@@ -457,7 +475,7 @@ class Episode:
             return None, None
         if tried:
             poses = [p for p in poses if p not in tried]
-        if item_volume(item) <= 0.1 and item_surface(item) <= 1:
+        if item_volume(self.metadata(), item["name"]) <= 0.1 and item_surface(self.metadata(), item["name"]) <= 1:
             return self.compute_position_1(item, poses)
         facing = _nearest_angle(item["rotation"]["y"])
         x, z = item["position"]["x"], item["position"]["z"]

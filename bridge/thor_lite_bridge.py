@@ -20,7 +20,8 @@ import traceback
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from frame_png import side_by_side, write_png  # noqa: E402
-from roc_episode import ACTION_NAMES, REFERENCE_CONTROLLER, Episode, WrapperError  # noqa: E402
+from roc_episode import (ACTION_NAMES, REFERENCE_CONTROLLER, ControllerError, Episode,  # noqa: E402
+                         WrapperError)
 
 PROTOCOL = 1
 BRIDGE_VERSION = "1.0.0"
@@ -264,12 +265,12 @@ class Bridge:
         raise BridgeFailure("bad_request", f"unknown op {op!r}; expected hello, check, start, step or close")
 
     def start(self, request):
+        check_frame_fields(request)
         scene = request.get("scene")
         if not isinstance(scene, str) or not scene:
             raise BridgeFailure("bad_request", "start: field 'scene' must be a scene name such as \"FloorPlan1\"")
-        overrides = request.get("controller") or {}
-        task = request.get("task") or {}
-        positions = request.get("agent_positions") or {}
+        overrides, task, positions = (request.get(name) if request.get(name) is not None else {}
+                                      for name in ("controller", "task", "agent_positions"))
         for name, value, kind in (("controller", overrides, dict), ("task", task, dict), ("agent_positions", positions, dict)):
             if not isinstance(value, kind):
                 raise BridgeFailure("bad_request", f"start: field '{name}' must be an object")
@@ -298,6 +299,7 @@ class Bridge:
             raise BridgeFailure("bad_request", "step: field 'object' must be a type name string or absent")
         if action == "init" and item is not None:
             raise BridgeFailure("bad_request", "step: 'init' takes no object")
+        check_frame_fields(request)
         if action == "end":
             # evaluate.py ends without asking the wrapper: success, the last lists, no frame.
             navigable, interactable = self.episode.last_lists
@@ -312,17 +314,26 @@ class Bridge:
             raise
         except WrapperError as error:
             raise BridgeFailure("wrapper", f"the reference wrapper would fail here: {error}") from error
+        except ControllerError as error:
+            print(traceback.format_exc(), file=sys.stderr)
+            raise BridgeFailure("controller", f"ai2thor failed: {error}") from error
         except (KeyError, TypeError, IndexError, AttributeError, ValueError) as error:
+            # Our reading of an event failed: a field missing or of the wrong type.
             print(traceback.format_exc(), file=sys.stderr)
             raise BridgeFailure("controller", f"malformed event from ai2thor: {type(error).__name__}: {error}") from error
-        except Exception as error:  # noqa: BLE001 - ai2thor raises plain Exceptions when Unity fails
-            print(traceback.format_exc(), file=sys.stderr)
-            raise BridgeFailure("controller", f"ai2thor failed: {type(error).__name__}: {error}") from error
 
     def run_step(self, episode, action, item, request):
         result = self.guarded(lambda: episode.execute(action, item))
-        frame_paths, view_paths = self.guarded(lambda: self.write_frames(episode, request))
-        return self.reply(episode, result, frame_paths, view_paths)
+        try:
+            frame_path, view_paths = self.write_frames(episode, request)
+            frame_error = None
+        except OSError as error:
+            # The step happened: its result is kept, the missing frame is reported.
+            frame_path, view_paths, frame_error = None, [], f"cannot write the frame: {error}"
+        reply = self.reply(episode, result, frame_path, view_paths)
+        if frame_error:
+            reply["frame_error"] = frame_error
+        return reply
 
     def frame_name(self, episode, label, index=None):
         parts = [str(episode.step_count)]
@@ -345,13 +356,9 @@ class Bridge:
             path = self.frame_name(episode, label)
             if "views" in label:
                 views = [self.frame_name(episode, label, i) for i in range(3)]
-        if path is not None and not isinstance(path, str):
-            raise BridgeFailure("bad_request", "field 'frame' must be a path string")
         written = []
         if "views" in label:
             if views is not None:
-                if not (isinstance(views, list) and len(views) == 3 and all(isinstance(v, str) for v in views)):
-                    raise BridgeFailure("bad_request", "field 'view_frames' must be a list of three path strings")
                 for view, view_path in zip(label["views"], views):
                     written.append(write_png(view, view_path))
             frame = observe_picture(label["views"])
@@ -368,6 +375,16 @@ class Bridge:
                 "objects": describe_objects(metadata),
                 "navigable": result["navigable"], "interactable": result["interactable"],
                 "frame": frame_path, "view_frames": view_paths}
+
+
+def check_frame_fields(request):
+    frame, views = request.get("frame"), request.get("view_frames")
+    if frame is not None and not isinstance(frame, str):
+        raise BridgeFailure("bad_request", "field 'frame' must be a path string")
+    if views is not None and not (isinstance(views, list) and len(views) == 3 and all(isinstance(v, str) for v in views)):
+        raise BridgeFailure("bad_request", "field 'view_frames' must be a list of three path strings")
+    if request.get("frames_dir") is not None and not isinstance(request.get("frames_dir"), str):
+        raise BridgeFailure("bad_request", "field 'frames_dir' must be a directory path string")
 
 
 def observe_picture(views):
@@ -420,15 +437,19 @@ def serve(unity_build=None):
             continue
         request_id, request = None, None
         try:
-            request = json.loads(line)
+            try:
+                request = json.loads(line)
+            except ValueError as error:
+                raise BridgeFailure("bad_request", f"not JSON: {error}") from error
             if not isinstance(request, dict):
                 raise BridgeFailure("bad_request", f"a request is a JSON object, got {type(request).__name__}")
             request_id = request.get("id")
             reply = bridge.handle(request)
-        except ValueError as error:
-            reply = {"ok": False, "kind": "bad_request", "error": f"not JSON: {error}"}
         except BridgeFailure as failure:
             reply = {"ok": False, "kind": failure.kind, "error": str(failure)}
+        except Exception as error:  # noqa: BLE001 - a bug must cost one request, not the session
+            print(traceback.format_exc(), file=sys.stderr)
+            reply = {"ok": False, "kind": "internal", "error": f"{type(error).__name__}: {error}"}
         if request_id is not None:
             reply["id"] = request_id
         out.write(json.dumps(reply, separators=(",", ":")) + "\n")
