@@ -135,6 +135,28 @@ def navigate_locations(metadata):
     return rows
 
 
+# What every event must carry for the wrapper's reading of it.
+EVENT_FIELDS = {"objects": list, "agent": dict, "lastActionSuccess": bool, "errorMessage": str}
+AGENT_FIELDS = ("position", "rotation", "cameraHorizon")
+
+
+class MalformedEvent(Exception):
+    """An event without the fields every AI2-THOR event has."""
+
+
+def checked_event(event, action):
+    metadata = getattr(event, "metadata", None)
+    if not isinstance(metadata, dict):
+        raise MalformedEvent(f"{action}: the event has no metadata dictionary")
+    for name, kind in EVENT_FIELDS.items():
+        if not isinstance(metadata.get(name), kind):
+            raise MalformedEvent(f"{action}: metadata field '{name}' is missing or not a {kind.__name__}")
+    for name in AGENT_FIELDS:
+        if name not in metadata["agent"]:
+            raise MalformedEvent(f"{action}: metadata field 'agent.{name}' is missing")
+    return event
+
+
 class Episode:
     """The wrapper's state for one task on one controller."""
 
@@ -187,7 +209,7 @@ class Episode:
         return None
 
     def step(self, **kwargs):
-        return _call(self.controller.step, dict(kwargs))
+        return checked_event(_call(self.controller.step, dict(kwargs)), kwargs.get("action"))
 
     def teleport(self, position, rotation, horizon=NAVIGATE_HORIZON):
         return self.step(action="Teleport", position=position, rotation=rotation, horizon=horizon)

@@ -21,7 +21,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from frame_png import side_by_side, write_png  # noqa: E402
 from roc_episode import (ACTION_NAMES, REFERENCE_CONTROLLER, ControllerError, Episode,  # noqa: E402
-                         WrapperError)
+                         MalformedEvent, WrapperError)
 
 PROTOCOL = 1
 BRIDGE_VERSION = "1.0.0"
@@ -317,6 +317,8 @@ class Bridge:
         except ControllerError as error:
             print(traceback.format_exc(), file=sys.stderr)
             raise BridgeFailure("controller", f"ai2thor failed: {error}") from error
+        except MalformedEvent as error:
+            raise BridgeFailure("controller", f"malformed event from ai2thor: {error}") from error
         except (KeyError, TypeError, IndexError, AttributeError, ValueError) as error:
             # Our reading of an event failed: a field missing or of the wrong type.
             print(traceback.format_exc(), file=sys.stderr)
