@@ -27,7 +27,7 @@ PROTOCOL = 1
 BRIDGE_VERSION = "1.0.0"
 MIN_PYTHON = (3, 8)
 HERE = os.path.dirname(os.path.abspath(__file__))
-STEP_ACTIONS = [a for a in ACTION_NAMES if a != "put in"]
+STEP_ACTIONS = list(ACTION_NAMES)  # "put in" is the wrapper's alias of "put"
 
 
 def pinned_ai2thor():

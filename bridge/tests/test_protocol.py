@@ -11,7 +11,7 @@ def test_hello_reports_protocol_versions_and_echoes_id():
     assert reply["protocol"] == 1
     assert reply["ai2thor"] == "5.0.0"
     assert reply["id"] == 7
-    assert reply["actions"] == ["init", "navigate to", "pickup", "put", "toggle", "open", "close",
+    assert reply["actions"] == ["init", "navigate to", "pickup", "put", "put in", "toggle", "open", "close",
                                 "observe", "move forward", "end"]
 
 
