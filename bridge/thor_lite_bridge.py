@@ -13,6 +13,7 @@ import json
 import os
 import platform as host
 import shutil
+import signal
 import subprocess
 import sys
 import traceback
@@ -434,6 +435,19 @@ def serve(unity_build=None):
     out = os.fdopen(reply_fd, "w", buffering=1)
     sys.stdout = sys.stderr
     bridge = Bridge(unity_build)
+    # Unity runs as ai2thor's child. The sidecar leads its own process group so that the caller
+    # can end both with one kill of the group (-pid) when a step hangs; SIGTERM stops Unity
+    # through ai2thor first.
+    try:
+        os.setpgid(0, 0)
+    except OSError as error:
+        print(f"thor_lite_bridge: cannot lead a process group: {error}", file=sys.stderr)
+
+    def terminate(signum, _frame):
+        bridge.stop_controller()
+        os._exit(128 + signum)
+
+    signal.signal(signal.SIGTERM, terminate)
     for line in sys.stdin:
         if not line.strip():
             continue

@@ -1,11 +1,13 @@
 """Faults as the Swift side sees them: a hanging step, a crash, garbage on the reply stream,
 malformed events, ai2thor raising, no display. The sidecar never turns a fault into a wrong
 success."""
+import os
 import queue
+import signal
 
 import pytest
 
-from conftest import Sidecar
+from conftest import Sidecar, read_log
 
 START = {"op": "start", "scene": "FloorPlan30", "controller": {"width": 16, "height": 9}}
 NAVIGATE = {"op": "step", "action": "navigate to", "object": "CounterTop"}
@@ -74,3 +76,13 @@ def test_a_fault_counted_across_processes_fires_once_per_run(tmp_path):
         assert second.ask(START)["success"] is True
         assert second.ask(NAVIGATE)["success"] is True
     assert int((tmp_path / "count").read_text()) > 5
+
+
+def test_sigterm_stops_the_controller_and_the_sidecar_leads_its_process_group(tmp_path):
+    log = tmp_path / "calls.jsonl"
+    with Sidecar(log=log) as sidecar:
+        assert sidecar.ask(START)["success"] is True
+        assert os.getpgid(sidecar.process.pid) == sidecar.process.pid
+        sidecar.process.send_signal(signal.SIGTERM)
+        assert sidecar.process.wait(timeout=30) == 128 + signal.SIGTERM
+    assert read_log(log)[-1]["call"] == "stop"
