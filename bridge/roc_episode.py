@@ -288,7 +288,7 @@ class Episode:
             tried.append(best)
         self.teleport(best, rotation, horizon=0)
         self.frame({"action": "init"})
-        return True, self.legal_navigations(), self.legal_interactions()
+        return self.legal_navigations(), self.legal_interactions()
 
     def navigate(self, object_type):
         item = self._object_for(object_type, navigating=True)
@@ -647,14 +647,9 @@ class Episode:
         for name in ACTION_NAMES:
             if name not in action:
                 continue
-            if name in ("observe", "init"):
-                if name == "init":
-                    _, navigable, interactable = self.init()
-                else:
-                    navigable, interactable = self.observe()
-                ok = self.error_message() == ""
-            elif name == "move forward":
-                navigable, interactable = self.move_forward(MOVE_DISTANCE)
+            if name in ("init", "observe", "move forward"):
+                navigable, interactable = {"init": self.init, "observe": self.observe,
+                                           "move forward": self.move_forward}[name]()
                 ok = self.error_message() == ""
             elif name == "end":
                 continue
@@ -674,10 +669,10 @@ class Episode:
             result.update(success=ok and taken, navigable=navigable, interactable=interactable)
             self.last_lists = (navigable, interactable)
             return result
-        # No action name matched, or the type is not legal: the wrapper returns its lists.
+        # The type is not among the legal ones: the wrapper returns its lists unchanged. (Every
+        # other action returned above; the bridge only sends the wrapper's action names.)
         if result["refusal"] is None:
-            result["refusal"] = "not_navigable" if "navigate to" in action else (
-                "not_interactable" if any(n in action for n in INTERACTIONS) else "unknown_action")
+            result["refusal"] = "not_navigable" if "navigate to" in action else "not_interactable"
         result.update(success=False, navigable=navigable, interactable=interactable)
         self.last_lists = (navigable, interactable)
         return result
