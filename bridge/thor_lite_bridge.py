@@ -42,11 +42,15 @@ def pinned_ai2thor():
 
 
 def ai2thor_version(module):
-    for source in (lambda: module._version.__version__, lambda: module.__version__):
-        try:
-            return str(source())
-        except AttributeError:
-            continue
+    """The imported package's own version: released ai2thor writes it to ai2thor/_version.py (its
+    setup.py reads it from there), which is also right when another copy is on PYTHONPATH."""
+    import importlib
+    try:
+        return str(importlib.import_module(module.__name__ + "._version").__version__)
+    except (ImportError, AttributeError):
+        pass
+    if hasattr(module, "__version__"):
+        return str(module.__version__)
     try:
         from importlib import metadata
         return metadata.version("ai2thor")
