@@ -488,7 +488,10 @@ def main(argv):
         arg = args.pop(0)
         if arg == "--check":
             check = True
-        elif arg == "--unity-build" and args:
+        elif arg == "--unity-build":
+            if not args:
+                print("thor_lite_bridge: --unity-build needs the path of a Unity build's executable", file=sys.stderr)
+                return 2
             unity_build = args.pop(0)
         elif arg in ("-h", "--help"):
             print(__doc__.strip())

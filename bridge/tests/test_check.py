@@ -113,3 +113,10 @@ def test_the_check_op_answers_what_check_prints(tmp_path):
     checks = by_name(reply)
     assert reply["ok"] is False  # no Vulkan, no display
     assert checks["unity_build"]["ok"] is True and checks["rendering"]["ok"] is False
+
+
+def test_usage_errors_exit_two_with_a_message():
+    for args, message in [(["--bogus"], "unknown argument '--bogus'"),
+                          (["--unity-build"], "--unity-build needs the path")]:
+        done = subprocess.run([sys.executable, SIDECAR, *args], capture_output=True, text=True, timeout=60)
+        assert done.returncode == 2 and message in done.stderr and done.stdout == ""
