@@ -164,8 +164,7 @@ class Episode:
         task = task or {}
         self.controller = controller
         self.scene = scene
-        self.settings = dict(REFERENCE_CONTROLLER)
-        self.settings.update(controller_settings or {})
+        self.settings = dict(controller_settings or REFERENCE_CONTROLLER)
         self.taskid = str(task.get("identity", ""))
         self.related_objects = list(task.get("related_objects") or [])
         self.step_count = 0

@@ -280,8 +280,10 @@ class Bridge:
             if not isinstance(value, kind):
                 raise BridgeFailure("bad_request", f"start: field '{name}' must be an object")
         for name in ("target_objects", "related_objects", "navigable_objects"):
-            if not isinstance(task.get(name, []), list):
-                raise BridgeFailure("bad_request", f"start: field 'task.{name}' must be a list")
+            values = task.get(name, [])
+            if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+                raise BridgeFailure("bad_request", f"start: field 'task.{name}' must be a list of strings")
+        check_poses(positions, "start: field 'agent_positions'")
         if request.get("agent_positions_file"):
             positions = dict(merged_agent_positions(request["agent_positions_file"]), **positions)
         self.frames_dir = request.get("frames_dir")
@@ -289,7 +291,7 @@ class Bridge:
         settings.update(overrides)
         self.episode = None
         controller = self.controller_for(scene, settings)
-        episode = self.guarded(lambda: Episode(controller, scene, task, positions, overrides))
+        episode = self.guarded(lambda: Episode(controller, scene, task, positions, settings))
         self.episode = episode
         return self.run_step(episode, "init", None, request)
 
@@ -419,14 +421,34 @@ def merged_agent_positions(path):
             data = json.load(handle)
     except (OSError, ValueError) as error:
         raise BridgeFailure("bad_request", f"agent_positions_file {path}: {error}") from error
+    if not isinstance(data, dict):
+        raise BridgeFailure("bad_request", f"agent_positions_file {path}: not an object of tasks")
     merged = {}
     for task_id, entry in data.items():
         if not isinstance(entry, dict):
             raise BridgeFailure("bad_request", f"agent_positions_file {path}: task {task_id} is not an object")
-        for key, pose in entry.items():
-            if key not in ("scene", "tasktype", "taskname"):
-                merged[key] = pose
+        poses = {key: pose for key, pose in entry.items() if key not in ("scene", "tasktype", "taskname")}
+        check_poses(poses, f"agent_positions_file {path}: task {task_id}")
+        merged.update(poses)
     return merged
+
+
+def check_poses(poses, where):
+    """A hand-set pose needs what the wrapper's navigate reads: a position with x, y, z, a
+    rotation with y, and a camera horizon."""
+    for object_id, pose in poses.items():
+        problem = None
+        if not isinstance(pose, dict):
+            problem = "is not an object"
+        elif not (isinstance(pose.get("agent_teleport_position"), dict)
+                  and all(isinstance(pose["agent_teleport_position"].get(k), (int, float)) for k in "xyz")):
+            problem = "needs agent_teleport_position with numbers x, y and z"
+        elif not (isinstance(pose.get("agent_rotation"), dict) and isinstance(pose["agent_rotation"].get("y"), (int, float))):
+            problem = "needs agent_rotation with a number y"
+        elif not isinstance(pose.get("agent_cameraHorizon"), (int, float)):
+            problem = "needs a number agent_cameraHorizon"
+        if problem:
+            raise BridgeFailure("bad_request", f"{where}: pose of {object_id!r} {problem}")
 
 
 def serve(unity_build=None):

@@ -32,7 +32,11 @@ def test_bad_requests_get_a_clear_error_and_the_sidecar_keeps_serving():
         ('{"op": "start"}', "bad_request", "start: field 'scene'"),
         ('{"op": "start", "scene": "FloorPlan30", "task": []}', "bad_request", "start: field 'task' must be an object"),
         ('{"op": "start", "scene": "FloorPlan30", "task": {"target_objects": "Fridge"}}', "bad_request",
-         "start: field 'task.target_objects' must be a list"),
+         "start: field 'task.target_objects' must be a list of strings"),
+        ('{"op": "start", "scene": "FloorPlan30", "agent_positions": {"Fridge|1": {"agent_rotation": {"y": 90}}}}',
+         "bad_request", "start: field 'agent_positions': pose of 'Fridge|1' needs agent_teleport_position"),
+        ('{"op": "start", "scene": "FloorPlan30", "agent_positions_file": "/nonexistent/agent_positions.json"}',
+         "bad_request", "agent_positions_file /nonexistent/agent_positions.json: [Errno 2]"),
         ('{"op": "step", "action": "observe"}', "state", "step before a successful start"),
     ]
     with Sidecar() as sidecar:
