@@ -5,7 +5,7 @@ import os
 
 import pytest
 
-from conftest import (FIXTURES, Sidecar, expert_plan, load_tasks, png_size, read_log, shared_benchmark,
+from conftest import (FAKE, FIXTURES, Sidecar, expert_plan, load_tasks, png_size, read_log, shared_benchmark,
                       steps_of, task_fields)
 
 FIXTURE_POSES = os.path.join(FIXTURES, "data", "agent_positions.json")
@@ -239,3 +239,20 @@ def test_real_plans_with_an_empty_put_fail_there_for_want_of_an_object(identity)
     failed = [(a, o, r["refusal"]) for (a, o), r in zip(steps, replies) if not r["success"]]
     empty_puts = [(a, o, "no_object") for a, o in steps if a == "put" and o is None]
     assert empty_puts and failed == empty_puts
+
+
+def test_frames_are_valid_pngs_without_numpy_or_pillow(tmp_path):
+    # A shadow numpy that cannot be imported: the fake then returns byte-backed frames and the
+    # sidecar writes them with its standard-library encoder.
+    (tmp_path / "numpy").mkdir()
+    (tmp_path / "numpy" / "__init__.py").write_text("raise ImportError('numpy hidden by the test')\n")
+    (tmp_path / "PIL").mkdir()
+    (tmp_path / "PIL" / "__init__.py").write_text("raise ImportError('Pillow hidden by the test')\n")
+    frames = tmp_path / "frames"
+    with Sidecar(env={"PYTHONPATH": f"{tmp_path}:{FAKE}"}) as sidecar:
+        init = sidecar.ask({"op": "start", "scene": "FloorPlan30", "frames_dir": str(frames),
+                            "controller": {"width": 20, "height": 10}})
+        observe = sidecar.ask({"op": "step", "action": "observe"})
+    assert png_size(init["frame"]) == (20, 10)
+    assert png_size(observe["frame"]) == (70, 10)
+    assert [png_size(v) for v in observe["view_frames"]] == [(20, 10)] * 3
