@@ -17,8 +17,12 @@ public struct LiveStepReply: Sendable {
     /// `{"x", "y", "z", "rotation", "horizon"}` as the bridge sent it.
     public var agent: JSONValue
     public var held: String?
-    public var navigable: [String]
-    public var interactable: [String]
+    /// Nil where the wrapper returns no lists (a `navigate to` with no approach position), as the
+    /// reference records such a step.
+    public var navigable: [String]?
+    public var interactable: [String]?
+    /// Why the wrapper did not act, in thor-lite's taxonomy (the bridge's `refusal`), or nil.
+    public var refusal: StepError?
     /// The frame the bridge wrote, if it wrote one (the wrapper saves none for a step it refused).
     public var frame: String?
 
@@ -27,8 +31,9 @@ public struct LiveStepReply: Sendable {
         func fail(_ reason: String) -> BridgeError {
             BridgeError.malformed(request: request, reply: JSONValue.object(members).compact, reason: reason)
         }
-        func strings(_ key: String) throws -> [String] {
-            guard case .array(let values)? = members[key] else { throw fail("\"\(key)\" is not an array of type names") }
+        func strings(_ key: String) throws -> [String]? {
+            if members[key] == .null { return nil }
+            guard case .array(let values)? = members[key] else { throw fail("\"\(key)\" is neither an array of type names nor null") }
             return try values.map { value in
                 guard case .string(let text) = value else { throw fail("\"\(key)\" holds a non-string") }
                 return text
@@ -42,7 +47,11 @@ public struct LiveStepReply: Sendable {
             }
         }
         guard case .bool(let success)? = members["success"] else { throw fail("no boolean \"success\"") }
-        self.number = number
+        if case .int(let step)? = members["step"] { self.number = step } else { self.number = number }
+        refusal = try optionalString("refusal").map { refusal in
+            guard let kind = Self.refusals[refusal] else { throw fail("unknown refusal \"\(refusal)\"") }
+            return kind
+        }
         self.success = success
         message = try optionalString("message") ?? ""
         objectId = try optionalString("object_id")
@@ -52,6 +61,14 @@ public struct LiveStepReply: Sendable {
         interactable = try strings("interactable")
         frame = try optionalString("frame")
     }
+
+    /// The bridge's refusals (the wrapper's own legality checks) in thor-lite's taxonomy.
+    static let refusals: [String: StepError] = [
+        "not_navigable": .notNavigable, "not_interactable": .notInteractable,
+        // An action that needs an object got none; a type with no approach position: neither is
+        // in the scene's reach, as the simulator reports an object it cannot resolve or see.
+        "no_object": .unknownObject, "no_pose": .notNavigable,
+    ]
 }
 
 /// Executes an episode's actions on real AI2-THOR through the bridge: `init` starts the task's
@@ -74,16 +91,11 @@ public final class LiveBackend: EpisodeBackend {
     }
 
     public func execute(_ action: Action) throws -> BackendStep {
-        let number = replies.count + 1
-        var fields: [String: JSONValue] = [:]
-        if let frameDirectory {
-            let name = Self.frameName(scene: task.scene, number: number, action: action)
-            fields["frame"] = .string((frameDirectory as NSString).appendingPathComponent(name))
-        }
         let op: String
+        var fields: [String: JSONValue] = [:]
         if action.kind == .initialize {
             op = "start"
-            fields.merge(startFields) { _, new in new }
+            fields = startFields
         } else {
             op = "step"
             fields["action"] = .string(action.kind.rawValue)
@@ -92,50 +104,37 @@ public final class LiveBackend: EpisodeBackend {
         // Starting loads a scene (and may build the controller): the longer timeout.
         let timeout = op == "start" ? connection.configuration.startTimeout : connection.configuration.actionTimeout
         let members = try connection.request(op, fields, timeout: timeout)
-        let reply = try LiveStepReply(members, number: number, request: BridgeConnection.describe(op, fields))
+        let reply = try LiveStepReply(members, number: replies.count + 1, request: BridgeConnection.describe(op, fields))
         replies.append(reply)
-        return BackendStep(success: reply.success, objectId: reply.objectId, legalLocations: reply.navigable, legalObjects: reply.interactable)
+        return BackendStep(success: reply.success, error: reply.refusal, objectId: reply.objectId,
+                           legalLocations: reply.navigable ?? [], legalObjects: reply.interactable ?? [])
     }
 
-    /// The `start` request's task fields: what the reference wrapper is built with
-    /// (`RocAgent(target_objects, related_objects, navigable_objects, taskid)`) and the hand-set
-    /// approach poses of `agent_positions.json` given for this scene's objects.
+    /// The `start` request: the scene, what the reference wrapper is built with
+    /// (`RocAgent(target_objects, related_objects, navigable_objects, taskid)`), the hand-set
+    /// approach poses in `agent_positions.json`'s shape, and where the frames go (the bridge names
+    /// them as the wrapper's `save_frame` does, which `FrameName` reads back).
     var startFields: [String: JSONValue] {
         var poses: [String: JSONValue] = [:]
         for approach in approachPoses.values {
             let pose = approach.pose
             poses[approach.objectId] = .object([
-                "position": .object(["x": .double(pose.position.x), "y": .double(pose.position.y), "z": .double(pose.position.z)]),
-                "rotation": .object(["x": .double(pose.rotation.x), "y": .double(pose.rotation.y), "z": .double(pose.rotation.z)]),
-                "horizon": .double(pose.cameraHorizon), "standing": .bool(pose.isStanding),
+                "agent_teleport_position": .object(["x": .double(pose.position.x), "y": .double(pose.position.y), "z": .double(pose.position.z)]),
+                "agent_rotation": .object(["x": .double(pose.rotation.x), "y": .double(pose.rotation.y), "z": .double(pose.rotation.z)]),
+                "agent_cameraHorizon": .double(pose.cameraHorizon), "agent_isstanding": .bool(pose.isStanding),
             ])
         }
-        return [
+        var fields: [String: JSONValue] = [
             "scene": .string(task.scene),
             "task": .object([
                 "identity": ReportWriters.json(task.identity),
-                "tasktype": .string(task.taskType),
                 "target_objects": .array(task.targetObjects.map(JSONValue.string)),
                 "related_objects": .array(task.relatedObjects.map(JSONValue.string)),
                 "navigable_objects": .array(task.navigableObjects.map(JSONValue.string)),
             ]),
-            "agent_poses": .object(poses),
+            "agent_positions": .object(poses),
         ]
-    }
-
-    /// `<scene>_<step>_<action word>[_<object type>].png`, the reference's `save_frame` naming
-    /// (read back by `FrameName`): `navigate`, `pick_up`, `put_in`, `move_forward`; observe's
-    /// joined view is `<scene>_<step>_observe.png`.
-    public static func frameName(scene: String, number: Int, action: Action) -> String {
-        let word: String
-        switch action.kind {
-        case .navigateTo: word = "navigate"
-        case .pickup: word = "pick_up"
-        case .put, .putIn: word = "put_in"
-        case .moveForward: word = "move_forward"
-        case .initialize, .toggle, .open, .close, .observe, .end, .error: word = action.kind.rawValue
-        }
-        let object = action.kind.takesObject ? action.objectType.map { "_" + $0 } ?? "" : ""
-        return "\(scene)_\(number)_\(word)\(object).png"
+        if let frameDirectory { fields["frames_dir"] = .string(frameDirectory) }
+        return fields
     }
 }

@@ -87,7 +87,9 @@ public final class LiveGrader {
         run.directory = runDirectory
         let (comparison, shadow) = Divergence.replayKeepingWorld(run, world: try worlds.world(for: task), reference: reference, mode: .synchronised)
         var steps = runner.steps
-        for compared in comparison.steps where !steps[compared.index].success {
+        // A failed step's kind: the wrapper's refusal, else the simulator's reason when it fails
+        // too, else `unity_rejected` (Unity failed where the simulator would not).
+        for compared in comparison.steps where !steps[compared.index].success && steps[compared.index].error == nil {
             steps[compared.index].error = compared.simulatedSuccess ? .unityRejected : compared.simulatedError
         }
         let metrics = try Grader.score(steps, task: task)
@@ -129,17 +131,19 @@ public final class LiveGrader {
         var replyIndex = 0
         var recorded: [RecordedStep] = []
         for step in steps {
-            var number: Int?
-            var images: [String] = []
+            var entry = RecordedStep(
+                response: step.response, action: step.action, object: step.object, success: step.success ? .truthy : .zero,
+                feedback: step.feedback, legalLocations: step.legalLocations, legalObjects: step.legalObjects)
             if Self.isExecuted(step), replyIndex < replies.count {
-                number = replies[replyIndex].number
-                images = replies[replyIndex].frame.map { [($0 as NSString).lastPathComponent] } ?? []
+                let reply = replies[replyIndex]
                 replyIndex += 1
+                entry.number = reply.number
+                entry.images = reply.frame.map { [($0 as NSString).lastPathComponent] } ?? []
+                // Lists the wrapper did not return are not compared (as in a recorded run).
+                entry.legalLocations = reply.navigable
+                entry.legalObjects = reply.interactable
             }
-            recorded.append(RecordedStep(
-                number: number, response: step.response, action: step.action, object: step.object,
-                success: step.success ? .truthy : .zero, feedback: step.feedback, images: images,
-                legalLocations: step.legalLocations, legalObjects: step.legalObjects))
+            recorded.append(entry)
         }
         var run = RecordedRun(source: source, identity: task.identity, steps: recorded, isComplete: steps.last?.action == "end")
         run.model = model
@@ -180,6 +184,8 @@ public final class LiveGrader {
                 let reply = replies[replyIndex]
                 replyIndex += 1
                 entry["images"] = reply.frame.map { .string(prefix + ($0 as NSString).lastPathComponent) } ?? .null
+                if reply.navigable == nil { entry["legal_locations"] = .null }
+                if reply.interactable == nil { entry["legal_objects"] = .null }
                 entry["object_id"] = reply.objectId.map(JSONValue.string) ?? .null
                 entry["agent"] = reply.agent
                 entry["held"] = reply.held.map(JSONValue.string) ?? .null

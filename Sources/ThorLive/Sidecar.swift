@@ -38,7 +38,9 @@ public enum BridgeError: Error, CustomStringConvertible, Sendable {
     /// stream can no longer be trusted to pair replies with requests).
     var needsRestart: Bool {
         switch self {
-        case .refused: false
+        // The bridge's `controller` (Unity died, a malformed event) and `environment` (no
+        // display, no Vulkan) refusals: a new sidecar builds a new controller.
+        case .refused(_, let kind, _): kind == "controller" || kind == "environment"
         case .cannotStart, .timeout, .exited, .malformed: true
         }
     }
