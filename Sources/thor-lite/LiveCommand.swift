@@ -12,6 +12,9 @@ struct BridgeOptions: ParsableArguments {
     @Option(help: ArgumentHelp("The Python interpreter with the ai2thor package (else $THOR_LITE_PYTHON, else python3 on PATH).", valueName: "path"))
     var python: String?
 
+    @Option(name: .customLong("unity-build"), help: ArgumentHelp("A locally unpacked AI2-THOR Unity build's executable, for machines that cannot download one (passed to the bridge as THOR_LITE_UNITY_BUILD).", valueName: "path"))
+    var unityBuild: String?
+
     @Option(name: .customLong("action-timeout"), help: ArgumentHelp("Seconds to wait for one action before the sidecar is killed and restarted (Unity hangs).", valueName: "seconds"))
     var actionTimeout: Double = 60
 
@@ -26,7 +29,8 @@ struct BridgeOptions: ParsableArguments {
 
     /// The interpreter and script, or a usage error saying which is missing and how to fix it.
     func configuration() throws -> BridgeConfiguration {
-        let environment = ProcessInfo.processInfo.environment
+        var environment = ProcessInfo.processInfo.environment
+        if let unityBuild { environment["THOR_LITE_UNITY_BUILD"] = unityBuild }
         guard let python = BridgeLocator.python(explicit: python, environment: environment) else {
             throw CLIError.usage("no Python interpreter: \(python ?? environment["THOR_LITE_PYTHON"] ?? "python3") not found (install Python 3, or give --python PATH)")
         }
