@@ -128,15 +128,12 @@ public final class LiveGrader {
     /// The live trajectory as a recorded run, for `Divergence`: executed entries carry Unity's
     /// outcome and sets; the others are the loop's.
     static func recordedRun(_ steps: [EpisodeStep], replies: [LiveStepReply], task: BenchmarkTask, model: String, source: LineSource) -> RecordedRun {
-        var replyIndex = 0
         var recorded: [RecordedStep] = []
-        for step in steps {
+        for (step, reply) in zip(steps, paired(steps, replies)) {
             var entry = RecordedStep(
                 response: step.response, action: step.action, object: step.object, success: step.success ? .truthy : .zero,
                 feedback: step.feedback, legalLocations: step.legalLocations, legalObjects: step.legalObjects)
-            if Self.isExecuted(step), replyIndex < replies.count {
-                let reply = replies[replyIndex]
-                replyIndex += 1
+            if let reply {
                 entry.number = reply.number
                 entry.images = reply.frame.map { [($0 as NSString).lastPathComponent] } ?? []
                 // Lists the wrapper did not return are not compared (as in a recorded run).
@@ -155,11 +152,14 @@ public final class LiveGrader {
         return run
     }
 
-    /// Whether the loop executed this entry on the backend (everything but illegal actions and
-    /// the loop's own `end`s).
-    static func isExecuted(_ step: EpisodeStep) -> Bool {
-        guard let kind = ActionKind(rawValue: step.action) else { return false }
-        return kind.isExecutable && kind != .end
+    /// Each entry's bridge reply: the executed entries (all but illegal actions and the loop's
+    /// own `end`s) in order get the replies in order, the others nil.
+    static func paired(_ steps: [EpisodeStep], _ replies: [LiveStepReply]) -> [LiveStepReply?] {
+        var remaining = replies[...]
+        return steps.map { step in
+            guard let kind = ActionKind(rawValue: step.action), kind.isExecutable, kind != .end else { return nil }
+            return remaining.popFirst()
+        }
     }
 
     /// `result.json` in the reference's shape (evaluate.py's `test`): its fields, with `messages`
@@ -170,8 +170,7 @@ public final class LiveGrader {
                                seconds: Int, runDirectory: String, bridge: [String: JSONValue]) -> JSONValue {
         let runURL = URL(fileURLWithPath: runDirectory)
         let prefix = runURL.deletingLastPathComponent().lastPathComponent + "/" + runURL.lastPathComponent + "/"
-        var replyIndex = 0
-        let trajectory: [JSONValue] = steps.map { step in
+        let trajectory: [JSONValue] = zip(steps, paired(steps, replies)).map { step, reply in
             var entry: [String: JSONValue] = [
                 "response": .string(step.response), "action": .string(step.action),
                 "object": step.object.map(JSONValue.string) ?? .null,
@@ -180,9 +179,7 @@ public final class LiveGrader {
                 "success": .int(step.success ? 1 : 0), "errorInfo": .string(step.feedback), "images": .null,
                 "error": step.error.map { .string($0.rawValue) } ?? .null,
             ]
-            if isExecuted(step), replyIndex < replies.count {
-                let reply = replies[replyIndex]
-                replyIndex += 1
+            if let reply {
                 entry["images"] = reply.frame.map { .string(prefix + ($0 as NSString).lastPathComponent) } ?? .null
                 if reply.navigable == nil { entry["legal_locations"] = .null }
                 if reply.interactable == nil { entry["legal_objects"] = .null }

@@ -63,7 +63,7 @@ extension Grade {
                 throw ExitCode(1)
             }
             if let path = liveOptions.divergenceJSON { try Output.write(Array((divergence.json.pretty + "\n").utf8), to: path) }
-            writeStandardError(divergence.table)
+            if !divergence.runs.isEmpty { writeStandardError(divergence.table) }
             try writeOutputs(&report, catalog: catalog)
         }
     }

@@ -61,9 +61,9 @@ final class LiveModeTests: XCTestCase {
         return environment
     }
 
-    func live(_ extra: [String], mode: String? = nil) throws -> CLI.Run {
+    func live(_ extra: [String], mode: String? = nil, actionTimeout: Int = 5) throws -> CLI.Run {
         try CLI.run(["grade", "--mode", "live", plans, "--store", store, "--bridge", Self.bridge, "--record", record,
-                     "--action-timeout", "5", "--start-timeout", "30"] + extra, environment: environment(mode: mode))
+                     "--action-timeout", "\(actionTimeout)", "--start-timeout", "30"] + extra, environment: environment(mode: mode))
     }
 
     func json(_ path: String) throws -> [String: Any] {
@@ -190,8 +190,7 @@ final class LiveModeTests: XCTestCase {
     func testAHangingActionTimesOutAndTheRunGoesOn() throws {
         // The 20th controller call is task 3's PickupObject: it never returns.
         let started = Date()
-        let run = try CLI.run(["grade", "--mode", "live", plans, "--store", store, "--bridge", Self.bridge, "--record", record,
-                               "--action-timeout", "2", "--start-timeout", "30"], environment: environment(mode: "hang_at:20"))
+        let run = try live([], mode: "hang_at:20", actionTimeout: 2)
         XCTAssertEqual(run.status, 1, run.stderr)
         XCTAssertTrue(run.stderr.contains("task 3 on FloorPlan30 ended at step 3"), run.stderr)
         XCTAssertTrue(run.stderr.contains("the bridge did not answer 'step pickup Mug' within 2 s"), run.stderr)
