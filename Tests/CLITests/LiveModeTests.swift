@@ -143,6 +143,55 @@ final class LiveModeTests: XCTestCase {
         XCTAssertEqual(counts["frames"] as? Int, frames)
     }
 
+    /// The real benchmark (`../shared/embodied_reasoner` or `$THOR_LITE_ER_DATA`): one task of each
+    /// type whose expert plan the simulator accepts, each in its own floor plan's dump.
+    func testExpertPlansOfEveryTaskTypeOfTheRealBenchmarkAgreeWithTheSimulatorOnEveryStep() throws {
+        let data = ProcessInfo.processInfo.environment["THOR_LITE_ER_DATA"]
+            ?? CLI.packageRoot.deletingLastPathComponent().appendingPathComponent("shared/embodied_reasoner").path
+        guard FileManager.default.fileExists(atPath: data) else {
+            throw XCTSkip("real Embodied-Reasoner data not found at \(data); set THOR_LITE_ER_DATA to run this test")
+        }
+        let realStore = work.appendingPathComponent("real.sqlite").path
+        let imported = try CLI.run(["import", data, "--store", realStore, "-q"])
+        XCTAssertEqual(imported.status, 0, imported.stderr)
+        let tasks = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(try CLI.run(["tasks", "--json", "--store", realStore]).stdout.utf8)) as? [[String: Any]])
+        let audit = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(try CLI.run(["tasks", "--check", "--json", "--store", realStore]).stdout.utf8)) as? [String: Any])
+        let rejected = Set(try XCTUnwrap(audit["problems"] as? [[String: Any]]).compactMap { $0["identity"] as? Int })
+        XCTAssertEqual(rejected.count, 17, "the audit's count on the shared benchmark")
+        var chosen: [Int] = [], types: Set<String> = []
+        for task in tasks {
+            guard let identity = task["identity"] as? Int, let type = task["tasktype"] as? String, !rejected.contains(identity),
+                  types.insert(type).inserted else { continue }
+            chosen.append(identity)
+        }
+        XCTAssertEqual(types.count, 11, "every task type of the benchmark")
+        let allPlans = try CLI.run(["tasks", "--plans", "--store", realStore]).stdout.split(separator: "\n")
+        let lines = try allPlans.filter { line in
+            let plan = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            return chosen.contains(plan["identity"] as? Int ?? -1)
+        }
+        XCTAssertEqual(lines.count, chosen.count)
+        try (lines.joined(separator: "\n") + "\n").write(toFile: plans, atomically: true, encoding: .utf8)
+
+        var environment = environment(mode: nil)
+        environment["THOR_LITE_FAKE_SCENES"] = (data as NSString).appendingPathComponent("data_engine")
+        let divergence = work.appendingPathComponent("divergence.jsonl").path
+        let run = try CLI.run(["grade", "--mode", "live", plans, "--store", realStore, "--bridge", Self.bridge, "--record", record,
+                               "--divergence", divergence, "--action-timeout", "20", "--start-timeout", "60", "--format", "json"],
+                              environment: environment)
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let steps = try jsonLines(try String(contentsOfFile: divergence, encoding: .utf8))
+        XCTAssertEqual(Set(steps.compactMap { $0["identity"] as? Int }), Set(chosen))
+        XCTAssertEqual(steps.filter { $0["agrees"] as? Bool != true }.count, 0, "\(steps.filter { $0["agrees"] as? Bool != true })")
+        let summary = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+        XCTAssertEqual((summary["overall"] as? [String: Any])?["count"] as? Int, 11)
+        XCTAssertEqual((summary["overall"] as? [String: Any])?["success_rate"] as? Double, 1)
+        let recorded = try CLI.run(["grade", "--mode", "recorded", record, "--store", realStore, "--format", "json"])
+        XCTAssertEqual(recorded.status, 0, recorded.stderr)
+        let again = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(recorded.stdout.utf8)) as? [String: Any])
+        XCTAssertEqual((again["overall"] as? [String: Any])?["success_rate"] as? Double, 1)
+    }
+
     func testAControllerThatFailsEveryPickupIsReportedPickupByPickupWithBothOutcomes() throws {
         let divergence = work.appendingPathComponent("divergence.jsonl").path
         let run = try live(["--divergence", divergence], mode: "fail_pickup")
