@@ -57,6 +57,17 @@ class WrapperError(Exception):
     """The reference wrapper would have raised here (and the evaluation dropped the task)."""
 
 
+class ControllerError(Exception):
+    """ai2thor raised during a call (Unity gone, an invalid scene, ...)."""
+
+
+def _call(method, *args, **kwargs):
+    try:
+        return method(*args, **kwargs)
+    except Exception as error:  # noqa: BLE001 - ai2thor raises plain Exceptions
+        raise ControllerError(f"{type(error).__name__}: {error}") from error
+
+
 def _dist_xz(a, b):
     return math.sqrt((a["x"] - b["x"]) ** 2 + (a["z"] - b["z"]) ** 2)
 
@@ -65,16 +76,23 @@ def _size(obj):
     return obj["axisAlignedBoundingBox"]["size"]
 
 
-def item_volume(obj):
-    """EventObject.get_item_volume: the box volume rounded to 4 places."""
-    s = _size(obj)
-    return round(s["x"] * s["y"] * s["z"], 4)
+def item_volume(metadata, name):
+    """EventObject.get_item_volume: the current box volume of the object of that name, rounded to
+    4 places; 0.0 when no object has the name."""
+    for obj in metadata["objects"]:
+        if obj["name"] == name:
+            s = _size(obj)
+            return round(s["x"] * s["y"] * s["z"], 4)
+    return 0.0
 
 
-def item_surface(obj):
-    """EventObject.get_item_surface_area: the box's largest face rounded to 4 places."""
-    s = _size(obj)
-    return round(max(s["x"] * s["y"], s["x"] * s["z"], s["y"] * s["z"]), 4)
+def item_surface(metadata, name):
+    """EventObject.get_item_surface_area: the current box's largest face, rounded to 4 places."""
+    for obj in metadata["objects"]:
+        if obj["name"] == name:
+            s = _size(obj)
+            return round(max(s["x"] * s["y"], s["x"] * s["z"], s["y"] * s["z"]), 4)
+    return 0.0
 
 
 def _nearest_angle(degrees):
@@ -117,6 +135,28 @@ def navigate_locations(metadata):
     return rows
 
 
+# What every event must carry for the wrapper's reading of it.
+EVENT_FIELDS = {"objects": list, "agent": dict, "lastActionSuccess": bool, "errorMessage": str}
+AGENT_FIELDS = ("position", "rotation", "cameraHorizon")
+
+
+class MalformedEvent(Exception):
+    """An event without the fields every AI2-THOR event has."""
+
+
+def checked_event(event, action):
+    metadata = getattr(event, "metadata", None)
+    if not isinstance(metadata, dict):
+        raise MalformedEvent(f"{action}: the event has no metadata dictionary")
+    for name, kind in EVENT_FIELDS.items():
+        if not isinstance(metadata.get(name), kind):
+            raise MalformedEvent(f"{action}: metadata field '{name}' is missing or not a {kind.__name__}")
+    for name in AGENT_FIELDS:
+        if name not in metadata["agent"]:
+            raise MalformedEvent(f"{action}: metadata field 'agent.{name}' is missing")
+    return event
+
+
 class Episode:
     """The wrapper's state for one task on one controller."""
 
@@ -124,8 +164,7 @@ class Episode:
         task = task or {}
         self.controller = controller
         self.scene = scene
-        self.settings = dict(REFERENCE_CONTROLLER)
-        self.settings.update(controller_settings or {})
+        self.settings = dict(controller_settings or REFERENCE_CONTROLLER)
         self.taskid = str(task.get("identity", ""))
         self.related_objects = list(task.get("related_objects") or [])
         self.step_count = 0
@@ -139,7 +178,7 @@ class Episode:
             self.targets.setdefault(object_id.split("|")[0], []).append(object_id)
         # BaseAgent.__init__: reset to the evaluation's settings (gridSize is not passed again).
         reset_args = {k: v for k, v in self.settings.items() if k != "gridSize"}
-        controller.reset(scene=scene, **reset_args)
+        _call(controller.reset, scene=scene, **reset_args)
         # The objects by type as the wrapper read them once, right after the reset: actions on a
         # non-target object see its starting state (and position) for the whole episode.
         self.start_objects = {}
@@ -169,7 +208,7 @@ class Episode:
         return None
 
     def step(self, **kwargs):
-        return self.controller.step(dict(kwargs))
+        return checked_event(_call(self.controller.step, dict(kwargs)), kwargs.get("action"))
 
     def teleport(self, position, rotation, horizon=NAVIGATE_HORIZON):
         return self.step(action="Teleport", position=position, rotation=rotation, horizon=horizon)
@@ -248,7 +287,7 @@ class Episode:
             tried.append(best)
         self.teleport(best, rotation, horizon=0)
         self.frame({"action": "init"})
-        return True, self.legal_navigations(), self.legal_interactions()
+        return self.legal_navigations(), self.legal_interactions()
 
     def navigate(self, object_type):
         item = self._object_for(object_type, navigating=True)
@@ -421,7 +460,7 @@ class Episode:
         swaps x and z, kept), then by size the nearest, the middle one within 1 m, or the
         farthest within 1 m."""
         centre = item["position"]
-        volume, surface = item_volume(item), item_surface(item)
+        volume, surface = item_volume(self.metadata(), item["name"]), item_surface(self.metadata(), item["name"])
         b = -math.tan(math.radians(item["rotation"]["y"]))
         c = -centre["x"] - b * centre["z"]
         best_line, near = float("inf"), []
@@ -457,7 +496,7 @@ class Episode:
             return None, None
         if tried:
             poses = [p for p in poses if p not in tried]
-        if item_volume(item) <= 0.1 and item_surface(item) <= 1:
+        if item_volume(self.metadata(), item["name"]) <= 0.1 and item_surface(self.metadata(), item["name"]) <= 1:
             return self.compute_position_1(item, poses)
         facing = _nearest_angle(item["rotation"]["y"])
         x, z = item["position"]["x"], item["position"]["z"]
@@ -607,14 +646,9 @@ class Episode:
         for name in ACTION_NAMES:
             if name not in action:
                 continue
-            if name in ("observe", "init"):
-                if name == "init":
-                    _, navigable, interactable = self.init()
-                else:
-                    navigable, interactable = self.observe()
-                ok = self.error_message() == ""
-            elif name == "move forward":
-                navigable, interactable = self.move_forward(MOVE_DISTANCE)
+            if name in ("init", "observe", "move forward"):
+                navigable, interactable = {"init": self.init, "observe": self.observe,
+                                           "move forward": self.move_forward}[name]()
                 ok = self.error_message() == ""
             elif name == "end":
                 continue
@@ -634,10 +668,10 @@ class Episode:
             result.update(success=ok and taken, navigable=navigable, interactable=interactable)
             self.last_lists = (navigable, interactable)
             return result
-        # No action name matched, or the type is not legal: the wrapper returns its lists.
+        # The type is not among the legal ones: the wrapper returns its lists unchanged. (Every
+        # other action returned above; the bridge only sends the wrapper's action names.)
         if result["refusal"] is None:
-            result["refusal"] = "not_navigable" if "navigate to" in action else (
-                "not_interactable" if any(n in action for n in INTERACTIONS) else "unknown_action")
+            result["refusal"] = "not_navigable" if "navigate to" in action else "not_interactable"
         result.update(success=False, navigable=navigable, interactable=interactable)
         self.last_lists = (navigable, interactable)
         return result

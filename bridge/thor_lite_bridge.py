@@ -13,6 +13,7 @@ import json
 import os
 import platform as host
 import shutil
+import signal
 import subprocess
 import sys
 import traceback
@@ -20,13 +21,14 @@ import traceback
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from frame_png import side_by_side, write_png  # noqa: E402
-from roc_episode import ACTION_NAMES, REFERENCE_CONTROLLER, Episode, WrapperError  # noqa: E402
+from roc_episode import (ACTION_NAMES, REFERENCE_CONTROLLER, ControllerError, Episode,  # noqa: E402
+                         MalformedEvent, WrapperError)
 
 PROTOCOL = 1
 BRIDGE_VERSION = "1.0.0"
 MIN_PYTHON = (3, 8)
 HERE = os.path.dirname(os.path.abspath(__file__))
-STEP_ACTIONS = [a for a in ACTION_NAMES if a != "put in"]
+STEP_ACTIONS = list(ACTION_NAMES)  # "put in" is the wrapper's alias of "put"
 
 
 def pinned_ai2thor():
@@ -40,11 +42,15 @@ def pinned_ai2thor():
 
 
 def ai2thor_version(module):
-    for source in (lambda: module._version.__version__, lambda: module.__version__):
-        try:
-            return str(source())
-        except AttributeError:
-            continue
+    """The imported package's own version: released ai2thor writes it to ai2thor/_version.py (its
+    setup.py reads it from there), which is also right when another copy is on PYTHONPATH."""
+    import importlib
+    try:
+        return str(importlib.import_module(module.__name__ + "._version").__version__)
+    except (ImportError, AttributeError):
+        pass
+    if hasattr(module, "__version__"):
+        return str(module.__version__)
     try:
         from importlib import metadata
         return metadata.version("ai2thor")
@@ -264,18 +270,20 @@ class Bridge:
         raise BridgeFailure("bad_request", f"unknown op {op!r}; expected hello, check, start, step or close")
 
     def start(self, request):
+        check_frame_fields(request)
         scene = request.get("scene")
         if not isinstance(scene, str) or not scene:
             raise BridgeFailure("bad_request", "start: field 'scene' must be a scene name such as \"FloorPlan1\"")
-        overrides = request.get("controller") or {}
-        task = request.get("task") or {}
-        positions = request.get("agent_positions") or {}
+        overrides, task, positions = (request.get(name) if request.get(name) is not None else {}
+                                      for name in ("controller", "task", "agent_positions"))
         for name, value, kind in (("controller", overrides, dict), ("task", task, dict), ("agent_positions", positions, dict)):
             if not isinstance(value, kind):
                 raise BridgeFailure("bad_request", f"start: field '{name}' must be an object")
         for name in ("target_objects", "related_objects", "navigable_objects"):
-            if not isinstance(task.get(name, []), list):
-                raise BridgeFailure("bad_request", f"start: field 'task.{name}' must be a list")
+            values = task.get(name, [])
+            if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+                raise BridgeFailure("bad_request", f"start: field 'task.{name}' must be a list of strings")
+        check_poses(positions, "start: field 'agent_positions'")
         if request.get("agent_positions_file"):
             positions = dict(merged_agent_positions(request["agent_positions_file"]), **positions)
         self.frames_dir = request.get("frames_dir")
@@ -283,7 +291,7 @@ class Bridge:
         settings.update(overrides)
         self.episode = None
         controller = self.controller_for(scene, settings)
-        episode = self.guarded(lambda: Episode(controller, scene, task, positions, overrides))
+        episode = self.guarded(lambda: Episode(controller, scene, task, positions, settings))
         self.episode = episode
         return self.run_step(episode, "init", None, request)
 
@@ -298,6 +306,7 @@ class Bridge:
             raise BridgeFailure("bad_request", "step: field 'object' must be a type name string or absent")
         if action == "init" and item is not None:
             raise BridgeFailure("bad_request", "step: 'init' takes no object")
+        check_frame_fields(request)
         if action == "end":
             # evaluate.py ends without asking the wrapper: success, the last lists, no frame.
             navigable, interactable = self.episode.last_lists
@@ -312,17 +321,28 @@ class Bridge:
             raise
         except WrapperError as error:
             raise BridgeFailure("wrapper", f"the reference wrapper would fail here: {error}") from error
+        except ControllerError as error:
+            print(traceback.format_exc(), file=sys.stderr)
+            raise BridgeFailure("controller", f"ai2thor failed: {error}") from error
+        except MalformedEvent as error:
+            raise BridgeFailure("controller", f"malformed event from ai2thor: {error}") from error
         except (KeyError, TypeError, IndexError, AttributeError, ValueError) as error:
+            # Our reading of an event failed: a field missing or of the wrong type.
             print(traceback.format_exc(), file=sys.stderr)
             raise BridgeFailure("controller", f"malformed event from ai2thor: {type(error).__name__}: {error}") from error
-        except Exception as error:  # noqa: BLE001 - ai2thor raises plain Exceptions when Unity fails
-            print(traceback.format_exc(), file=sys.stderr)
-            raise BridgeFailure("controller", f"ai2thor failed: {type(error).__name__}: {error}") from error
 
     def run_step(self, episode, action, item, request):
         result = self.guarded(lambda: episode.execute(action, item))
-        frame_paths, view_paths = self.guarded(lambda: self.write_frames(episode, request))
-        return self.reply(episode, result, frame_paths, view_paths)
+        try:
+            frame_path, view_paths = self.write_frames(episode, request)
+            frame_error = None
+        except OSError as error:
+            # The step happened: its result is kept, the missing frame is reported.
+            frame_path, view_paths, frame_error = None, [], f"cannot write the frame: {error}"
+        reply = self.reply(episode, result, frame_path, view_paths)
+        if frame_error:
+            reply["frame_error"] = frame_error
+        return reply
 
     def frame_name(self, episode, label, index=None):
         parts = [str(episode.step_count)]
@@ -345,13 +365,9 @@ class Bridge:
             path = self.frame_name(episode, label)
             if "views" in label:
                 views = [self.frame_name(episode, label, i) for i in range(3)]
-        if path is not None and not isinstance(path, str):
-            raise BridgeFailure("bad_request", "field 'frame' must be a path string")
         written = []
         if "views" in label:
             if views is not None:
-                if not (isinstance(views, list) and len(views) == 3 and all(isinstance(v, str) for v in views)):
-                    raise BridgeFailure("bad_request", "field 'view_frames' must be a list of three path strings")
                 for view, view_path in zip(label["views"], views):
                     written.append(write_png(view, view_path))
             frame = observe_picture(label["views"])
@@ -368,6 +384,16 @@ class Bridge:
                 "objects": describe_objects(metadata),
                 "navigable": result["navigable"], "interactable": result["interactable"],
                 "frame": frame_path, "view_frames": view_paths}
+
+
+def check_frame_fields(request):
+    frame, views = request.get("frame"), request.get("view_frames")
+    if frame is not None and not isinstance(frame, str):
+        raise BridgeFailure("bad_request", "field 'frame' must be a path string")
+    if views is not None and not (isinstance(views, list) and len(views) == 3 and all(isinstance(v, str) for v in views)):
+        raise BridgeFailure("bad_request", "field 'view_frames' must be a list of three path strings")
+    if request.get("frames_dir") is not None and not isinstance(request.get("frames_dir"), str):
+        raise BridgeFailure("bad_request", "field 'frames_dir' must be a directory path string")
 
 
 def observe_picture(views):
@@ -395,14 +421,34 @@ def merged_agent_positions(path):
             data = json.load(handle)
     except (OSError, ValueError) as error:
         raise BridgeFailure("bad_request", f"agent_positions_file {path}: {error}") from error
+    if not isinstance(data, dict):
+        raise BridgeFailure("bad_request", f"agent_positions_file {path}: not an object of tasks")
     merged = {}
     for task_id, entry in data.items():
         if not isinstance(entry, dict):
             raise BridgeFailure("bad_request", f"agent_positions_file {path}: task {task_id} is not an object")
-        for key, pose in entry.items():
-            if key not in ("scene", "tasktype", "taskname"):
-                merged[key] = pose
+        poses = {key: pose for key, pose in entry.items() if key not in ("scene", "tasktype", "taskname")}
+        check_poses(poses, f"agent_positions_file {path}: task {task_id}")
+        merged.update(poses)
     return merged
+
+
+def check_poses(poses, where):
+    """A hand-set pose needs what the wrapper's navigate reads: a position with x, y, z, a
+    rotation with y, and a camera horizon."""
+    for object_id, pose in poses.items():
+        problem = None
+        if not isinstance(pose, dict):
+            problem = "is not an object"
+        elif not (isinstance(pose.get("agent_teleport_position"), dict)
+                  and all(isinstance(pose["agent_teleport_position"].get(k), (int, float)) for k in "xyz")):
+            problem = "needs agent_teleport_position with numbers x, y and z"
+        elif not (isinstance(pose.get("agent_rotation"), dict) and isinstance(pose["agent_rotation"].get("y"), (int, float))):
+            problem = "needs agent_rotation with a number y"
+        elif not isinstance(pose.get("agent_cameraHorizon"), (int, float)):
+            problem = "needs a number agent_cameraHorizon"
+        if problem:
+            raise BridgeFailure("bad_request", f"{where}: pose of {object_id!r} {problem}")
 
 
 def serve(unity_build=None):
@@ -415,20 +461,37 @@ def serve(unity_build=None):
     out = os.fdopen(reply_fd, "w", buffering=1)
     sys.stdout = sys.stderr
     bridge = Bridge(unity_build)
+    # Unity runs as ai2thor's child. The sidecar leads its own process group so that the caller
+    # can end both with one kill of the group (-pid) when a step hangs; SIGTERM stops Unity
+    # through ai2thor first.
+    try:
+        os.setpgid(0, 0)
+    except OSError as error:
+        print(f"thor_lite_bridge: cannot lead a process group: {error}", file=sys.stderr)
+
+    def terminate(signum, _frame):
+        bridge.stop_controller()
+        os._exit(128 + signum)
+
+    signal.signal(signal.SIGTERM, terminate)
     for line in sys.stdin:
         if not line.strip():
             continue
         request_id, request = None, None
         try:
-            request = json.loads(line)
+            try:
+                request = json.loads(line)
+            except ValueError as error:
+                raise BridgeFailure("bad_request", f"not JSON: {error}") from error
             if not isinstance(request, dict):
                 raise BridgeFailure("bad_request", f"a request is a JSON object, got {type(request).__name__}")
             request_id = request.get("id")
             reply = bridge.handle(request)
-        except ValueError as error:
-            reply = {"ok": False, "kind": "bad_request", "error": f"not JSON: {error}"}
         except BridgeFailure as failure:
             reply = {"ok": False, "kind": failure.kind, "error": str(failure)}
+        except Exception as error:  # noqa: BLE001 - a bug must cost one request, not the session
+            print(traceback.format_exc(), file=sys.stderr)
+            reply = {"ok": False, "kind": "internal", "error": f"{type(error).__name__}: {error}"}
         if request_id is not None:
             reply["id"] = request_id
         out.write(json.dumps(reply, separators=(",", ":")) + "\n")
@@ -447,7 +510,10 @@ def main(argv):
         arg = args.pop(0)
         if arg == "--check":
             check = True
-        elif arg == "--unity-build" and args:
+        elif arg == "--unity-build":
+            if not args:
+                print("thor_lite_bridge: --unity-build needs the path of a Unity build's executable", file=sys.stderr)
+                return 2
             unity_build = args.pop(0)
         elif arg in ("-h", "--help"):
             print(__doc__.strip())

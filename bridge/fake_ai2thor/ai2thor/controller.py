@@ -23,7 +23,8 @@ Environment:
   THOR_LITE_FAKE_STATE       a file holding the step count across processes, so that a fault at
                              N fires once in a run even when the bridge is restarted
   THOR_LITE_FAKE_VISIBILITY  "all" (default): every object within visibilityDistance that is not
-                             shut in a closed openable receptacle is visible; "view": also only
+                             shut in a closed Fridge, Cabinet, Drawer, Microwave, Box, LaundryHamper or Safe
+                             is visible; "view": also only
                              what lies in the camera's view (a point test on the box centre and
                              corners, no occlusion)
 
@@ -46,6 +47,8 @@ from ai2thor.server import Event
 AGENT_RADIUS = 0.2
 CAMERA_HEIGHT = 0.675   # standing camera above the agent's centre; 0 crouched
 MUST_BE_OPEN = {"Drawer", "Cabinet", "LaundryHamper", "Microwave", "Fridge", "Box"}
+# Closed, these hide what is inside (a closed Toilet lid or Laptop does not).
+HIDE_CONTENTS = MUST_BE_OPEN | {"Safe"}
 LOOK_UP_LIMIT, LOOK_DOWN_LIMIT = -30, 60
 
 
@@ -223,18 +226,25 @@ class Controller:
         return min(xs) + AGENT_RADIUS, max(xs) - AGENT_RADIUS, min(zs) + AGENT_RADIUS, max(zs) - AGENT_RADIUS
 
     def _obstacles(self):
+        """Footprints (grown by the agent radius) of non-pickupable objects standing on the floor.
+        A box that wholly contains a moveable piece of furniture (an L-shaped desk around its
+        chair) is left out, as thor-lite's own grid does: its box is mostly empty floor."""
         floor_y = min(p[1] for p in self.bounds["cornerPoints"])
+        standing = []
         for obj in self.objects:
-            floor_piece = obj.get("objectType") == "Floor"
             box = obj.get("axisAlignedBoundingBox")
-            if floor_piece or obj.get("pickupable") or obj.get("isPickedUp") or not box:
+            if obj.get("objectType") == "Floor" or obj.get("pickupable") or obj.get("isPickedUp") or not box:
                 continue
-            bottom = min(p[1] for p in box["cornerPoints"])
-            if bottom - floor_y > 0.4:
+            if min(p[1] for p in box["cornerPoints"]) - floor_y > 0.4:
                 continue
             xs = [p[0] for p in box["cornerPoints"]]
             zs = [p[2] for p in box["cornerPoints"]]
-            yield min(xs) - AGENT_RADIUS, max(xs) + AGENT_RADIUS, min(zs) - AGENT_RADIUS, max(zs) + AGENT_RADIUS
+            standing.append((obj, (min(xs), max(xs), min(zs), max(zs))))
+        for obj, (a, b, c, d) in standing:
+            if any(other is not obj and other.get("moveable") and a <= oa and ob <= b and c <= oc and od <= d
+                   for other, (oa, ob, oc, od) in standing):
+                continue
+            yield a - AGENT_RADIUS, b + AGENT_RADIUS, c - AGENT_RADIUS, d + AGENT_RADIUS
 
     def _free(self, x, z):
         x0, x1, z0, z1 = self._floor_rect()
@@ -270,7 +280,7 @@ class Controller:
     def _enclosed(self, obj):
         for parent_id in obj.get("parentReceptacles") or []:
             parent = self.by_id.get(parent_id)
-            if parent and parent.get("openable") and not parent.get("isOpen"):
+            if parent and parent["objectType"] in HIDE_CONTENTS and not parent.get("isOpen"):
                 return True
         return False
 
