@@ -25,6 +25,8 @@ public struct LiveStepReply: Sendable {
     public var refusal: StepError?
     /// The frame the bridge wrote, if it wrote one (the wrapper saves none for a step it refused).
     public var frame: String?
+    /// Why the frame could not be written (a full disk): the step itself stands.
+    public var frameError: String?
 
     /// Reads a reply's members; a missing or mistyped required field is a malformed reply.
     init(_ members: [String: JSONValue], number: Int, request: String) throws {
@@ -60,6 +62,7 @@ public struct LiveStepReply: Sendable {
         navigable = try strings("navigable")
         interactable = try strings("interactable")
         frame = try optionalString("frame")
+        frameError = try optionalString("frame_error")
     }
 
     /// The bridge's refusals (the wrapper's own legality checks) in thor-lite's taxonomy.

@@ -164,7 +164,8 @@ public final class LiveGrader {
 
     /// `result.json` in the reference's shape (evaluate.py's `test`): its fields, with `messages`
     /// empty (thor-lite drives no chat), plus `thor_lite` (the bridge's versions) and, per entry,
-    /// what the bridge reported (`object_id`, `agent`, `held`, `error`). Frame paths are relative
+    /// what the bridge reported (`object_id`, `agent`, `held`, `message`, `frame_error` when a
+    /// frame could not be written) and thor-lite's `error` kind. Frame paths are relative
     /// to the record root, as the reference's are to its `./data`.
     static func resultDocument(task: BenchmarkTask, model: String, steps: [EpisodeStep], replies: [LiveStepReply], metrics: TaskMetrics,
                                seconds: Int, runDirectory: String, bridge: [String: JSONValue]) -> JSONValue {
@@ -187,6 +188,7 @@ public final class LiveGrader {
                 entry["agent"] = reply.agent
                 entry["held"] = reply.held.map(JSONValue.string) ?? .null
                 entry["message"] = .string(reply.message)
+                if let frameError = reply.frameError { entry["frame_error"] = .string(frameError) }
             }
             return .object(entry)
         }

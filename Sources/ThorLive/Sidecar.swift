@@ -38,9 +38,10 @@ public enum BridgeError: Error, CustomStringConvertible, Sendable {
     /// stream can no longer be trusted to pair replies with requests).
     var needsRestart: Bool {
         switch self {
-        // The bridge's `controller` (Unity died, a malformed event) and `environment` (no
-        // display, no Vulkan) refusals: a new sidecar builds a new controller.
-        case .refused(_, let kind, _): kind == "controller" || kind == "environment"
+        // The bridge's `controller` (Unity died, a malformed event), `environment` (no display,
+        // no Vulkan) and `internal` (a bug in the sidecar) refusals: a new sidecar builds a new
+        // controller.
+        case .refused(_, let kind, _): ["controller", "environment", "internal"].contains(kind)
         case .cannotStart, .timeout, .exited, .malformed: true
         }
     }
@@ -152,9 +153,13 @@ final class Sidecar: @unchecked Sendable {
     }
 
     /// Ends the sidecar at once (SIGKILL: a hung Unity does not answer SIGTERM) and reaps it.
+    /// The sidecar leads its own process group, which Unity (ai2thor's child) is in: the group
+    /// is killed too, so a hung Unity does not outlive it.
     func kill() {
         if process.isRunning {
-            Foundation.kill(process.processIdentifier, SIGKILL)
+            let pid = process.processIdentifier
+            Foundation.kill(-pid, SIGKILL)
+            Foundation.kill(pid, SIGKILL)
             process.waitUntilExit()
         }
         try? input.close()
