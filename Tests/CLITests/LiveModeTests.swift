@@ -192,6 +192,31 @@ final class LiveModeTests: XCTestCase {
         XCTAssertEqual((again["overall"] as? [String: Any])?["success_rate"] as? Double, 1)
     }
 
+    func testResponseAndResultLinesRunThroughTheSameLoopAndOnlyExecutedActionsReachTheBridge() throws {
+        let lines = [
+            #"{"identity": 3, "model": "org/vlm-7b", "responses": ["<DecisionMaking>navigate to countertop</DecisionMaking>", "I am thinking", "<DecisionMaking>pickup mug</DecisionMaking>", "<DecisionMaking>end</DecisionMaking>"]}"#,
+            #"{"identity": 5, "model": "org/vlm-7b", "trajectory": [{"action": "init", "object": null, "success": 1}, {"action": "navigate to", "object": "CoffeeMachine", "success": 0}, {"action": "toggle", "object": "CoffeeMachine", "success": 0}, {"action": "end", "object": null, "success": 1}]}"#,
+        ]
+        try (lines.joined(separator: "\n") + "\n").write(toFile: plans, atomically: true, encoding: .utf8)
+        let run = try live([])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let model = (record as NSString).appendingPathComponent("org_vlm-7b")
+        let pickup = (model as NSString).appendingPathComponent("3_single_pickup_FloorPlan30_0")
+        let result = try json((pickup as NSString).appendingPathComponent("result.json"))
+        let trajectory = try XCTUnwrap(result["trajectory"] as? [[String: Any]])
+        XCTAssertEqual(trajectory.map { $0["action"] as? String }, ["init", "navigate to", "error", "pickup", "end"])
+        XCTAssertEqual(trajectory[2]["error"] as? String, "parse_error")
+        XCTAssertEqual(trajectory[2]["response"] as? String, "I am thinking")
+        XCTAssertEqual(trajectory[3]["object"] as? String, "Mug")
+        XCTAssertEqual(result["model"] as? String, "org/vlm-7b")
+        // The illegal entry was not sent: frames for init, navigate and pickup only, numbered as
+        // the wrapper counts its executed steps.
+        XCTAssertEqual(try pngs(in: pickup), ["FloorPlan30_1_init.png", "FloorPlan30_2_navigate_CounterTop.png", "FloorPlan30_3_pick_up_Mug.png"])
+        // A result line's recorded flags are ignored: its actions run again.
+        let toggle = try json((model as NSString).appendingPathComponent("5_single_toggle_FloorPlan30_0/result.json"))
+        XCTAssertEqual((toggle["trajectory"] as? [[String: Any]])?.map { $0["success"] as? Int }, [1, 1, 1, 1])
+    }
+
     func testAControllerThatFailsEveryPickupIsReportedPickupByPickupWithBothOutcomes() throws {
         let divergence = work.appendingPathComponent("divergence.jsonl").path
         let run = try live(["--divergence", divergence], mode: "fail_pickup")
