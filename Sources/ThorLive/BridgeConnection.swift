@@ -39,6 +39,9 @@ public final class BridgeConnection: @unchecked Sendable {
     public private(set) var starts = 0
     /// The handshake reply of the running sidecar: bridge, ai2thor and Python versions.
     public private(set) var hello: [String: JSONValue] = [:]
+    /// Set when the handshake showed that the bridge and thor-lite speak different protocol
+    /// versions: no task can run, so the caller stops (an environment error, not a task's).
+    public private(set) var incompatibility: String?
 
     public init(configuration: BridgeConfiguration) {
         self.configuration = configuration
@@ -87,11 +90,19 @@ public final class BridgeConnection: @unchecked Sendable {
         let started = try Sidecar(python: configuration.python, bridge: configuration.bridge, environment: configuration.environment)
         starts += 1
         sidecar = started
-        let reply = try exchange(started, "hello", ["protocol": .int(BridgeConfiguration.protocolVersion)], name: "hello", timeout: configuration.startTimeout)
+        let reply: [String: JSONValue]
+        do {
+            reply = try exchange(started, "hello", ["protocol": .int(BridgeConfiguration.protocolVersion)], name: "hello", timeout: configuration.startTimeout)
+        } catch BridgeError.refused(_, "protocol", let message) {
+            discard()
+            incompatibility = "the bridge \(configuration.bridge) refused protocol \(BridgeConfiguration.protocolVersion): \(message)"
+            throw BridgeError.refused(request: "hello", kind: "protocol", message: message)
+        }
         guard reply["protocol"] == .int(BridgeConfiguration.protocolVersion) else {
             discard()
-            throw BridgeError.malformed(request: "hello", reply: JSONValue.object(reply).compact,
-                                       reason: "the bridge speaks protocol \(reply["protocol"]?.compact ?? "none"), thor-lite \(BridgeConfiguration.protocolVersion)")
+            let why = "the bridge \(configuration.bridge) speaks protocol \(reply["protocol"]?.compact ?? "none"), this thor-lite \(BridgeConfiguration.protocolVersion)"
+            incompatibility = why
+            throw BridgeError.malformed(request: "hello", reply: JSONValue.object(reply).compact, reason: why)
         }
         hello = reply
         return started

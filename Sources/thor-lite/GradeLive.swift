@@ -19,6 +19,13 @@ extension Grade {
             }
             let worlds = try StoreWorlds(store: store)
             let catalog = StoreCatalog(store: store) { store }
+            if let record = liveOptions.record {
+                do {
+                    try FileManager.default.createDirectory(atPath: record, withIntermediateDirectories: true)
+                } catch {
+                    throw CLIError.usage("--record \(record): cannot create the directory: \(error.localizedDescription)")
+                }
+            }
             let connection = BridgeConnection(configuration: try bridgeOptions.configuration())
             defer { connection.close() }
             let grader = LiveGrader(connection: connection, lookup: catalog.task, worlds: worlds, approachPoses: worlds.approachPoses,
@@ -33,6 +40,10 @@ extension Grade {
                     guard failure == nil else { return }
                     switch parsed.map({ grader.run($0, source: source) }) {
                     case .failure(let issue), .success(.failed(let issue)):
+                        if let why = connection.incompatibility {
+                            failure = CLIError.usage("live mode cannot run: \(why) (use the bridge of this thor-lite version)")
+                            return
+                        }
                         report.add(.failure(issue))
                     case .success(.alreadyRecorded(let directory)):
                         alreadyRecorded += 1

@@ -301,6 +301,21 @@ final class LiveModeTests: XCTestCase {
         XCTAssertTrue(noPython.stdout.contains("live bridge: missing python, ai2thor, unity_build, rendering"), noPython.stdout)
     }
 
+    func testABridgeOfAnotherProtocolVersionStopsTheRunWithAnEnvironmentError() throws {
+        let other = work.appendingPathComponent("other_bridge.py").path
+        try """
+            import json, sys
+            for line in sys.stdin:
+                request = json.loads(line)
+                print(json.dumps({"ok": True, "id": request.get("id"), "protocol": 2, "bridge": "9.0"}), flush=True)
+            """.write(toFile: other, atomically: true, encoding: .utf8)
+        let run = try CLI.run(["grade", "--mode", "live", plans, "--store", store, "--bridge", other, "--record", record],
+                              environment: environment(mode: nil))
+        XCTAssertEqual(run.status, 2, run.stderr)
+        XCTAssertTrue(run.stderr.contains("speaks protocol 2, this thor-lite 1"), run.stderr)
+        XCTAssertEqual(run.stderr.components(separatedBy: "protocol 2").count - 1, 1, "stops at the first task: \(run.stderr)")
+    }
+
     func testLiveOptionsOutsideLiveModeAreUsageErrors() throws {
         let run = try CLI.run(["grade", plans, "--store", store, "--record", record])
         XCTAssertEqual(run.status, 2)
@@ -308,5 +323,10 @@ final class LiveModeTests: XCTestCase {
         let noBridge = try CLI.run(["grade", "--mode", "live", plans, "--store", store, "--bridge", work.appendingPathComponent("none.py").path])
         XCTAssertEqual(noBridge.status, 2)
         XCTAssertTrue(noBridge.stderr.contains("no bridge script"), noBridge.stderr)
+        let blocker = work.appendingPathComponent("a-file").path
+        XCTAssertTrue(FileManager.default.createFile(atPath: blocker, contents: Data()))
+        let badRecord = try CLI.run(["grade", "--mode", "live", plans, "--store", store, "--bridge", Self.bridge, "--record", blocker + "/runs"])
+        XCTAssertEqual(badRecord.status, 2)
+        XCTAssertTrue(badRecord.stderr.contains("cannot create the directory"), badRecord.stderr)
     }
 }
