@@ -34,11 +34,11 @@ receptacles' contents. Its reachable grid: points gridSize apart through the sta
 the scene bounds by the agent radius, outside the footprints (grown by the radius) of
 non-pickupable objects standing on the floor.
 """
-import copy
 import glob
 import json
 import math
 import os
+import pickle
 import sys
 import time
 
@@ -101,6 +101,11 @@ def _load_scene(scene):
     return event, agent
 
 
+def _clone(value):
+    """A deep copy of JSON-like data; each event gets its own (the wrapper keeps old ones)."""
+    return pickle.loads(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+
+
 def _shift_box(obj, dx, dy, dz):
     box = obj.get("axisAlignedBoundingBox")
     if not box:
@@ -113,6 +118,11 @@ def _move_object(obj, x, y, z):
     dx, dy, dz = x - obj["position"]["x"], y - obj["position"]["y"], z - obj["position"]["z"]
     obj["position"] = {"x": x, "y": y, "z": z}
     _shift_box(obj, dx, dy, dz)
+
+
+# Reachable grids by (scene, grid size, start position): only furniture, which no benchmark action
+# moves, blocks the grid, so a scene's grid is computed once per process.
+_GRIDS = {}
 
 
 class _Counter:
@@ -194,11 +204,12 @@ class Controller:
                 self.settings[key] = kwargs[key]
         self.scene = scene
         dump, agent = _load_scene(scene)
-        self.objects = copy.deepcopy(dump["objects"])
+        self.objects = _clone(dump["objects"])
         self.by_id = {o["objectId"]: o for o in self.objects}
         self.bounds = dump["sceneBounds"]
         self.agent = {"position": dict(agent["position"]), "rotation": dict(agent["rotation"]),
                       "cameraHorizon": agent.get("cameraHorizon", 0), "isStanding": agent.get("isStanding", True)}
+        self.agent_start = (self.agent["position"]["x"], self.agent["position"]["z"])
         self.held = None
         self.frame_index = 0
         self._grid = None
@@ -253,6 +264,9 @@ class Controller:
         return not any(a <= x <= b and c <= z <= d for a, b, c, d in self._obstacle_boxes)
 
     def _reachable(self):
+        key = (self.scene, float(self.settings["gridSize"]), self.agent_start)
+        if self._grid is None and key in _GRIDS:
+            self._obstacle_boxes, self._grid = _GRIDS[key]
         if self._grid is None:
             self._obstacle_boxes = list(self._obstacles())
             step = float(self.settings["gridSize"])
@@ -271,6 +285,7 @@ class Controller:
                     j += 1
                 i += 1
             self._grid = grid
+            _GRIDS[key] = (self._obstacle_boxes, grid)
         return self._grid
 
     def _camera(self):
@@ -323,19 +338,22 @@ class Controller:
     # -- events ------------------------------------------------------------------------------
 
     def _frame(self):
-        """A plain image whose colour follows the pose, width x height x 3."""
+        """A plain image whose colour follows the pose, width x height x 3, drawn when used."""
         self.frame_index += 1
         p = self.agent["position"]
         colour = (int(abs(p["x"]) * 40) % 256, int(abs(p["z"]) * 40) % 256,
                   (int(self.agent["rotation"]["y"]) + self.frame_index * 7) % 256)
         width, height = int(self.settings["width"]), int(self.settings["height"])
-        try:
-            import numpy
-            frame = numpy.empty((height, width, 3), dtype=numpy.uint8)
-            frame[:, :] = colour
-            return frame
-        except ImportError:
-            return _BytesFrame(width, height, bytes(colour) * (width * height))
+
+        def draw():
+            try:
+                import numpy
+                frame = numpy.empty((height, width, 3), dtype=numpy.uint8)
+                frame[:, :] = colour
+                return frame
+            except ImportError:
+                return _BytesFrame(width, height, bytes(colour) * (width * height))
+        return draw
 
     def _event(self, action, success, error, value):
         camera = self._camera()
@@ -346,7 +364,7 @@ class Controller:
             c = obj["position"]
             obj["distance"] = math.dist((c["x"], c["y"], c["z"]), (camera["x"], camera["y"], camera["z"]))
         metadata = {
-            "objects": copy.deepcopy(self.objects),
+            "objects": _clone(self.objects),
             "agent": {"name": "agent", "position": dict(agent), "rotation": dict(self.agent["rotation"]),
                       "cameraHorizon": self.agent["cameraHorizon"], "isStanding": self.agent["isStanding"],
                       "inHighFrictionArea": False},
@@ -358,7 +376,7 @@ class Controller:
             "lastActionSuccess": success,
             "errorMessage": error,
             "actionReturn": value,
-            "sceneBounds": copy.deepcopy(self.bounds),
+            "sceneBounds": _clone(self.bounds),
             "screenWidth": self.settings["width"],
             "screenHeight": self.settings["height"],
             "fov": self.settings["fieldOfView"],

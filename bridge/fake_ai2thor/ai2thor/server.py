@@ -3,8 +3,16 @@
 
 class Event:
     def __init__(self, metadata, frame):
+        """`frame` is the image, or a function that draws it on first use (most events' frames
+        are never looked at)."""
         self.metadata = metadata
-        self.frame = frame
+        self._frame = frame
+
+    @property
+    def frame(self):
+        if callable(self._frame):
+            self._frame = self._frame()
+        return self._frame
 
     @property
     def pose_discrete(self):
