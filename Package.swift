@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "ThorGrade", targets: ["ThorGrade"]),
         .library(name: "ThorPolicy", targets: ["ThorPolicy"]),
         .library(name: "ThorFrames", targets: ["ThorFrames"]),
+        .library(name: "ThorLive", targets: ["ThorLive"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -49,11 +50,14 @@ let package = Package(
         // PNG read/write, the frame index (run layout, headers, replayed state), scene maps,
         // filmstrips, episode explanations.
         .target(name: "ThorFrames", dependencies: ["ThorModel", "ThorJSON", "ThorSim", "ThorGrade", "CPNGShim"]),
+        // The live bridge's Swift side: the sidecar process (bridge/thor_lite_bridge.py), the live
+        // episode backend, live grading with the simulator as a shadow, reference-layout recording.
+        .target(name: "ThorLive", dependencies: ["ThorModel", "ThorJSON", "ThorSim", "ThorGrade"]),
         // The command line: parses flags, calls the libraries.
         .executableTarget(
             name: "thor-lite",
             dependencies: [
-                "ThorModel", "ThorStore", "ThorSim", "ThorGrade", "ThorPolicy", "ThorJSON", "ThorFrames",
+                "ThorModel", "ThorStore", "ThorSim", "ThorGrade", "ThorPolicy", "ThorJSON", "ThorFrames", "ThorLive",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -116,6 +116,8 @@ public enum FailureCause {
             return "the step budget of \(budget) steps ran out"
         case .repeatCutoff:
             return "the same action three times in a row ended the episode"
+        case .unityRejected:
+            return "AI2-THOR refused the step where the simulator, from the same state, would succeed (see the divergence report)"
         }
     }
 

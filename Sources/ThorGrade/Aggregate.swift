@@ -125,6 +125,17 @@ public struct GradedTask: Sendable {
     public var metrics: TaskMetrics
     /// Simulate mode only: the executed steps and the goal-state check.
     public var simulation: SimulationDetails?
+
+    public init(source: LineSource, identity: TaskIdentity, model: String, taskType: String, scene: String?,
+                metrics: TaskMetrics, simulation: SimulationDetails? = nil) {
+        self.source = source
+        self.identity = identity
+        self.model = model
+        self.taskType = taskType
+        self.scene = scene
+        self.metrics = metrics
+        self.simulation = simulation
+    }
 }
 
 /// Everything a grade run produced.

@@ -149,6 +149,13 @@ public struct Divergence {
     /// reference metric. Entries Unity did not execute (illegal actions, the final or cut-off
     /// `end`) are copied into the re-executed trajectory as they are.
     public static func replay(_ run: RecordedRun, world start: World, reference: TaskReference?, mode: ReplayMode) -> RunComparison {
+        replayKeepingWorld(run, world: start, reference: reference, mode: mode).comparison
+    }
+
+    /// `replay`, also giving the simulator's world after the last step (live mode's shadow: its
+    /// goal check runs on it).
+    public static func replayKeepingWorld(_ run: RecordedRun, world start: World, reference: TaskReference?, mode: ReplayMode)
+        -> (comparison: RunComparison, world: World) {
         var world = start
         var steps: [StepComparison] = []
         var simulated: [TrajectoryEntry] = []
@@ -186,10 +193,11 @@ public struct Divergence {
         if !steps.isEmpty && steps.allSatisfy({ $0.navigable == nil && $0.interactable == nil }) {
             notes.append("no observation sets recorded: success only")
         }
-        return RunComparison(
+        let comparison = RunComparison(
             source: run.source, identity: run.identityOrName, model: run.model, scene: start.scene.scene.name,
             taskType: reference?.taskType ?? run.taskType, steps: steps,
             unityMetrics: unityMetrics, simulatedMetrics: simulatedMetrics, notes: notes)
+        return (comparison, world)
     }
 }
 

@@ -64,13 +64,7 @@ public enum GradeInputReader {
     public static func parse(_ data: Data, file: String, wholeFile: Bool = false) -> [(LineSource, Result<GradeRecord, GradeIssue>)] {
         var lines: [(LineSource, Result<GradeRecord, GradeIssue>)] = []
         let input = GradeInput(source: .memory(data), name: file, isWholeDocument: wholeFile)
-        let failure = GradeInputStream.forEachLine(of: input, chunkSize: defaultChunkSize, transform: { ($0, $1) }, relocate: { line, base in
-            line.0.line += base
-            if case .failure(var issue) = line.1 {
-                issue.source.line += base
-                line.1 = .failure(issue)
-            }
-        }, consume: { lines.append($0) })
+        let failure = forEachRecord(of: input) { lines.append(($0, $1)) }
         if let failure { lines.append((failure.source, .failure(failure))) }
         return lines
     }

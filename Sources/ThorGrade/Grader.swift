@@ -8,6 +8,9 @@ public enum GradeMode: String, Sendable, CaseIterable {
     case recorded
     /// Re-execute the actions in the symbolic simulator.
     case simulate
+    /// Execute the actions on real AI2-THOR through the bridge (`ThorLive.LiveGrader`), with the
+    /// simulator as a shadow; `Grader` itself does not run it.
+    case live
 }
 
 /// Grades parsed lines: looks up what a line omits, computes the reference metrics, and collects
@@ -84,6 +87,8 @@ public struct Grader {
                 metrics: try ReferenceMetric.evaluate(result.trajectory, task: reference))
         case (.plan, .recorded), (.responses, .recorded):
             throw GradeIssue(source: source, reason: "plan and response lines have no recorded trajectory: grade them with --mode simulate")
+        case (_, .live):
+            throw GradeIssue(source: source, reason: "live mode runs tasks one at a time on AI2-THOR: use thor-lite grade --mode live")
         case (_, .simulate):
             guard let worlds else { throw GradeIssue(source: source, reason: "simulate mode needs a store with the task's scene") }
             guard let task = try lookup(record.identity) else {

@@ -8,6 +8,12 @@ public protocol WorldSource: Sendable {
 
 /// What simulate mode adds to a graded line.
 public struct SimulationDetails: Sendable {
+    public init(steps: [EpisodeStep], goal: GoalReport, endReason: StepError?) {
+        self.steps = steps
+        self.goal = goal
+        self.endReason = endReason
+    }
+
     /// One entry per trajectory entry, `init` first and the final `end` last.
     public var steps: [EpisodeStep]
     /// The end-state facts checked: required ones decide goal success, path facts are reported.
@@ -23,23 +29,33 @@ extension Grader {
     /// fed one per model call, responses are parsed as the reference does.
     func simulate(_ record: GradeRecord, task: BenchmarkTask, worlds: WorldSource) throws -> (TaskMetrics, SimulationDetails) {
         var runner = EpisodeRunner(world: try worlds.world(for: task), taskType: task.taskType)
-        var outputs: [PolicyOutput]
+        var outputs = Self.policyOutputs(record)
+        outputs.reverse()
+        runner.run { outputs.popLast() }
+        let metrics = try Self.score(runner.steps, task: task)
+        let details = SimulationDetails(steps: runner.steps, goal: GoalCheck.report(for: task, in: runner.world), endReason: runner.endReason)
+        return (metrics, details)
+    }
+
+    /// What a line feeds the episode loop, one output per model call: a plan's actions, a
+    /// response line's responses, or a result line's recorded actions after init (its recorded
+    /// flags ignored). Simulate and live mode feed the same.
+    public static func policyOutputs(_ record: GradeRecord) -> [PolicyOutput] {
         switch record {
-        case .plan(_, let actions, _): outputs = actions.map(PolicyOutput.planStep)
-        case .responses(_, let responses, _): outputs = responses.map(PolicyOutput.response)
+        case .plan(_, let actions, _): actions.map(PolicyOutput.planStep)
+        case .responses(_, let responses, _): responses.map(PolicyOutput.response)
         case .result(let result):
-            // The recorded actions after init, one per model call; recorded flags are ignored.
-            outputs = result.trajectory.dropFirst().map { entry in
+            result.trajectory.dropFirst().map { entry in
                 .planStep(entry.object.map { "\(entry.action) \($0)" } ?? entry.action)
             }
         }
-        outputs.reverse()
-        runner.run { outputs.popLast() }
-        let trajectory = runner.steps.map {
+    }
+
+    /// The reference metric of an executed episode.
+    public static func score(_ steps: [EpisodeStep], task: BenchmarkTask) throws -> TaskMetrics {
+        let trajectory = steps.map {
             TrajectoryEntry(action: $0.action, object: $0.object, success: $0.success, legalObjects: $0.legalObjects)
         }
-        let metrics = try ReferenceMetric.evaluate(trajectory, task: TaskReference(task))
-        let details = SimulationDetails(steps: runner.steps, goal: GoalCheck.report(for: task, in: runner.world), endReason: runner.endReason)
-        return (metrics, details)
+        return try ReferenceMetric.evaluate(trajectory, task: TaskReference(task))
     }
 }

@@ -37,6 +37,14 @@ public struct EpisodeRunner {
     /// How the loop ended: nil (the policy said end), `budgetExhausted` or `repeatCutoff`.
     public private(set) var endReason: StepError?
     public private(set) var isDone = false
+    /// Executes the loop's actions in place of `world` when set (live mode); `world` still parses
+    /// responses and names types. Nil (the default) keeps simulate mode as it is.
+    public var backend: (any EpisodeBackend)?
+    /// Why the backend could not execute a step: the episode ended there, without an entry.
+    public private(set) var backendFailure: (any Error)?
+    /// The backend's last observation sets, which entries it did not execute carry (as the
+    /// reference's loop variables do).
+    var backendLegal: (locations: [String], objects: [String])?
 
     // Loop state, as named in the reference.
     var action = "init"
@@ -86,11 +94,28 @@ public struct EpisodeRunner {
         previous = (action, item)
         if let kind = ActionKind(rawValue: action), kind.isExecutable {
             stepCount += 1
+            if let backend { return execute(Action(kind, item), on: backend) }
             let outcome = world.step(Action(kind, item))
             steps.append(entry(action: action, object: item, outcome: outcome, feedback: outcome.success ? "" : Feedback.text(for: outcome, action: action, object: item, decision: lastDecision)))
         } else {
             let error = pendingFailure ?? .unknownAction
             steps.append(entry(action: action, object: item, outcome: .failed(error), feedback: Feedback.illegalAction))
+        }
+    }
+
+    /// One executed step on the backend; a backend that cannot answer ends the episode.
+    mutating func execute(_ action: Action, on backend: any EpisodeBackend) {
+        do {
+            let step = try backend.execute(action)
+            backendLegal = (step.legalLocations, step.legalObjects)
+            let outcome = StepOutcome(success: step.success, error: step.success ? nil : step.error, object: nil)
+            let feedback = step.success ? "" : Feedback.text(for: outcome, action: self.action, object: item, decision: lastDecision)
+            var executed = entry(action: self.action, object: item, outcome: outcome, feedback: feedback)
+            executed.objectId = step.objectId
+            steps.append(executed)
+        } catch {
+            backendFailure = error
+            isDone = true
         }
     }
 
@@ -142,8 +167,8 @@ public struct EpisodeRunner {
             response: response, action: action, object: object,
             objectId: outcome.object.map { world.scene.scene.objects[$0].objectId },
             success: outcome.success, error: outcome.error, feedback: feedback,
-            legalLocations: world.scene.names(of: world.navigable),
-            legalObjects: world.scene.names(of: world.interactable))
+            legalLocations: backendLegal?.locations ?? world.scene.names(of: world.navigable),
+            legalObjects: backendLegal?.objects ?? world.scene.names(of: world.interactable))
     }
 }
 

@@ -28,6 +28,9 @@ public enum StepError: String, Sendable, Codable, CaseIterable {
     case mustBeOff = "must_be_off"
     /// `move forward` found every direction the wrapper tries blocked.
     case blocked = "blocked"
+    /// Live mode: AI2-THOR reported the step failed where the simulator, from the same state,
+    /// predicts success (a failure both agree on gets the simulator's kind); see the divergence report.
+    case unityRejected = "unity_rejected"
     /// The episode ran out of its step budget.
     case budgetExhausted = "budget_exhausted"
     /// The same action and object three times in a row ended the episode.

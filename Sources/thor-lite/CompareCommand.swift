@@ -52,6 +52,7 @@ struct Compare: ParsableCommand {
             throw ValidationError("give one --label per run (\(runs.count)), or none")
         }
         guard (1...1_000_000).contains(resamples) else { throw ValidationError("--resamples must be between 1 and 1000000") }
+        guard mode != .live else { throw ValidationError("compare grades with simulate or recorded; run tasks live with grade --mode live --per-task FILE and compare the files") }
     }
 
     func run() throws {

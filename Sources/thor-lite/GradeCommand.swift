@@ -28,6 +28,10 @@ struct Grade: ParsableCommand {
                          check
               recorded   trust the recorded success and legal_objects; the reference's
                          numbers exactly
+              live       execute on real AI2-THOR through the bridge, one task at a
+                         time, the simulator as a shadow: simulate mode's outputs,
+                         plus --record DIR (reference run layout), --resume and
+                         --divergence FILE (docs/live-mode.md)
 
             Output: a table on stdout (--format json|csv for scripts, er-csv for the reference's result.csv); --per-task FILE writes one JSON line per graded line in input order; --summary FILE writes overall, category, task-type and per-model blocks plus the lines that were not graded. JSON values are unrounded.
 
@@ -50,7 +54,7 @@ struct Grade: ParsableCommand {
     @Argument(help: ArgumentHelp("Results files (JSON lines; - for standard input) or run directories.", valueName: "input"))
     var inputs: [String]
 
-    @Option(help: ArgumentHelp("simulate (default) or recorded.", valueName: "mode"))
+    @Option(help: ArgumentHelp("simulate (default), recorded, or live.", valueName: "mode"))
     var mode: GradeMode = .simulate
 
     @Option(help: "Standard output format: table, json, csv, or er-csv (the reference's result.csv, column for column).")
@@ -64,50 +68,65 @@ struct Grade: ParsableCommand {
 
     @OptionGroup var storeOptions: StoreOptions
 
+    @OptionGroup(title: "Live mode (real AI2-THOR through the bridge; see thor-lite live --help)") var bridgeOptions: BridgeOptions
+
+    @OptionGroup var liveOptions: LiveRunOptions
+
     func validate() throws {
         guard !inputs.isEmpty else { throw ValidationError("give at least one results file or run directory") }
+        if mode != .live && liveOptions.isUsed { throw ValidationError("--record, --resume and --divergence belong to --mode live") }
     }
 
     func run() throws {
+        if mode == .live { return try runLive() }
         try reportingErrors {
             let (grader, catalog) = try Self.grader(mode: mode, storeOptions: storeOptions)
             var report = GradeReport()
-            // Every argument is listed before anything is read: a missing path is a usage error
-            // with nothing graded; unreadable run-directory entries are reported per entry.
-            var listed: [GradeInput] = []
-            for argument in inputs {
-                do {
-                    let listing = try GradeInputReader.inputs(at: argument)
-                    listed += listing.inputs
-                    report.issues += listing.issues
-                } catch let error as GradeInputError {
-                    throw CLIError.usage(error.description)
-                }
-            }
-            for input in listed { grader.grade(input) { report.add($0) } }
+            for input in try listInputs(into: &report) { grader.grade(input) { report.add($0) } }
             if report.tasks.isEmpty && report.issues.isEmpty {
                 printError("no input lines: \(inputs.joined(separator: ", ")) \(inputs.count == 1 ? "holds" : "hold") no JSON lines to grade")
                 throw ExitCode(1)
             }
-
-            for issue in report.issues { printError("not graded: \(issue)") }
-            let storeTasks = catalog.identities()
-            if let storeTasks { report.coverage = Coverage.compute(report.tasks, storeTasks: storeTasks) }
-            report.provenance = GradeProvenance(
-                version: ThorLiteVersion.current, mode: mode.rawValue, store: storeTasks == nil ? nil : storeOptions.resolvedPath, inputs: inputs)
-            if let perTask {
-                try Output.write(ReportWriters.perTaskLines(report.tasks), to: perTask)
-            }
-            let totals = report.totals
-            if let summary { try Output.write(Array((ReportWriters.summary(report, totals).pretty + "\n").utf8), to: summary) }
-            switch format {
-            case .table: try Output.print(ReportWriters.table(report, totals), terminator: "")
-            case .json: try Output.print(ReportWriters.summary(report, totals).pretty)
-            case .csv: try Output.print(ReportWriters.csv(report, totals), terminator: "")
-            case .erCSV: try Output.print(ReferenceCSV.render(report.tasks), terminator: "")
-            }
-            if !report.issues.isEmpty { throw ExitCode(1) }
+            try writeOutputs(&report, catalog: catalog)
         }
+    }
+
+    /// Every argument is listed before anything is read: a missing path is a usage error with
+    /// nothing graded; unreadable run-directory entries are reported per entry.
+    func listInputs(into report: inout GradeReport) throws -> [GradeInput] {
+        var listed: [GradeInput] = []
+        for argument in inputs {
+            do {
+                let listing = try GradeInputReader.inputs(at: argument)
+                listed += listing.inputs
+                report.issues += listing.issues
+            } catch let error as GradeInputError {
+                throw CLIError.usage(error.description)
+            }
+        }
+        return listed
+    }
+
+    /// Reports the lines not graded, then writes the per-task lines, the summary and the table;
+    /// exit status 1 when some line was not graded.
+    func writeOutputs(_ report: inout GradeReport, catalog: StoreCatalog) throws {
+        for issue in report.issues { printError("not graded: \(issue)") }
+        let storeTasks = catalog.identities()
+        if let storeTasks { report.coverage = Coverage.compute(report.tasks, storeTasks: storeTasks) }
+        report.provenance = GradeProvenance(
+            version: ThorLiteVersion.current, mode: mode.rawValue, store: storeTasks == nil ? nil : storeOptions.resolvedPath, inputs: inputs)
+        if let perTask {
+            try Output.write(ReportWriters.perTaskLines(report.tasks), to: perTask)
+        }
+        let totals = report.totals
+        if let summary { try Output.write(Array((ReportWriters.summary(report, totals).pretty + "\n").utf8), to: summary) }
+        switch format {
+        case .table: try Output.print(ReportWriters.table(report, totals), terminator: "")
+        case .json: try Output.print(ReportWriters.summary(report, totals).pretty)
+        case .csv: try Output.print(ReportWriters.csv(report, totals), terminator: "")
+        case .erCSV: try Output.print(ReferenceCSV.render(report.tasks), terminator: "")
+        }
+        if !report.issues.isEmpty { throw ExitCode(1) }
     }
 }
 

@@ -26,7 +26,7 @@ struct ThorLite: ParsableCommand {
         // conformances, at every start, for every command (docs/performance.md, cold start).
         subcommands: [
             Import.self, Info.self, SceneCommand.self, TaskCommand.self, Tasks.self, Grade.self, Compare.self, Diverge.self, Serve.self,
-            Frames.self, Draw.self, FilmstripCommand.self, Explain.self,
+            Frames.self, Draw.self, FilmstripCommand.self, Explain.self, Live.self,
         ]
     )
 
