@@ -125,6 +125,9 @@ public struct GradedTask: Sendable {
     public var metrics: TaskMetrics
     /// Simulate mode only: the executed steps and the goal-state check.
     public var simulation: SimulationDetails?
+    /// The key actions the line carried itself (recorded mode); nil when the store's task's were
+    /// used. Read by `KeyActionWarnings`.
+    public var lineKeyActions: [String]? = nil
 }
 
 /// Everything a grade run produced.
@@ -135,6 +138,8 @@ public struct GradeReport: Sendable {
     public var coverage: [Coverage]?
     /// Version, mode, store and inputs, for the summary's `meta` block (set by the CLI).
     public var provenance: GradeProvenance?
+    /// Key actions of graded tasks that can never match (set by the CLI; see `KeyActionWarnings`).
+    public var keyActionWarnings: [KeyActionWarning] = []
 
     public init(tasks: [GradedTask] = [], issues: [GradeIssue] = []) {
         self.tasks = tasks

@@ -45,6 +45,18 @@ extension ThorStore {
         try read { try String.fetchOne($0, sql: "SELECT value FROM store_info WHERE key = 'source'") }
     }
 
+    /// Every scene's object types, by scene name: the types a key action can name there
+    /// (one query, for checks over all tasks at once).
+    public func objectTypesByScene() throws -> [String: Set<String>] {
+        try read { db in
+            var types: [String: Set<String>] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT DISTINCT s.name, o.object_type FROM objects o JOIN scenes s ON s.id = o.scene_id") {
+                types[row[0], default: []].insert(row[1])
+            }
+            return types
+        }
+    }
+
     public func sceneNames() throws -> [String] {
         try read { try String.fetchAll($0, sql: "SELECT name FROM scenes ORDER BY id") }
     }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ThorJSON
 import ThorStore
 
 struct Info: ParsableCommand {
@@ -21,11 +22,11 @@ struct Info: ParsableCommand {
             let store = try storeOptions.openForReading()
             let counts = try store.counts()
             if json {
-                try printJSON([
-                    "scenes": counts.scenes, "objects": counts.objects, "receptacle_links": counts.receptacleLinks,
-                    "tasks": counts.tasks, "task_types": counts.taskTypes, "agent_poses": counts.agentPoses,
-                    "frames": counts.frames,
-                ] as [String: Any])
+                try printJSON(.object([
+                    "scenes": .int(counts.scenes), "objects": .int(counts.objects), "receptacle_links": .int(counts.receptacleLinks),
+                    "tasks": .int(counts.tasks), "task_types": .object(counts.taskTypes.mapValues(JSONValue.int)),
+                    "agent_poses": .int(counts.agentPoses), "frames": .int(counts.frames),
+                ]))
                 return
             }
             try Output.print("store             \(store.path) (schema v\(try store.schemaVersion))")
