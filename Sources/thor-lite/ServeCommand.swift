@@ -194,7 +194,7 @@ struct ServeSession {
 
     func taskInfo() -> [String: JSONValue] {
         guard let task = env.task else { return [:] }
-        return ["task": ReportWriters.json(task.identity), "tasktype": .string(task.taskType), "scene": .string(task.scene),
+        return ["task": .string(task.identity.description), "tasktype": .string(task.taskType), "scene": .string(task.scene),
                 "taskname": .string(task.taskName), "taskquery": .string(task.taskQuery)]
     }
 
