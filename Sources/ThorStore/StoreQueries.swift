@@ -45,15 +45,12 @@ extension ThorStore {
         try read { try String.fetchOne($0, sql: "SELECT value FROM store_info WHERE key = 'source'") }
     }
 
-    /// Every scene's object types, by scene name: the types a key action can name there
-    /// (one query, for checks over all tasks at once).
-    public func objectTypesByScene() throws -> [String: Set<String>] {
+    /// The object types of a scene (the types a key action can name there); nil when the store has
+    /// no such scene. Reads only the `objects_by_type` index.
+    public func objectTypes(inScene name: String) throws -> Set<String>? {
         try read { db in
-            var types: [String: Set<String>] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT DISTINCT s.name, o.object_type FROM objects o JOIN scenes s ON s.id = o.scene_id") {
-                types[row[0], default: []].insert(row[1])
-            }
-            return types
+            guard let sceneId = try Int64.fetchOne(db, sql: "SELECT id FROM scenes WHERE name = ?", arguments: [name]) else { return nil }
+            return Set(try String.fetchAll(db, sql: "SELECT DISTINCT object_type FROM objects WHERE scene_id = ?", arguments: [sceneId]))
         }
     }
 
@@ -121,6 +118,17 @@ extension ThorStore {
     public func task(_ identity: TaskIdentity) throws -> BenchmarkTask? {
         try read { db in
             try Self.fetchTasks(db, where: "t.identity = ?", arguments: [identity.description]).first
+        }
+    }
+
+    /// Every task's identity in task-file order, without reading the tasks (for coverage).
+    public func taskIdentities() throws -> [TaskIdentity] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT identity, identity_is_int FROM tasks ORDER BY ord").map { row in
+                let text: String = row[0]
+                let isInt: Bool = row[1]
+                return isInt ? TaskIdentity(parsing: text) : .string(text)
+            }
         }
     }
 

@@ -161,22 +161,22 @@ final class StoreCatalog: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         if store == nil { store = try? open() }
-        return try? store?.allTasks().map(\.identity)
+        return try? store?.taskIdentities()
     }
 
     /// Warnings for key actions that can never match, checked against this catalog's tasks and
     /// scenes (the scenes' types are read on the first check).
     func keyActionWarnings() -> KeyActionWarnings {
-        var types: [String: Set<String>]?
+        var types: [String: Set<String>?] = [:]
         return KeyActionWarnings(
             sceneTypes: { [self] scene in
-                if types == nil {
-                    types = lock.withLock {
-                        if store == nil { store = try? open() }
-                        return (try? store?.objectTypesByScene()) ?? [:]
-                    }
+                if let known = types[scene] { return known }
+                let read = lock.withLock {
+                    if store == nil { store = try? open() }
+                    return (try? store?.objectTypes(inScene: scene)) ?? nil
                 }
-                return types?[scene]
+                types[scene] = read
+                return read
             },
             storeKeyActions: { [self] identity in (try? task(identity))?.keyActionTexts })
     }

@@ -29,18 +29,20 @@ struct Info: ParsableCommand {
                 ]))
                 return
             }
-            try Output.print("store             \(store.path) (schema v\(try store.schemaVersion))")
-            if let source = try store.importedSource() { try Output.print("imported from     \(source)") }
-            try Output.print("scenes            \(counts.scenes)")
-            try Output.print("objects           \(counts.objects)")
-            try Output.print("receptacle links  \(counts.receptacleLinks)")
-            try Output.print("tasks             \(counts.tasks)")
+            // One write: a read command's start is measured in milliseconds (docs/performance.md).
+            var text = "store             \(store.path) (schema v\(try store.schemaVersion))\n"
+            if let source = try store.importedSource() { text += "imported from     \(source)\n" }
+            text += "scenes            \(counts.scenes)\n"
+            text += "objects           \(counts.objects)\n"
+            text += "receptacle links  \(counts.receptacleLinks)\n"
+            text += "tasks             \(counts.tasks)\n"
             let width = counts.taskTypes.keys.map(\.count).max() ?? 0
             for (type, count) in counts.taskTypes.sorted(by: { $0.key < $1.key }) {
-                try Output.print("  \(type.padding(toLength: width, withPad: " ", startingAt: 0))  \(count)")
+                text += "  " + type + String(repeating: " ", count: width - type.count) + "  \(count)\n"
             }
-            try Output.print("agent poses       \(counts.agentPoses)")
-            try Output.print("frames            \(counts.frames)")
+            text += "agent poses       \(counts.agentPoses)\n"
+            text += "frames            \(counts.frames)\n"
+            try Output.print(text, terminator: "")
         }
     }
 }

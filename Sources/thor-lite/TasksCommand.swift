@@ -70,9 +70,10 @@ struct Tasks: ParsableCommand {
                 }
             }
             // Key actions the metric can never match, whatever a model does (also warned by `grade`).
-            let sceneTypes = try store.objectTypesByScene()
-            let unmatchable = tasks.flatMap { task in
-                KeyActionCheck.unmatchable(task.keyActionTexts, sceneTypes: sceneTypes[task.scene], sceneName: task.scene).map { (task, $0) }
+            var sceneTypes: [String: Set<String>?] = [:]
+            let unmatchable = try tasks.flatMap { task in
+                if sceneTypes[task.scene] == nil { sceneTypes[task.scene] = try store.objectTypes(inScene: task.scene) }
+                return KeyActionCheck.unmatchable(task.keyActionTexts, sceneTypes: sceneTypes[task.scene] ?? nil, sceneName: task.scene).map { (task, $0) }
             }
             if json {
                 try Output.print(JSONValue.object([

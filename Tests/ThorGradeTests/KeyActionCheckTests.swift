@@ -80,10 +80,11 @@ final class KeyActionCheckTests: XCTestCase {
         addTeardownBlock { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
         let store = try ThorStore(path: path, create: true)
         try store.importCheckout(UpstreamReader(root: URL(fileURLWithPath: data)))
-        let types = try store.objectTypesByScene()
-        XCTAssertEqual(types.count, 120)
+        XCTAssertEqual(try store.objectTypes(inScene: "FloorPlan1")?.contains("Fridge"), true)
+        XCTAssertNil(try store.objectTypes(inScene: "FloorPlan999"))
         let flagged = try store.allTasks().flatMap { task in
-            KeyActionCheck.unmatchable(task.keyActionTexts, sceneTypes: types[task.scene], sceneName: task.scene).map { (task.identity, $0) }
+            KeyActionCheck.unmatchable(task.keyActionTexts, sceneTypes: try XCTUnwrap(store.objectTypes(inScene: task.scene)), sceneName: task.scene)
+                .map { (task.identity, $0) }
         }
         XCTAssertEqual(flagged.map(\.0), [786, 787, 788, 789, 790, 791, 792, 793, 794, 796, 797, 798, 799].map(TaskIdentity.int))
         XCTAssertEqual(Set(flagged.map(\.1.keyAction)), ["put"])
