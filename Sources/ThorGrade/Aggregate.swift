@@ -125,9 +125,12 @@ public struct GradedTask: Sendable {
     public var metrics: TaskMetrics
     /// Simulate mode only: the executed steps and the goal-state check.
     public var simulation: SimulationDetails?
+    /// The key actions the line carried itself (recorded mode); nil when the store's task's were
+    /// used. Read by `KeyActionWarnings`.
+    public var lineKeyActions: [String]? = nil
 
     public init(source: LineSource, identity: TaskIdentity, model: String, taskType: String, scene: String?,
-                metrics: TaskMetrics, simulation: SimulationDetails? = nil) {
+                metrics: TaskMetrics, simulation: SimulationDetails? = nil, lineKeyActions: [String]? = nil) {
         self.source = source
         self.identity = identity
         self.model = model
@@ -135,6 +138,7 @@ public struct GradedTask: Sendable {
         self.scene = scene
         self.metrics = metrics
         self.simulation = simulation
+        self.lineKeyActions = lineKeyActions
     }
 }
 
@@ -146,6 +150,8 @@ public struct GradeReport: Sendable {
     public var coverage: [Coverage]?
     /// Version, mode, store and inputs, for the summary's `meta` block (set by the CLI).
     public var provenance: GradeProvenance?
+    /// Key actions of graded tasks that can never match (set by the CLI; see `KeyActionWarnings`).
+    public var keyActionWarnings: [KeyActionWarning] = []
 
     public init(tasks: [GradedTask] = [], issues: [GradeIssue] = []) {
         self.tasks = tasks

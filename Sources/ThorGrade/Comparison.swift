@@ -222,13 +222,6 @@ struct SplitMix64 {
 // MARK: reports
 
 extension Comparison {
-    static func identityJSON(_ identity: TaskIdentity) -> JSONValue {
-        switch identity {
-        case .int(let value): .int(value)
-        case .string(let value): .string(value)
-        }
-    }
-
     static func estimateJSON(_ estimate: Estimate) -> JSONValue {
         .object(["value": .double(estimate.value), "ci95": .array([.double(estimate.interval.low), .double(estimate.interval.high)])])
     }
@@ -247,14 +240,14 @@ extension Comparison {
                     "step_errors": .object(run.stepErrors.mapValues(JSONValue.int)),
                     "goal_success": run.goalSuccess.map(Self.estimateJSON) ?? .null,
                 ]
-                if !run.duplicates.isEmpty { block["duplicates"] = .array(run.duplicates.map(Self.identityJSON)) }
+                if !run.duplicates.isEmpty { block["duplicates"] = .array(run.duplicates.map(ReportWriters.json)) }
                 return .object(block)
             }),
             "pairs": .array(pairs.map { pair in
                 .object([
                     "baseline": .string(pair.baseline), "label": .string(pair.label), "common": .int(pair.common),
                     "deltas": .object(pair.deltas.mapValues(Self.estimateJSON)),
-                    "wins": .array(pair.wins.map(Self.identityJSON)), "losses": .array(pair.losses.map(Self.identityJSON)),
+                    "wins": .array(pair.wins.map(ReportWriters.json)), "losses": .array(pair.losses.map(ReportWriters.json)),
                     "only_in_baseline": .int(pair.onlyInBaseline), "only_here": .int(pair.onlyHere),
                 ])
             }),

@@ -84,7 +84,7 @@ public struct Grader {
             return GradedTask(
                 source: source, identity: result.identity, model: result.model ?? "unknown",
                 taskType: reference.taskType, scene: scene,
-                metrics: try ReferenceMetric.evaluate(result.trajectory, task: reference))
+                metrics: try ReferenceMetric.evaluate(result.trajectory, task: reference), lineKeyActions: result.keyActions)
         case (.plan, .recorded), (.responses, .recorded):
             throw GradeIssue(source: source, reason: "plan and response lines have no recorded trajectory: grade them with --mode simulate")
         case (_, .live):

@@ -155,6 +155,9 @@ public enum ReportWriters {
             document["coverage"] = .object(Dictionary(coverage.map { ($0.model, $0.json) }, uniquingKeysWith: { first, _ in first }))
         }
         if let provenance = report.provenance { document["meta"] = provenance.json }
+        if !report.keyActionWarnings.isEmpty {
+            document["key_action_warnings"] = .array(report.keyActionWarnings.map(\.json))
+        }
         return .object(document)
     }
 

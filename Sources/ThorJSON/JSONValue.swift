@@ -59,6 +59,18 @@ public indirect enum JSONValue: Hashable, Sendable {
         }
     }
 
+    /// `JSONValue.array(values.map(JSONValue.string)).compact`, without building the values (for
+    /// hot paths such as the importer's id lists).
+    public static func compactStringArray(_ values: [String]) -> String {
+        var out: [UInt8] = [UInt8(ascii: "[")]
+        for (index, value) in values.enumerated() {
+            if index > 0 { out += ", ".utf8 }
+            writeString(value, into: &out)
+        }
+        out.append(UInt8(ascii: "]"))
+        return String(decoding: out, as: UTF8.self)
+    }
+
     static func newline(_ out: inout [UInt8], _ indent: String?, _ level: Int) {
         guard let indent else { return }
         out.append(UInt8(ascii: "\n"))

@@ -227,27 +227,11 @@ extension ThorStore {
     ]
 }
 
-/// Lists of ids are stored as compact JSON arrays. Written by hand: JSONSerialization costs more
-/// than the SQLite insert itself here, and these are plain strings.
+/// Lists of ids are stored as compact JSON arrays, written by the project's one JSON writer
+/// (strings only, so no `JSONValue` tree is built: JSONSerialization here once cost more than the
+/// SQLite insert itself).
 func jsonArray(_ values: [String]) -> String {
-    var out = "["
-    for (index, value) in values.enumerated() {
-        if index > 0 { out += "," }
-        out += "\""
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        out += "\""
-    }
-    return out + "]"
+    JSONValue.compactStringArray(values)
 }
 
 func decodeJSONArray(_ text: String) -> [String] {

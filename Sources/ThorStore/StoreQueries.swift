@@ -45,6 +45,15 @@ extension ThorStore {
         try read { try String.fetchOne($0, sql: "SELECT value FROM store_info WHERE key = 'source'") }
     }
 
+    /// The object types of a scene (the types a key action can name there); nil when the store has
+    /// no such scene. Reads only the `objects_by_type` index.
+    public func objectTypes(inScene name: String) throws -> Set<String>? {
+        try read { db in
+            guard let sceneId = try Int64.fetchOne(db, sql: "SELECT id FROM scenes WHERE name = ?", arguments: [name]) else { return nil }
+            return Set(try String.fetchAll(db, sql: "SELECT DISTINCT object_type FROM objects WHERE scene_id = ?", arguments: [sceneId]))
+        }
+    }
+
     public func sceneNames() throws -> [String] {
         try read { try String.fetchAll($0, sql: "SELECT name FROM scenes ORDER BY id") }
     }
@@ -109,6 +118,17 @@ extension ThorStore {
     public func task(_ identity: TaskIdentity) throws -> BenchmarkTask? {
         try read { db in
             try Self.fetchTasks(db, where: "t.identity = ?", arguments: [identity.description]).first
+        }
+    }
+
+    /// Every task's identity in task-file order, without reading the tasks (for coverage).
+    public func taskIdentities() throws -> [TaskIdentity] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT identity, identity_is_int FROM tasks ORDER BY ord").map { row in
+                let text: String = row[0]
+                let isInt: Bool = row[1]
+                return isInt ? TaskIdentity(parsing: text) : .string(text)
+            }
         }
     }
 

@@ -56,7 +56,7 @@ let loadStart = now()
 for name in Set(tasks.map(\.scene)) { _ = CompiledScene(try store.scene(named: name)!) }
 print(String(format: "loading and compiling the %d scenes the tasks use: %.1f ms", Set(tasks.map(\.scene)).count, (now() - loadStart) * 1000))
 let planFile = Data(tasks.map { task in
-    JSONValue.object(["identity": .string(task.identity.description), "actions": .array(task.keyActionTexts.map(JSONValue.string))]).compact
+    JSONValue.object(["identity": ReportWriters.json(task.identity), "actions": .array(task.keyActionTexts.map(JSONValue.string))]).compact
 }.joined(separator: "\n").utf8)
 final class Worlds: WorldSource, @unchecked Sendable {
     let store: ThorStore

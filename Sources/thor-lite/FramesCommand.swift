@@ -3,6 +3,7 @@ import Foundation
 import ThorFrames
 import ThorJSON
 import ThorModel
+import ThorGrade
 import ThorSim
 import ThorStore
 
@@ -98,7 +99,7 @@ enum FrameJSON {
             "path": .string(frame.path), "sha256": .string(frame.contentHash), "bytes": .int(frame.byteSize),
             "width": .int(frame.width), "height": .int(frame.height), "bit_depth": .int(frame.bitDepth),
             "color_type": .int(frame.colorType), "run": .string(frame.run), "model": .string(frame.model),
-            "scene": .string(frame.scene), "task": frame.taskIdentity.map(JSONValue.string) ?? .null,
+            "scene": .string(frame.scene), "task": frame.taskIdentity.map { ReportWriters.json(TaskIdentity(parsing: $0)) } ?? .null,
             "step": .int(frame.step), "action": .string(frame.action), "object": frame.objectType.map(JSONValue.string) ?? .null,
             "recorded_success": frame.recordedSuccess.map(JSONValue.bool) ?? .null,
             "state_note": frame.stateNote.map(JSONValue.string) ?? .null,

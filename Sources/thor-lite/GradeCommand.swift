@@ -35,6 +35,8 @@ struct Grade: ParsableCommand {
 
             Output: a table on stdout (--format json|csv for scripts, er-csv for the reference's result.csv); --per-task FILE writes one JSON line per graded line in input order; --summary FILE writes overall, category, task-type and per-model blocks plus the lines that were not graded. JSON values are unrounded.
 
+            Warnings: a key action the reference metric can never match (an action outside the vocabulary such as `pick up Apple` or `put in Fridge`, an empty object type, a type the task's scene lacks) means the task can never reach success 1; grade reports each on stderr once per task (file, line, task, key action, why) and lists them in the summary's key_action_warnings. `thor-lite tasks --check` lists them for the store's tasks.
+
             Exit status: 0 every line graded, 1 some lines not graded (each reported on stderr with file, line and reason), 2 usage error.
 
             Examples:
@@ -82,7 +84,15 @@ struct Grade: ParsableCommand {
         try reportingErrors {
             let (grader, catalog) = try Self.grader(mode: mode, storeOptions: storeOptions)
             var report = GradeReport()
-            for input in try listInputs(into: &report) { grader.grade(input) { report.add($0) } }
+            var warnings = catalog.keyActionWarnings()
+            for input in try listInputs(into: &report) {
+                grader.grade(input) { outcome in
+                    if case .success(let task) = outcome { warnings.check(task) }
+                    report.add(outcome)
+                }
+            }
+            report.keyActionWarnings = warnings.warnings
+            for warning in warnings.warnings { printError("warning: \(warning)") }
             if report.tasks.isEmpty && report.issues.isEmpty {
                 printError("no input lines: \(inputs.joined(separator: ", ")) \(inputs.count == 1 ? "holds" : "hold") no JSON lines to grade")
                 throw ExitCode(1)
@@ -170,7 +180,24 @@ final class StoreCatalog: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         if store == nil { store = try? open() }
-        return try? store?.allTasks().map(\.identity)
+        return try? store?.taskIdentities()
+    }
+
+    /// Warnings for key actions that can never match, checked against this catalog's tasks and
+    /// scenes (the scenes' types are read on the first check).
+    func keyActionWarnings() -> KeyActionWarnings {
+        var types: [String: Set<String>?] = [:]
+        return KeyActionWarnings(
+            sceneTypes: { [self] scene in
+                if let known = types[scene] { return known }
+                let read = lock.withLock {
+                    if store == nil { store = try? open() }
+                    return (try? store?.objectTypes(inScene: scene)) ?? nil
+                }
+                types[scene] = read
+                return read
+            },
+            storeKeyActions: { [self] identity in (try? task(identity))?.keyActionTexts })
     }
 
     func task(_ identity: TaskIdentity) throws -> BenchmarkTask? {

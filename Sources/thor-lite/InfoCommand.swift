@@ -1,4 +1,5 @@
 import ArgumentParser
+import ThorJSON
 import ThorStore
 
 struct Info: ParsableCommand {
@@ -21,25 +22,27 @@ struct Info: ParsableCommand {
             let store = try storeOptions.openForReading()
             let counts = try store.counts()
             if json {
-                try printJSON([
-                    "scenes": counts.scenes, "objects": counts.objects, "receptacle_links": counts.receptacleLinks,
-                    "tasks": counts.tasks, "task_types": counts.taskTypes, "agent_poses": counts.agentPoses,
-                    "frames": counts.frames,
-                ] as [String: Any])
+                try printJSON(.object([
+                    "scenes": .int(counts.scenes), "objects": .int(counts.objects), "receptacle_links": .int(counts.receptacleLinks),
+                    "tasks": .int(counts.tasks), "task_types": .object(counts.taskTypes.mapValues(JSONValue.int)),
+                    "agent_poses": .int(counts.agentPoses), "frames": .int(counts.frames),
+                ]))
                 return
             }
-            try Output.print("store             \(store.path) (schema v\(try store.schemaVersion))")
-            if let source = try store.importedSource() { try Output.print("imported from     \(source)") }
-            try Output.print("scenes            \(counts.scenes)")
-            try Output.print("objects           \(counts.objects)")
-            try Output.print("receptacle links  \(counts.receptacleLinks)")
-            try Output.print("tasks             \(counts.tasks)")
+            // One write: a read command's start is measured in milliseconds (docs/performance.md).
+            var text = "store             \(store.path) (schema v\(try store.schemaVersion))\n"
+            if let source = try store.importedSource() { text += "imported from     \(source)\n" }
+            text += "scenes            \(counts.scenes)\n"
+            text += "objects           \(counts.objects)\n"
+            text += "receptacle links  \(counts.receptacleLinks)\n"
+            text += "tasks             \(counts.tasks)\n"
             let width = counts.taskTypes.keys.map(\.count).max() ?? 0
             for (type, count) in counts.taskTypes.sorted(by: { $0.key < $1.key }) {
-                try Output.print("  \(type.padding(toLength: width, withPad: " ", startingAt: 0))  \(count)")
+                text += "  " + type + String(repeating: " ", count: width - type.count) + "  \(count)\n"
             }
-            try Output.print("agent poses       \(counts.agentPoses)")
-            try Output.print("frames            \(counts.frames)")
+            text += "agent poses       \(counts.agentPoses)\n"
+            text += "frames            \(counts.frames)\n"
+            try Output.print(text, terminator: "")
         }
     }
 }

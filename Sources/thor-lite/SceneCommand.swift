@@ -1,4 +1,5 @@
 import ArgumentParser
+import ThorJSON
 import ThorModel
 import Foundation
 import ThorStore
@@ -60,37 +61,46 @@ struct SceneCommand: ParsableCommand {
 
 /// JSON shapes for `scene --json` and `task --json`: upstream field names where upstream has them.
 enum SceneJSON {
-    static func vec3(_ v: Vec3) -> [String: Any] { ["x": v.x, "y": v.y, "z": v.z] }
+    static func vec3(_ v: Vec3) -> JSONValue { .object(["x": .double(v.x), "y": .double(v.y), "z": .double(v.z)]) }
 
-    static func pose(_ p: Pose) -> [String: Any] {
-        ["position": vec3(p.position), "rotation": vec3(p.rotation), "cameraHorizon": p.cameraHorizon, "isStanding": p.isStanding]
+    static func strings(_ values: [String]) -> JSONValue { .array(values.map(JSONValue.string)) }
+
+    static func pose(_ p: Pose) -> JSONValue {
+        .object([
+            "position": vec3(p.position), "rotation": vec3(p.rotation), "cameraHorizon": .double(p.cameraHorizon),
+            "isStanding": .bool(p.isStanding),
+        ])
     }
 
-    static func object(_ o: SceneObject) -> [String: Any] {
-        var dict: [String: Any] = [
-            "objectId": o.objectId, "name": o.name, "objectType": o.objectType, "order": o.order,
-            "assetId": o.assetId ?? NSNull(), "mass": o.mass, "salientMaterials": o.salientMaterials,
+    static func object(_ o: SceneObject) -> JSONValue {
+        var fields: [String: JSONValue] = [
+            "objectId": .string(o.objectId), "name": .string(o.name), "objectType": .string(o.objectType), "order": .int(o.order),
+            "assetId": o.assetId.map(JSONValue.string) ?? .null, "mass": .double(o.mass), "salientMaterials": strings(o.salientMaterials),
             "position": vec3(o.position), "rotation": vec3(o.rotation),
-            "axisAlignedBoundingBox": ["center": vec3(o.box.center), "size": vec3(o.box.size)],
-            "parentReceptacles": o.parentReceptacles, "controlledObjects": o.controlledObjects,
-            "isOpen": o.state.isOpen, "openness": o.state.openness, "isToggled": o.state.isToggled,
-            "isBroken": o.state.isBroken, "isFilledWithLiquid": o.state.isFilledWithLiquid,
-            "fillLiquid": o.state.fillLiquid ?? NSNull(), "isDirty": o.state.isDirty,
-            "isUsedUp": o.state.isUsedUp, "isCooked": o.state.isCooked, "isSliced": o.state.isSliced,
-            "isPickedUp": o.state.isPickedUp, "temperature": o.state.temperature.rawValue,
+            "axisAlignedBoundingBox": .object(["center": vec3(o.box.center), "size": vec3(o.box.size)]),
+            "parentReceptacles": strings(o.parentReceptacles), "controlledObjects": strings(o.controlledObjects),
+            "isOpen": .bool(o.state.isOpen), "openness": .double(o.state.openness), "isToggled": .bool(o.state.isToggled),
+            "isBroken": .bool(o.state.isBroken), "isFilledWithLiquid": .bool(o.state.isFilledWithLiquid),
+            "fillLiquid": o.state.fillLiquid.map(JSONValue.string) ?? .null, "isDirty": .bool(o.state.isDirty),
+            "isUsedUp": .bool(o.state.isUsedUp), "isCooked": .bool(o.state.isCooked), "isSliced": .bool(o.state.isSliced),
+            "isPickedUp": .bool(o.state.isPickedUp), "temperature": .string(o.state.temperature.rawValue),
         ]
-        for (name, flag) in Affordances.fieldNames { dict[name] = o.has(flag) }
-        return dict
+        for (name, flag) in Affordances.fieldNames { fields[name] = .bool(o.has(flag)) }
+        return .object(fields)
     }
 
-    static func node(_ n: ContainmentNode) -> [String: Any] {
-        ["objectId": n.object.objectId, "objectType": n.object.objectType, "states": n.object.stateLabels,
-         "alsoIn": n.alsoIn, "contents": n.children.map(node)]
+    static func node(_ n: ContainmentNode) -> JSONValue {
+        .object([
+            "objectId": .string(n.object.objectId), "objectType": .string(n.object.objectType), "states": strings(n.object.stateLabels),
+            "alsoIn": strings(n.alsoIn), "contents": .array(n.children.map(node)),
+        ])
     }
 
-    static func scene(_ s: Scene, tree: [ContainmentNode]) -> [String: Any] {
-        ["name": s.name, "room_kind": s.roomKind.rawValue,
-         "sceneBounds": ["center": vec3(s.bounds.center), "size": vec3(s.bounds.size)],
-         "start_pose": pose(s.startPose), "objects": s.objects.map(object), "tree": tree.map(node)]
+    static func scene(_ s: Scene, tree: [ContainmentNode]) -> JSONValue {
+        .object([
+            "name": .string(s.name), "room_kind": .string(s.roomKind.rawValue),
+            "sceneBounds": .object(["center": vec3(s.bounds.center), "size": vec3(s.bounds.size)]),
+            "start_pose": pose(s.startPose), "objects": .array(s.objects.map(object)), "tree": .array(tree.map(node)),
+        ])
     }
 }

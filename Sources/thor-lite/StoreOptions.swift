@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ThorJSON
 import ThorStore
 
 /// `--store PATH`, shared by every command that reads or writes the store.
@@ -85,10 +86,10 @@ func writeStandardError(_ text: String) {
     try? Output.write(Array(text.utf8), toDescriptor: STDERR_FILENO, name: "standard error")
 }
 
-/// Pretty, key-sorted JSON: identical input gives identical bytes.
-func printJSON(_ value: Any) throws {
-    let data = try JSONSerialization.data(withJSONObject: value, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
-    try Output.write(Array(data) + Array("\n".utf8), to: "-")
+/// Pretty, key-sorted JSON through the project's one writer (`JSONValue`): identical input gives
+/// identical bytes, in the same dialect as every other output.
+func printJSON(_ value: JSONValue) throws {
+    try Output.print(value.pretty)
 }
 
 /// True when stderr is a terminal, so progress lines are worth drawing.

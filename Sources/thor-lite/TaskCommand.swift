@@ -1,4 +1,6 @@
 import ArgumentParser
+import ThorGrade
+import ThorJSON
 import ThorModel
 import ThorStore
 
@@ -51,25 +53,21 @@ struct TaskCommand: ParsableCommand {
 
     static func list(_ values: [String]) -> String { values.isEmpty ? "-" : values.joined(separator: ", ") }
 
-    static func json(_ task: BenchmarkTask, poses: [String: ApproachPose]) -> [String: Any] {
-        let identity: Any = switch task.identity {
-        case .int(let value): value
-        case .string(let value): value
-        }
-        return [
-            "identity": identity, "scene": task.scene, "tasktype": task.taskType,
-            "instruction_idx": task.instructionIndex, "taskname": task.taskName, "taskquery": task.taskQuery,
-            "key_actions": task.keyActionTexts,
-            "actions": task.keyActions.map { action -> [String: Any] in
-                var dict: [String: Any] = [
-                    "action": action.action, "objectId": action.objectId, "objectType": action.objectType,
-                    "baseaction": action.baseAction, "reward": action.reward, "relatedObject": action.relatedObjects,
+    static func json(_ task: BenchmarkTask, poses: [String: ApproachPose]) -> JSONValue {
+        .object([
+            "identity": ReportWriters.json(task.identity), "scene": .string(task.scene), "tasktype": .string(task.taskType),
+            "instruction_idx": .int(task.instructionIndex), "taskname": .string(task.taskName), "taskquery": .string(task.taskQuery),
+            "key_actions": SceneJSON.strings(task.keyActionTexts),
+            "actions": .array(task.keyActions.map { action in
+                var fields: [String: JSONValue] = [
+                    "action": .string(action.action), "objectId": .string(action.objectId), "objectType": .string(action.objectType),
+                    "baseaction": .string(action.baseAction), "reward": .int(action.reward), "relatedObject": SceneJSON.strings(action.relatedObjects),
                 ]
-                if let pose = poses[action.objectId] { dict["agent_pose"] = SceneJSON.pose(pose.pose) }
-                return dict
-            },
-            "target_objects": task.targetObjects, "related_objects": task.relatedObjects,
-            "navigable_objects": task.navigableObjects,
-        ]
+                if let pose = poses[action.objectId] { fields["agent_pose"] = SceneJSON.pose(pose.pose) }
+                return .object(fields)
+            }),
+            "target_objects": SceneJSON.strings(task.targetObjects), "related_objects": SceneJSON.strings(task.relatedObjects),
+            "navigable_objects": SceneJSON.strings(task.navigableObjects),
+        ])
     }
 }

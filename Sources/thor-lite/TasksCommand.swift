@@ -13,7 +13,7 @@ struct Tasks: ParsableCommand {
         discussion: """
             --plans prints each task's key actions as a plan line, {"identity": 7, "actions": [...]}, the input `grade` takes: grading them in simulate mode is a quick check of the simulator and of the tasks.
 
-            --check runs every task's key actions as a plan in the simulator and lists each task whose plan fails under AI2-THOR's rules, with the failing key action, the error kind and why (e.g. a put the placement table forbids, a StoveBurner toggle, a key action with no object type). Benchmark users can exclude or fix these tasks.
+            --check runs every task's key actions as a plan in the simulator and lists each task whose plan fails under AI2-THOR's rules, with the failing key action, the error kind and why (e.g. a put the placement table forbids, a StoveBurner toggle, a key action with no object type). It then lists the key actions the reference metric can never match, whatever a model does (an action outside the vocabulary such as `pick up`, `put in`, an empty object type, a type the scene lacks): such a task never reaches success 1. `grade` warns about them too. Benchmark users can exclude or fix these tasks.
 
             Examples:
               thor-lite tasks --type single_toggle
@@ -69,9 +69,21 @@ struct Tasks: ParsableCommand {
                     problems.append(problem)
                 }
             }
+            // Key actions the metric can never match, whatever a model does (also warned by `grade`).
+            var sceneTypes: [String: Set<String>?] = [:]
+            let unmatchable = try tasks.flatMap { task in
+                if sceneTypes[task.scene] == nil { sceneTypes[task.scene] = try store.objectTypes(inScene: task.scene) }
+                return KeyActionCheck.unmatchable(task.keyActionTexts, sceneTypes: sceneTypes[task.scene] ?? nil, sceneName: task.scene).map { (task, $0) }
+            }
             if json {
                 try Output.print(JSONValue.object([
                     "tasks": .int(tasks.count), "failing": .int(problems.count),
+                    "unmatchable_key_actions": .array(unmatchable.map { task, problem in
+                        .object([
+                            "identity": ReportWriters.json(task.identity), "tasktype": .string(task.taskType), "scene": .string(task.scene),
+                            "position": .int(problem.position), "key_action": .string(problem.keyAction), "why": .string(problem.reason),
+                        ])
+                    }),
                     "problems": .array(problems.map { p in
                         .object([
                             "identity": ReportWriters.json(p.identity), "tasktype": .string(p.taskType), "scene": .string(p.scene),
@@ -86,6 +98,13 @@ struct Tasks: ParsableCommand {
                 try Output.print("\(p.identity)\t\(p.taskType)\t\(p.scene)\tstep \(p.step) '\(p.keyAction)'\t\(p.error.rawValue)\t\(p.explanation)")
             }
             try Output.print("\(problems.count) of \(tasks.count) expert plans cannot succeed; \(tasks.count - problems.count) run to the end")
+            for (task, problem) in unmatchable {
+                try Output.print("\(task.identity)\t\(task.taskType)\t\(task.scene)\tkey action \(problem.position) '\(problem.keyAction)'\tcan never match\t\(problem.reason)")
+            }
+            if !unmatchable.isEmpty {
+                let count = Set(unmatchable.map(\.0.identity)).count
+                try Output.print("\(unmatchable.count) key action\(unmatchable.count == 1 ? "" : "s") of \(count) task\(count == 1 ? "" : "s") can never match, so those tasks never reach success 1")
+            }
         }
     }
 

@@ -35,7 +35,7 @@ extension CLITests {
         XCTAssertEqual(imported.status, 1)
         XCTAssertTrue(imported.stderr.contains("\(bad): not a PNG file"), imported.stderr)
         let info = try run(["info", "--json", "--store", store])
-        XCTAssertTrue(info.stdout.contains("\"frames\" : 1"), info.stdout)
+        XCTAssertTrue(info.stdout.contains("\"frames\": 1"), info.stdout)
         let again = try run(["frames", "import", work.appendingPathComponent("runs").path, "--store", store])
         XCTAssertTrue(again.stdout.contains("0 added, 0 updated, 0 moved, 1 unchanged"), again.stdout)
 
