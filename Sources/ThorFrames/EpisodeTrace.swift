@@ -110,8 +110,6 @@ public enum FailureCause {
             return "the \(name) holds one object at a time and already holds the \(object.flatMap { o in (0..<scene.objectCount).first { world.parent[$0] == o } }.map(typeName) ?? "?")"
         case .alreadyToggled:
             return "the reference reads the \(name)'s on/off state as the episode started, so toggling it a second time asks for the same state again"
-        case .blocked:
-            return "every direction move forward tries is blocked within 0.5 m"
         case .budgetExhausted:
             return "the step budget of \(budget) steps ran out"
         case .repeatCutoff:

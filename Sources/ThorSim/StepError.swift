@@ -26,8 +26,6 @@ public enum StepError: String, Sendable, Codable, CaseIterable {
     case mustBeClosed = "must_be_closed"
     /// A microwave opens only when off.
     case mustBeOff = "must_be_off"
-    /// `move forward` found every direction the wrapper tries blocked.
-    case blocked = "blocked"
     /// Live mode: AI2-THOR reported the step failed where the simulator, from the same state,
     /// predicts success (a failure both agree on gets the simulator's kind); see the divergence report.
     case unityRejected = "unity_rejected"

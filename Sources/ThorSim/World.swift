@@ -357,50 +357,48 @@ public struct World: Sendable {
         return .ok()
     }
 
-    /// RocAgent.move_forward: `MoveAhead` 0.5 m; when blocked, the wrapper tries sideways (toward
-    /// the nearer visible related object when both sides are free, else right first), then back,
-    /// then a quarter turn right and ahead, then a half turn left and ahead. Fails when every try
-    /// is blocked (the turns stay).
+    /// RocAgent.move_forward: `MoveAhead` 0.5 m; when that is blocked, the wrapper's sideways
+    /// fallback, which never fails. Its `move_right`/`move_left` are `RotateRight`/`RotateLeft` 90,
+    /// `MoveAhead`, and a turn back, and the wrapper reads the turn's (always empty) error, so every
+    /// sideways "success" is taken at face value, moved or not:
+    /// - with related objects it probes right, steps "back" left, probes left, steps "back" right
+    ///   (each step moves only where the path is free, so a blocked probe shifts the agent), then
+    ///   steps toward the side whose probe position is nearer a related object visible from where
+    ///   it stands, or right when none is visible;
+    /// - without related objects it steps right.
+    /// The `MoveBack` and turn-and-ahead branches after the sideways ones are unreachable in the
+    /// reference, because the sideways steps never report an error.
     mutating func moveForward() -> StepOutcome {
         let grid = scene.grid
         let d = CameraConstants.moveDistance
-        func target(_ heading: Double) -> (x: Double, z: Double) {
+        func step(from start: AgentPose, heading: Double) -> AgentPose {
             let radians = heading * .pi / 180
-            return (pose.x + d * sin(radians), pose.z + d * cos(radians))
+            let x = start.x + d * sin(radians), z = start.z + d * cos(radians)
+            guard grid.isPathFree(fromX: start.x, z: start.z, toX: x, z: z) else { return start }
+            var moved = start
+            moved.x = x
+            moved.z = z
+            return moved
         }
-        func free(_ heading: Double) -> Bool {
-            let t = target(heading)
-            return grid.isPathFree(fromX: pose.x, z: pose.z, toX: t.x, z: t.z)
-        }
-        func go(_ heading: Double) -> StepOutcome {
-            let t = target(heading)
-            pose.x = t.x
-            pose.z = t.z
-            refreshView()
-            return .ok()
-        }
-        if free(pose.yaw) { return go(pose.yaw) }
         let right = pose.yaw + 90, left = pose.yaw - 90
-        let rightFree = free(right), leftFree = free(left)
-        if rightFree && leftFree && !related.isEmpty {
-            let seenRelated = related.filter { visible.contains($0) }
-            if !seenRelated.isEmpty {
-                func nearest(_ heading: Double) -> Double {
-                    let t = target(heading)
-                    return seenRelated.map { AgentPose(x: t.x, z: t.z, yaw: 0).distance(toX: positionOf($0).x, z: positionOf($0).z) }.min() ?? .infinity
-                }
-                return go(nearest(right) < nearest(left) ? right : left)
+        let ahead = step(from: pose, heading: pose.yaw)
+        if ahead != pose {
+            pose = ahead
+        } else if related.isEmpty {
+            pose = step(from: pose, heading: right)
+        } else {
+            let rightProbe = step(from: pose, heading: right)
+            let leftProbe = step(from: step(from: rightProbe, heading: left), heading: left)
+            let here = step(from: leftProbe, heading: right)
+            let seen = Set(see(from: here).visible)
+            let seenRelated = related.filter { seen.contains($0) }
+            func nearest(_ probe: AgentPose) -> Double {
+                seenRelated.map { probe.distance(toX: positionOf($0).x, z: positionOf($0).z) }.min() ?? .infinity
             }
+            pose = step(from: here, heading: !seenRelated.isEmpty && nearest(leftProbe) <= nearest(rightProbe) ? left : right)
         }
-        if rightFree { return go(right) }
-        if leftFree { return go(left) }
-        if free(pose.yaw + 180) { return go(pose.yaw + 180) }
-        pose = pose.turned(by: 90)
-        if free(pose.yaw) { return go(pose.yaw) }
-        pose = pose.turned(by: -180)
-        if free(pose.yaw) { return go(pose.yaw) }
         refreshView()
-        return .failed(.blocked)
+        return .ok()
     }
 
     /// An object's `position` as the wrapper reads it: where the scene put it, or its box centre
