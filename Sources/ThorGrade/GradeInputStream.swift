@@ -51,9 +51,11 @@ enum GradeInputStream {
                     while let (index, chunk) = pipeline.next(from: reader, chunkSize: chunkSize) {
                         var results: [T] = []
                         // A byte order mark at the very start of the input is dropped (RFC 8259 §8.1).
-                        let lineCount = forEachLineSpan(in: index == 0 ? withoutByteOrderMark(chunk) : chunk) { line, number in
-                            let source = LineSource(file: name, line: number)
-                            results.append(transform(source, parse(line, source: source)))
+                        let lineCount = (index == 0 ? withoutByteOrderMark(chunk) : chunk).withUnsafeBufferPointer { bytes in
+                            forEachLineSpan(in: bytes) { line, readable, number in
+                                let source = LineSource(file: name, line: number)
+                                results.append(transform(source, parse(line, readable: readable, source: source)))
+                            }
                         }
                         pipeline.deliver(index, lines: lineCount, results: results) { result, base in
                             var result = result
@@ -72,27 +74,27 @@ enum GradeInputStream {
         bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? bytes.dropFirst(3) : bytes
     }
 
-    static func parse(_ line: ArraySlice<UInt8>, source: LineSource) -> Result<GradeRecord, GradeIssue> {
-        line.withUnsafeBufferPointer { bytes in
-            GradeInputReader.parseRecord(bytes).mapError { GradeIssue(source: source, reason: $0.reason) }
-        }
+    static func parse(_ line: UnsafeBufferPointer<UInt8>, readable: Int? = nil, source: LineSource) -> Result<GradeRecord, GradeIssue> {
+        GradeInputReader.parseRecord(line, readable: readable).mapError { GradeIssue(source: source, reason: $0.reason) }
     }
 
-    /// Calls `body` with each non-blank line of a chunk (without its newline) and its 1-based
-    /// number in the chunk; returns the number of lines, blank ones included.
-    static func forEachLineSpan(in chunk: ArraySlice<UInt8>, _ body: (ArraySlice<UInt8>, Int) -> Void) -> Int {
+    static func parse(_ document: ArraySlice<UInt8>, source: LineSource) -> Result<GradeRecord, GradeIssue> {
+        document.withUnsafeBufferPointer { parse($0, source: source) }
+    }
+
+    /// Calls `body` with each non-blank line of a chunk (without its newline), how many bytes
+    /// from its start lie in the chunk (simdjson reads ahead), and its 1-based number in the chunk;
+    /// returns the number of lines, blank ones included.
+    static func forEachLineSpan(in chunk: UnsafeBufferPointer<UInt8>, _ body: (UnsafeBufferPointer<UInt8>, Int, Int) -> Void) -> Int {
+        guard let base = chunk.baseAddress else { return 0 }
         var number = 0
-        var start = chunk.startIndex
-        while start < chunk.endIndex {
-            let end = chunk[start...].withUnsafeBufferPointer { bytes -> Int in
-                guard let base = bytes.baseAddress, let found = memchr(base, Int32(UInt8(ascii: "\n")), bytes.count) else {
-                    return chunk.endIndex
-                }
-                return start + base.distance(to: found.assumingMemoryBound(to: UInt8.self))
-            }
+        var start = 0
+        while start < chunk.count {
+            let end = memchr(base + start, Int32(UInt8(ascii: "\n")), chunk.count - start)
+                .map { base.distance(to: $0.assumingMemoryBound(to: UInt8.self)) } ?? chunk.count
             number += 1
-            let line = chunk[start..<end]
-            if !line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { body(line, number) }
+            let line = UnsafeBufferPointer(rebasing: chunk[start..<end])
+            if !line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { body(line, chunk.count - start, number) }
             start = end + 1
         }
         return number
