@@ -83,11 +83,15 @@ public enum GradeInputReader {
     /// entries (quadratic in the key actions), so an unbounded list could stall a run.
     public static let maxKeyActions = 1000
 
+    /// False when `THOR_LITE_JSON_READER=thorjson`: every line is then read by ThorJSON alone, to
+    /// measure the two readers side by side (bench/recorded_bench.sh) or to rule simdjson out.
+    static let usesSimdjson = ProcessInfo.processInfo.environment["THOR_LITE_JSON_READER"] != "thorjson"
+
     /// Detects the line's shape and reads it. Errors are plain reasons; the caller adds the place.
     /// `readable` is how many bytes from the line's start may be read (the rest of its chunk):
     /// simdjson reads past the end of what it parses, and copies the line when fewer are readable.
     static func parseRecord(_ bytes: UnsafeBufferPointer<UInt8>, readable: Int? = nil) -> Result<GradeRecord, LineProblem> {
-        if let fields = RecordFields(simdjson: bytes, readable: readable ?? bytes.count) { return fields.record() }
+        if usesSimdjson, let fields = RecordFields(simdjson: bytes, readable: readable ?? bytes.count) { return fields.record() }
         return readFields(bytes).flatMap { $0.record() }
     }
 
