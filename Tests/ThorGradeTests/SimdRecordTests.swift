@@ -126,6 +126,23 @@ final class SimdRecordTests: XCTestCase {
         XCTAssertEqual(try thorJSONFields(line(success: "0.0")).get().trajectory?.first?.success, .zero)
     }
 
+    /// The reference's own result.json files, pretty-printed whole documents of real Unity runs.
+    func testSimdjsonReadsTheRecordedUnityRunsAsThorJSONDoes() throws {
+        let path = ProcessInfo.processInfo.environment["THOR_LITE_RECORDED_RUNS"]
+            ?? Self.packageRoot.deletingLastPathComponent().appendingPathComponent("shared/recorded_runs").path
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw XCTSkip("recorded runs not found at \(path); set THOR_LITE_RECORDED_RUNS to run this test")
+        }
+        let files = try GradeInputReader.files(at: path)
+        XCTAssertEqual(files.count, 2, "result.json files below \(path)")
+        for file in files {
+            let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: file)))
+            let fast = try XCTUnwrap(simdjsonFields(bytes), file)
+            XCTAssertEqual(fast, try thorJSONFields(bytes).get(), file)
+            XCTAssertGreaterThan(fast.trajectory?.count ?? 0, 10, file)
+        }
+    }
+
     func testAKeyWithEscapesNamesTheSameFieldInATrajectoryEntry() throws {
         let line = Array(#"{"identity": 1, "trajectory": [{"actio\u006e": "end", "succes\u0073": 0}]}"#.utf8)
         let fields = try thorJSONFields(line).get()
