@@ -163,9 +163,9 @@ final class ChunkBuffer {
     private(set) var capacity: Int
     var count = 0
 
-    init(capacity: Int = 0) {
-        self.capacity = capacity
-        base = .allocate(capacity: capacity + Self.padding)
+    init() {
+        capacity = 0
+        base = .allocate(capacity: Self.padding)
     }
 
     deinit { base.deallocate() }
