@@ -27,7 +27,8 @@ struct RecordFields: Hashable {
             return String(decoding: UnsafeRawBufferPointer(start: start, count: text.length), as: UTF8.self)
         }
         func list(_ list: simd_record_list) -> [String]? {
-            guard list.present != 0, let texts else { return list.present != 0 ? [] : nil }
+            guard list.present != 0 else { return nil }
+            guard list.count > 0, let texts else { return [] }
             return (Int(list.start)..<Int(list.start + list.count)).map { string(texts[$0]) ?? "" }
         }
         switch Int(raw.identity_kind) {
