@@ -226,7 +226,3 @@ extern "C" int simd_record_parse(const uint8_t *line, size_t length, size_t read
     if (reader.parser.parse(line, length, false).get(root) != SUCCESS) return 0;
     return record(root, *out) ? 1 : 0;
 }
-
-extern "C" const char *simd_record_implementation(void) {
-    return simdjson::get_active_implementation()->name().data();
-}

@@ -58,9 +58,6 @@ typedef struct {
 /// JSON, invalid UTF-8, deep nesting, a very long line, a field of an unusual type or number form).
 int simd_record_parse(const uint8_t *line, size_t length, size_t readable, simd_record *out);
 
-/// The simdjson implementation chosen for this CPU ("icelake", "haswell", "westmere", "fallback").
-const char *simd_record_implementation(void);
-
 #ifdef __cplusplus
 }
 #endif
