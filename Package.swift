@@ -38,7 +38,10 @@ let package = Package(
         // reference episode loop.
         .target(name: "ThorSim", dependencies: ["ThorModel"]),
         // Reference-exact trajectory metrics, aggregation, report writers.
-        .target(name: "ThorGrade", dependencies: ["ThorModel", "ThorJSON", "ThorSim"]),
+        .target(name: "ThorGrade", dependencies: ["ThorModel", "ThorJSON", "ThorSim", "CSimdRecord"]),
+        // simdjson (Debian's libsimdjson-dev) reading the fields of a result line the grader needs,
+        // ThorJSON reading every line it declines; why simdjson is in CSimdRecord.cpp.
+        .target(name: "CSimdRecord", linkerSettings: [.linkedLibrary("simdjson")]),
         // The policy API: reset/step/metrics over the reference loop, for policy unit tests and `serve`.
         .target(name: "ThorPolicy", dependencies: ["ThorModel", "ThorStore", "ThorSim", "ThorGrade", "ThorFrames"]),
         // libpng (Debian's libpng-dev), for every PNG read and written.
@@ -83,5 +86,6 @@ let package = Package(
         .testTarget(name: "CLITests", dependencies: ["thor-lite", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "ThorFramesTests", dependencies: ["ThorFrames", "ThorGrade", "ThorStore", "ThorSim", "ThorModel", "ThorPolicy"]),
         .testTarget(name: "ThorPolicyTests", dependencies: ["ThorPolicy", "ThorSim", "ThorModel", "ThorStore"]),
-    ]
+    ],
+    cxxLanguageStandard: .cxx17
 )

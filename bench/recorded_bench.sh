@@ -2,6 +2,7 @@
 # Recorded-mode throughput side by side on one file, in one run (medians of RUNS, one after the
 # other so they share the machine's state):
 #   thor-lite grade --mode recorded FILE --per-task /dev/null   (release build, whole process)
+#   the same with THOR_LITE_JSON_READER=thorjson                 (every line read by ThorJSON, not simdjson)
 #   python3 bench/orjson_metric.py FILE                          (orjson + multiprocessing, all cores)
 #   bench/peers/simdjson_select FILE                             (simdjson selective read, all cores; if libsimdjson-dev is installed)
 #   cat FILE > /dev/null                                         (the page cache's own rate)
@@ -28,10 +29,13 @@ python3 - "$bin" "$results" "$runs" "$peer" <<'PY'
 import os, statistics, subprocess, sys, time
 binary, results, runs, peer = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
 null = subprocess.DEVNULL
+grade = [binary, "grade", "--mode", "recorded", results, "--per-task", os.devnull]
 commands = {
-    "thor-lite grade --mode recorded": [binary, "grade", "--mode", "recorded", results, "--per-task", os.devnull],
+    "thor-lite grade --mode recorded": grade,
+    "the same, ThorJSON reader only": grade,
     "python orjson + multiprocessing": [sys.executable, "bench/orjson_metric.py", results],
 }
+environments = {"the same, ThorJSON reader only": dict(os.environ, THOR_LITE_JSON_READER="thorjson")}
 if peer:
     commands["simdjson selective read (C++)"] = [peer, results]
 commands["cat > /dev/null"] = ["cat", results]
@@ -40,7 +44,7 @@ times = {name: [] for name in commands}
 for _ in range(runs):
     for name, command in commands.items():
         t = time.perf_counter()
-        subprocess.run(command, check=True, stdout=null)
+        subprocess.run(command, check=True, stdout=null, env=environments.get(name))
         times[name].append(time.perf_counter() - t)
 size = os.path.getsize(results)
 print(f"{results}: {size / 1e9:.2f} GB, runs: {runs}, cores: {os.cpu_count()}, load average before: {load:.2f}")

@@ -45,7 +45,7 @@ public enum GradeRecord: Sendable {
 }
 
 /// A result line in the reference shape. Fields the line omits are looked up in the store.
-public struct RecordedResult: Sendable {
+public struct RecordedResult: Hashable, Sendable {
     public var identity: TaskIdentity
     public var model: String?
     public var scene: String?
@@ -77,35 +77,43 @@ public enum GradeInputReader {
     /// entries (quadratic in the key actions), so an unbounded list could stall a run.
     public static let maxKeyActions = 1000
 
+    /// False when `THOR_LITE_JSON_READER=thorjson`: every line is then read by ThorJSON alone, to
+    /// measure the two readers side by side (bench/recorded_bench.sh) or to rule simdjson out.
+    static let usesSimdjson = ProcessInfo.processInfo.environment["THOR_LITE_JSON_READER"] != "thorjson"
+
     /// Detects the line's shape and reads it. Errors are plain reasons; the caller adds the place.
-    static func parseRecord(_ bytes: UnsafeBufferPointer<UInt8>) -> Result<GradeRecord, LineProblem> {
+    /// `readable` is how many bytes from the line's start may be read (the rest of its chunk):
+    /// simdjson reads past the end of what it parses, and copies the line when fewer are readable.
+    static func parseRecord(_ bytes: UnsafeBufferPointer<UInt8>, readable: Int? = nil) -> Result<GradeRecord, LineProblem> {
+        if usesSimdjson, let fields = RecordFields(simdjson: bytes, readable: readable ?? bytes.count) { return fields.record() }
+        return readFields(bytes).flatMap { $0.record() }
+    }
+
+    /// The line's fields as ThorJSON reads them: every line simdjson declines, and the reference
+    /// the tests hold simdjson's reading to.
+    static func readFields(_ bytes: UnsafeBufferPointer<UInt8>) -> Result<RecordFields, LineProblem> {
+        var fields = RecordFields()
         var cursor = JSONCursor(bytes)
-        var identity: TaskIdentity?
-        var sawIdentity = false
-        var result = RecordedResult(identity: .int(0), trajectory: [])
-        var trajectory: [TrajectoryEntry]?
-        var actions: [String]?
-        var responses: [String]?
         do {
             cursor.skipWhitespace()
             guard cursor.peek() == UInt8(ascii: "{") else { return .failure(LineProblem("not a JSON object (each line must be one {...} record)")) }
             try cursor.readObject { cursor, key in
                 switch key {
                 case "identity":
-                    sawIdentity = true
-                    identity = try readIdentity(&cursor)
-                case "trajectory": trajectory = try cursor.readNull() ? nil : readTrajectory(&cursor)
-                case "actions": actions = try cursor.readNull() ? nil : cursor.readStringList()
-                case "responses": responses = try cursor.readNull() ? nil : cursor.readStringList()
+                    fields.sawIdentity = true
+                    fields.identity = try readIdentity(&cursor)
+                case "trajectory": fields.trajectory = try cursor.readNull() ? nil : readTrajectory(&cursor)
+                case "actions": fields.actions = try cursor.readNull() ? nil : cursor.readStringList()
+                case "responses": fields.responses = try cursor.readNull() ? nil : cursor.readStringList()
                 case "key_actions":
-                    result.keyActions = try cursor.readNull() ? nil : cursor.readStringList()
-                    if let count = result.keyActions?.count, count > maxKeyActions {
+                    fields.result.keyActions = try cursor.readNull() ? nil : cursor.readStringList()
+                    if let count = fields.result.keyActions?.count, count > maxKeyActions {
                         throw JSONPathError(path: [], reason: "\(count) key actions; a task has at most \(maxKeyActions) (the benchmark's longest has 28)", offset: cursor.offset, isSyntax: false)
                     }
-                case "tasktype": result.taskType = try cursor.readOptionalString()
-                case "taskname": result.taskName = try cursor.readOptionalString()
-                case "model": result.model = try cursor.readOptionalString()
-                case "scene": result.scene = try cursor.readOptionalString()
+                case "tasktype": fields.result.taskType = try cursor.readOptionalString()
+                case "taskname": fields.result.taskName = try cursor.readOptionalString()
+                case "model": fields.result.model = try cursor.readOptionalString()
+                case "scene": fields.result.scene = try cursor.readOptionalString()
                 default: try cursor.skipValue()
                 }
             }
@@ -115,16 +123,7 @@ public enum GradeInputReader {
         } catch {
             return .failure(LineProblem("\(error)"))
         }
-        guard sawIdentity, let identity else { return .failure(LineProblem(sawIdentity ? "identity is null" : "no identity field")) }
-        if let trajectory {
-            guard !trajectory.isEmpty else { return .failure(LineProblem("trajectory is empty")) }
-            result.identity = identity
-            result.trajectory = trajectory
-            return .success(.result(result))
-        }
-        if let actions { return .success(.plan(identity: identity, actions: actions, model: result.model)) }
-        if let responses { return .success(.responses(identity: identity, responses: responses, model: result.model)) }
-        return .failure(LineProblem("no trajectory, actions or responses field"))
+        return .success(fields)
     }
 
     static func readIdentity(_ cursor: inout JSONCursor) throws -> TaskIdentity? {

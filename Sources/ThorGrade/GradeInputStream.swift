@@ -33,12 +33,14 @@ enum GradeInputStream {
         defer { reader.close() }
         if input.isWholeDocument {
             // One document (the reference's result.json, a few hundred KB): read whole, parsed once.
-            let document = reader.readAll()
+            let buffer = ChunkBuffer()
+            reader.readAll(into: buffer)
             if let failure = reader.failure { return GradeIssue(file: input.name, reason: "cannot read: \(failure)") }
+            let document = withoutByteOrderMark(buffer.bytes)
             let isBlank = document.allSatisfy { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }
             if isBlank { return nil }
             let source = LineSource(file: input.name, line: 1)
-            consume(transform(source, parse(document, source: source)))
+            consume(transform(source, parse(document, readable: document.count + ChunkBuffer.padding, source: source)))
             return nil
         }
         let pipeline = ReorderBuffer<T>(window: 4 * ProcessInfo.processInfo.activeProcessorCount)
@@ -48,12 +50,15 @@ enum GradeInputStream {
                 let emit = UncheckedSendable((relocate: relocate, consume: consume))
                 DispatchQueue.concurrentPerform(iterations: ProcessInfo.processInfo.activeProcessorCount) { _ in
                     let (reader, pipeline, name, transform) = shared.value
-                    while let (index, chunk) = pipeline.next(from: reader, chunkSize: chunkSize) {
+                    // Each worker reads into its own buffer, reused for every chunk it takes.
+                    let buffer = ChunkBuffer()
+                    while let index = pipeline.next(from: reader, chunkSize: chunkSize, into: buffer) {
                         var results: [T] = []
                         // A byte order mark at the very start of the input is dropped (RFC 8259 §8.1).
-                        let lineCount = forEachLineSpan(in: index == 0 ? withoutByteOrderMark(chunk) : chunk) { line, number in
+                        let chunk = index == 0 ? withoutByteOrderMark(buffer.bytes) : buffer.bytes
+                        let lineCount = forEachLineSpan(in: chunk, padding: ChunkBuffer.padding) { line, readable, number in
                             let source = LineSource(file: name, line: number)
-                            results.append(transform(source, parse(line, source: source)))
+                            results.append(transform(source, parse(line, readable: readable, source: source)))
                         }
                         pipeline.deliver(index, lines: lineCount, results: results) { result, base in
                             var result = result
@@ -68,31 +73,28 @@ enum GradeInputStream {
         return nil
     }
 
-    static func withoutByteOrderMark(_ bytes: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
-        bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? bytes.dropFirst(3) : bytes
+    static func withoutByteOrderMark(_ bytes: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
+        bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? UnsafeBufferPointer(rebasing: bytes.dropFirst(3)) : bytes
     }
 
-    static func parse(_ line: ArraySlice<UInt8>, source: LineSource) -> Result<GradeRecord, GradeIssue> {
-        line.withUnsafeBufferPointer { bytes in
-            GradeInputReader.parseRecord(bytes).mapError { GradeIssue(source: source, reason: $0.reason) }
-        }
+    static func parse(_ line: UnsafeBufferPointer<UInt8>, readable: Int, source: LineSource) -> Result<GradeRecord, GradeIssue> {
+        GradeInputReader.parseRecord(line, readable: readable).mapError { GradeIssue(source: source, reason: $0.reason) }
     }
 
-    /// Calls `body` with each non-blank line of a chunk (without its newline) and its 1-based
-    /// number in the chunk; returns the number of lines, blank ones included.
-    static func forEachLineSpan(in chunk: ArraySlice<UInt8>, _ body: (ArraySlice<UInt8>, Int) -> Void) -> Int {
+    /// Calls `body` with each non-blank line of a chunk (without its newline), how many bytes
+    /// from its start may be read (the rest of the chunk and the `padding` allocated after it:
+    /// simdjson reads ahead), and its 1-based number in the chunk; returns the number of lines,
+    /// blank ones included.
+    static func forEachLineSpan(in chunk: UnsafeBufferPointer<UInt8>, padding: Int, _ body: (UnsafeBufferPointer<UInt8>, Int, Int) -> Void) -> Int {
+        guard let base = chunk.baseAddress else { return 0 }
         var number = 0
-        var start = chunk.startIndex
-        while start < chunk.endIndex {
-            let end = chunk[start...].withUnsafeBufferPointer { bytes -> Int in
-                guard let base = bytes.baseAddress, let found = memchr(base, Int32(UInt8(ascii: "\n")), bytes.count) else {
-                    return chunk.endIndex
-                }
-                return start + base.distance(to: found.assumingMemoryBound(to: UInt8.self))
-            }
+        var start = 0
+        while start < chunk.count {
+            let end = memchr(base + start, Int32(UInt8(ascii: "\n")), chunk.count - start)
+                .map { base.distance(to: $0.assumingMemoryBound(to: UInt8.self)) } ?? chunk.count
             number += 1
-            let line = chunk[start..<end]
-            if !line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { body(line, number) }
+            let line = UnsafeBufferPointer(rebasing: chunk[start..<end])
+            if !line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { body(line, chunk.count + padding - start, number) }
             start = end + 1
         }
         return number
@@ -111,19 +113,20 @@ final class ReorderBuffer<T>: @unchecked Sendable {
 
     init(window: Int) { self.window = max(1, window) }
 
-    /// The next chunk and its index; nil at the end of the input. Waits while too many chunks
-    /// are in flight. The wait never deadlocks: every chunk in flight is held by a running worker.
-    func next(from reader: ChunkReader, chunkSize: Int) -> (Int, ArraySlice<UInt8>)? {
+    /// Reads the next chunk into `buffer` and returns its index; nil at the end of the input.
+    /// Waits while too many chunks are in flight. The wait never deadlocks: every chunk in flight
+    /// is held by a running worker.
+    func next(from reader: ChunkReader, chunkSize: Int, into buffer: ChunkBuffer) -> Int? {
         reading.lock()
         defer { reading.unlock() }
         state.lock()
         while issued - passed >= window { state.wait() }
         state.unlock()
-        guard let chunk = reader.nextChunk(size: chunkSize) else { return nil }
+        guard reader.nextChunk(size: chunkSize, into: buffer) else { return nil }
         state.lock()
         defer { state.unlock() }
         issued += 1
-        return (issued - 1, chunk)
+        return issued - 1
     }
 
     /// Files a chunk's results and passes on every chunk now due, in order, with the number of
@@ -150,6 +153,44 @@ final class ReorderBuffer<T>: @unchecked Sendable {
     }
 }
 
+/// Bytes read from an input: `count` bytes at `base`, with `padding` more allocated after them
+/// (simdjson reads up to 64 bytes past the end of a line). A worker keeps one for every chunk it
+/// reads: reusing it saves a 256 KB allocation and its page faults per chunk.
+final class ChunkBuffer {
+    /// SIMDJSON_PADDING.
+    static let padding = 64
+    private(set) var base: UnsafeMutablePointer<UInt8>
+    private(set) var capacity: Int
+    var count = 0
+
+    init() {
+        capacity = 0
+        base = .allocate(capacity: Self.padding)
+    }
+
+    deinit { base.deallocate() }
+
+    var bytes: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: base, count: count) }
+
+    /// Room for `needed` bytes (and the padding), keeping the first `count`.
+    func reserve(_ needed: Int) {
+        guard needed > capacity else { return }
+        let grown = max(needed, capacity * 2)
+        let new = UnsafeMutablePointer<UInt8>.allocate(capacity: grown + Self.padding)
+        new.update(from: base, count: count)
+        base.deallocate()
+        base = new
+        capacity = grown
+    }
+
+    func append(_ bytes: UnsafeBufferPointer<UInt8>) {
+        guard let from = bytes.baseAddress else { return }
+        reserve(count + bytes.count)
+        (base + count).update(from: from, count: bytes.count)
+        count += bytes.count
+    }
+}
+
 /// Reads a descriptor (or in-memory bytes) as chunks of whole lines: each chunk ends with a
 /// newline except the input's last; a line longer than the chunk size grows the chunk.
 /// Not thread-safe (the reorder buffer serialises it).
@@ -158,6 +199,7 @@ final class ChunkReader: @unchecked Sendable {
     private let closes: Bool
     private let data: Data?
     private var dataOffset = 0
+    /// The start of the line the last chunk cut off, which begins the next chunk.
     private var carry: [UInt8] = []
     private var atEnd = false
     /// Why reading stopped early (strerror), if it did.
@@ -179,81 +221,75 @@ final class ChunkReader: @unchecked Sendable {
         if closes { _ = Foundation.close(descriptor) }
     }
 
-    func nextChunk(size: Int) -> ArraySlice<UInt8>? {
-        guard !atEnd else { return nil }
-        var buffer = carry
-        carry = []
+    /// Reads the next chunk into `buffer` (replacing what it held); false at the end of the input.
+    func nextChunk(size: Int, into buffer: ChunkBuffer) -> Bool {
+        guard !atEnd else { return false }
+        buffer.count = 0
+        carry.withUnsafeBufferPointer { buffer.append($0) }
+        carry.removeAll(keepingCapacity: true)
         var searched = buffer.count
         while true {
             let before = buffer.count
             // A line longer than a chunk doubles the buffer, so reading it stays linear.
-            fill(&buffer, upTo: buffer.count + max(1, size, searched))
+            fill(buffer, upTo: buffer.count + max(1, size, searched))
             if buffer.count == before || atEnd {
                 atEnd = true
-                return buffer.isEmpty ? nil : buffer[...]
+                return buffer.count > 0
             }
-            if let last = Self.lastNewline(in: buffer, from: searched) {
-                carry = Array(buffer[(last + 1)...])
-                return buffer[...last]
+            if let last = Self.lastNewline(in: buffer.bytes, from: searched) {
+                carry.append(contentsOf: UnsafeBufferPointer(rebasing: buffer.bytes[(last + 1)...]))
+                buffer.count = last + 1
+                return true
             }
             searched = buffer.count
         }
     }
 
-    static func lastNewline(in buffer: [UInt8], from start: Int) -> Int? {
-        buffer.withUnsafeBufferPointer { bytes in
-            // Backwards: only the last, partial line is scanned.
-            var index = bytes.count - 1
-            while index >= start {
-                if bytes[index] == UInt8(ascii: "\n") { return index }
-                index -= 1
-            }
-            return nil
+    static func lastNewline(in bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
+        // Backwards: only the last, partial line is scanned.
+        var index = bytes.count - 1
+        while index >= start {
+            if bytes[index] == UInt8(ascii: "\n") { return index }
+            index -= 1
         }
+        return nil
     }
 
-    func readAll() -> ArraySlice<UInt8> {
-        var buffer: [UInt8] = []
+    /// Reads the whole input into `buffer`.
+    func readAll(into buffer: ChunkBuffer) {
+        buffer.count = 0
         while !atEnd {
             let before = buffer.count
-            fill(&buffer, upTo: buffer.count + max(1 << 20, buffer.count))
+            fill(buffer, upTo: buffer.count + max(1 << 20, buffer.count))
             if buffer.count == before { atEnd = true }
         }
-        return GradeInputStream.withoutByteOrderMark(buffer[...])
     }
 
     /// Appends bytes until `buffer` holds `target` bytes or the input ends (then `atEnd` is set;
     /// a read error also records `failure`). Pipes return short reads; they are retried.
-    private func fill(_ buffer: inout [UInt8], upTo target: Int) {
+    private func fill(_ buffer: ChunkBuffer, upTo target: Int) {
+        buffer.reserve(target)
         if let data {
             let count = min(target - buffer.count, data.count - dataOffset)
-            buffer += data[(data.startIndex + dataOffset)..<(data.startIndex + dataOffset + count)]
+            let start = data.startIndex + dataOffset
+            data.copyBytes(to: buffer.base + buffer.count, from: start..<(start + count))
+            buffer.count += count
             dataOffset += count
             if dataOffset == data.count { atEnd = true }
             return
         }
-        // Read straight into a new array's uninitialised tail (no zero-filling, one copy of what
-        // the buffer held).
-        var stop = false
-        let held = buffer
-        buffer = [UInt8](unsafeUninitializedCapacity: target) { storage, count in
-            guard let base = storage.baseAddress else { return }
-            held.withUnsafeBytes { old in
-                if let from = old.baseAddress { memcpy(base, from, old.count) }
-                count = old.count
-            }
-            while count < target, !stop {
-                let got = read(descriptor, base + count, target - count)
-                if got > 0 {
-                    count += got
-                } else if got == 0 {
-                    stop = true
-                } else if errno != EINTR {
-                    failure = String(cString: strerror(errno))
-                    stop = true
-                }
+        while buffer.count < target {
+            let got = read(descriptor, buffer.base + buffer.count, target - buffer.count)
+            if got > 0 {
+                buffer.count += got
+            } else if got == 0 {
+                atEnd = true
+                return
+            } else if errno != EINTR {
+                failure = String(cString: strerror(errno))
+                atEnd = true
+                return
             }
         }
-        if stop { atEnd = true }
     }
 }

@@ -470,8 +470,9 @@ public struct JSONCursor {
         return String(decoding: out, as: UTF8.self)
     }
 
-    /// Calls `body` with each key of the object at the cursor as raw bytes (no String is made;
-    /// compare with `JSONCursor.key(_:is:)`). Keys with escapes are passed undecoded.
+    /// Calls `body` with each key of the object at the cursor as UTF-8 bytes (no String is made
+    /// unless the key has escapes; compare with `JSONCursor.key(_:is:)`). Escapes are decoded, so
+    /// `"actio\u006e"` is `action` here as in `readObject` (and in simdjson).
     public mutating func readObjectRawKeys(_ body: (inout JSONCursor, UnsafeBufferPointer<UInt8>) throws -> Void) throws {
         try enter(UInt8(ascii: "{"))
         defer { depth -= 1 }
@@ -486,16 +487,21 @@ public struct JSONCursor {
                 throw peek() == nil ? syntax("unexpected end of data in an object") : syntax("expected a string key in an object")
             }
             offset += 1
-            let end = try scanString(from: offset).end
+            let (end, escaped) = try scanString(from: offset)
             let key = UnsafeBufferPointer(rebasing: bytes[offset..<end])
+            var decoded = escaped ? try decodeEscapes(key, at: offset) : nil
             offset = end + 1
             skipWhitespace()
             try expect(UInt8(ascii: ":"))
             skipWhitespace()
             do {
-                try body(&self, key)
+                if decoded != nil {
+                    try decoded?.withUTF8 { try body(&self, $0) }
+                } else {
+                    try body(&self, key)
+                }
             } catch let error as JSONPathError {
-                throw error.inside(key: String(decoding: key, as: UTF8.self))
+                throw error.inside(key: decoded ?? String(decoding: key, as: UTF8.self))
             }
             skipWhitespace()
             guard let next = next() else { throw syntax("unexpected end of data in an object") }

@@ -97,4 +97,30 @@ extension CLITests {
         XCTAssertTrue(graded.stderr.contains("hostile.jsonl:2: field x: nested deeper than 512 levels"), graded.stderr)
         XCTAssertTrue(graded.stderr.contains("hostile.jsonl:3: field responses: expected an array of strings, found a string"), graded.stderr)
     }
+
+    /// simdjson reads most lines and ThorJSON the rest; with `THOR_LITE_JSON_READER=thorjson`
+    /// ThorJSON reads every line. Good and bad lines alike must give the same bytes either way.
+    func testBothJSONReadersGiveTheSameOutput() throws {
+        let good = try String(contentsOfFile: fixtureResults, encoding: .utf8)
+        let odd = [
+            #"{"identity": 1, "tasktype": "t", "taskname": "n", "key_actions": ["end"], "trajectory": [{"action": "end", "success": 0.0}]}"#,
+            #"{"identity": 2, "trajectory": [{"action": "end", "success": 1}], "messages": ["\u00e9 \"q\" tru"], "x": tru}"#,
+            #"{"identity": 3, "trajectory": [{"actio\u006e": "end", "success": 1}], "tasktype": 7}"#,
+        ].joined(separator: "\n")
+        let input = work.appendingPathComponent("readers.jsonl")
+        try Data((good + odd + "\n").utf8).write(to: input)
+        var outputs: [[String]] = []
+        for reader in ["simdjson", "thorjson"] {
+            let perTask = work.appendingPathComponent("per-task-\(reader).jsonl")
+            var environment = ProcessInfo.processInfo.environment
+            environment["THOR_LITE_JSON_READER"] = reader
+            let graded = try CLI.run(["grade", "--mode", "recorded", input.path, "--store", store, "--per-task", perTask.path],
+                                     environment: environment)
+            XCTAssertEqual(graded.status, 1, graded.stderr)
+            outputs.append([graded.stdout, graded.stderr, try String(contentsOf: perTask, encoding: .utf8)])
+        }
+        XCTAssertEqual(outputs[0], outputs[1])
+        XCTAssertTrue(outputs[0][1].contains("readers.jsonl:34: not valid JSON"), outputs[0][1])
+        XCTAssertTrue(outputs[0][1].contains("readers.jsonl:35: field tasktype: expected a string, found a number"), outputs[0][1])
+    }
 }

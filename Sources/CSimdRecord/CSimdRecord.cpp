@@ -1,0 +1,228 @@
+// Why simdjson, and why its DOM parser (docs/performance.md has the figures): on the full-shape
+// results file (11 KB lines, half of each in `messages`, which the metric never reads), ThorJSON
+// reads 1.1 GB in about 0.77 s of CPU, simdjson's DOM parser (with the conversion to Swift values)
+// in about 0.37 s, simdjson's On-Demand selective read in about 0.26 s. An On-Demand variant of
+// this file, measured in the whole process, saved about 0.1 s of its 1.3 s of CPU, but On-Demand
+// does not check the values it skips: a line whose `messages` holds `tru` or `[1}` would be
+// graded, where ThorJSON reports it. The DOM parser checks the whole line (RFC 8259, UTF-8), so a
+// line is graded by either reader or by neither.
+//
+// Every line this reader declines (returns 0) is read again by ThorJSON, which gives the error or
+// the value. Declined: anything simdjson rejects (bad JSON, but also invalid UTF-8 and out-of-range
+// numbers, which ThorJSON accepts), nesting deeper than kMaxDepth, lines longer than kMaxLine,
+// and any field the grader reads that is not of the usual type (a fractional identity, a number
+// `success` that is not an integer, a `legal_objects` that is not a list of strings, ...). What is
+// accepted is read with ThorJSON's meaning, field by field (see GradeInputReader.readFields).
+#include "CSimdRecord.h"
+
+#include <simdjson.h>
+
+#include <cstring>
+#include <string_view>
+#include <vector>
+
+using namespace simdjson;
+
+namespace {
+
+// ThorJSON allows 512 levels; lines nested deeper than this go to it, so the two readers never
+// disagree on a depth limit. Real lines nest 6 levels.
+constexpr size_t kMaxDepth = 256;
+// simdjson's parser keeps about 15 bytes per byte of the longest line it has read (structural
+// index, tape, string buffer) until its thread ends: longer lines go to ThorJSON, so this reader
+// holds at most ~16 MB per thread.
+constexpr size_t kMaxLine = 1 << 20;
+// Identities are whole numbers below this magnitude (ThorJSON's readWholeNumber).
+constexpr int64_t kMaxIdentity = 9'000'000'000'000'000;
+
+struct Reader {
+    dom::parser parser{kMaxLine};
+    bool allocated = false;
+    std::vector<uint8_t> padded;
+    std::vector<simd_record_entry> entries;
+    std::vector<simd_record_text> texts;
+};
+
+thread_local Reader reader;
+
+inline simd_record_text text(std::string_view value) { return {value.data(), value.size()}; }
+
+inline simd_record_text none() { return {nullptr, 0}; }
+
+// null or a string (ThorJSON's readOptionalString).
+inline bool optionalString(dom::element value, simd_record_text &out) {
+    if (value.is_null()) {
+        out = none();
+        return true;
+    }
+    std::string_view string;
+    if (value.get_string().get(string)) return false;
+    out = text(string);
+    return true;
+}
+
+// An array of strings appended to `texts`; null reads as present-and-empty when `nullIsEmpty`
+// (readStringList), as absent otherwise (`readNull() ? nil : readStringList()`).
+inline bool stringList(dom::element value, bool nullIsEmpty, simd_record_list &out) {
+    if (value.is_null()) {
+        out = {nullIsEmpty ? 1 : 0, 0, 0};
+        return true;
+    }
+    dom::array array;
+    if (value.get_array().get(array)) return false;
+    out = {1, uint32_t(reader.texts.size()), 0};
+    for (dom::element item : array) {
+        std::string_view string;
+        if (item.get_string().get(string)) return false;
+        reader.texts.push_back(text(string));
+        out.count++;
+    }
+    return true;
+}
+
+// ThorJSON's readRecordedSuccess: false and numbers equal to 0 are zero; null, "", [] and {} are
+// falsy but not zero; everything else is truthy. Fractional numbers are declined (ThorJSON's
+// number-length limit and strtod decide them).
+inline bool recordedSuccess(dom::element value, int32_t &out) {
+    bool flag;
+    int64_t integer;
+    std::string_view string;
+    dom::array array;
+    dom::object object;
+    switch (value.type()) {
+    case dom::element_type::BOOL:
+        if (value.get_bool().get(flag)) return false;
+        out = flag ? SIMD_RECORD_TRUTHY : SIMD_RECORD_ZERO;
+        return true;
+    case dom::element_type::NULL_VALUE:
+        out = SIMD_RECORD_FALSY_NON_ZERO;
+        return true;
+    case dom::element_type::STRING:
+        if (value.get_string().get(string)) return false;
+        out = string.empty() ? SIMD_RECORD_FALSY_NON_ZERO : SIMD_RECORD_TRUTHY;
+        return true;
+    case dom::element_type::ARRAY:
+        if (value.get_array().get(array)) return false;
+        out = array.begin() == array.end() ? SIMD_RECORD_FALSY_NON_ZERO : SIMD_RECORD_TRUTHY;
+        return true;
+    case dom::element_type::OBJECT:
+        if (value.get_object().get(object)) return false;
+        out = object.begin() == object.end() ? SIMD_RECORD_FALSY_NON_ZERO : SIMD_RECORD_TRUTHY;
+        return true;
+    case dom::element_type::INT64:
+        if (value.get_int64().get(integer)) return false;
+        out = integer == 0 ? SIMD_RECORD_ZERO : SIMD_RECORD_TRUTHY;
+        return true;
+    case dom::element_type::UINT64:  // only above INT64_MAX: never zero
+        out = SIMD_RECORD_TRUTHY;
+        return true;
+    default:
+        return false;
+    }
+}
+
+inline bool containsEnd(simd_record_text action) {
+    return action.length >= 3 && memmem(action.bytes, action.length, "end", 3) != nullptr;
+}
+
+// A trajectory entry, as GradeInputReader.readTrajectory reads it: `legal_objects` only when the
+// entry's action so far contains "end" or no action came before it.
+inline bool entry(dom::element value) {
+    dom::object object;
+    if (value.get_object().get(object)) return false;
+    simd_record_entry entry{none(), none(), SIMD_RECORD_ZERO, {0, 0, 0}};
+    bool sawAction = false, sawSuccess = false;
+    for (dom::key_value_pair field : object) {
+        if (field.key == "action") {
+            std::string_view string;
+            if (field.value.get_string().get(string)) return false;
+            entry.action = text(string);
+            sawAction = true;
+        } else if (field.key == "object") {
+            if (!optionalString(field.value, entry.object)) return false;
+        } else if (field.key == "success") {
+            if (!recordedSuccess(field.value, entry.success)) return false;
+            sawSuccess = true;
+        } else if (field.key == "legal_objects" && (!sawAction || containsEnd(entry.action))) {
+            if (!stringList(field.value, true, entry.legal_objects)) return false;
+        }
+    }
+    if (!sawAction || !sawSuccess) return false;  // ThorJSON's error names the field
+    reader.entries.push_back(entry);
+    return true;
+}
+
+bool record(dom::element root, simd_record &out) {
+    dom::object object;
+    if (root.get_object().get(object)) return false;
+    out = simd_record{};
+    for (dom::key_value_pair field : object) {
+        std::string_view key = field.key;
+        dom::element value = field.value;
+        if (key == "identity") {
+            std::string_view string;
+            int64_t integer;
+            if (value.is_null()) {
+                out.identity_kind = SIMD_RECORD_NULL;
+            } else if (!value.get_string().get(string)) {
+                out.identity_kind = SIMD_RECORD_STRING;
+                out.identity_text = text(string);
+            } else if (value.type() == dom::element_type::INT64 && !value.get_int64().get(integer)
+                       && integer > -kMaxIdentity && integer < kMaxIdentity) {
+                out.identity_kind = SIMD_RECORD_INTEGER;
+                out.identity_integer = integer;
+            } else {
+                return false;
+            }
+        } else if (key == "trajectory") {
+            reader.entries.clear();
+            out.has_trajectory = !value.is_null();
+            if (out.has_trajectory) {
+                dom::array array;
+                if (value.get_array().get(array)) return false;
+                for (dom::element item : array) {
+                    if (!entry(item)) return false;
+                }
+            }
+        } else if (key == "key_actions") {
+            if (!stringList(value, false, out.key_actions)) return false;
+        } else if (key == "actions") {
+            if (!stringList(value, false, out.actions)) return false;
+        } else if (key == "responses") {
+            if (!stringList(value, false, out.responses)) return false;
+        } else if (key == "tasktype") {
+            if (!optionalString(value, out.task_type)) return false;
+        } else if (key == "taskname") {
+            if (!optionalString(value, out.task_name)) return false;
+        } else if (key == "model") {
+            if (!optionalString(value, out.model)) return false;
+        } else if (key == "scene") {
+            if (!optionalString(value, out.scene)) return false;
+        }
+    }
+    // Pointers last: the vectors may have moved while they grew.
+    out.entries = reader.entries.data();
+    out.entry_count = reader.entries.size();
+    out.texts = reader.texts.data();
+    return true;
+}
+
+}  // namespace
+
+extern "C" int simd_record_parse(const uint8_t *line, size_t length, size_t readable, simd_record *out) {
+    if (length > kMaxLine) return 0;
+    if (!reader.allocated) {
+        if (reader.parser.allocate(64 << 10, kMaxDepth) != SUCCESS) return 0;
+        reader.allocated = true;
+    }
+    if (readable < length + SIMDJSON_PADDING) {
+        reader.padded.resize(length + SIMDJSON_PADDING);
+        memcpy(reader.padded.data(), line, length);
+        line = reader.padded.data();
+    }
+    reader.entries.clear();
+    reader.texts.clear();
+    dom::element root;
+    if (reader.parser.parse(line, length, false).get(root) != SUCCESS) return 0;
+    return record(root, *out) ? 1 : 0;
+}

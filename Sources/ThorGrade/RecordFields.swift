@@ -1,0 +1,85 @@
+import CSimdRecord
+import ThorModel
+
+/// The fields of an input line the grader reads, from either reader, before the line's shape
+/// (result, plan, responses) is decided by `record()`.
+struct RecordFields: Hashable {
+    var sawIdentity = false
+    var identity: TaskIdentity?
+    var result = RecordedResult(identity: .int(0), trajectory: [])
+    var trajectory: [TrajectoryEntry]?
+    var actions: [String]?
+    var responses: [String]?
+
+    init() {}
+
+    /// The fields as simdjson reads them (`CSimdRecord`); nil when it declines the line, which
+    /// ThorJSON then reads (it reports bad lines with their field, and reads the rare forms
+    /// simdjson leaves to it). Both give the same fields for every line simdjson accepts;
+    /// `SimdRecordTests` checks that on the fuzz tests' damaged lines.
+    init?(simdjson bytes: UnsafeBufferPointer<UInt8>, readable: Int) {
+        guard let base = bytes.baseAddress else { return nil }
+        var raw = simd_record()
+        guard simd_record_parse(base, bytes.count, readable, &raw) == 1 else { return nil }
+        let texts = raw.texts
+        func string(_ text: simd_record_text) -> String? {
+            guard let start = text.bytes else { return nil }
+            return String(decoding: UnsafeRawBufferPointer(start: start, count: text.length), as: UTF8.self)
+        }
+        func list(_ list: simd_record_list) -> [String]? {
+            guard list.present != 0 else { return nil }
+            guard list.count > 0, let texts else { return [] }
+            return (Int(list.start)..<Int(list.start + list.count)).map { string(texts[$0]) ?? "" }
+        }
+        switch Int(raw.identity_kind) {
+        case Int(SIMD_RECORD_NULL.rawValue): sawIdentity = true
+        case Int(SIMD_RECORD_INTEGER.rawValue):
+            sawIdentity = true
+            identity = .int(Int(raw.identity_integer))
+        case Int(SIMD_RECORD_STRING.rawValue):
+            sawIdentity = true
+            if let text = string(raw.identity_text), !text.isEmpty { identity = .string(text) }
+        default: break
+        }
+        result.keyActions = list(raw.key_actions)
+        // ThorJSON reports an over-long list with its count.
+        if let count = result.keyActions?.count, count > GradeInputReader.maxKeyActions { return nil }
+        result.taskType = string(raw.task_type)
+        result.taskName = string(raw.task_name)
+        result.model = string(raw.model)
+        result.scene = string(raw.scene)
+        actions = list(raw.actions)
+        responses = list(raw.responses)
+        if raw.has_trajectory != 0 {
+            var entries: [TrajectoryEntry] = []
+            entries.reserveCapacity(raw.entry_count)
+            for index in 0..<raw.entry_count {
+                guard let entry = raw.entries?[index] else { return nil }
+                let success: RecordedSuccess = switch Int(entry.success) {
+                case Int(SIMD_RECORD_ZERO.rawValue): .zero
+                case Int(SIMD_RECORD_TRUTHY.rawValue): .truthy
+                default: .falsyNonZero
+                }
+                entries.append(TrajectoryEntry(
+                    action: string(entry.action) ?? "", object: string(entry.object), success: success,
+                    legalObjects: list(entry.legal_objects) ?? []))
+            }
+            trajectory = entries
+        }
+    }
+
+    /// The line's record, or why it has none.
+    func record() -> Result<GradeRecord, LineProblem> {
+        guard sawIdentity, let identity else { return .failure(LineProblem(sawIdentity ? "identity is null" : "no identity field")) }
+        if let trajectory {
+            guard !trajectory.isEmpty else { return .failure(LineProblem("trajectory is empty")) }
+            var result = result
+            result.identity = identity
+            result.trajectory = trajectory
+            return .success(.result(result))
+        }
+        if let actions { return .success(.plan(identity: identity, actions: actions, model: result.model)) }
+        if let responses { return .success(.responses(identity: identity, responses: responses, model: result.model)) }
+        return .failure(LineProblem("no trajectory, actions or responses field"))
+    }
+}

@@ -1,0 +1,152 @@
+import Foundation
+import ThorFuzzSupport
+import ThorJSON
+import ThorModel
+import XCTest
+
+@testable import ThorGrade
+
+/// simdjson reads the grader's fields of most lines (`RecordFields(simdjson:)`) and ThorJSON the
+/// lines it declines. A line must never read differently depending on which reader took it: where
+/// simdjson accepts a line, ThorJSON must accept it with the same fields.
+final class SimdRecordTests: XCTestCase {
+    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// simdjson's reading of `line`, in place with 64 readable bytes after it and copied (fewer
+    /// readable); both must agree.
+    func simdjsonFields(_ line: [UInt8], file: StaticString = #filePath, lineNumber: UInt = #line) -> RecordFields? {
+        let padded = line + Array(repeating: UInt8(ascii: "}"), count: 64)
+        let inPlace = padded.withUnsafeBufferPointer { RecordFields(simdjson: UnsafeBufferPointer(rebasing: $0[0..<line.count]), readable: padded.count) }
+        let copied = line.withUnsafeBufferPointer { RecordFields(simdjson: $0, readable: $0.count) }
+        XCTAssertEqual(inPlace, copied, "in place and copied", file: file, line: lineNumber)
+        return copied
+    }
+
+    func thorJSONFields(_ line: [UInt8]) -> Result<RecordFields, LineProblem> {
+        line.withUnsafeBufferPointer { GradeInputReader.readFields($0) }
+    }
+
+    func fixtureLines() throws -> [[UInt8]] {
+        var lines: [[UInt8]] = []
+        for name in ["results", "plans", "responses"] {
+            let text = try String(contentsOf: Self.packageRoot.appendingPathComponent("fixtures/predictions/\(name).jsonl"), encoding: .utf8)
+            lines += text.split(separator: "\n").map { Array($0.utf8) }
+        }
+        return lines
+    }
+
+    /// Result lines in the reference's full shape: a dialogue with escapes and non-ASCII text, odd
+    /// `success` values, null lists, duplicate and escaped keys.
+    func generatedLines(_ random: inout SeededGenerator) -> [[UInt8]] {
+        let actions = ["navigate to", "pickup", "put", "open", "end", "init", "error"]
+        let objects: [JSONValue] = [.string("Mug"), .string("Fridge"), .string("\u{212A}nife"), .null]
+        let successes: [JSONValue] = [.int(1), .int(0), .bool(true), .bool(false), .null, .string(""), .string("yes"),
+                                      .array([]), .array([.int(1)]), .object([:]), .int(2), .int(-7)]
+        return (0..<60).map { index in
+            let steps = (0..<Int.random(in: 1...10, using: &random)).map { _ -> JSONValue in
+                .object([
+                    "response": .string("<DecisionMaking>\"quoted\"\n\tdone é 日本</DecisionMaking>"),
+                    "action": .string(random.pick(actions)), "object": random.pick(objects),
+                    "legal_objects": Bool.random(using: &random) ? .null : .array([.string("Mug"), .string("ΟΔΟΣ")]),
+                    "success": random.pick(successes), "errorInfo": .string("feedback \u{1F} \u{1D11E}"), "images": .null,
+                ])
+            }
+            var line = JSONValue.object([
+                "identity": index % 5 == 0 ? .string("task-\(index)") : .int(index), "model": .string("gen"),
+                "tasktype": .string("single_pickup"), "taskname": .string("Pick up the Mug \(index)."), "scene": .string("FloorPlan1"),
+                "key_actions": .array(["navigate to CounterTop", "pickup Mug", "end"].map(JSONValue.string)),
+                "trajectory": .array(steps),
+                "messages": .array([.object(["role": .string("user"), "content": .string("Task: \"x\"\n{\"a\": [1, 2.5e3]}")])]),
+                "metrics": .object(["efficiency": .double(0.25), "deep": .array([.array([.array([.int(1)])])])]),
+            ]).compact
+            // Keys the JSON writer does not make: a duplicate (the last wins) and an escaped one.
+            if index % 7 == 0 { line = line.replacingOccurrences(of: "{\"identity\"", with: "{\"model\": \"first\", \"identity\"") }
+            if index % 9 == 0 { line = line.replacingOccurrences(of: "\"action\"", with: "\"actio\\u006e\"") }
+            return Array(line.utf8)
+        }
+    }
+
+    func testSimdjsonReadsEveryWellFormedLineAsThorJSONDoes() throws {
+        var random = SeededGenerator(seed: 11)
+        let lines = try fixtureLines() + generatedLines(&random)
+        XCTAssertEqual(lines.count, 112)
+        for (index, line) in lines.enumerated() {
+            let fast = simdjsonFields(line)
+            XCTAssertNotNil(fast, "simdjson declined good line \(index): \(String(decoding: line, as: UTF8.self).prefix(200))")
+            XCTAssertEqual(fast, try thorJSONFields(line).get(), "line \(index)")
+        }
+    }
+
+    func testOnDamagedLinesSimdjsonAgreesWithThorJSONOrDeclines() throws {
+        var random = SeededGenerator(seed: 12)
+        let seeds = try fixtureLines() + generatedLines(&random)
+        var accepted = 0, declined = 0, rejectedByBoth = 0
+        for mutation in Mutation.allCases {
+            for _ in 0..<40 {
+                let mutant = mutation.apply(to: random.pick(seeds), using: &random)
+                let thorJSON = thorJSONFields(mutant)
+                if let fast = simdjsonFields(mutant) {
+                    accepted += 1
+                    XCTAssertEqual(fast, try? thorJSON.get(), "\(mutation): simdjson accepted what ThorJSON reads differently: \(String(decoding: mutant.prefix(300), as: UTF8.self))")
+                } else {
+                    declined += 1
+                    if case .failure = thorJSON { rejectedByBoth += 1 }
+                }
+            }
+        }
+        XCTAssertGreaterThan(accepted, 0)
+        XCTAssertGreaterThan(rejectedByBoth, 0)
+        print("simdjson differential: \(accepted) damaged lines accepted by both alike, \(declined) declined (\(rejectedByBoth) also rejected by ThorJSON)")
+    }
+
+    /// Forms simdjson leaves to ThorJSON: the grade is ThorJSON's, whatever simdjson thinks.
+    func testLinesSimdjsonDeclinesAreReadByThorJSON() throws {
+        let base = #"{"identity": 7, "tasktype": "t", "taskname": "n", "key_actions": ["end"], "trajectory": [{"action": "end", "success": SUCCESS}], "messages": MESSAGES}"#
+        func line(success: String = "1", messages: String = "[]") -> [UInt8] {
+            Array(base.replacingOccurrences(of: "SUCCESS", with: success).replacingOccurrences(of: "MESSAGES", with: messages).utf8)
+        }
+        let deep = String(repeating: "[", count: 300) + String(repeating: "]", count: 300)
+        let cases: [(String, [UInt8])] = [
+            ("invalid UTF-8 in a skipped string", line(messages: "[\"aXb\"]").map { $0 == UInt8(ascii: "X") ? 0xFF : $0 }),
+            ("a number beyond double range in a skipped field", line(messages: "[1e400]")),
+            ("an integer beyond 64 bits in a skipped field", line(messages: "[123456789012345678901234567890]")),
+            ("a fractional success", line(success: "0.0")),
+            ("nesting deeper than simdjson is allowed here", line(messages: deep)),
+            ("a fractional identity", Array(String(decoding: line(), as: UTF8.self).replacingOccurrences(of: "\"identity\": 7", with: "\"identity\": 7.0").utf8)),
+        ]
+        for (name, bytes) in cases {
+            XCTAssertNil(simdjsonFields(bytes), name)
+            let fields = try XCTUnwrap(try? thorJSONFields(bytes).get(), name)
+            let parsed = bytes.withUnsafeBufferPointer { GradeInputReader.parseRecord($0) }
+            guard case .success(.result(let result)) = parsed else { return XCTFail("\(name): \(parsed)") }
+            XCTAssertEqual(result.identity, .int(7), name)
+            XCTAssertEqual(result.trajectory, fields.trajectory, name)
+        }
+        // The fractional success is zero for the metric (`0.0 == 0`).
+        XCTAssertEqual(try thorJSONFields(line(success: "0.0")).get().trajectory?.first?.success, .zero)
+    }
+
+    /// The reference's own result.json files, pretty-printed whole documents of real Unity runs.
+    func testSimdjsonReadsTheRecordedUnityRunsAsThorJSONDoes() throws {
+        let path = ProcessInfo.processInfo.environment["THOR_LITE_RECORDED_RUNS"]
+            ?? Self.packageRoot.deletingLastPathComponent().appendingPathComponent("shared/recorded_runs").path
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw XCTSkip("recorded runs not found at \(path); set THOR_LITE_RECORDED_RUNS to run this test")
+        }
+        let files = try GradeInputReader.files(at: path)
+        XCTAssertEqual(files.count, 2, "result.json files below \(path)")
+        for file in files {
+            let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: file)))
+            let fast = try XCTUnwrap(simdjsonFields(bytes), file)
+            XCTAssertEqual(fast, try thorJSONFields(bytes).get(), file)
+            XCTAssertGreaterThan(fast.trajectory?.count ?? 0, 10, file)
+        }
+    }
+
+    func testAKeyWithEscapesNamesTheSameFieldInATrajectoryEntry() throws {
+        let line = Array(#"{"identity": 1, "trajectory": [{"actio\u006e": "end", "succes\u0073": 0}]}"#.utf8)
+        let fields = try thorJSONFields(line).get()
+        XCTAssertEqual(fields.trajectory, [TrajectoryEntry(action: "end", success: .zero)])
+        XCTAssertEqual(simdjsonFields(line), fields)
+    }
+}
