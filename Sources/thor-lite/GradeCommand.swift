@@ -29,7 +29,9 @@ struct Grade: ParsableCommand {
               recorded   trust the recorded success and legal_objects; the reference's
                          numbers exactly
 
-            Output: a table on stdout (--format json|csv for scripts, er-csv for the reference's result.csv); --per-task FILE writes one JSON line per graded line in input order; --summary FILE writes overall, category, task-type and per-model blocks plus the lines that were not graded. JSON values are unrounded.
+            Output: a table on stdout (--format json|csv for scripts, er-csv for the reference's result.csv); --per-task FILE writes one JSON line per graded line in input order, as it is graded; --summary FILE writes overall, category, task-type and per-model blocks plus the lines that were not graded. JSON values are unrounded. Nothing per line is kept, so memory does not grow with the input.
+
+            Sharded evaluation: grade each shard with --per-task, then `thor-lite merge` the per-task files for the reports one run would give (see merge --help).
 
             Exit status: 0 every line graded, 1 some lines not graded (each reported on stderr with file, line and reason), 2 usage error.
 
@@ -71,7 +73,7 @@ struct Grade: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let (grader, catalog) = try Self.grader(mode: mode, storeOptions: storeOptions)
-            var report = GradeReport()
+            var tally = GradeTally()
             // Every argument is listed before anything is read: a missing path is a usage error
             // with nothing graded; unreadable run-directory entries are reported per entry.
             var listed: [GradeInput] = []
@@ -79,34 +81,55 @@ struct Grade: ParsableCommand {
                 do {
                     let listing = try GradeInputReader.inputs(at: argument)
                     listed += listing.inputs
-                    report.issues += listing.issues
+                    tally.issues += listing.issues
                 } catch let error as GradeInputError {
                     throw CLIError.usage(error.description)
                 }
             }
-            for input in listed { grader.grade(input) { report.add($0) } }
-            if report.tasks.isEmpty && report.issues.isEmpty {
+            // Each outcome is folded into the reports and its per-task line written as it
+            // arrives (in input order): nothing per line is kept, so memory does not grow with
+            // the input. A per-task file is opened first, so a path that cannot be written stops
+            // the run before any grading.
+            let perTaskSink = try perTask.map(Output.Sink.init)
+            var writeFailure: Error?
+            for input in listed {
+                grader.grade(input) { outcome in
+                    if case .success(let task) = outcome, let sink = perTaskSink, writeFailure == nil {
+                        do {
+                            try sink.append { ReportWriters.writePerTask(task, into: &$0) }
+                        } catch {
+                            writeFailure = error
+                        }
+                    }
+                    tally.add(outcome)
+                }
+            }
+            if let writeFailure { throw writeFailure }
+            if tally.graded == 0 && tally.issues.isEmpty {
                 printError("no input lines: \(inputs.joined(separator: ", ")) \(inputs.count == 1 ? "holds" : "hold") no JSON lines to grade")
                 throw ExitCode(1)
             }
+            try perTaskSink?.finish()
 
-            for issue in report.issues { printError("not graded: \(issue)") }
+            for issue in tally.issues { printError("not graded: \(issue)") }
             let storeTasks = catalog.identities()
-            if let storeTasks { report.coverage = Coverage.compute(report.tasks, storeTasks: storeTasks) }
-            report.provenance = GradeProvenance(
+            if let storeTasks { tally.finishCoverage(storeTasks: storeTasks) }
+            tally.provenance = GradeProvenance(
                 version: ThorLiteVersion.current, mode: mode.rawValue, store: storeTasks == nil ? nil : storeOptions.resolvedPath, inputs: inputs)
-            if let perTask {
-                try Output.write(ReportWriters.perTaskLines(report.tasks), to: perTask)
-            }
-            let totals = report.totals
-            if let summary { try Output.write(Array((ReportWriters.summary(report, totals).pretty + "\n").utf8), to: summary) }
-            switch format {
-            case .table: try Output.print(ReportWriters.table(report, totals), terminator: "")
-            case .json: try Output.print(ReportWriters.summary(report, totals).pretty)
-            case .csv: try Output.print(ReportWriters.csv(report, totals), terminator: "")
-            case .erCSV: try Output.print(ReferenceCSV.render(report.tasks), terminator: "")
-            }
-            if !report.issues.isEmpty { throw ExitCode(1) }
+            try Self.write(tally, summary: summary, format: format)
+            if !tally.issues.isEmpty { throw ExitCode(1) }
+        }
+    }
+
+    /// The summary file and the standard-output report, from a grading run or a merge.
+    static func write(_ tally: GradeTally, summary: String?, format: Format) throws {
+        let totals = tally.totals
+        if let summary { try Output.write(Array((ReportWriters.summary(tally, totals).pretty + "\n").utf8), to: summary) }
+        switch format {
+        case .table: try Output.print(ReportWriters.table(tally, totals), terminator: "")
+        case .json: try Output.print(ReportWriters.summary(tally, totals).pretty)
+        case .csv: try Output.print(ReportWriters.csv(tally, totals), terminator: "")
+        case .erCSV: try Output.print(tally.referenceCSVText, terminator: "")
         }
     }
 }

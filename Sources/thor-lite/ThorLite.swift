@@ -25,7 +25,7 @@ struct ThorLite: ParsableCommand {
         // with String(describing:) on the type, whose dynamic cast scans all the binary's protocol
         // conformances, at every start, for every command (docs/performance.md, cold start).
         subcommands: [
-            Import.self, Info.self, SceneCommand.self, TaskCommand.self, Tasks.self, Grade.self, Compare.self, Diverge.self, Serve.self,
+            Import.self, Info.self, SceneCommand.self, TaskCommand.self, Tasks.self, Grade.self, Merge.self, Compare.self, Diverge.self, Serve.self,
             Frames.self, Draw.self, FilmstripCommand.self, Explain.self,
         ]
     )

@@ -1,0 +1,66 @@
+import ThorModel
+
+/// Merges the per-task files of shards (a Slurm array, a Ray job, several machines) into the
+/// reports one `grade` run would give.
+///
+/// The merge of per-task files `P1 … Pn`, each written by `grade Ii --per-task Pi`, equals
+/// `grade I1 … In` byte for byte (summary, table, CSV, er-csv), including the `meta` block: its
+/// `inputs` are the files the graded lines came from (each per-task line's `file`), in order.
+/// Two things a merge cannot know: the lines a shard could not grade (they are in no per-task
+/// file: see each shard's own stderr or summary), and the arguments of a shard that named a
+/// directory (its lines name the `result.json` files found in it).
+///
+/// Shards are added in the order given, like `cat`: the sums of floating means are taken in
+/// that order, as one run takes them in input order, so give the shards in input order (a shell
+/// glob or `split`'s suffixes sort that way). A task graded for the same model in two different
+/// shards means the shards overlap (or one was given twice): the later line is refused with an
+/// issue naming both, and not counted. Repeats inside one shard are counted, as `grade` counts
+/// them. Lines of both modes in one merge are refused the same way.
+public struct ShardMerge: Sendable {
+    public private(set) var tally = GradeTally()
+    /// The files the merged lines were graded from, in order of first appearance.
+    public private(set) var inputs: [String] = []
+    /// The mode the merged lines were graded in (simulate lines carry a goal check).
+    public private(set) var mode: GradeMode?
+    private var knownInputs: Set<String> = []
+    private var shards: [String] = []
+    /// Per model, per identity text: the shard that first held the task.
+    private var firstShard: [String: [String: Int]] = [:]
+
+    public init() {}
+
+    /// Reads one shard's per-task file (`-` for standard input) and adds its lines.
+    public mutating func merge(file path: String) {
+        let shard = shards.count
+        shards.append(path)
+        let failure = PerTaskLines.forEachRecord(inFile: path) { source, record in
+            switch record {
+            case .success(let record): add(record, shard: shard, source: source)
+            case .failure(let issue): tally.issues.append(issue)
+            }
+        }
+        if let failure { tally.issues.append(failure) }
+    }
+
+    /// One line of shard `shard`; `source` is the per-task line's own position, for messages.
+    mutating func add(_ record: PerTaskRecord, shard: Int, source: LineSource) {
+        let line = record.line, origin = record.origin
+        let here = origin.map { " (graded from \($0.file):\($0.line))" } ?? ""
+        let lineMode: GradeMode = line.simulation == nil ? .recorded : .simulate
+        if let mode, mode != lineMode {
+            return refuse(source, "graded in \(lineMode.rawValue) mode\(here), the lines merged before in \(mode.rawValue) mode: not merged")
+        }
+        let key = line.identity.description
+        if let first = firstShard[line.model]?[key], first != shard {
+            return refuse(source, "task \(line.identity) of model \(line.model)\(here) was merged from \(shards[first]) already: the shards overlap; not merged")
+        }
+        mode = lineMode
+        if firstShard[line.model]?[key] == nil { firstShard[line.model, default: [:]][key] = shard }
+        if let file = origin?.file, knownInputs.insert(file).inserted { inputs.append(file) }
+        tally.add(line)
+    }
+
+    private mutating func refuse(_ source: LineSource, _ reason: String) {
+        tally.issues.append(GradeIssue(source: source, reason: reason))
+    }
+}
