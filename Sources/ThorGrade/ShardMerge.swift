@@ -12,10 +12,12 @@ import ThorModel
 ///
 /// Shards are added in the order given, like `cat`: the sums of floating means are taken in
 /// that order, as one run takes them in input order, so give the shards in input order (a shell
-/// glob or `split`'s suffixes sort that way). A task graded for the same model in two different
-/// shards means the shards overlap (or one was given twice): the later line is refused with an
-/// issue naming both, and not counted. Repeats inside one shard are counted, as `grade` counts
-/// them. Lines of both modes in one merge are refused the same way.
+/// glob or `split`'s suffixes sort that way). A line graded from the same input file and line as
+/// a line of an earlier shard means the shards overlap (or one was given twice): it is refused
+/// with an issue and not counted. A task graded from different input lines (a plan and a response
+/// file, two attempts) is counted each time, as `grade` counts it. Lines graded from standard
+/// input (`<stdin>`) cannot be told apart and are not checked. Lines of both modes in one merge
+/// are refused the same way.
 public struct ShardMerge: Sendable {
     public private(set) var tally = GradeTally()
     /// The files the merged lines were graded from, in order of first appearance.
@@ -24,8 +26,14 @@ public struct ShardMerge: Sendable {
     public private(set) var mode: GradeMode?
     private var knownInputs: Set<String> = []
     private var shards: [String] = []
-    /// Per model, per identity text: the shard that first held the task.
-    private var firstShard: [String: [String: Int]] = [:]
+    /// Per input file, the runs of consecutive lines each shard merged: a shard cut from one file
+    /// is one run, so this stays small however many lines are merged.
+    private var runs: [String: [LineRun]] = [:]
+
+    struct LineRun {
+        var shard: Int
+        var lines: ClosedRange<Int>
+    }
 
     public init() {}
 
@@ -50,12 +58,19 @@ public struct ShardMerge: Sendable {
         if let mode, mode != lineMode {
             return refuse(source, "graded in \(lineMode.rawValue) mode\(here), the lines merged before in \(mode.rawValue) mode: not merged")
         }
-        let key = line.identity.description
-        if let first = firstShard[line.model]?[key], first != shard {
-            return refuse(source, "task \(line.identity) of model \(line.model)\(here) was merged from \(shards[first]) already: the shards overlap; not merged")
+        if let origin, origin.file != "<stdin>" {
+            var fileRuns = runs.removeValue(forKey: origin.file) ?? []
+            defer { runs[origin.file] = fileRuns }
+            if let earlier = fileRuns.last(where: { $0.shard != shard && $0.lines.contains(origin.line) }) {
+                return refuse(source, "task \(line.identity) graded from \(origin.file):\(origin.line) was merged from \(shards[earlier.shard]) already: the shards overlap; not merged")
+            }
+            if let last = fileRuns.last, last.shard == shard, last.lines.upperBound + 1 == origin.line {
+                fileRuns[fileRuns.count - 1].lines = last.lines.lowerBound...origin.line
+            } else if fileRuns.last.map({ $0.shard != shard || !$0.lines.contains(origin.line) }) ?? true {
+                fileRuns.append(LineRun(shard: shard, lines: origin.line...origin.line))
+            }
         }
         mode = lineMode
-        if firstShard[line.model]?[key] == nil { firstShard[line.model, default: [:]][key] = shard }
         if let file = origin?.file, knownInputs.insert(file).inserted { inputs.append(file) }
         tally.add(line)
     }

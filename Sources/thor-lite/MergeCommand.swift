@@ -39,10 +39,14 @@ struct Merge: ParsableCommand {
     func run() throws {
         try reportingErrors {
             // Every file is checked before anything is read, as grade checks its inputs.
+            var seen: [String: String] = [:]
             for file in files where file != "-" {
                 var info = stat()
-                guard stat(file, &info) == 0 else { throw CLIError.usage("\(file): no such file") }
+                guard stat(file, &info) == 0 else { throw CLIError.usage("\(file): \(String(cString: strerror(errno)))") }
                 if (info.st_mode & S_IFMT) == S_IFDIR { throw CLIError.usage("\(file): a directory; give the per-task files in it") }
+                if let first = seen.updateValue(file, forKey: "\(info.st_dev):\(info.st_ino)") {
+                    throw CLIError.usage("\(first) and \(file) are the same file: each shard is merged once")
+                }
             }
             var merge = ShardMerge()
             for file in files { merge.merge(file: file) }
