@@ -10,7 +10,7 @@ struct Merge: ParsableCommand {
         discussion: """
             Grade an evaluation in shards (a Slurm array, a Ray job, several machines), each with `grade SHARD --per-task FILE`, then merge the per-task files: the summary, table, CSV and er-csv are the bytes `grade` gives for all the shards' inputs in one run, in the order the files are given (the summary's meta lists the files the lines were graded from). Nothing is graded again, and the store is needed only for coverage.
 
-            Give the files in input order (a shell glob or split's suffixes sort that way): the means are sums taken in that order, as one run takes them. A task graded for the same model in two files means the shards overlap: the later line is reported and not merged (exit 1). Lines a shard could not grade are in no per-task file: see that shard's stderr or summary.
+            Give the files in input order (a shell glob or split's suffixes sort that way): the means are sums taken in that order, as one run takes them. A line graded from the same input line as a line of an earlier file means the shards overlap: it is reported and not merged (exit 1); the same file given twice is a usage error. A task graded from different input lines is counted each time, as grade counts it. Lines a shard could not grade are in no per-task file: see that shard's stderr or summary. Details: docs/sharding.md.
 
             Exit status: 0 every line merged, 1 some lines not merged (each reported on stderr with file, line and reason), 2 usage error.
 
