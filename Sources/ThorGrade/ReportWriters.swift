@@ -197,3 +197,49 @@ public enum ReportWriters {
         out += "\n"
     }
 }
+
+/// A `--per-task` line rendered on a worker thread, before the absolute number of its input line
+/// is known (workers count lines per chunk): the number is written when the chunk is passed on.
+struct PerTaskRendering {
+    private(set) var bytes: [UInt8] = []
+    /// Where the value of `"line"` is in `bytes` (always found; nil would mean rendering again).
+    private var number: Range<Int>?
+
+    init(_ task: GradedTask) {
+        bytes = Self.render(task)
+        number = Self.lineNumber(in: bytes)
+    }
+
+    static func render(_ task: GradedTask) -> [UInt8] {
+        var bytes: [UInt8] = []
+        ReportWriters.writePerTask(task, into: &bytes)
+        bytes.append(UInt8(ascii: "\n"))
+        return bytes
+    }
+
+    /// The first `"line": ` is the top-level key: keys are sorted and only `file`, `identity` and
+    /// simulate mode's `end_reason` and `goal_*` come before it, none an object with a `line` key,
+    /// and inside a JSON string every `"` is escaped, so the pattern cannot occur there.
+    static func lineNumber(in bytes: [UInt8]) -> Range<Int>? {
+        let key = Array(#""line": "#.utf8)
+        guard bytes.count > key.count else { return nil }
+        var index = 0
+        while index + key.count <= bytes.count {
+            if bytes[index] == key[0], bytes[index..<(index + key.count)].elementsEqual(key) {
+                var end = index + key.count
+                while end < bytes.count, bytes[end] == UInt8(ascii: "-") || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[end]) { end += 1 }
+                return (index + key.count)..<end
+            }
+            index += 1
+        }
+        return nil
+    }
+
+    /// The line for `task`, whose input line number is now absolute.
+    mutating func relocate(to task: GradedTask) {
+        guard let number else { return bytes = Self.render(task) }
+        let digits = Array(String(task.source.line).utf8)
+        bytes.replaceSubrange(number, with: digits)
+        self.number = number.lowerBound..<(number.lowerBound + digits.count)
+    }
+}

@@ -86,20 +86,16 @@ struct Grade: ParsableCommand {
                     throw CLIError.usage(error.description)
                 }
             }
-            // Each outcome is folded into the reports and its per-task line written as it
-            // arrives (in input order): nothing per line is kept, so memory does not grow with
-            // the input. A per-task file is opened first, so a path that cannot be written stops
+            // Each outcome is folded into the reports and its per-task line (rendered on the
+            // worker that graded it) written as it arrives, in input order: nothing per line is
+            // kept, so memory does not grow with the input. A per-task file is opened first, so a path that cannot be written stops
             // the run before any grading.
             let perTaskSink = try perTask.map(Output.Sink.init)
             var writeFailure: Error?
             for input in listed {
-                grader.grade(input) { outcome in
-                    if case .success(let task) = outcome, let sink = perTaskSink, writeFailure == nil {
-                        do {
-                            try sink.append { ReportWriters.writePerTask(task, into: &$0) }
-                        } catch {
-                            writeFailure = error
-                        }
+                grader.grade(input, renderingPerTask: perTaskSink != nil) { outcome, line in
+                    if let line, let sink = perTaskSink, writeFailure == nil {
+                        do { try sink.write(line) } catch { writeFailure = error }
                     }
                     tally.add(outcome)
                 }

@@ -104,14 +104,6 @@ enum Output {
             if buffer.count >= Self.bufferSize { try flush() }
         }
 
-        /// Appends what `render` writes, and a newline: one line, rendered straight into the
-        /// buffer.
-        func append(_ render: (inout [UInt8]) -> Void) throws {
-            render(&buffer)
-            buffer.append(UInt8(ascii: "\n"))
-            if buffer.count >= Self.bufferSize { try flush() }
-        }
-
         private func flush() throws {
             guard let target, !buffer.isEmpty else { return }
             switch target {

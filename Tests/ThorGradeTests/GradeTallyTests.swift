@@ -104,4 +104,23 @@ final class GradeTallyTests: XCTestCase {
         XCTAssertTrue(merge.tally.issues[0].reason.contains("graded in recorded mode"), merge.tally.issues[0].reason)
         XCTAssertTrue(merge.tally.issues[1].reason.contains("not a per-task line: grade it first"), merge.tally.issues[1].reason)
     }
+
+    func testAPerTaskLineRenderedBeforeItsLineNumberWasKnownGetsTheAbsoluteNumber() throws {
+        var tasks = try fixtureReport().tasks
+        var recorded = tasks[0]
+        recorded.simulation = nil
+        // A file name holding the key's own text: inside a JSON string every quote is escaped.
+        recorded.source.file = #"odd", "line": 5, "x.jsonl"#
+        tasks.append(recorded)
+        for task in tasks {
+            for (relative, absolute) in [(1, 1), (3, 1_234_567), (12, 7)] {
+                var early = task
+                early.source.line = relative
+                var rendering = PerTaskRendering(early)
+                early.source.line = absolute
+                rendering.relocate(to: early)
+                XCTAssertEqual(String(decoding: rendering.bytes, as: UTF8.self), String(decoding: perTaskLine(early) + [10], as: UTF8.self))
+            }
+        }
+    }
 }
