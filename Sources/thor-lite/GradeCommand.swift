@@ -88,8 +88,8 @@ struct Grade: ParsableCommand {
             }
             // Each outcome is folded into the reports and its per-task line (rendered on the
             // worker that graded it) written as it arrives, in input order: nothing per line is
-            // kept, so memory does not grow with the input. A per-task file is opened first, so a path that cannot be written stops
-            // the run before any grading.
+            // kept, so memory does not grow with the input. The per-task file is opened first, so
+            // a path that cannot be written stops the run before any grading.
             let perTaskSink = try perTask.map(Output.Sink.init)
             var writeFailure: Error?
             for input in listed {
