@@ -81,37 +81,54 @@ public struct MetricTotals: Sendable {
     }
 
     public init(_ tasks: [GradedTask]) {
-        var all = GroupSums()
-        var perModel: [GroupSums] = []
-        var modelIndex: [String: Int] = [:], typeIndex: [String: Int] = [:]
-        var modelNames: [String] = [], typeNames: [String] = []
-        var slots: [GroupKey: (model: Int, type: Int, category: Int?)] = [:]
-        for task in tasks {
-            let key = GroupKey(model: task.model, taskType: task.taskType)
+        var builder = Builder()
+        for task in tasks { builder.add(model: task.model, taskType: task.taskType, metrics: task.metrics) }
+        self = builder.totals
+    }
+
+    init(all: MetricGroups, models: [String: MetricGroups]) {
+        self.all = all
+        self.models = models
+    }
+
+    /// The sums behind `MetricTotals`, one line at a time (see `GradeTally`).
+    struct Builder: Sendable {
+        private var all = GroupSums()
+        private var perModel: [GroupSums] = []
+        private var modelIndex: [String: Int] = [:], typeIndex: [String: Int] = [:]
+        private var modelNames: [String] = [], typeNames: [String] = []
+        private var slots: [GroupKey: (model: Int, type: Int, category: Int?)] = [:]
+
+        mutating func add(model: String, taskType: String, metrics: TaskMetrics) {
+            let key = GroupKey(model: model, taskType: taskType)
             let slot: (model: Int, type: Int, category: Int?)
             if let known = slots[key] {
                 slot = known
             } else {
-                let model = modelIndex[task.model] ?? {
-                    modelIndex[task.model] = modelNames.count
-                    modelNames.append(task.model)
+                let modelSlot = modelIndex[model] ?? {
+                    modelIndex[model] = modelNames.count
+                    modelNames.append(model)
                     perModel.append(GroupSums())
                     return modelNames.count - 1
                 }()
-                let type = typeIndex[task.taskType] ?? {
-                    typeIndex[task.taskType] = typeNames.count
-                    typeNames.append(task.taskType)
+                let typeSlot = typeIndex[taskType] ?? {
+                    typeIndex[taskType] = typeNames.count
+                    typeNames.append(taskType)
                     return typeNames.count - 1
                 }()
-                let category = TaskCategory(taskType: task.taskType).flatMap { TaskCategory.allCases.firstIndex(of: $0) }
-                slot = (model, type, category)
+                let category = TaskCategory(taskType: taskType).flatMap { TaskCategory.allCases.firstIndex(of: $0) }
+                slot = (modelSlot, typeSlot, category)
                 slots[key] = slot
             }
-            all.add(task.metrics, type: slot.type, category: slot.category)
-            perModel[slot.model].add(task.metrics, type: slot.type, category: slot.category)
+            all.add(metrics, type: slot.type, category: slot.category)
+            perModel[slot.model].add(metrics, type: slot.type, category: slot.category)
         }
-        self.all = MetricGroups(all, typeNames: typeNames)
-        models = Dictionary(uniqueKeysWithValues: zip(modelNames, perModel).map { ($0, MetricGroups($1, typeNames: typeNames)) })
+
+        var totals: MetricTotals {
+            MetricTotals(
+                all: MetricGroups(all, typeNames: typeNames),
+                models: Dictionary(uniqueKeysWithValues: zip(modelNames, perModel).map { ($0, MetricGroups($1, typeNames: typeNames)) }))
+        }
     }
 }
 
@@ -142,16 +159,11 @@ public struct GradedTask: Sendable {
     }
 }
 
-/// Everything a grade run produced.
+/// Every line of a grade run, kept: for the library and tests. The CLI keeps no lines: it folds
+/// each outcome into a `GradeTally` as it arrives.
 public struct GradeReport: Sendable {
     public var tasks: [GradedTask]
     public var issues: [GradeIssue]
-    /// Per model, the store's tasks graded and missing (set by callers that have a store).
-    public var coverage: [Coverage]?
-    /// Version, mode, store and inputs, for the summary's `meta` block (set by the CLI).
-    public var provenance: GradeProvenance?
-    /// Key actions of graded tasks that can never match (set by the CLI; see `KeyActionWarnings`).
-    public var keyActionWarnings: [KeyActionWarning] = []
 
     public init(tasks: [GradedTask] = [], issues: [GradeIssue] = []) {
         self.tasks = tasks
@@ -162,12 +174,7 @@ public struct GradeReport: Sendable {
     init(outcomes: [Result<GradedTask, GradeIssue>]) {
         self.init()
         tasks.reserveCapacity(outcomes.count)
-        for outcome in outcomes {
-            switch outcome {
-            case .success(let task): tasks.append(task)
-            case .failure(let issue): issues.append(issue)
-            }
-        }
+        for outcome in outcomes { add(outcome) }
     }
 
     /// One line's outcome, after those before it.
@@ -184,7 +191,14 @@ public struct GradeReport: Sendable {
         issues += other.issues
     }
 
-    /// Every group of the reports; compute once per report and hand it to the writers.
+    /// The reports of these lines, as `grade` accumulates them.
+    public var tally: GradeTally {
+        var tally = GradeTally()
+        for task in tasks { tally.add(TallyLine(task)) }
+        tally.issues = issues
+        return tally
+    }
+
     public var totals: MetricTotals { MetricTotals(tasks) }
 
     public var all: MetricGroups { totals.all }

@@ -20,14 +20,14 @@ public struct ComparedTask: Sendable {
         self.stepErrors = stepErrors
     }
 
-    public init(_ graded: GradedTask) {
+    public init(_ line: TallyLine) {
         var errors: [String: Int] = [:]
-        for step in graded.simulation?.steps ?? [] {
-            if let error = step.error { errors[error.rawValue, default: 0] += 1 }
-        }
-        self.init(identity: graded.identity, taskType: graded.taskType, metrics: graded.metrics,
-                  goalSuccess: graded.simulation?.goalSuccess, stepErrors: errors)
+        for error in line.simulation?.stepErrors ?? [] { errors[error, default: 0] += 1 }
+        self.init(identity: line.identity, taskType: line.taskType, metrics: line.metrics,
+                  goalSuccess: line.simulation?.goalSuccess, stepErrors: errors)
     }
+
+    public init(_ graded: GradedTask) { self.init(TallyLine(graded)) }
 }
 
 /// The graded tasks of one model in one run.
@@ -357,107 +357,5 @@ extension Comparison {
             }
         }
         return out
-    }
-}
-
-// MARK: reading per-task outputs
-
-/// Reads the per-task lines `grade --per-task` writes, so runs graded earlier (or on other
-/// machines) can be compared without grading them again.
-public enum PerTaskLines {
-    /// True when the first non-blank line is a per-task line (it has `metrics` and no
-    /// trajectory, plan or responses).
-    public static func looksLikePerTask(_ data: Data) -> Bool {
-        guard let line = data.split(separator: UInt8(ascii: "\n")).first(where: { !$0.allSatisfy { $0 == 32 || $0 == 9 || $0 == 13 } }) else {
-            return false
-        }
-        var keys = Set<String>()
-        let parsed: Bool = Data(line).withUnsafeBytes { raw in
-            var cursor = JSONCursor(raw.bindMemory(to: UInt8.self))
-            return (try? cursor.readObject { cursor, key in
-                keys.insert(key)
-                try cursor.skipValue()
-            }) != nil
-        }
-        return parsed && keys.contains("metrics") && keys.isDisjoint(with: ["trajectory", "actions", "responses"])
-    }
-
-    /// Each line's model and outcome; lines that cannot be read are returned as issues.
-    public static func read(_ data: Data, file: String) -> (tasks: [(model: String, task: ComparedTask)], issues: [GradeIssue]) {
-        var tasks: [(String, ComparedTask)] = [], issues: [GradeIssue] = []
-        for (index, line) in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).enumerated() {
-            if line.allSatisfy({ $0 == 32 || $0 == 9 || $0 == 13 }) { continue }
-            let source = LineSource(file: file, line: index + 1)
-            do {
-                tasks.append(try Data(line).withUnsafeBytes { raw in
-                    var cursor = JSONCursor(raw.bindMemory(to: UInt8.self))
-                    return try parse(&cursor)
-                })
-            } catch let error as JSONPathError {
-                issues.append(GradeIssue(source: source, reason: error.pathText.isEmpty ? error.reason : "\(error.pathText): \(error.reason)"))
-            } catch {
-                issues.append(GradeIssue(source: source, reason: "\(error)"))
-            }
-        }
-        return (tasks, issues)
-    }
-
-    static func parse(_ cursor: inout JSONCursor) throws -> (String, ComparedTask) {
-        var identity: TaskIdentity?, model = "unknown", taskType: String?, metrics: TaskMetrics?
-        var goal: Bool?, errors: [String: Int] = [:]
-        try cursor.readObject { cursor, key in
-            switch key {
-            case "identity":
-                cursor.skipWhitespace()
-                if cursor.peek() == UInt8(ascii: "\"") {
-                    identity = .string(try cursor.readString())
-                } else if let number = try cursor.readWholeNumber() {
-                    identity = .int(number)
-                } else {
-                    throw cursor.invalid("identity must be a whole number or a string")
-                }
-            case "model": model = try cursor.readString()
-            case "tasktype": taskType = try cursor.readString()
-            case "goal_success": goal = try cursor.readNull() ? nil : try cursor.readBool()
-            case "metrics":
-                var m = TaskMetrics(success: 0, efficiency: 0, completeness: 0, completenessOrdered: 0, keyActionsSuccess: 0, repeatRate: 0, step: 0)
-                var seen = Set<String>()
-                try cursor.readObject { cursor, key in
-                    seen.insert(key)
-                    switch key {
-                    case "success": m.success = Int(try cursor.readDouble())
-                    case "efficiency": m.efficiency = try cursor.readDouble()
-                    case "completeness": m.completeness = try cursor.readDouble()
-                    case "completeness_ordered": m.completenessOrdered = try cursor.readDouble()
-                    case "key_actions_success": m.keyActionsSuccess = Int(try cursor.readDouble())
-                    case "repeat_rate": m.repeatRate = try cursor.readDouble()
-                    case "step": m.step = Int(try cursor.readDouble())
-                    default: try cursor.skipValue()
-                    }
-                }
-                let needed: Set = ["success", "efficiency", "completeness", "completeness_ordered", "repeat_rate"]
-                guard needed.isSubset(of: seen) else {
-                    throw cursor.invalid("metrics lacks " + needed.subtracting(seen).sorted().joined(separator: ", "))
-                }
-                metrics = m
-            case "steps":
-                if try cursor.readNull() { return }
-                try cursor.readArray { cursor, _ in
-                    try cursor.readObject { cursor, key in
-                        if key == "error", !(try cursor.readNull()) {
-                            errors[try cursor.readString(), default: 0] += 1
-                        } else if key != "error" {
-                            try cursor.skipValue()
-                        }
-                    }
-                }
-            default: try cursor.skipValue()
-            }
-        }
-        try cursor.expectEnd()
-        guard let identity else { throw cursor.invalid("a per-task line needs identity") }
-        guard let taskType else { throw cursor.invalid("a per-task line needs tasktype") }
-        guard let metrics else { throw cursor.invalid("a per-task line needs metrics") }
-        return (model, ComparedTask(identity: identity, taskType: taskType, metrics: metrics, goalSuccess: goal, stepErrors: errors))
     }
 }

@@ -15,24 +15,6 @@ public struct Coverage: Sendable, Hashable {
     /// Graded identities the store does not hold (lines that carried their own task fields).
     public var outsideStore: Int
 
-    /// One entry per model, in the order models first appear. Identities match by their text, so
-    /// `7` and `"7"` are the same task.
-    public static func compute(_ tasks: [GradedTask], storeTasks: [TaskIdentity]) -> [Coverage] {
-        var models: [String] = [], seen: [String: Set<String>] = [:]
-        for task in tasks {
-            if seen[task.model] == nil { models.append(task.model) }
-            seen[task.model, default: []].insert(task.identity.description)
-        }
-        let known = Set(storeTasks.map(\.description))
-        return models.map { model in
-            let graded = seen[model] ?? []
-            return Coverage(
-                model: model, graded: graded.intersection(known).count, total: storeTasks.count,
-                missing: storeTasks.filter { !graded.contains($0.description) },
-                outsideStore: graded.subtracting(known).count)
-        }
-    }
-
     public var json: JSONValue {
         .object([
             "graded": .int(graded), "total": .int(total), "missing": .array(missing.map(ReportWriters.json)),

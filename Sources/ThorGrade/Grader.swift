@@ -46,20 +46,33 @@ public struct Grader {
     /// outcome in input order, then a problem with the input as a whole (cannot open, read error)
     /// if there was one. Memory does not grow with the input (see `GradeInputStream`).
     public func grade(_ input: GradeInput, chunkSize: Int = GradeInputReader.defaultChunkSize, consume: (Result<GradedTask, GradeIssue>) -> Void) {
+        grade(input, chunkSize: chunkSize, renderingPerTask: false) { outcome, _ in consume(outcome) }
+    }
+
+    /// As `grade(_:chunkSize:consume:)`, and when `renderingPerTask` is set, each graded line's
+    /// `--per-task` line (newline-terminated) is rendered on the worker thread that graded it, so
+    /// rendering runs on all cores rather than in the one consumer that passes lines on in order.
+    public func grade(
+        _ input: GradeInput, chunkSize: Int = GradeInputReader.defaultChunkSize, renderingPerTask: Bool,
+        consume: (Result<GradedTask, GradeIssue>, [UInt8]?) -> Void
+    ) {
         let grader = UncheckedSendable(self)
         let failure = GradeInputStream.forEachLine(of: input, chunkSize: chunkSize, transform: { source, parsed in
-            grader.value.grade(parsed, source: source)
-        }, relocate: { outcome, base in
-            switch outcome {
+            let outcome = grader.value.grade(parsed, source: source)
+            guard renderingPerTask, case .success(let task) = outcome else { return (outcome, nil) }
+            return (outcome, PerTaskRendering(task))
+        }, relocate: { (item: inout (Result<GradedTask, GradeIssue>, PerTaskRendering?), base) in
+            switch item.0 {
             case .success(var task):
                 task.source.line += base
-                outcome = .success(task)
+                item.1?.relocate(to: task)
+                item.0 = .success(task)
             case .failure(var issue):
                 issue.source.line += base
-                outcome = .failure(issue)
+                item.0 = .failure(issue)
             }
-        }, consume: consume)
-        if let failure { consume(.failure(failure)) }
+        }, consume: { consume($0.0, $0.1?.bytes) })
+        if let failure { consume(.failure(failure), nil) }
     }
 
     func grade(_ parsed: Result<GradeRecord, GradeIssue>, source: LineSource) -> Result<GradedTask, GradeIssue> {

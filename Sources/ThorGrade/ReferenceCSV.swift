@@ -39,33 +39,44 @@ public enum ReferenceCSV {
     }
 
     public static func render(_ tasks: [GradedTask]) -> String {
-        var models: [String] = [], overall: [String: Sums] = [:]
-        var typeOrder: [String: [String]] = [:], byType: [String: [String: Sums]] = [:]
-        for task in tasks {
-            if overall[task.model] == nil {
-                models.append(task.model)
-                overall[task.model] = Sums()
+        var tally = Tally()
+        for task in tasks { tally.add(model: task.model, taskType: task.taskType, metrics: task.metrics) }
+        return tally.render()
+    }
+
+    /// The sums the file is made of, one line at a time in input order (see `GradeTally`).
+    struct Tally: Sendable {
+        private var models: [String] = [], overall: [String: Sums] = [:]
+        private var typeOrder: [String: [String]] = [:], byType: [String: [String: Sums]] = [:]
+
+        mutating func add(model: String, taskType: String, metrics: TaskMetrics) {
+            if overall[model] == nil {
+                models.append(model)
+                overall[model] = Sums()
             }
-            overall[task.model]?.add(task.metrics)
-            if byType[task.model, default: [:]][task.taskType] == nil { typeOrder[task.model, default: []].append(task.taskType) }
-            byType[task.model, default: [:]][task.taskType, default: Sums()].add(task.metrics)
+            overall[model]?.add(metrics)
+            if byType[model, default: [:]][taskType] == nil { typeOrder[model, default: []].append(taskType) }
+            byType[model, default: [:]][taskType, default: Sums()].add(metrics)
         }
-        var out = header + "\n"
-        for model in models {
-            let all = overall[model] ?? Sums()
-            let types = byType[model] ?? [:]
-            for category in TaskCategory.allCases {
-                var sums = Sums()
-                for type in category.taskTypes { if let s = types[type] { sums.add(s) } }
-                if sums.count > 0 { out += row(model, category.rawValue, sums, allCount: all.count, zeroEfficiencyAsInteger: false) }
+
+        func render() -> String {
+            var out = header + "\n"
+            for model in models {
+                let all = overall[model] ?? Sums()
+                let types = byType[model] ?? [:]
+                for category in TaskCategory.allCases {
+                    var sums = Sums()
+                    for type in category.taskTypes { if let s = types[type] { sums.add(s) } }
+                    if sums.count > 0 { out += row(model, category.rawValue, sums, allCount: all.count, zeroEfficiencyAsInteger: false) }
+                }
+                out += row(model, "all", all, allCount: all.count, zeroEfficiencyAsInteger: false)
+                for type in typeOrder[model] ?? [] {
+                    if let sums = types[type] { out += row(model, type, sums, allCount: all.count, zeroEfficiencyAsInteger: true) }
+                }
+                out += "\n"
             }
-            out += row(model, "all", all, allCount: all.count, zeroEfficiencyAsInteger: false)
-            for type in typeOrder[model] ?? [] {
-                if let sums = types[type] { out += row(model, type, sums, allCount: all.count, zeroEfficiencyAsInteger: true) }
-            }
-            out += "\n"
+            return out
         }
-        return out
     }
 
     static func row(_ model: String, _ key: String, _ s: Sums, allCount: Int, zeroEfficiencyAsInteger: Bool) -> String {

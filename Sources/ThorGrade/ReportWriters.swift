@@ -38,28 +38,6 @@ public enum ReportWriters {
         ])
     }
 
-    /// Every `--per-task` line, newline-terminated, in input order, rendered on all cores.
-    public static func perTaskLines(_ tasks: [GradedTask]) -> [UInt8] {
-        let chunkSize = 2048
-        let chunks = (tasks.count + chunkSize - 1) / chunkSize
-        var rendered = [[UInt8]](repeating: [], count: chunks)
-        rendered.withUnsafeMutableBufferPointer { slots in
-            let output = UncheckedSendable(slots)
-            DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
-                var bytes: [UInt8] = []
-                for task in tasks[(chunk * chunkSize)..<min(tasks.count, (chunk + 1) * chunkSize)] {
-                    writePerTask(task, into: &bytes)
-                    bytes.append(UInt8(ascii: "\n"))
-                }
-                output.value[chunk] = bytes
-            }
-        }
-        var out: [UInt8] = []
-        out.reserveCapacity(rendered.reduce(0) { $0 + $1.count })
-        for chunk in rendered { out += chunk }
-        return out
-    }
-
     /// Appends one `--per-task` line (without the newline): the same bytes as
     /// `perTask(task).compact`, written directly because it runs once per input line.
     public static func writePerTask(_ task: GradedTask, into out: inout [UInt8]) {
@@ -109,63 +87,50 @@ public enum ReportWriters {
         ])
     }
 
-    /// Simulate mode's additions to the summary: goal-state success next to the reference's, the
-    /// lines where the two disagree, and how often each step error occurred.
-    static func simulationSummary(_ tasks: [GradedTask]) -> JSONValue? {
-        let simulated = tasks.filter { $0.simulation != nil }
-        guard !simulated.isEmpty else { return nil }
-        var goalSuccesses = 0, referenceOnly = 0, goalOnly = 0, conditionsMet = 0, conditionsTotal = 0
-        var errors: [String: Int] = [:]
-        for task in simulated {
-            let goal = task.simulation!.goalSuccess
-            conditionsMet += task.simulation!.goal.conditionsMet
-            conditionsTotal += task.simulation!.goal.conditionsTotal
-            let reference = task.metrics.success != 0
-            if goal { goalSuccesses += 1 }
-            if reference && !goal { referenceOnly += 1 }
-            if goal && !reference { goalOnly += 1 }
-            for step in task.simulation!.steps { if let error = step.error { errors[error.rawValue, default: 0] += 1 } }
-        }
-        return .object([
-            "count": .int(simulated.count),
-            "goal_success_rate": .double(Double(goalSuccesses) / Double(simulated.count)),
-            "goal_conditions_met": .int(conditionsMet),
-            "goal_conditions_total": .int(conditionsTotal),
-            "reference_success_goal_failure": .int(referenceOnly),
-            "reference_failure_goal_success": .int(goalOnly),
-            "step_errors": .object(errors.mapValues(JSONValue.int)),
+    /// Simulate mode's additions to the summary (see `SimulationTally`).
+    static func json(_ simulation: SimulationTally) -> JSONValue {
+        .object([
+            "count": .int(simulation.count),
+            "goal_success_rate": .double(simulation.goalSuccessRate),
+            "goal_conditions_met": .int(simulation.conditionsMet),
+            "goal_conditions_total": .int(simulation.conditionsTotal),
+            "reference_success_goal_failure": .int(simulation.referenceOnly),
+            "reference_failure_goal_success": .int(simulation.goalOnly),
+            "step_errors": .object(simulation.stepErrors.mapValues(JSONValue.int)),
         ])
     }
 
     /// The `--summary` document (also `--format json`).
-    public static func summary(_ report: GradeReport, _ totals: MetricTotals? = nil) -> JSONValue {
-        let totals = totals ?? report.totals
+    public static func summary(_ tally: GradeTally, _ totals: MetricTotals? = nil) -> JSONValue {
+        let totals = totals ?? tally.totals
         var document = json(totals.all)
-        document["tasks"] = .int(report.tasks.count)
-        if let simulation = simulationSummary(report.tasks) { document["simulation"] = simulation }
+        document["tasks"] = .int(tally.graded)
+        if let simulation = tally.simulationSummary { document["simulation"] = json(simulation) }
         document["models"] = .object(totals.models.mapValues { groups in
             var block = json(groups)
             block["tasks"] = .int(groups.overall.count)
             return JSONValue.object(block)
         })
-        document["errors"] = .array(report.issues.map { issue in
+        document["errors"] = .array(tally.issues.map { issue in
             .object(["file": .string(issue.source.file), "line": .int(issue.source.line), "reason": .string(issue.reason)])
         })
-        if let coverage = report.coverage {
+        if let coverage = tally.coverage {
             document["coverage"] = .object(Dictionary(coverage.map { ($0.model, $0.json) }, uniquingKeysWith: { first, _ in first }))
         }
-        if let provenance = report.provenance { document["meta"] = provenance.json }
-        if !report.keyActionWarnings.isEmpty {
-            document["key_action_warnings"] = .array(report.keyActionWarnings.map(\.json))
+        if let provenance = tally.provenance { document["meta"] = provenance.json }
+        if !tally.keyActionWarnings.isEmpty {
+            document["key_action_warnings"] = .array(tally.keyActionWarnings.map(\.json))
         }
         return .object(document)
     }
 
+    public static func summary(_ report: GradeReport) -> JSONValue { summary(report.tally) }
+
     // MARK: CSV
 
     /// One row per (model, group): `model` is `all` for every line together.
-    public static func csv(_ report: GradeReport, _ totals: MetricTotals? = nil) -> String {
-        let totals = totals ?? report.totals
+    public static func csv(_ tally: GradeTally, _ totals: MetricTotals? = nil) -> String {
+        let totals = totals ?? tally.totals
         var out = "model,group,name,count,success_rate,efficiency,completeness,completeness_ordered,repeat_rate\n"
         func rows(_ model: String, _ groups: MetricGroups) {
             func row(_ group: String, _ name: String, _ b: MetricBlock) {
@@ -189,8 +154,12 @@ public enum ReportWriters {
 
     /// A readable table: overall, categories, task types with counts; one section per model when
     /// lines carry several models.
-    public static func table(_ report: GradeReport, _ totals: MetricTotals? = nil) -> String {
-        let totals = totals ?? report.totals
+    public static func csv(_ report: GradeReport) -> String { csv(report.tally) }
+
+    public static func table(_ report: GradeReport) -> String { table(report.tally) }
+
+    public static func table(_ tally: GradeTally, _ totals: MetricTotals? = nil) -> String {
+        let totals = totals ?? tally.totals
         var out = ""
         let models = totals.models.keys.sorted()
         if models.count > 1 {
@@ -199,15 +168,12 @@ public enum ReportWriters {
         } else {
             section(&out, title: models.first.map { "model \($0)" } ?? "no graded lines", totals.all)
         }
-        if case .object(let simulation)? = simulationSummary(report.tasks),
-           case .double(let rate)? = simulation["goal_success_rate"], case .int(let a)? = simulation["reference_success_goal_failure"],
-           case .int(let b)? = simulation["reference_failure_goal_success"],
-           case .int(let met)? = simulation["goal_conditions_met"], case .int(let total)? = simulation["goal_conditions_total"] {
-            out += String(format: "goal-state success %.4f (goal conditions met %d of %d); reference success but goal not reached: %d; goal reached but reference failure: %d\n", rate, met, total, a, b)
+        if let simulation = tally.simulationSummary {
+            out += String(format: "goal-state success %.4f (goal conditions met %d of %d); reference success but goal not reached: %d; goal reached but reference failure: %d\n", simulation.goalSuccessRate, simulation.conditionsMet, simulation.conditionsTotal, simulation.referenceOnly, simulation.goalOnly)
         }
-        for coverage in report.coverage ?? [] { out += coverage.line + "\n" }
-        if !report.issues.isEmpty {
-            out += "\n\(report.issues.count) line\(report.issues.count == 1 ? "" : "s") not graded (see stderr)\n"
+        for coverage in tally.coverage ?? [] { out += coverage.line + "\n" }
+        if !tally.issues.isEmpty {
+            out += "\n\(tally.issues.count) line\(tally.issues.count == 1 ? "" : "s") not graded (see stderr)\n"
         }
         return out
     }
@@ -232,5 +198,51 @@ public enum ReportWriters {
         let uncategorised = groups.taskTypes.keys.filter { TaskCategory(taskType: $0) == nil }.sorted()
         for type in uncategorised { row("  \(type)", groups.taskTypes[type]!) }
         out += "\n"
+    }
+}
+
+/// A `--per-task` line rendered on a worker thread, before the absolute number of its input line
+/// is known (workers count lines per chunk): the number is written when the chunk is passed on.
+struct PerTaskRendering {
+    private(set) var bytes: [UInt8] = []
+    /// Where the value of `"line"` is in `bytes` (always found; nil would mean rendering again).
+    private var number: Range<Int>?
+
+    init(_ task: GradedTask) {
+        bytes = Self.render(task)
+        number = Self.lineNumber(in: bytes)
+    }
+
+    static func render(_ task: GradedTask) -> [UInt8] {
+        var bytes: [UInt8] = []
+        ReportWriters.writePerTask(task, into: &bytes)
+        bytes.append(UInt8(ascii: "\n"))
+        return bytes
+    }
+
+    /// The first `"line": ` is the top-level key: keys are sorted and only `file`, `identity` and
+    /// simulate mode's `end_reason` and `goal_*` come before it, none an object with a `line` key,
+    /// and inside a JSON string every `"` is escaped, so the pattern cannot occur there.
+    static func lineNumber(in bytes: [UInt8]) -> Range<Int>? {
+        let key = Array(#""line": "#.utf8)
+        guard bytes.count > key.count else { return nil }
+        var index = 0
+        while index + key.count <= bytes.count {
+            if bytes[index] == key[0], bytes[index..<(index + key.count)].elementsEqual(key) {
+                var end = index + key.count
+                while end < bytes.count, bytes[end] == UInt8(ascii: "-") || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[end]) { end += 1 }
+                return (index + key.count)..<end
+            }
+            index += 1
+        }
+        return nil
+    }
+
+    /// The line for `task`, whose input line number is now absolute.
+    mutating func relocate(to task: GradedTask) {
+        guard let number else { return bytes = Self.render(task) }
+        let digits = Array(String(task.source.line).utf8)
+        bytes.replaceSubrange(number, with: digits)
+        self.number = number.lowerBound..<(number.lowerBound + digits.count)
     }
 }

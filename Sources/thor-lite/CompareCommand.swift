@@ -69,10 +69,15 @@ struct Compare: ParsableCommand {
                         byModel.append((model, [task]))
                     }
                 }
-                if let data = try perTaskFile(argument) {
-                    let read = PerTaskLines.read(data, file: argument)
-                    for (model, task) in read.tasks { add(model, task) }
-                    issues += read.issues
+                if try isPerTaskFile(argument) {
+                    // Read in bounded chunks: only the small per-task values are kept.
+                    let failure = PerTaskLines.forEachRecord(inFile: argument) { _, record in
+                        switch record {
+                        case .success(let record): add(record.line.model, ComparedTask(record.line))
+                        case .failure(let issue): issues.append(issue)
+                        }
+                    }
+                    if let failure { issues.append(failure) }
                 } else {
                     if grader == nil { grader = try Grade.grader(mode: mode, storeOptions: storeOptions).0 }
                     let listing: GradeInputListing
@@ -123,14 +128,12 @@ struct Compare: ParsableCommand {
         }
     }
 
-    /// The bytes of `argument` when it is a regular file of per-task lines, else nil.
-    func perTaskFile(_ argument: String) throws -> Data? {
+    /// True when `argument` is a regular file of per-task lines.
+    func isPerTaskFile(_ argument: String) throws -> Bool {
         var info = stat()
         guard stat(argument, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG,
-              let handle = FileHandle(forReadingAtPath: argument) else { return nil }
+              let handle = FileHandle(forReadingAtPath: argument) else { return false }
         defer { try? handle.close() }
-        let head = try handle.read(upToCount: 1 << 20) ?? Data()
-        guard PerTaskLines.looksLikePerTask(head) else { return nil }
-        return head + (try handle.readToEnd() ?? Data())
+        return PerTaskLines.looksLikePerTask(try handle.read(upToCount: 1 << 20) ?? Data())
     }
 }

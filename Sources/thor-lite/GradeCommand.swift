@@ -33,7 +33,9 @@ struct Grade: ParsableCommand {
                          plus --record DIR (reference run layout), --resume and
                          --divergence FILE (docs/live-mode.md)
 
-            Output: a table on stdout (--format json|csv for scripts, er-csv for the reference's result.csv); --per-task FILE writes one JSON line per graded line in input order; --summary FILE writes overall, category, task-type and per-model blocks plus the lines that were not graded. JSON values are unrounded.
+            Output: a table on stdout (--format json|csv for scripts, er-csv for the reference's result.csv); --per-task FILE writes one JSON line per graded line in input order, as it is graded; --summary FILE writes overall, category, task-type and per-model blocks plus the lines that were not graded. JSON values are unrounded. Nothing per line is kept, so memory does not grow with the input.
+
+            Sharded evaluation: grade each shard with --per-task, then `thor-lite merge` the per-task files for the reports one run would give (see merge --help).
 
             Warnings: a key action the reference metric can never match (an action outside the vocabulary such as `pick up Apple` or `put in Fridge`, an empty object type, a type the task's scene lacks) means the task can never reach success 1; grade reports each on stderr once per task (file, line, task, key action, why) and lists them in the summary's key_action_warnings. `thor-lite tasks --check` lists them for the store's tasks.
 
@@ -83,60 +85,74 @@ struct Grade: ParsableCommand {
         if mode == .live { return try runLive() }
         try reportingErrors {
             let (grader, catalog) = try Self.grader(mode: mode, storeOptions: storeOptions)
-            var report = GradeReport()
+            var tally = GradeTally()
             var warnings = catalog.keyActionWarnings()
-            for input in try listInputs(into: &report) {
-                grader.grade(input) { outcome in
+            let listed = try listInputs(into: &tally.issues)
+            // Each outcome is folded into the reports and its per-task line (rendered on the
+            // worker that graded it) written as it arrives, in input order: nothing per line is
+            // kept, so memory does not grow with the input. The per-task file is opened first, so
+            // a path that cannot be written stops the run before any grading.
+            let perTaskSink = try perTask.map(Output.Sink.init)
+            var writeFailure: Error?
+            for input in listed {
+                grader.grade(input, renderingPerTask: perTaskSink != nil) { outcome, line in
+                    if let line, let sink = perTaskSink, writeFailure == nil {
+                        do { try sink.write(line) } catch { writeFailure = error }
+                    }
                     if case .success(let task) = outcome { warnings.check(task) }
-                    report.add(outcome)
+                    tally.add(outcome)
                 }
             }
-            report.keyActionWarnings = warnings.warnings
+            if let writeFailure { throw writeFailure }
+            tally.keyActionWarnings = warnings.warnings
             for warning in warnings.warnings { printError("warning: \(warning)") }
-            if report.tasks.isEmpty && report.issues.isEmpty {
+            if tally.graded == 0 && tally.issues.isEmpty {
                 printError("no input lines: \(inputs.joined(separator: ", ")) \(inputs.count == 1 ? "holds" : "hold") no JSON lines to grade")
                 throw ExitCode(1)
             }
-            try writeOutputs(&report, catalog: catalog)
+            try perTaskSink?.finish()
+            try finish(&tally, catalog: catalog)
+        }
+    }
+
+    /// Reports the lines not graded, adds coverage and provenance, writes the summary and the
+    /// standard-output report; exit status 1 when some line was not graded.
+    func finish(_ tally: inout GradeTally, catalog: StoreCatalog) throws {
+        for issue in tally.issues { printError("not graded: \(issue)") }
+        let storeTasks = catalog.identities()
+        if let storeTasks { tally.finishCoverage(storeTasks: storeTasks) }
+        tally.provenance = GradeProvenance(
+            version: ThorLiteVersion.current, mode: mode.rawValue, store: storeTasks == nil ? nil : storeOptions.resolvedPath, inputs: inputs)
+        try Self.write(tally, summary: summary, format: format)
+        if !tally.issues.isEmpty { throw ExitCode(1) }
+    }
+
+    /// The summary file and the standard-output report, from a grading run or a merge.
+    static func write(_ tally: GradeTally, summary: String?, format: Format) throws {
+        let totals = tally.totals
+        if let summary { try Output.write(Array((ReportWriters.summary(tally, totals).pretty + "\n").utf8), to: summary) }
+        switch format {
+        case .table: try Output.print(ReportWriters.table(tally, totals), terminator: "")
+        case .json: try Output.print(ReportWriters.summary(tally, totals).pretty)
+        case .csv: try Output.print(ReportWriters.csv(tally, totals), terminator: "")
+        case .erCSV: try Output.print(tally.referenceCSVText, terminator: "")
         }
     }
 
     /// Every argument is listed before anything is read: a missing path is a usage error with
     /// nothing graded; unreadable run-directory entries are reported per entry.
-    func listInputs(into report: inout GradeReport) throws -> [GradeInput] {
+    func listInputs(into issues: inout [GradeIssue]) throws -> [GradeInput] {
         var listed: [GradeInput] = []
         for argument in inputs {
             do {
                 let listing = try GradeInputReader.inputs(at: argument)
                 listed += listing.inputs
-                report.issues += listing.issues
+                issues += listing.issues
             } catch let error as GradeInputError {
                 throw CLIError.usage(error.description)
             }
         }
         return listed
-    }
-
-    /// Reports the lines not graded, then writes the per-task lines, the summary and the table;
-    /// exit status 1 when some line was not graded.
-    func writeOutputs(_ report: inout GradeReport, catalog: StoreCatalog) throws {
-        for issue in report.issues { printError("not graded: \(issue)") }
-        let storeTasks = catalog.identities()
-        if let storeTasks { report.coverage = Coverage.compute(report.tasks, storeTasks: storeTasks) }
-        report.provenance = GradeProvenance(
-            version: ThorLiteVersion.current, mode: mode.rawValue, store: storeTasks == nil ? nil : storeOptions.resolvedPath, inputs: inputs)
-        if let perTask {
-            try Output.write(ReportWriters.perTaskLines(report.tasks), to: perTask)
-        }
-        let totals = report.totals
-        if let summary { try Output.write(Array((ReportWriters.summary(report, totals).pretty + "\n").utf8), to: summary) }
-        switch format {
-        case .table: try Output.print(ReportWriters.table(report, totals), terminator: "")
-        case .json: try Output.print(ReportWriters.summary(report, totals).pretty)
-        case .csv: try Output.print(ReportWriters.csv(report, totals), terminator: "")
-        case .erCSV: try Output.print(ReferenceCSV.render(report.tasks), terminator: "")
-        }
-        if !report.issues.isEmpty { throw ExitCode(1) }
     }
 }
 

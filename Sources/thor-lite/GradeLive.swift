@@ -30,12 +30,14 @@ extension Grade {
             defer { connection.close() }
             let grader = LiveGrader(connection: connection, lookup: catalog.task, worlds: worlds, approachPoses: worlds.approachPoses,
                                     recordDirectory: liveOptions.record, resume: liveOptions.resume)
-            var report = GradeReport()
+            var tally = GradeTally()
+            // Per-task lines are written as each task finishes, as in the other modes.
+            let perTaskSink = try perTask.map(Output.Sink.init)
             var divergence = DivergenceReport(mode: .synchronised)
             let stepLines = try liveOptions.divergence.map { try AppendingOutput(path: $0, append: liveOptions.resume) }
             var alreadyRecorded = 0
             var failure: Error?
-            for input in try listInputs(into: &report) {
+            for input in try listInputs(into: &tally.issues) {
                 let problem = GradeInputReader.forEachRecord(of: input) { source, parsed in
                     guard failure == nil else { return }
                     switch parsed.map({ grader.run($0, source: source) }) {
@@ -44,17 +46,21 @@ extension Grade {
                             failure = CLIError.usage("live mode cannot run: \(why) (use the bridge of this thor-lite version)")
                             return
                         }
-                        report.add(.failure(issue))
+                        tally.add(.failure(issue))
                     case .success(.alreadyRecorded(let directory)):
                         alreadyRecorded += 1
                         printError("live: \(source.file):\(source.line): already recorded in \(directory) (--resume): skipped")
                     case .success(.graded(let task, let comparison, let directory)):
-                        report.add(.success(task))
+                        tally.add(.success(task))
+                        var line: [UInt8] = []
+                        ReportWriters.writePerTask(task, into: &line)
+                        line.append(UInt8(ascii: "\n"))
                         divergence.runs.append(comparison)
                         writeStandardError("thor-lite: live: " + Self.progress(task, comparison, directory: directory) + "\n")
                         var finished = DivergenceReport(mode: .synchronised)
                         finished.runs = [comparison]
                         do {
+                            try perTaskSink?.write(line)
                             try stepLines?.append(finished.perStepLines)
                         } catch {
                             failure = error
@@ -62,10 +68,10 @@ extension Grade {
                     }
                 }
                 if let failure { throw failure }
-                if let problem { report.add(.failure(problem)) }
+                if let problem { tally.add(.failure(problem)) }
             }
             if connection.restarts > 0 { printError("live: the bridge was restarted \(connection.restarts) time\(connection.restarts == 1 ? "" : "s")") }
-            if report.tasks.isEmpty && report.issues.isEmpty {
+            if tally.graded == 0 && tally.issues.isEmpty {
                 if alreadyRecorded > 0 {
                     printError("live: all \(alreadyRecorded) tasks are already recorded under \(liveOptions.record ?? ""); grade them with --mode recorded")
                     return
@@ -75,7 +81,8 @@ extension Grade {
             }
             if let path = liveOptions.divergenceJSON { try Output.write(Array((divergence.json.pretty + "\n").utf8), to: path) }
             if !divergence.runs.isEmpty { writeStandardError(divergence.table) }
-            try writeOutputs(&report, catalog: catalog)
+            try perTaskSink?.finish()
+            try finish(&tally, catalog: catalog)
         }
     }
 

@@ -19,29 +19,139 @@ enum Output {
 
     /// Writes a whole output file (see the type's comment for how each kind of path is treated).
     static func write(_ bytes: [UInt8], to path: String) throws {
-        if path == "-" { return try write(bytes, toDescriptor: STDOUT_FILENO, name: "standard output") }
-        var target = stat()
-        let exists = stat(path, &target) == 0
-        if exists {
-            for (descriptor, name) in [(STDOUT_FILENO, "standard output"), (STDERR_FILENO, "standard error")] {
-                var stream = stat()
-                if fstat(descriptor, &stream) == 0, stream.st_dev == target.st_dev, stream.st_ino == target.st_ino {
-                    return try write(bytes, toDescriptor: descriptor, name: "\(path) (\(name))")
+        let sink = try Sink(path)
+        do {
+            try sink.write(bytes)
+            try sink.finish()
+        } catch {
+            sink.discard()
+            throw error
+        }
+    }
+
+    /// An output file written piece by piece (`--per-task` lines as they are graded), buffered,
+    /// with the same treatment of paths as `write(_:to:)`: a regular file is written to a
+    /// temporary file beside it and renamed over it by `finish()`, so it is still replaced whole
+    /// or not at all; `discard()` (after an error) leaves the old file as it was.
+    final class Sink {
+        private enum Target {
+            /// Standard output or error, or the file the shell redirected them to: not closed.
+            case stream(Int32)
+            /// A device or FIFO, opened in place.
+            case inPlace(Int32)
+            /// A temporary file to rename over `path`.
+            case replacing(Int32, temporary: String, path: String)
+        }
+
+        private var target: Target?
+        /// The path, or which stream: for messages.
+        private var name: String
+        private var buffer: [UInt8] = []
+        /// Bytes held before a write: large enough that a write costs nothing per line, small
+        /// enough not to matter for memory.
+        static let bufferSize = 1 << 20
+
+        /// Opens `path` for writing (see the type's comment); throws a usage error naming the path.
+        init(_ path: String) throws {
+            name = path
+            if path == "-" {
+                name = "standard output"
+                target = .stream(STDOUT_FILENO)
+                return
+            }
+            var info = stat()
+            let exists = stat(path, &info) == 0
+            if exists {
+                for (descriptor, stream) in [(STDOUT_FILENO, "standard output"), (STDERR_FILENO, "standard error")] {
+                    var open = stat()
+                    if fstat(descriptor, &open) == 0, open.st_dev == info.st_dev, open.st_ino == info.st_ino {
+                        name = "\(path) (\(stream))"
+                        target = .stream(descriptor)
+                        return
+                    }
+                }
+                switch info.st_mode & S_IFMT {
+                case S_IFREG: break
+                case S_IFDIR: throw failure(path, "it is a directory")
+                default:
+                    target = .inPlace(try Output.open(path, create: false))
+                    return
+                }
+            } else if errno != ENOENT {
+                throw failure(path, String(cString: strerror(errno)))
+            } else {
+                var link = stat()
+                // A dangling symlink: create its target through it.
+                if lstat(path, &link) == 0 {
+                    target = .inPlace(try Output.open(path, create: true))
+                    return
                 }
             }
-            switch target.st_mode & S_IFMT {
-            case S_IFREG: break
-            case S_IFDIR: throw failure(path, "it is a directory")
-            default: return try writeInPlace(bytes, to: path)
-            }
-        } else if errno != ENOENT {
-            throw failure(path, String(cString: strerror(errno)))
-        } else {
-            var link = stat()
-            // A dangling symlink: create its target through it.
-            if lstat(path, &link) == 0 { return try writeInPlace(bytes, to: path, create: true) }
+            let resolved = resolvingLinks(path)
+            let temporary = resolved + ".thor-lite-\(getpid()).tmp"
+            let descriptor = Foundation.open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, 0o644)
+            guard descriptor >= 0 else { throw failure(path, String(cString: strerror(errno))) }
+            // The new file keeps the old one's permission bits.
+            if exists { fchmod(descriptor, info.st_mode & 0o7777) }
+            target = .replacing(descriptor, temporary: temporary, path: resolved)
         }
-        try replace(resolvingLinks(path), with: bytes, mode: exists ? target.st_mode & 0o7777 : nil)
+
+        deinit { discard() }
+
+        /// Appends `bytes`; writes when the buffer is full.
+        func write(_ bytes: [UInt8]) throws {
+            buffer += bytes
+            if buffer.count >= Self.bufferSize { try flush() }
+        }
+
+        private func flush() throws {
+            guard let target, !buffer.isEmpty else { return }
+            switch target {
+            case .stream(let descriptor), .inPlace(let descriptor), .replacing(let descriptor, _, _):
+                try Output.write(buffer, toDescriptor: descriptor, name: name)
+            }
+            buffer.removeAll(keepingCapacity: true)
+        }
+
+        /// Writes what is buffered and closes the file (renaming a temporary file into place).
+        func finish() throws {
+            try flush()
+            guard let target else { return }
+            self.target = nil
+            switch target {
+            case .stream: return
+            case .inPlace(let descriptor):
+                if close(descriptor) != 0 { throw failure(name, String(cString: strerror(errno))) }
+            case .replacing(let descriptor, let temporary, let path):
+                var problem: CLIError?
+                if close(descriptor) != 0 { problem = failure(name, String(cString: strerror(errno))) }
+                if problem == nil, rename(temporary, path) != 0 { problem = failure(name, String(cString: strerror(errno))) }
+                if let problem {
+                    unlink(temporary)
+                    throw problem
+                }
+            }
+        }
+
+        /// Gives up: closes without renaming, removes the temporary file. Safe to call twice.
+        func discard() {
+            guard let target else { return }
+            self.target = nil
+            buffer = []
+            switch target {
+            case .stream: return
+            case .inPlace(let descriptor): close(descriptor)
+            case .replacing(let descriptor, let temporary, _):
+                close(descriptor)
+                unlink(temporary)
+            }
+        }
+    }
+
+    static func open(_ path: String, create: Bool) throws -> Int32 {
+        let descriptor = Foundation.open(path, create ? O_WRONLY | O_CREAT | O_TRUNC : O_WRONLY, 0o644)
+        guard descriptor >= 0 else { throw failure(path, String(cString: strerror(errno))) }
+        return descriptor
     }
 
     static func failure(_ path: String, _ reason: String) -> CLIError {
@@ -66,41 +176,10 @@ enum Output {
         if let error { throw failure(name, String(cString: strerror(error))) }
     }
 
-    /// A device or FIFO: written where it is (no temporary file, no rename).
-    static func writeInPlace(_ bytes: [UInt8], to path: String, create: Bool = false) throws {
-        let descriptor = open(path, create ? O_WRONLY | O_CREAT | O_TRUNC : O_WRONLY, 0o644)
-        guard descriptor >= 0 else { throw failure(path, String(cString: strerror(errno))) }
-        var problem: Error?
-        do { try write(bytes, toDescriptor: descriptor, name: path) } catch { problem = error }
-        if close(descriptor) != 0, problem == nil { problem = failure(path, String(cString: strerror(errno))) }
-        if let problem { throw problem }
-    }
-
     /// The file a chain of symlinks ends at (the path itself when it is not a symlink).
     static func resolvingLinks(_ path: String) -> String {
         guard let resolved = realpath(path, nil) else { return path }
         defer { free(resolved) }
         return String(cString: resolved)
-    }
-
-    /// Replaces a regular file whole: a temporary file beside it, written, then renamed over it,
-    /// keeping the old file's permission bits.
-    static func replace(_ path: String, with bytes: [UInt8], mode: mode_t?) throws {
-        let temporary = path + ".thor-lite-\(getpid()).tmp"
-        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, 0o644)
-        guard descriptor >= 0 else { throw failure(path, String(cString: strerror(errno))) }
-        var problem: Error?
-        if let mode { fchmod(descriptor, mode) }
-        do { try write(bytes, toDescriptor: descriptor, name: path) } catch { problem = error }
-        if close(descriptor) != 0, problem == nil { problem = failure(path, String(cString: strerror(errno))) }
-        if let problem {
-            unlink(temporary)
-            throw problem
-        }
-        guard rename(temporary, path) == 0 else {
-            let reason = String(cString: strerror(errno))
-            unlink(temporary)
-            throw failure(path, reason)
-        }
     }
 }

@@ -28,7 +28,7 @@ struct ThorLite: ParsableCommand {
     )
 
     static let commands: [ParsableCommand.Type] = [
-        Import.self, Info.self, SceneCommand.self, TaskCommand.self, Tasks.self, Grade.self, Compare.self, Diverge.self, Serve.self,
+        Import.self, Info.self, SceneCommand.self, TaskCommand.self, Tasks.self, Grade.self, Merge.self, Compare.self, Diverge.self, Serve.self,
         Frames.self, Draw.self, FilmstripCommand.self, Explain.self, Live.self,
     ]
 

@@ -1,0 +1,151 @@
+import ThorModel
+
+/// What one graded line adds to the reports, and nothing more: the identity, the group keys, the
+/// reference metrics and, from simulate mode, the goal check's counts and the step errors. A
+/// graded line (`GradedTask`) and a per-task output line (`PerTaskLines`) both reduce to it, so a
+/// merge of shards' per-task files feeds exactly what one grading run fed.
+public struct TallyLine: Sendable, Hashable {
+    public var identity: TaskIdentity
+    public var model: String
+    public var taskType: String
+    public var metrics: TaskMetrics
+    /// Simulate mode only.
+    public var simulation: Simulated?
+
+    public struct Simulated: Sendable, Hashable {
+        public var goalSuccess: Bool
+        public var conditionsMet: Int
+        public var conditionsTotal: Int
+        /// The error kind of every failed step, in step order.
+        public var stepErrors: [String]
+
+        public init(goalSuccess: Bool, conditionsMet: Int, conditionsTotal: Int, stepErrors: [String]) {
+            self.goalSuccess = goalSuccess
+            self.conditionsMet = conditionsMet
+            self.conditionsTotal = conditionsTotal
+            self.stepErrors = stepErrors
+        }
+    }
+
+    public init(identity: TaskIdentity, model: String, taskType: String, metrics: TaskMetrics, simulation: Simulated? = nil) {
+        self.identity = identity
+        self.model = model
+        self.taskType = taskType
+        self.metrics = metrics
+        self.simulation = simulation
+    }
+
+    public init(_ task: GradedTask) {
+        self.init(identity: task.identity, model: task.model, taskType: task.taskType, metrics: task.metrics,
+                  simulation: task.simulation.map { details in
+                      Simulated(goalSuccess: details.goalSuccess, conditionsMet: details.goal.conditionsMet,
+                                conditionsTotal: details.goal.conditionsTotal,
+                                stepErrors: details.steps.compactMap { $0.error?.rawValue })
+                  })
+    }
+}
+
+/// Every report of a grading run, accumulated line by line as outcomes arrive in input order, so
+/// that nothing per line is kept: memory depends on the number of models, task types, distinct
+/// identities and ungraded lines, never on the number of lines graded.
+///
+/// Sums are added in input order, as the reference adds them, so the table, the summary, the CSV
+/// and the er-csv are the bytes a pass over a list of every line would give.
+public struct GradeTally: Sendable {
+    /// Lines graded.
+    public private(set) var graded = 0
+    /// Lines (and inputs) not graded, in input order.
+    public var issues: [GradeIssue] = []
+    /// Per model, the store's tasks graded and missing; set by `finishCoverage(storeTasks:)`.
+    public var coverage: [Coverage]?
+    /// Version, mode, store and inputs, for the summary's `meta` block (set by the CLI).
+    public var provenance: GradeProvenance?
+    /// Key actions of graded tasks that can never match (set by the CLI; see `KeyActionWarnings`).
+    public var keyActionWarnings: [KeyActionWarning] = []
+
+    var metricSums = MetricTotals.Builder()
+    var simulation = SimulationTally()
+    var identities = CoverageTally()
+    var referenceCSV = ReferenceCSV.Tally()
+
+    public init() {}
+
+    /// One line's outcome, after those before it.
+    public mutating func add(_ outcome: Result<GradedTask, GradeIssue>) {
+        switch outcome {
+        case .success(let task): add(TallyLine(task))
+        case .failure(let issue): issues.append(issue)
+        }
+    }
+
+    public mutating func add(_ line: TallyLine) {
+        graded += 1
+        metricSums.add(model: line.model, taskType: line.taskType, metrics: line.metrics)
+        if let simulated = line.simulation { simulation.add(simulated, referenceSuccess: line.metrics.success != 0) }
+        identities.add(line.identity, model: line.model)
+        referenceCSV.add(model: line.model, taskType: line.taskType, metrics: line.metrics)
+    }
+
+    /// Every group of the reports; compute once and hand it to the writers.
+    public var totals: MetricTotals { metricSums.totals }
+
+    /// The `simulation` block's counts; nil when no line was simulated.
+    public var simulationSummary: SimulationTally? { simulation.count > 0 ? simulation : nil }
+
+    /// Sets `coverage` against the store's task identities (in task-file order).
+    public mutating func finishCoverage(storeTasks: [TaskIdentity]) {
+        coverage = identities.coverage(storeTasks: storeTasks)
+    }
+
+    /// The reference's result.csv of the lines so far.
+    public var referenceCSVText: String { referenceCSV.render() }
+}
+
+/// Simulate mode's additions to the summary: goal-state success next to the reference's, the
+/// lines where the two disagree, and how often each step error occurred.
+public struct SimulationTally: Sendable, Hashable {
+    public private(set) var count = 0
+    public private(set) var goalSuccesses = 0
+    public private(set) var conditionsMet = 0
+    public private(set) var conditionsTotal = 0
+    /// Reference success but the goal not reached.
+    public private(set) var referenceOnly = 0
+    /// Goal reached but reference failure.
+    public private(set) var goalOnly = 0
+    public private(set) var stepErrors: [String: Int] = [:]
+
+    mutating func add(_ line: TallyLine.Simulated, referenceSuccess: Bool) {
+        count += 1
+        conditionsMet += line.conditionsMet
+        conditionsTotal += line.conditionsTotal
+        if line.goalSuccess { goalSuccesses += 1 }
+        if referenceSuccess && !line.goalSuccess { referenceOnly += 1 }
+        if line.goalSuccess && !referenceSuccess { goalOnly += 1 }
+        for error in line.stepErrors { stepErrors[error, default: 0] += 1 }
+    }
+
+    public var goalSuccessRate: Double { Double(goalSuccesses) / Double(max(count, 1)) }
+}
+
+/// The distinct identities graded per model (in the order models first appear), for coverage.
+/// Identities match by their text, so `7` and `"7"` are the same task.
+struct CoverageTally: Sendable {
+    private var models: [String] = []
+    private var seen: [String: Set<String>] = [:]
+
+    mutating func add(_ identity: TaskIdentity, model: String) {
+        if seen[model] == nil { models.append(model) }
+        seen[model, default: []].insert(identity.description)
+    }
+
+    func coverage(storeTasks: [TaskIdentity]) -> [Coverage] {
+        let known = Set(storeTasks.map(\.description))
+        return models.map { model in
+            let graded = seen[model] ?? []
+            return Coverage(
+                model: model, graded: graded.intersection(known).count, total: storeTasks.count,
+                missing: storeTasks.filter { !graded.contains($0.description) },
+                outsideStore: graded.subtracting(known).count)
+        }
+    }
+}

@@ -1,0 +1,126 @@
+import Foundation
+import ThorModel
+import ThorStore
+import XCTest
+
+@testable import ThorGrade
+
+/// The streaming reports: a per-task line carries everything the reports need, and a merge of
+/// shards' per-task lines gives the reports of one run.
+final class GradeTallyTests: XCTestCase {
+    /// The fixtures' expert plans, their responses and a failing plan, graded in simulate mode.
+    func fixtureReport() throws -> GradeReport {
+        let root = SimulateModeTests.packageRoot.appendingPathComponent("fixtures")
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("thor-lite-tally-\(UUID().uuidString).sqlite")
+        addTeardownBlock { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: file.path + suffix) } }
+        let store = try ThorStore(path: file.path, create: true)
+        try store.importCheckout(UpstreamReader(root: root.appendingPathComponent("upstream")))
+        let tasks = try store.allTasks()
+        let byIdentity = Dictionary(uniqueKeysWithValues: tasks.map { ($0.identity, $0) })
+        let grader = Grader(mode: .simulate, lookup: { byIdentity[$0] }, worlds: try TestWorlds(store))
+        let predictions = root.appendingPathComponent("predictions")
+        var report = grader.grade(try Data(contentsOf: predictions.appendingPathComponent("plans.jsonl")), file: "plans.jsonl")
+        report.append(grader.grade(try Data(contentsOf: predictions.appendingPathComponent("responses.jsonl")), file: "responses.jsonl"))
+        // Failed steps, so step errors and a goal failure travel through the per-task lines too.
+        let failing = #"{"identity": \#(tasks[0].identity), "actions": ["pickup Fridge", "open Banana", "move forward", "end"], "model": "m2"}"#
+        report.append(grader.grade(Data(failing.utf8), file: "failing.jsonl"))
+        return report
+    }
+
+    func perTaskLine(_ task: GradedTask) -> [UInt8] {
+        var bytes: [UInt8] = []
+        ReportWriters.writePerTask(task, into: &bytes)
+        return bytes
+    }
+
+    func testAPerTaskLineReadsBackAsTheSameTallyLineAndOrigin() throws {
+        let report = try fixtureReport()
+        XCTAssertGreaterThan(report.tasks.count, 4)
+        XCTAssertTrue(report.tasks.contains { $0.simulation?.steps.contains { $0.error != nil } == true }, "step errors are exercised")
+        XCTAssertTrue(report.tasks.contains { $0.simulation?.goalSuccess == false }, "a goal failure is exercised")
+        for task in report.tasks {
+            let record = try perTaskLine(task).withUnsafeBufferPointer { PerTaskLines.parse($0, source: LineSource(file: "p", line: 1)) }.get()
+            XCTAssertEqual(record.line, TallyLine(task), "\(task.source.file):\(task.source.line)")
+            XCTAssertEqual(record.origin, task.source)
+        }
+    }
+
+    func testMergingPerTaskLinesOfShardsGivesTheSummaryTableAndCSVsOfOneRun() throws {
+        let report = try fixtureReport()
+        let lines = report.tasks.map(perTaskLine)
+        let cuts = [0, lines.count / 3, 2 * lines.count / 3, lines.count]
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("thor-lite-tally-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        addTeardownBlock { try? FileManager.default.removeItem(at: directory) }
+        var merge = ShardMerge()
+        for shard in 0..<3 {
+            let file = directory.appendingPathComponent("shard\(shard).jsonl")
+            try Data(lines[cuts[shard]..<cuts[shard + 1]].map { $0 + [10] }.joined()).write(to: file)
+            merge.merge(file: file.path)
+        }
+        XCTAssertEqual(merge.tally.issues, [])
+        XCTAssertEqual(merge.mode, .simulate)
+        XCTAssertEqual(merge.inputs, ["plans.jsonl", "responses.jsonl", "failing.jsonl"])
+        let single = report.tally
+        XCTAssertEqual(merge.tally.graded, report.tasks.count)
+        XCTAssertEqual(ReportWriters.summary(merge.tally).pretty, ReportWriters.summary(single).pretty)
+        XCTAssertEqual(ReportWriters.table(merge.tally), ReportWriters.table(single))
+        XCTAssertEqual(ReportWriters.csv(merge.tally), ReportWriters.csv(single))
+        XCTAssertEqual(merge.tally.referenceCSVText, ReferenceCSV.render(report.tasks))
+        XCTAssertNotNil(single.simulationSummary, "the simulation block is compared too")
+    }
+
+    func testAnInputLineInTwoShardsIsRefusedWithBothNamedAndCountedOnce() throws {
+        let report = try fixtureReport()
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("thor-lite-tally-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        addTeardownBlock { try? FileManager.default.removeItem(at: directory) }
+        let first = directory.appendingPathComponent("a.jsonl"), second = directory.appendingPathComponent("b.jsonl")
+        try Data((perTaskLine(report.tasks[0]) + [10] + perTaskLine(report.tasks[1]) + [10])).write(to: first)
+        try Data((perTaskLine(report.tasks[1]) + [10] + perTaskLine(report.tasks[2]) + [10])).write(to: second)
+        var merge = ShardMerge()
+        merge.merge(file: first.path)
+        merge.merge(file: second.path)
+        XCTAssertEqual(merge.tally.graded, 3, "tasks 0, 1 and 2, task 1 once")
+        XCTAssertEqual(merge.tally.issues.map(\.source), [LineSource(file: second.path, line: 1)])
+        let reason = try XCTUnwrap(merge.tally.issues.first?.reason)
+        XCTAssertTrue(reason.contains("task \(report.tasks[1].identity) graded from plans.jsonl:2"), reason)
+        XCTAssertTrue(reason.contains("merged from \(first.path) already"), reason)
+    }
+
+    func testLinesOfTheOtherModeAndInputLinesAreRefusedNotMerged() throws {
+        let report = try fixtureReport()
+        var recorded = report.tasks[1]
+        recorded.simulation = nil
+        recorded.identity = .string("recorded-only")
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("thor-lite-tally-\(UUID().uuidString).jsonl")
+        addTeardownBlock { try? FileManager.default.removeItem(at: file) }
+        let input = Array(#"{"identity": 3, "actions": ["end"], "metrics": {}}"#.utf8)
+        try Data([perTaskLine(report.tasks[0]), perTaskLine(recorded), input].map { $0 + [10] }.joined()).write(to: file)
+        var merge = ShardMerge()
+        merge.merge(file: file.path)
+        XCTAssertEqual(merge.tally.graded, 1)
+        XCTAssertEqual(merge.tally.issues.map(\.source.line), [2, 3])
+        XCTAssertTrue(merge.tally.issues[0].reason.contains("graded in recorded mode"), merge.tally.issues[0].reason)
+        XCTAssertTrue(merge.tally.issues[1].reason.contains("not a per-task line: grade it first"), merge.tally.issues[1].reason)
+    }
+
+    func testAPerTaskLineRenderedBeforeItsLineNumberWasKnownGetsTheAbsoluteNumber() throws {
+        var tasks = try fixtureReport().tasks
+        var recorded = tasks[0]
+        recorded.simulation = nil
+        // A file name holding the key's own text: inside a JSON string every quote is escaped.
+        recorded.source.file = #"odd", "line": 5, "x.jsonl"#
+        tasks.append(recorded)
+        for task in tasks {
+            for (relative, absolute) in [(1, 1), (3, 1_234_567), (12, 7)] {
+                var early = task
+                early.source.line = relative
+                var rendering = PerTaskRendering(early)
+                early.source.line = absolute
+                rendering.relocate(to: early)
+                XCTAssertEqual(String(decoding: rendering.bytes, as: UTF8.self), String(decoding: perTaskLine(early) + [10], as: UTF8.self))
+            }
+        }
+    }
+}
