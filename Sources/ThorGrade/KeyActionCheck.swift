@@ -73,7 +73,7 @@ public enum KeyActionCheck {
 
 /// A `grade` warning: a graded line's task has a key action that can never match.
 public struct KeyActionWarning: Hashable, Sendable, CustomStringConvertible {
-    /// The first graded line of the task (per distinct key-action list).
+    /// The first graded line of the task.
     public var source: LineSource
     public var identity: TaskIdentity
     public var problem: UnmatchableKeyAction

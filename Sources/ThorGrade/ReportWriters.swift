@@ -143,11 +143,14 @@ public enum ReportWriters {
         var document = json(totals.all)
         document["tasks"] = .int(report.tasks.count)
         if let simulation = simulationSummary(report.tasks) { document["simulation"] = simulation }
-        document["models"] = .object(totals.models.mapValues { groups in
+        var byStep: [String: StepSuccess] = [:]
+        for task in report.tasks { byStep[task.model, default: StepSuccess()].add(task.metrics) }
+        document["models"] = .object(Dictionary(uniqueKeysWithValues: totals.models.map { model, groups in
             var block = json(groups)
             block["tasks"] = .int(groups.overall.count)
-            return JSONValue.object(block)
-        })
+            block["by_step"] = byStep[model]?.json ?? .object([:])
+            return (model, JSONValue.object(block))
+        }))
         document["errors"] = .array(report.issues.map { issue in
             .object(["file": .string(issue.source.file), "line": .int(issue.source.line), "reason": .string(issue.reason)])
         })
