@@ -67,6 +67,8 @@ public struct GradeTally: Sendable {
     var simulation = SimulationTally()
     var identities = CoverageTally()
     var referenceCSV = ReferenceCSV.Tally()
+    /// Per model, the reference's success by number of key actions (`by_step`).
+    var byStep: [String: StepSuccess] = [:]
 
     public init() {}
 
@@ -84,6 +86,7 @@ public struct GradeTally: Sendable {
         if let simulated = line.simulation { simulation.add(simulated, referenceSuccess: line.metrics.success != 0) }
         identities.add(line.identity, model: line.model)
         referenceCSV.add(model: line.model, taskType: line.taskType, metrics: line.metrics)
+        byStep[line.model, default: StepSuccess()].add(line.metrics)
     }
 
     /// Every group of the reports; compute once and hand it to the writers.

@@ -73,7 +73,7 @@ public enum KeyActionCheck {
 
 /// A `grade` warning: a graded line's task has a key action that can never match.
 public struct KeyActionWarning: Hashable, Sendable, CustomStringConvertible {
-    /// The first graded line of the task (per distinct key-action list).
+    /// The first graded line of the task.
     public var source: LineSource
     public var identity: TaskIdentity
     public var problem: UnmatchableKeyAction
@@ -84,20 +84,15 @@ public struct KeyActionWarning: Hashable, Sendable, CustomStringConvertible {
 }
 
 /// Collects `KeyActionWarning`s over a grade run, checking each task once: on the first graded
-/// line that names it (again only if a later line carries a different key-action list).
+/// line that names it (later lines of the task cost one set lookup: this runs serially on every
+/// line of recorded mode's hot path).
 public struct KeyActionWarnings {
     /// A scene's object types by scene name; nil (no store, or a scene it lacks) skips the type check.
     let sceneTypes: (String) -> Set<String>?
     /// The store's key actions of a task, for lines that do not carry their own.
     let storeKeyActions: (TaskIdentity) -> [String]?
-    private var checked: Set<Checked> = []
+    private var checked: Set<TaskIdentity> = []
     public private(set) var warnings: [KeyActionWarning] = []
-
-    struct Checked: Hashable {
-        var identity: TaskIdentity
-        /// nil: the store's key actions.
-        var keyActions: [String]?
-    }
 
     public init(sceneTypes: @escaping (String) -> Set<String>?, storeKeyActions: @escaping (TaskIdentity) -> [String]?) {
         self.sceneTypes = sceneTypes
@@ -108,7 +103,7 @@ public struct KeyActionWarnings {
     @discardableResult
     public mutating func check(_ task: GradedTask) -> ArraySlice<KeyActionWarning> {
         let start = warnings.endIndex
-        guard checked.insert(Checked(identity: task.identity, keyActions: task.lineKeyActions)).inserted,
+        guard checked.insert(task.identity).inserted,
               let keys = task.lineKeyActions ?? storeKeyActions(task.identity) else { return warnings[start...] }
         let types = task.scene.flatMap(sceneTypes)
         for problem in KeyActionCheck.unmatchable(keys, sceneTypes: types, sceneName: task.scene) {

@@ -106,11 +106,12 @@ public enum ReportWriters {
         var document = json(totals.all)
         document["tasks"] = .int(tally.graded)
         if let simulation = tally.simulationSummary { document["simulation"] = json(simulation) }
-        document["models"] = .object(totals.models.mapValues { groups in
+        document["models"] = .object(Dictionary(uniqueKeysWithValues: totals.models.map { model, groups in
             var block = json(groups)
             block["tasks"] = .int(groups.overall.count)
-            return JSONValue.object(block)
-        })
+            block["by_step"] = tally.byStep[model]?.json ?? .object([:])
+            return (model, JSONValue.object(block))
+        }))
         document["errors"] = .array(tally.issues.map { issue in
             .object(["file": .string(issue.source.file), "line": .int(issue.source.line), "reason": .string(issue.reason)])
         })
