@@ -22,7 +22,8 @@ extension Grader {
     /// Replays a line in the simulator: a plan's actions or a result line's recorded actions are
     /// fed one per model call, responses are parsed as the reference does.
     func simulate(_ record: GradeRecord, task: BenchmarkTask, worlds: WorldSource) throws -> (TaskMetrics, SimulationDetails) {
-        var runner = EpisodeRunner(world: try worlds.world(for: task), taskType: task.taskType)
+        let world = try worlds.world(for: task)
+        var runner = EpisodeRunner(world: world, taskType: task.taskType)
         var outputs: [PolicyOutput]
         switch record {
         case .plan(_, let actions, _): outputs = actions.map(PolicyOutput.planStep)
@@ -35,10 +36,14 @@ extension Grader {
         }
         outputs.reverse()
         runner.run { outputs.popLast() }
+        // The metric reads legal objects only on `end` entries: the others are not spelled out.
         let trajectory = runner.steps.map {
-            TrajectoryEntry(action: $0.action, object: $0.object, success: $0.success, legalObjects: $0.legalObjects)
+            TrajectoryEntry(action: $0.action, object: $0.object, success: $0.success,
+                            legalObjects: $0.action.containsBytes(of: "end") ? $0.legalObjects : [])
         }
-        let metrics = try ReferenceMetric.evaluate(trajectory, task: TaskReference(task))
+        // The world's key-action strings when it was made for this task (built once per task).
+        let keyActions = world.task == task ? world.taskKeyActionTexts : task.keyActionTexts
+        let metrics = try ReferenceMetric.evaluate(trajectory, task: TaskReference(taskType: task.taskType, taskName: task.taskName, keyActions: keyActions))
         let details = SimulationDetails(steps: runner.steps, goal: GoalCheck.report(for: task, in: runner.world), endReason: runner.endReason)
         return (metrics, details)
     }

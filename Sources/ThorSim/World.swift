@@ -16,6 +16,12 @@ public struct World: Sendable {
     let startNavigable: TypeSet
     /// Hand-set approach poses by object number (`data/agent_positions.json`).
     let approachPoses: [Int: AgentPose]
+    /// What depends only on the task, kept by the world made for it and shared by its copies.
+    let taskFacts: TaskFacts
+    /// The task this world was made for, if any.
+    public var task: BenchmarkTask? { taskFacts.task }
+    /// The key-action strings of `task` (empty without one), built once per task's world.
+    public var taskKeyActionTexts: [String] { taskFacts.keyActionTexts }
 
     // Object state, indexed by object number (set from the scene by `loadInitialState`).
     public private(set) var parent: [Int] = []
@@ -61,6 +67,7 @@ public struct World: Sendable {
             if let type = scene.typeIdByName[name] { start.insert(type) }
         }
         startNavigable = start
+        taskFacts = TaskFacts(task: task)
         // Resolved once per scene and table (every episode passes the same table).
         self.approachPoses = scene.cache.approachPoses(approachPoses) {
             var poses: [Int: AgentPose] = [:]
@@ -544,6 +551,36 @@ public struct World: Sendable {
                 for object in 0..<scene.objectCount where isInside(object, device) { temperature[object] = .cold }
             }
         }
+    }
+}
+
+/// What a world's task implies independently of the episode: the goal checks (their texts and the
+/// states they read). A class so that every copy of a world shares it: a grader that starts each
+/// episode from a copy of one world per task compiles them once per task, not once per episode.
+final class TaskFacts: @unchecked Sendable {
+    let task: BenchmarkTask?
+    /// `task.keyActionTexts` (built string by string on every call of that property).
+    let keyActionTexts: [String]
+    private var checks: [GoalCheck.Check]?
+    private let lock = NSLock()
+
+    init(task: BenchmarkTask?) {
+        self.task = task
+        keyActionTexts = task?.keyActionTexts ?? []
+    }
+
+    /// The goal checks of `task`, compiled on first use when it is the world's own task (a copy
+    /// shares the task's storage, so `==` is quick there); another task is compiled every time.
+    func goalChecks(for task: BenchmarkTask, compile: () -> [GoalCheck.Check]) -> [GoalCheck.Check] {
+        guard task == self.task else { return compile() }
+        lock.lock()
+        if let checks { lock.unlock(); return checks }
+        lock.unlock()
+        let compiled = compile()
+        lock.lock()
+        defer { lock.unlock() }
+        checks = compiled
+        return compiled
     }
 }
 

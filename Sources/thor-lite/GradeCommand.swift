@@ -166,27 +166,22 @@ final class StoreCatalog: @unchecked Sendable {
     }
 }
 
-/// Worlds for simulate mode: each scene compiled once, shared by every episode on it.
+/// Worlds for simulate mode from the store: each scene loaded and compiled on its first task,
+/// each task's world built once (`EpisodeWorlds`).
 final class StoreWorlds: WorldSource, @unchecked Sendable {
     let store: ThorStore
-    let approachPoses: [String: ApproachPose]
-    private var scenes: [String: CompiledScene] = [:]
-    private let lock = NSLock()
+    private let worlds: EpisodeWorlds
 
     init(store: ThorStore) throws {
         self.store = store
-        approachPoses = try store.approachPoses()
+        worlds = EpisodeWorlds(approachPoses: try store.approachPoses()) { try store.scene(named: $0) }
     }
 
     func world(for task: BenchmarkTask) throws -> World {
-        lock.lock()
-        defer { lock.unlock() }
-        if let compiled = scenes[task.scene] { return World(scene: compiled, task: task, approachPoses: approachPoses) }
-        guard let scene = try store.scene(named: task.scene) else {
-            throw CLIError.failed("scene \(task.scene) of task \(task.identity) is not in the store")
+        do {
+            return try worlds.world(for: task)
+        } catch let missing as EpisodeWorlds.MissingScene {
+            throw CLIError.failed(missing.description)
         }
-        let compiled = CompiledScene(scene)
-        scenes[task.scene] = compiled
-        return World(scene: compiled, task: task, approachPoses: approachPoses)
     }
 }
