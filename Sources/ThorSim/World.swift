@@ -474,6 +474,7 @@ public struct World: Sendable {
     func see(from pose: AgentPose) -> (visible: [Int], navigable: TypeSet, interactable: TypeSet) {
         let view = scene.view(from: pose)
         var seen: [Int] = [], navigableHere = TypeSet(), interactableHere = TypeSet()
+        seen.reserveCapacity(view.visible.count + 1)
         func add(_ object: Int, navigable: Bool) {
             seen.append(object)
             let type = scene.objectType[object]
