@@ -42,7 +42,7 @@ extension Grader {
                             legalObjects: $0.action.containsBytes(of: "end") ? $0.legalObjects : [])
         }
         // The world's key-action strings when it was made for this task (built once per task).
-        let keyActions = world.task == task ? world.taskKeyActionTexts : task.keyActionTexts
+        let keyActions = world.isMade(for: task) ? world.taskKeyActionTexts : task.keyActionTexts
         let metrics = try ReferenceMetric.evaluate(trajectory, task: TaskReference(taskType: task.taskType, taskName: task.taskName, keyActions: keyActions))
         let details = SimulationDetails(steps: runner.steps, goal: GoalCheck.report(for: task, in: runner.world), endReason: runner.endReason)
         return (metrics, details)

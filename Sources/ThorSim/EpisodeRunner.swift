@@ -128,7 +128,12 @@ public struct EpisodeRunner {
 
     public init(world: World, taskType: String) {
         self.world = world
-        budget = TaskTypes.stepBudget(taskType)
+        // The world's task knows its budget when the type is its own (one lookup per task).
+        if let known = world.taskFacts.stepBudget, known.taskType == taskType {
+            budget = known.budget
+        } else {
+            budget = TaskTypes.stepBudget(taskType)
+        }
         parser = world.scene.parser
     }
 

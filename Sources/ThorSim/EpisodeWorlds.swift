@@ -32,7 +32,7 @@ public final class EpisodeWorlds: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         // A different task under a known identity (another task file) gets its own world.
-        if let prototype = prototypes[task.identity], prototype.task == task { return prototype }
+        if let prototype = prototypes[task.identity], prototype.isMade(for: task) { return prototype }
         let compiled: CompiledScene
         if let known = scenes[task.scene] {
             compiled = known

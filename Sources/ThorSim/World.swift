@@ -20,6 +20,8 @@ public struct World: Sendable {
     let taskFacts: TaskFacts
     /// The task this world was made for, if any.
     public var task: BenchmarkTask? { taskFacts.task }
+    /// True when this world was made for `task` (cheaper than comparing `task`).
+    public func isMade(for task: BenchmarkTask) -> Bool { taskFacts.isMade(for: task) }
     /// The key-action strings of `task` (empty without one), built once per task's world.
     public var taskKeyActionTexts: [String] { taskFacts.keyActionTexts }
 
@@ -562,18 +564,24 @@ final class TaskFacts: @unchecked Sendable {
     let task: BenchmarkTask?
     /// `task.keyActionTexts` (built string by string on every call of that property).
     let keyActionTexts: [String]
+    /// The task's type with its step budget (`TaskTypes.stepBudget` compares names one by one).
+    let stepBudget: (taskType: String, budget: Int)?
     private var checks: [GoalCheck.Check]?
     private let lock = NSLock()
 
     init(task: BenchmarkTask?) {
         self.task = task
         keyActionTexts = task?.keyActionTexts ?? []
+        stepBudget = task.map { ($0.taskType, TaskTypes.stepBudget($0.taskType)) }
     }
+
+    /// True when `task` is the world's own (quick for a copy of it: equal storage compares fast).
+    func isMade(for task: BenchmarkTask) -> Bool { self.task == task }
 
     /// The goal checks of `task`, compiled on first use when it is the world's own task (a copy
     /// shares the task's storage, so `==` is quick there); another task is compiled every time.
     func goalChecks(for task: BenchmarkTask, compile: () -> [GoalCheck.Check]) -> [GoalCheck.Check] {
-        guard task == self.task else { return compile() }
+        guard isMade(for: task) else { return compile() }
         lock.lock()
         if let checks { lock.unlock(); return checks }
         lock.unlock()

@@ -138,6 +138,9 @@ final class StoreCatalog: @unchecked Sendable {
     private var store: ThorStore?
     private let open: () throws -> ThorStore
     private var tasks: [TaskIdentity: BenchmarkTask]?
+    /// The store's identities in task-file order, kept when the tasks are read for lookups so
+    /// the coverage does not read every task a second time.
+    private var ordered: [TaskIdentity]?
     private let lock = NSLock()
 
     /// `store` when one is open already, else `open` on the first lookup.
@@ -150,6 +153,7 @@ final class StoreCatalog: @unchecked Sendable {
     func identities() -> [TaskIdentity]? {
         lock.lock()
         defer { lock.unlock() }
+        if let ordered { return ordered }
         if store == nil { store = try? open() }
         return try? store?.allTasks().map(\.identity)
     }
@@ -160,7 +164,9 @@ final class StoreCatalog: @unchecked Sendable {
         if tasks == nil {
             let store = try self.store ?? open()
             self.store = store
-            tasks = Dictionary(try store.allTasks().map { ($0.identity, $0) }, uniquingKeysWith: { first, _ in first })
+            let all = try store.allTasks()
+            tasks = Dictionary(all.map { ($0.identity, $0) }, uniquingKeysWith: { first, _ in first })
+            ordered = all.map(\.identity)
         }
         return tasks?[identity] ?? tasks?[TaskIdentity(parsing: identity.description)]
     }
