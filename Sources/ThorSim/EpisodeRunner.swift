@@ -156,8 +156,8 @@ public struct EpisodeRunner {
             if repeats >= 3 {
                 // evaluate.py writes this entry with empty legal lists.
                 var cutoff = entry(action: "end", object: nil, outcome: .failed(.repeatCutoff), feedback: "")
-                cutoff.navigable = TypeNames([])
-                cutoff.interactable = TypeNames([])
+                cutoff.legalLocations = []
+                cutoff.legalObjects = []
                 steps.append(cutoff)
                 endReason = .repeatCutoff
                 isDone = true

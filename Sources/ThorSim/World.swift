@@ -557,8 +557,8 @@ public struct World: Sendable {
     }
 }
 
-/// What a world's task implies independently of the episode: the goal checks (their texts and the
-/// states they read). A class so that every copy of a world shares it: a grader that starts each
+/// What a world's task implies independently of the episode: its key-action strings, its step
+/// budget and its goal checks (their texts and the states they read). A class so that every copy of a world shares it: a grader that starts each
 /// episode from a copy of one world per task compiles them once per task, not once per episode.
 final class TaskFacts: @unchecked Sendable {
     let task: BenchmarkTask?
