@@ -1,10 +1,17 @@
 #!/usr/bin/env bash
-# Simulate-mode speed on expert plans, whole process: the 809-task plan file (`thor-lite tasks
-# --plans`) repeated to LINES lines, graded by `thor-lite grade` (release build, default mode
-# simulate, table to /dev/null), median of RUNS; prints plan actions per second (`end` counted, as
-# every plan lists it). Then the simulator's own rates from thor-lite-bench: actions/s on one core
-# and the same repeated file streamed through Grader with a consumer that only counts (no report
-# kept, nothing rendered). Usage: bench/simulate_bench.sh [lines] [runs]   (default 100000 3)
+# Simulate-mode speed on expert plans, whole process, side by side with the simulator alone.
+#
+#   bench/simulate_bench.sh [lines] [runs]      (default 100000 3; from the repository root or not)
+#
+# Builds `thor-lite` and `thor-lite-bench` in release mode (`swift build -c release --product ...`),
+# imports the benchmark (../shared/embodied_reasoner or $THOR_LITE_ER_DATA) into a temporary store,
+# writes the 809 expert plans (`thor-lite tasks --plans`) repeated to LINES lines, and times
+# `thor-lite grade --store S repeated.jsonl` (default mode simulate, table to /dev/null): median
+# wall time of RUNS, median CPU time, peak RSS of the runs. Actions are the plans' actions, `end`
+# counted (every plan lists it). Then, in the same run, `thor-lite-bench`: the simulator's own
+# rate on one core (`World.step` on fresh copies of each task's world) and the grader streamed on
+# all cores with a consumer that only counts. Prints the whole process's rate as a fraction of the
+# 1 M actions/s target and of the simulator's one-core rate.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 lines=${1:-100000}
@@ -17,9 +24,9 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 "$bindir/thor-lite" import "$checkout" --store "$work/s.sqlite" -q 2>/dev/null
 "$bindir/thor-lite" tasks --plans --store "$work/s.sqlite" > "$work/plans.jsonl"
-python3 - "$bindir/thor-lite" "$work" "$lines" "$runs" <<'PY'
-import json, os, statistics, subprocess, sys, time
-binary, work, lines, runs = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+python3 - "$bindir" "$work" "$lines" "$runs" "$checkout" <<'PY'
+import json, os, re, resource, statistics, subprocess, sys, time
+bindir, work, lines, runs, checkout = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
 plans = open(os.path.join(work, "plans.jsonl")).read().splitlines()
 copies = max(1, lines // len(plans))
 path = os.path.join(work, "repeated.jsonl")
@@ -27,14 +34,27 @@ with open(path, "w") as out:
     for _ in range(copies):
         out.write("\n".join(plans) + "\n")
 actions = copies * sum(len(json.loads(line)["actions"]) for line in plans)
+cores = os.cpu_count()
 load = os.getloadavg()[0]
-times = []
+times, cpu = [], []
 for _ in range(runs):
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t = time.perf_counter()
-    subprocess.run([binary, "grade", "--store", os.path.join(work, "s.sqlite"), path], check=True, stdout=subprocess.DEVNULL)
+    subprocess.run([os.path.join(bindir, "thor-lite"), "grade", "--store", os.path.join(work, "s.sqlite"), path], check=True, stdout=subprocess.DEVNULL)
     times.append(time.perf_counter() - t)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+rss_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 median = statistics.median(times)
-print(f"{copies * len(plans)} plan lines ({actions} actions), runs: {runs}, cores: {os.cpu_count()}, load average before: {load:.2f}")
-print(f"thor-lite grade (simulate, whole process): median {median:.3f} s = {actions / median:,.0f} actions/s")
+rate = actions / median
+print(f"{copies * len(plans)} plan lines ({actions} actions), runs: {runs}, cores: {cores}, load average before: {load:.2f}")
+print(f"thor-lite grade (simulate, whole process): median {median:.3f} s = {rate:,.0f} actions/s, peak RSS {rss_mb:.0f} MB")
+# CPU time is what a busy machine distorts least: wall time = CPU time / cores on an idle one.
+print(f"  CPU time (user + system): median {statistics.median(cpu):.3f} s = {actions / statistics.median(cpu):,.0f} actions per CPU second")
+bench = subprocess.run([os.path.join(bindir, "thor-lite-bench"), checkout, "3"], check=True, capture_output=True, text=True,
+                       env={**os.environ, "THOR_LITE_BENCH_LINES": str(lines)}).stdout
+print(bench, end="")
+simulator = float(re.search(r"= (\d+) actions/s on one core", bench).group(1))
+print(f"whole process / 1 M actions/s target: {rate / 1e6:.2f}")
+print(f"whole process / simulator on one core: {rate / simulator:.2f} (the simulator alone on {cores} cores: {cores}.00)")
 PY
-THOR_LITE_BENCH_LINES=$lines "$bindir/thor-lite-bench" "$checkout" 3

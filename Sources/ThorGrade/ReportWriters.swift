@@ -39,23 +39,64 @@ public enum ReportWriters {
     }
 
     /// Appends one `--per-task` line (without the newline): the same bytes as
-    /// `perTask(task).compact`, written directly because it runs once per input line.
+    /// `perTask(task).compact` (keys sorted, as the JSON writer sorts them), written directly
+    /// because it runs once per input line; a simulated line with its steps and goal checks cost
+    /// several times its simulation through the general writer's dictionaries.
+    /// `ReportWritersTests` pins the two writers to the same bytes.
     public static func writePerTask(_ task: GradedTask, into out: inout [UInt8]) {
-        guard task.simulation == nil else {
-            // Simulated lines carry their steps; the general writer is fast enough for them.
-            return perTask(task).write(into: &out, indent: nil, level: 0)
+        func string(_ text: String?) {
+            if let text { JSONValue.writeString(text, into: &out) } else { out += "null".utf8 }
         }
+        func bool(_ value: Bool) { out += (value ? "true" : "false").utf8 }
         let m = task.metrics
-        out += #"{"file": "#.utf8
-        JSONValue.string(task.source.file).write(into: &out, indent: nil, level: 0)
+        out.append(UInt8(ascii: "{"))
+        let simulation = task.simulation
+        if let simulation {
+            out += #""end_reason": "#.utf8
+            string(simulation.endReason?.rawValue)
+            out += ", ".utf8
+        }
+        out += #""file": "#.utf8
+        string(task.source.file)
+        if let simulation {
+            out += #", "goal_checks": ["#.utf8
+            for (index, fact) in simulation.goal.facts.enumerated() {
+                out += (index == 0 ? #"{"fact": "# : #", {"fact": "#).utf8
+                string(fact.description)
+                out += #", "holds": "#.utf8
+                bool(fact.holds)
+                out += #", "required": "#.utf8
+                bool(fact.required)
+                out.append(UInt8(ascii: "}"))
+            }
+            out += "], \"goal_conditions_met\": \(simulation.goal.conditionsMet), \"goal_conditions_total\": \(simulation.goal.conditionsTotal), \"goal_success\": ".utf8
+            bool(simulation.goalSuccess)
+        }
         out += #", "identity": "#.utf8
         json(task.identity).write(into: &out, indent: nil, level: 0)
         out += ", \"line\": \(task.source.line), \"metrics\": {\"completeness\": \(m.completeness), \"completeness_ordered\": \(m.completenessOrdered), \"efficiency\": \(m.efficiency), \"key_actions_success\": \(m.keyActionsSuccess), \"repeat_rate\": \(m.repeatRate), \"step\": \(m.step), \"success\": \(m.success)}, \"model\": ".utf8
-        JSONValue.string(task.model).write(into: &out, indent: nil, level: 0)
+        string(task.model)
         out += #", "scene": "#.utf8
-        (task.scene.map(JSONValue.string) ?? .null).write(into: &out, indent: nil, level: 0)
+        string(task.scene)
+        if let simulation {
+            out += #", "steps": ["#.utf8
+            for (index, step) in simulation.steps.enumerated() {
+                out += (index == 0 ? #"{"action": "# : #", {"action": "#).utf8
+                string(step.action)
+                out += #", "error": "#.utf8
+                string(step.error?.rawValue)
+                out += #", "object": "#.utf8
+                string(step.object)
+                out += #", "object_id": "#.utf8
+                string(step.objectId)
+                out += #", "success": "#.utf8
+                bool(step.success)
+                out.append(UInt8(ascii: "}"))
+            }
+            out.append(UInt8(ascii: "]"))
+        }
         out += #", "tasktype": "#.utf8
-        JSONValue.string(task.taskType).write(into: &out, indent: nil, level: 0)
+        string(task.taskType)
         out.append(UInt8(ascii: "}"))
     }
 

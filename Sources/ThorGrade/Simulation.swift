@@ -28,11 +28,14 @@ extension Grader {
     /// Replays a line in the simulator: a plan's actions or a result line's recorded actions are
     /// fed one per model call, responses are parsed as the reference does.
     func simulate(_ record: GradeRecord, task: BenchmarkTask, worlds: WorldSource) throws -> (TaskMetrics, SimulationDetails) {
-        var runner = EpisodeRunner(world: try worlds.world(for: task), taskType: task.taskType)
+        let world = try worlds.world(for: task)
+        var runner = EpisodeRunner(world: world, taskType: task.taskType)
         var outputs = Self.policyOutputs(record)
         outputs.reverse()
         runner.run { outputs.popLast() }
-        let metrics = try Self.score(runner.steps, task: task)
+        // The world's key-action strings when it was made for this task (built once per task).
+        let keyActions = world.isMade(for: task) ? world.taskKeyActionTexts : task.keyActionTexts
+        let metrics = try Self.score(runner.steps, task: task, keyActions: keyActions)
         let details = SimulationDetails(steps: runner.steps, goal: GoalCheck.report(for: task, in: runner.world), endReason: runner.endReason)
         return (metrics, details)
     }
@@ -52,10 +55,13 @@ extension Grader {
     }
 
     /// The reference metric of an executed episode.
-    public static func score(_ steps: [EpisodeStep], task: BenchmarkTask) throws -> TaskMetrics {
+    public static func score(_ steps: [EpisodeStep], task: BenchmarkTask, keyActions: [String]? = nil) throws -> TaskMetrics {
+        // The metric reads legal objects only on `end` entries: the others are not spelled out.
         let trajectory = steps.map {
-            TrajectoryEntry(action: $0.action, object: $0.object, success: $0.success, legalObjects: $0.legalObjects)
+            TrajectoryEntry(action: $0.action, object: $0.object, success: $0.success,
+                            legalObjects: $0.action.containsBytes(of: "end") ? $0.legalObjects : [])
         }
-        return try ReferenceMetric.evaluate(trajectory, task: TaskReference(task))
+        return try ReferenceMetric.evaluate(
+            trajectory, task: TaskReference(taskType: task.taskType, taskName: task.taskName, keyActions: keyActions ?? task.keyActionTexts))
     }
 }

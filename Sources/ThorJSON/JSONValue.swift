@@ -77,7 +77,7 @@ public indirect enum JSONValue: Hashable, Sendable {
         for _ in 0..<level { out += indent.utf8 }
     }
 
-    static func writeString(_ value: String, into out: inout [UInt8]) {
+    public static func writeString(_ value: String, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
         for byte in value.utf8 {
             switch byte {

@@ -2,8 +2,10 @@ import Foundation
 import ThorModel
 
 /// A `Scene` flattened into arrays indexed by object number (metadata order) and type ids, so a
-/// simulation step is array lookups. Built once per scene and shared by every episode on it.
-public struct CompiledScene: Sendable {
+/// simulation step is array lookups. Built once per scene and shared by every episode on it: a
+/// class, immutable, so a world holds one reference to it (as a struct, each world copy and each
+/// per-pose cache lookup retained and released its twenty-odd arrays).
+public final class CompiledScene: Sendable {
     public let scene: Scene
     /// Type id → type name; ids follow the sorted names, so they are stable for a scene.
     public let typeNames: [String]

@@ -2,8 +2,16 @@ import ThorModel
 
 /// One entry of a simulated trajectory, in the reference's shape plus thor-lite's additions
 /// (`objectId`, `error`).
+///
+/// The loop makes one per step and a grader keeps them for every line, so an entry holds no text
+/// of its own where it can be derived: the legal lists are the world's type sets with the scene's
+/// shared type-name table, spelled out when read, and a plan step's response is its text, wrapped
+/// in the decision tags when read.
 public struct EpisodeStep: Hashable, Sendable {
-    public var response: String
+    public var response: String {
+        get { responseText.text }
+        set { responseText = .raw(newValue) }
+    }
     public var action: String
     public var object: String?
     /// The object the action resolved to, when it named one that exists.
@@ -13,9 +21,79 @@ public struct EpisodeStep: Hashable, Sendable {
     /// The feedback text the policy sees (empty on success).
     public var feedback: String
     /// Navigable types so far.
-    public var legalLocations: [String]
+    public var legalLocations: [String] {
+        get { navigable.names }
+        set { navigable = TypeNames(newValue) }
+    }
     /// Interactable types after the step.
-    public var legalObjects: [String]
+    public var legalObjects: [String] {
+        get { interactable.names }
+        set { interactable = TypeNames(newValue) }
+    }
+
+    var responseText: ResponseText
+    var navigable: TypeNames
+    var interactable: TypeNames
+
+    public init(response: String, action: String, object: String?, objectId: String?, success: Bool, error: StepError?,
+                feedback: String, legalLocations: [String], legalObjects: [String]) {
+        self.init(response: .raw(response), action: action, object: object, objectId: objectId, success: success, error: error,
+                  feedback: feedback, navigable: TypeNames(legalLocations), interactable: TypeNames(legalObjects))
+    }
+
+    init(response: ResponseText, action: String, object: String?, objectId: String?, success: Bool, error: StepError?,
+         feedback: String, navigable: TypeNames, interactable: TypeNames) {
+        responseText = response
+        self.action = action
+        self.object = object
+        self.objectId = objectId
+        self.success = success
+        self.error = error
+        self.feedback = feedback
+        self.navigable = navigable
+        self.interactable = interactable
+    }
+}
+
+/// A response as the loop received it: raw text, or a plan step that reads as
+/// `<DecisionMaking>step</DecisionMaking>` (built only when read).
+enum ResponseText: Hashable, Sendable {
+    case raw(String)
+    case planStep(String)
+
+    var text: String {
+        switch self {
+        case .raw(let text): text
+        case .planStep(let step): "<DecisionMaking>\(step)</DecisionMaking>"
+        }
+    }
+
+    static func == (a: ResponseText, b: ResponseText) -> Bool { a.text == b.text }
+    func hash(into hasher: inout Hasher) { hasher.combine(text) }
+}
+
+/// A list of type names, held as a scene's type-id set plus the scene's name table (shared, so
+/// holding it costs no allocation), or as plain names for lists made from text.
+struct TypeNames: Hashable, Sendable {
+    private enum Storage: Sendable {
+        case types(TypeSet, table: [String])
+        case names([String])
+    }
+    private let storage: Storage
+
+    init(_ types: TypeSet, table: [String]) { storage = .types(types, table: table) }
+    init(_ names: [String]) { storage = .names(names) }
+
+    /// The names in the scene's type order (sorted), or as given.
+    var names: [String] {
+        switch storage {
+        case .types(let types, let table): types.members.map { table[$0] }
+        case .names(let names): names
+        }
+    }
+
+    static func == (a: TypeNames, b: TypeNames) -> Bool { a.names == b.names }
+    func hash(into hasher: inout Hasher) { hasher.combine(names) }
 }
 
 /// What a policy answers when the loop asks it for the next action.
@@ -49,7 +127,7 @@ public struct EpisodeRunner {
     // Loop state, as named in the reference.
     var action = "init"
     var item: String?
-    var response = ""
+    var response = ResponseText.raw("")
     var stepCount = 0
     var calls = 0
     var repeats = 0
@@ -58,7 +136,12 @@ public struct EpisodeRunner {
 
     public init(world: World, taskType: String) {
         self.world = world
-        budget = TaskTypes.stepBudget(taskType)
+        // The world's task knows its budget when the type is its own (one lookup per task).
+        if let known = world.taskFacts.stepBudget, known.taskType == taskType {
+            budget = known.budget
+        } else {
+            budget = TaskTypes.stepBudget(taskType)
+        }
         parser = world.scene.parser
     }
 
@@ -136,12 +219,12 @@ public struct EpisodeRunner {
         switch output {
         case nil:
             decision = ParsedDecision(action: "end", object: nil, decision: "end", failure: nil)
-            response = ""
+            response = .raw("")
         case .response(let text):
-            response = text
+            response = .raw(text)
             decision = parser.parse(response: text)
         case .planStep(let text):
-            response = "<DecisionMaking>\(text)</DecisionMaking>"
+            response = .planStep(text)
             decision = parser.parse(decision: text)
         }
         action = decision.action
@@ -167,8 +250,8 @@ public struct EpisodeRunner {
             response: response, action: action, object: object,
             objectId: outcome.object.map { world.scene.scene.objects[$0].objectId },
             success: outcome.success, error: outcome.error, feedback: feedback,
-            legalLocations: backendLegal?.locations ?? world.scene.names(of: world.navigable),
-            legalObjects: backendLegal?.objects ?? world.scene.names(of: world.interactable))
+            navigable: backendLegal.map { TypeNames($0.locations) } ?? TypeNames(world.navigable, table: world.scene.typeNames),
+            interactable: backendLegal.map { TypeNames($0.objects) } ?? TypeNames(world.interactable, table: world.scene.typeNames))
     }
 }
 

@@ -51,6 +51,51 @@ public enum GoalCheck {
     }
 
     public static func report(for task: BenchmarkTask, in world: World) -> GoalReport {
+        GoalReport(facts: checks(for: task, in: world).map { $0.fact(in: world) })
+    }
+
+    /// The checks of a task's goal: what they say and which state they test depend only on the
+    /// task and the scene, so a world made for the task keeps them (`TaskFacts`) and every episode
+    /// started from it only tests the states; another task is compiled afresh.
+    static func checks(for task: BenchmarkTask, in world: World) -> [Check] {
+        world.taskFacts.goalChecks(for: task) { compileChecks(for: task, in: world) }
+    }
+
+    /// One goal fact before it is tested: its text, whether it is required, and the state it reads.
+    struct Check: Sendable {
+        enum Test: Sendable {
+            /// The object is in the container, or in `alternative` (where `put <type>` puts it).
+            case inside(object: Int, container: Int, alternative: Int?)
+            case held(Int?)
+            case state(object: Int, ExpertChange.Kind)
+            case toggled(Int, Bool)
+            case open(Int, Bool)
+            case inView(Int)
+            case never
+        }
+        var description: String
+        var required: Bool
+        var test: Test
+
+        func fact(in world: World) -> GoalFact {
+            let holds = switch test {
+            case .inside(let object, let container, let alternative):
+                world.isInside(object, container) || alternative.map { world.isInside(object, $0) } ?? false
+            case .held(let object): object.map { world.held == $0 } ?? false
+            case .state(let object, .temperature(let wanted)): world.temperature[object] == wanted
+            case .state(let object, .dirty(let dirty)): world.isDirty[object] == dirty
+            case .state(let object, .liquid(let liquid)): world.liquid[object] == liquid
+            case .state(let object, .cooked(let cooked)): world.isCooked[object] == cooked
+            case .toggled(let object, let wanted): world.isToggled[object] == wanted
+            case .open(let object, let open): world.isOpen[object] == open
+            case .inView(let object): world.interactable.contains(world.scene.objectType[object]) && !world.isHidden(object)
+            case .never: false
+            }
+            return GoalFact(description: description, holds: holds, required: required)
+        }
+    }
+
+    static func compileChecks(for task: BenchmarkTask, in world: World) -> [Check] {
         let scene = world.scene
         func index(_ id: String) -> Int? { id.isEmpty ? nil : scene.indexById[id] }
         var holding: KeyAction?
@@ -75,44 +120,42 @@ public enum GoalCheck {
             default: break
             }
         }
-        var facts: [GoalFact] = placements.map { item, receptacle in
+        var checks: [Check] = placements.map { item, receptacle in
             guard let object = index(item.objectId), let container = index(receptacle.objectId) else {
-                return GoalFact(description: "\(item.objectType) in \(receptacle.objectType) (object not in the scene)", holds: false)
+                return Check(description: "\(item.objectType) in \(receptacle.objectType) (object not in the scene)", required: true, test: .never)
             }
             var description = "\(item.objectType) \(item.objectId) is in \(scene.typeName(ofObject: container)) \(receptacle.objectId)"
-            var holds = world.isInside(object, container)
+            var alternative: Int?
             // The reference acts on the object its resolution gives for `put <type>`, which is not
             // always the key action's (task 768: a SinkBasin target is listed under "Sink", so
             // `put SinkBasin` goes to the scene's first SinkBasin). Where it puts it counts too.
+            // The resolution reads the task's targets only, so it is the same for every episode.
             if let type = scene.typeIdByName[receptacle.objectType], case let resolved = world.object(for: type), resolved != container {
                 description += " (or \(scene.scene.objects[resolved].objectId), where `put \(receptacle.objectType)` puts it)"
-                holds = holds || world.isInside(object, resolved)
+                alternative = resolved
             }
-            return GoalFact(description: description, holds: holds)
+            return Check(description: description, required: true, test: .inside(object: object, container: container, alternative: alternative))
         }
         if let item = holding {
-            facts.append(GoalFact(description: "holding \(item.objectType) \(item.objectId)",
-                                  holds: index(item.objectId).map { world.held == $0 } ?? false))
+            checks.append(Check(description: "holding \(item.objectType) \(item.objectId)", required: true, test: .held(index(item.objectId))))
         }
-        facts += stateFacts(for: task, in: world)
+        checks += stateChecks(for: task, in: world)
         let togglesRequired = task.taskType.hasPrefix("single_toggle")
         for object in toggles.keys.sorted() {
             guard let (key, count) = toggles[object] else { continue }
             let flipped = !count.isMultiple(of: 2)
             let wanted = scene.scene.objects[object].state.isToggled != flipped
-            facts.append(GoalFact(description: "\(key.objectType) \(key.objectId) is switched \(wanted ? "on" : "off")",
-                                  holds: world.isToggled[object] == wanted, required: togglesRequired))
+            checks.append(Check(description: "\(key.objectType) \(key.objectId) is switched \(wanted ? "on" : "off")",
+                                required: togglesRequired, test: .toggled(object, wanted)))
         }
         for object in openState.keys.sorted() {
             guard let (key, open) = openState[object] else { continue }
-            facts.append(GoalFact(description: "\(key.objectType) \(key.objectId) is \(open ? "open" : "closed")",
-                                  holds: world.isOpen[object] == open, required: false))
+            checks.append(Check(description: "\(key.objectType) \(key.objectId) is \(open ? "open" : "closed")", required: false, test: .open(object, open)))
         }
         if task.taskType.hasPrefix("single_search"), let target = task.relatedObjects.first, let object = index(target) {
-            facts.append(GoalFact(description: "\(scene.typeName(ofObject: object)) \(target) is in view",
-                                  holds: world.interactable.contains(scene.objectType[object]) && !world.isHidden(object)))
+            checks.append(Check(description: "\(scene.typeName(ofObject: object)) \(target) is in view", required: true, test: .inView(object)))
         }
-        return GoalReport(facts: facts)
+        return checks
     }
 
     /// The states the expert plan changes on the objects its key actions and related objects
@@ -120,6 +163,10 @@ public enum GoalCheck {
     /// every temperature, cleanliness, liquid or cooked state that ends differently from the start
     /// becomes a required fact.
     static func stateFacts(for task: BenchmarkTask, in world: World) -> [GoalFact] {
+        stateChecks(for: task, in: world).map { $0.fact(in: world) }
+    }
+
+    static func stateChecks(for task: BenchmarkTask, in world: World) -> [Check] {
         // Only a toggle, or a put into (something standing in) a device or a basin, changes these
         // states: skip the replay for the plans that have neither (most of them).
         let scene = world.scene
@@ -133,18 +180,11 @@ public enum GoalCheck {
             return false
         }
         guard changesStates else { return [] }
-        // The expert's end state depends only on the task and the scene: replayed once per task
-        // and shared by every episode of it (simulate mode grades the same tasks over and over).
+        // The expert's end state depends only on the task and the scene: replayed once per task and
+        // approach table, shared by worlds made for the task separately (a server's episodes).
         let changes = world.scene.cache.expertChanges(task, approachPoses: world.approachPoses) { expertChanges(for: task, in: world) }
-        return changes.map { change in
-            let object = change.object
-            let holds = switch change.kind {
-            case .temperature(let wanted): world.temperature[object] == wanted
-            case .dirty(let dirty): world.isDirty[object] == dirty
-            case .liquid(let liquid): world.liquid[object] == liquid
-            case .cooked(let cooked): world.isCooked[object] == cooked
-            }
-            return GoalFact(description: change.description, holds: holds)
+        return changes.map {
+            Check(description: $0.description, required: true, test: .state(object: $0.object, $0.kind))
         }
     }
 

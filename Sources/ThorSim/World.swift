@@ -16,6 +16,14 @@ public struct World: Sendable {
     let startNavigable: TypeSet
     /// Hand-set approach poses by object number (`data/agent_positions.json`).
     let approachPoses: [Int: AgentPose]
+    /// What depends only on the task, kept by the world made for it and shared by its copies.
+    let taskFacts: TaskFacts
+    /// The task this world was made for, if any.
+    public var task: BenchmarkTask? { taskFacts.task }
+    /// True when this world was made for `task` (cheaper than comparing `task`).
+    public func isMade(for task: BenchmarkTask) -> Bool { taskFacts.isMade(for: task) }
+    /// The key-action strings of `task` (empty without one), built once per task's world.
+    public var taskKeyActionTexts: [String] { taskFacts.keyActionTexts }
 
     // Object state, indexed by object number (set from the scene by `loadInitialState`).
     public private(set) var parent: [Int] = []
@@ -61,6 +69,7 @@ public struct World: Sendable {
             if let type = scene.typeIdByName[name] { start.insert(type) }
         }
         startNavigable = start
+        taskFacts = TaskFacts(task: task)
         // Resolved once per scene and table (every episode passes the same table).
         self.approachPoses = scene.cache.approachPoses(approachPoses) {
             var poses: [Int: AgentPose] = [:]
@@ -465,6 +474,7 @@ public struct World: Sendable {
     func see(from pose: AgentPose) -> (visible: [Int], navigable: TypeSet, interactable: TypeSet) {
         let view = scene.view(from: pose)
         var seen: [Int] = [], navigableHere = TypeSet(), interactableHere = TypeSet()
+        seen.reserveCapacity(view.visible.count + 1)
         func add(_ object: Int, navigable: Bool) {
             seen.append(object)
             let type = scene.objectType[object]
@@ -542,6 +552,42 @@ public struct World: Sendable {
                 for object in 0..<scene.objectCount where isInside(object, device) { temperature[object] = .cold }
             }
         }
+    }
+}
+
+/// What a world's task implies independently of the episode: its key-action strings, its step
+/// budget and its goal checks (their texts and the states they read). A class so that every copy of a world shares it: a grader that starts each
+/// episode from a copy of one world per task compiles them once per task, not once per episode.
+final class TaskFacts: @unchecked Sendable {
+    let task: BenchmarkTask?
+    /// `task.keyActionTexts` (built string by string on every call of that property).
+    let keyActionTexts: [String]
+    /// The task's type with its step budget (`TaskTypes.stepBudget` compares names one by one).
+    let stepBudget: (taskType: String, budget: Int)?
+    private var checks: [GoalCheck.Check]?
+    private let lock = NSLock()
+
+    init(task: BenchmarkTask?) {
+        self.task = task
+        keyActionTexts = task?.keyActionTexts ?? []
+        stepBudget = task.map { ($0.taskType, TaskTypes.stepBudget($0.taskType)) }
+    }
+
+    /// True when `task` is the world's own (quick for a copy of it: equal storage compares fast).
+    func isMade(for task: BenchmarkTask) -> Bool { self.task == task }
+
+    /// The goal checks of `task`, compiled on first use when it is the world's own task (a copy
+    /// shares the task's storage, so `==` is quick there); another task is compiled every time.
+    func goalChecks(for task: BenchmarkTask, compile: () -> [GoalCheck.Check]) -> [GoalCheck.Check] {
+        guard isMade(for: task) else { return compile() }
+        lock.lock()
+        if let checks { lock.unlock(); return checks }
+        lock.unlock()
+        let compiled = compile()
+        lock.lock()
+        defer { lock.unlock() }
+        checks = compiled
+        return compiled
     }
 }
 

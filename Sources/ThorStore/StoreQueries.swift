@@ -137,6 +137,16 @@ extension ThorStore {
         try read { db in try Self.fetchTasks(db, where: "1", arguments: []) }
     }
 
+    /// The tasks stored under any of these identity texts, in task-file order: an integer and a
+    /// string identity with the same text are both listed (a caller decides between them).
+    public func tasks(identityTexts: [String]) throws -> [BenchmarkTask] {
+        guard !identityTexts.isEmpty else { return [] }
+        let placeholders = Array(repeating: "?", count: identityTexts.count).joined(separator: ",")
+        return try read { db in
+            try Self.fetchTasks(db, where: "t.identity IN (\(placeholders))", arguments: StatementArguments(identityTexts))
+        }
+    }
+
     static func fetchTasks(_ db: Database, where condition: String, arguments: StatementArguments) throws -> [BenchmarkTask] {
         let rows = try Row.fetchAll(db, sql: """
             -- LEFT JOIN: a task whose scene row is gone (a store edited by hand) is still listed,

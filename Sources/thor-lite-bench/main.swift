@@ -58,18 +58,12 @@ print(String(format: "loading and compiling the %d scenes the tasks use: %.1f ms
 let planFile = Data(tasks.map { task in
     JSONValue.object(["identity": ReportWriters.json(task.identity), "actions": .array(task.keyActionTexts.map(JSONValue.string))]).compact
 }.joined(separator: "\n").utf8)
+/// The grader's worlds as `thor-lite grade` builds them: scenes compiled on first use, one world
+/// per task (`EpisodeWorlds`).
 final class Worlds: WorldSource, @unchecked Sendable {
-    let store: ThorStore
-    let poses: [String: ApproachPose]
-    var scenes: [String: CompiledScene] = [:]
-    let lock = NSLock()
-    init(store: ThorStore, poses: [String: ApproachPose]) { self.store = store; self.poses = poses }
-    func world(for task: BenchmarkTask) throws -> World {
-        lock.lock()
-        defer { lock.unlock() }
-        if scenes[task.scene] == nil { scenes[task.scene] = CompiledScene(try store.scene(named: task.scene)!) }
-        return World(scene: scenes[task.scene]!, task: task, approachPoses: poses)
-    }
+    let worlds: EpisodeWorlds
+    init(store: ThorStore, poses: [String: ApproachPose]) { worlds = EpisodeWorlds(approachPoses: poses) { try store.scene(named: $0) } }
+    func world(for task: BenchmarkTask) throws -> World { try worlds.world(for: task) }
 }
 let byIdentity = Dictionary(uniqueKeysWithValues: tasks.map { ($0.identity.description, $0) })
 var timings: [Double] = []

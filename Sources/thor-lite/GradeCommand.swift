@@ -176,13 +176,21 @@ extension Grade {
 
 extension GradeMode: ExpressibleByArgument {}
 
-/// Task lookups for lines that omit tasktype/taskname/key_actions: the store is opened on the
-/// first such line and all its tasks read at once.
-/// Safe to call from the grader's worker threads.
+/// Task lookups for lines that omit tasktype/taskname/key_actions (and every simulated line): the
+/// store is opened on the first lookup; the first few distinct identities are read one by one, so
+/// a small input does not read the whole task table at start, and beyond them all tasks are read
+/// at once. Safe to call from the grader's worker threads.
 final class StoreCatalog: @unchecked Sendable {
     private var store: ThorStore?
     private let open: () throws -> ThorStore
     private var tasks: [TaskIdentity: BenchmarkTask]?
+    /// The store's identities in task-file order, kept when the tasks are read so the coverage
+    /// does not read them a second time.
+    private var ordered: [TaskIdentity]?
+    /// Identities looked up one by one so far, with what they found.
+    private var lookedUp: [TaskIdentity: BenchmarkTask?] = [:]
+    /// Distinct identities read one by one before the whole table is read instead.
+    static let singleLookups = 64
     private let lock = NSLock()
 
     /// `store` when one is open already, else `open` on the first lookup.
@@ -195,6 +203,7 @@ final class StoreCatalog: @unchecked Sendable {
     func identities() -> [TaskIdentity]? {
         lock.lock()
         defer { lock.unlock() }
+        if let ordered { return ordered }
         if store == nil { store = try? open() }
         return try? store?.taskIdentities()
     }
@@ -216,39 +225,51 @@ final class StoreCatalog: @unchecked Sendable {
             storeKeyActions: { [self] identity in (try? task(identity))?.keyActionTexts })
     }
 
+    /// The task with this identity, else the one its text parses to (a string "7" finds task 7);
+    /// the first in task-file order where the store holds several.
     func task(_ identity: TaskIdentity) throws -> BenchmarkTask? {
         lock.lock()
         defer { lock.unlock() }
-        if tasks == nil {
-            let store = try self.store ?? open()
-            self.store = store
-            tasks = Dictionary(try store.allTasks().map { ($0.identity, $0) }, uniquingKeysWith: { first, _ in first })
+        if let tasks { return tasks[identity] ?? tasks[TaskIdentity(parsing: identity.description)] }
+        if let known = lookedUp[identity] { return known }
+        let store = try self.store ?? open()
+        self.store = store
+        let parsed = TaskIdentity(parsing: identity.description)
+        if lookedUp.count < Self.singleLookups {
+            let candidates = try store.tasks(identityTexts: Array(Set([identity.description, parsed.description])).sorted())
+            let found = candidates.first { $0.identity == identity } ?? candidates.first { $0.identity == parsed }
+            lookedUp[identity] = .some(found)
+            return found
         }
-        return tasks?[identity] ?? tasks?[TaskIdentity(parsing: identity.description)]
+        let all = try store.allTasks()
+        var tasks = Dictionary(all.map { ($0.identity, $0) }, uniquingKeysWith: { first, _ in first })
+        // The tasks handed out already stay the same values with the same storage, which the
+        // simulator's per-task worlds compare quickly.
+        for case let found? in lookedUp.values where tasks[found.identity] == found { tasks[found.identity] = found }
+        self.tasks = tasks
+        ordered = all.map(\.identity)
+        lookedUp = [:]
+        return tasks[identity] ?? tasks[parsed]
     }
 }
 
-/// Worlds for simulate mode: each scene compiled once, shared by every episode on it.
+/// Worlds for simulate mode from the store: each scene loaded and compiled on its first task,
+/// each task's world built once (`EpisodeWorlds`).
 final class StoreWorlds: WorldSource, @unchecked Sendable {
     let store: ThorStore
-    let approachPoses: [String: ApproachPose]
-    private var scenes: [String: CompiledScene] = [:]
-    private let lock = NSLock()
+    private let worlds: EpisodeWorlds
+    var approachPoses: [String: ApproachPose] { worlds.approachPoses }
 
     init(store: ThorStore) throws {
         self.store = store
-        approachPoses = try store.approachPoses()
+        worlds = EpisodeWorlds(approachPoses: try store.approachPoses()) { try store.scene(named: $0) }
     }
 
     func world(for task: BenchmarkTask) throws -> World {
-        lock.lock()
-        defer { lock.unlock() }
-        if let compiled = scenes[task.scene] { return World(scene: compiled, task: task, approachPoses: approachPoses) }
-        guard let scene = try store.scene(named: task.scene) else {
-            throw CLIError.failed("scene \(task.scene) of task \(task.identity) is not in the store")
+        do {
+            return try worlds.world(for: task)
+        } catch let missing as EpisodeWorlds.MissingScene {
+            throw CLIError.failed(missing.description)
         }
-        let compiled = CompiledScene(scene)
-        scenes[task.scene] = compiled
-        return World(scene: compiled, task: task, approachPoses: approachPoses)
     }
 }

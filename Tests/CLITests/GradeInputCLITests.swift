@@ -124,3 +124,38 @@ extension CLITests {
         XCTAssertTrue(outputs[0][1].contains("readers.jsonl:35: field tasktype: expected a string, found a number"), outputs[0][1])
     }
 }
+
+extension CLITests {
+    /// `grade` looks the first identities up one by one and reads the whole task table past 64 of
+    /// them: a line grades the same either way (here its task is looked up after 70 unknown
+    /// identities, unknown ones counting as lookups), a string identity finds the integer task
+    /// with its text, and the summary's coverage still counts the store's tasks.
+    func testTasksLookedUpOneByOneOrFromTheWholeTableGradeAlike() throws {
+        let plans = try String(contentsOfFile: CLI.fixtures.appendingPathComponent("predictions/plans.jsonl").path, encoding: .utf8)
+            .split(separator: "\n").map(String.init)
+        let asString = plans[0].replacingOccurrences(of: #"{"identity": 1,"#, with: #"{"identity": "1","#)
+        XCTAssertNotEqual(asString, plans[0])
+        let unknown = (0..<70).map { #"{"identity": "missing-\#($0)", "actions": ["end"]}"# }
+        func grade(_ lines: [String], _ name: String) throws -> (status: Int32, perTask: [String], summary: String) {
+            let input = work.appendingPathComponent("\(name).jsonl"), perTask = work.appendingPathComponent("\(name).per_task.jsonl")
+            let summary = work.appendingPathComponent("\(name).summary.json")
+            try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: input)
+            let graded = try run(["grade", input.path, "--store", store, "--per-task", perTask.path, "--summary", summary.path])
+            // Without the line and file fields, which differ between the two inputs.
+            let stripped = try String(contentsOf: perTask, encoding: .utf8).split(separator: "\n").map {
+                $0.replacingOccurrences(of: #""line": \d+, "#, with: "", options: .regularExpression)
+                    .replacingOccurrences(of: #""file": "[^"]*", "#, with: "", options: .regularExpression)
+            }
+            return (graded.status, stripped, try String(contentsOf: summary, encoding: .utf8))
+        }
+        let direct = try grade(plans + [asString], "direct")
+        XCTAssertEqual(direct.status, 0)
+        let late = try grade(unknown + plans + [asString], "late")
+        XCTAssertEqual(late.status, 1, "the unknown identities are not graded")
+        XCTAssertEqual(late.perTask, direct.perTask)
+        XCTAssertEqual(direct.perTask.last, direct.perTask.first?.replacingOccurrences(of: #""identity": 1,"#, with: #""identity": "1","#))
+        for summary in [direct.summary, late.summary] {
+            XCTAssertTrue(summary.contains(#""graded": \#(plans.count),"#) && summary.contains(#""total": \#(plans.count)"#), summary)
+        }
+    }
+}

@@ -106,5 +106,35 @@ final class SimulateModeTests: XCTestCase {
         XCTAssertEqual(task.metrics.completeness, 2.0 / 3.0)
         XCTAssertEqual(task.simulation?.goalSuccess, false)
     }
-}
 
+    /// The direct per-task writer gives the general JSON writer's bytes for simulated lines too:
+    /// steps that fail with an error kind, a repeat cut-off (end_reason), goal checks that hold and
+    /// fail, and a line with a model, a string identity and text that needs escaping.
+    func testSimulatedPerTaskLinesFromTheDirectWriterEqualTheJSONWriters() throws {
+        let store = try importStore(Self.packageRoot.appendingPathComponent("fixtures/upstream"))
+        let tasks = try store.allTasks()
+        let byIdentity = Dictionary(uniqueKeysWithValues: tasks.map { ($0.identity, $0) })
+        let grader = Grader(mode: .simulate, lookup: { byIdentity[$0] }, worlds: try TestWorlds(store))
+        var data = try Data(contentsOf: Self.packageRoot.appendingPathComponent("fixtures/predictions/plans.jsonl"))
+        data += Data(#"""
+
+            {"identity": 6, "model": "m \"q\" \u00e9", "actions": ["navigate to CounterTop", "pickup Tomato", "put Bowl", "end"]}
+            {"identity": 6, "actions": ["pickup Sofa", "fly away", "navigate to Nothing", "observe", "observe", "observe", "observe"]}
+            {"identity": 6, "responses": ["no decision", "<DecisionMaking>open bowl</DecisionMaking>"]}
+            """#.utf8)
+        let report = grader.grade(data, file: "mixed \"file\".jsonl")
+        XCTAssertEqual(report.issues, [])
+        XCTAssertEqual(report.tasks.count, try Data(contentsOf: Self.packageRoot.appendingPathComponent("fixtures/predictions/plans.jsonl"))
+            .split(separator: UInt8(ascii: "\n")).count + 3)
+        let simulated = report.tasks.compactMap(\.simulation)
+        XCTAssertEqual(simulated.count, report.tasks.count)
+        XCTAssertTrue(simulated.contains { $0.endReason == .repeatCutoff }, "a repeat cut-off among the lines")
+        XCTAssertTrue(simulated.contains { $0.steps.contains { $0.error != nil } }, "failed steps among the lines")
+        XCTAssertTrue(simulated.contains { $0.goalFacts.contains { !$0.holds } }, "failed goal checks among the lines")
+        for task in report.tasks {
+            var bytes: [UInt8] = []
+            ReportWriters.writePerTask(task, into: &bytes)
+            XCTAssertEqual(String(decoding: bytes, as: UTF8.self), ReportWriters.perTask(task).compact, "line \(task.source.line)")
+        }
+    }
+}

@@ -51,4 +51,31 @@ final class DecisionParserTests: XCTestCase {
         XCTAssertEqual(matcher.match("box"), "box")
         XCTAssertEqual(matcher.match("Box"), "Box")
     }
+
+    /// ASCII decisions are split on bytes; the same text with a non-ASCII character appended to a
+    /// non-object part takes the general path, and both must read the same action and last word.
+    func testTheByteSplitOfASCIIDecisionsAgreesWithTheCharacterSplit() throws {
+        let decisions = ["navigate to apple", "put in Fridge", "put Fridge", "pick up Apple", "end", "endless Apple", "observe now",
+                         "move forward", "navigate to", "", " ", "navigate to  Fridge ", "init", "put in", "toggle\r\nFridge",
+                         "open Fridge\r\n", "closeFridge", "navigate to Counter Top"]
+        for decision in decisions {
+            let ascii = try XCTUnwrap(DecisionParser.splitASCII(decision), decision)
+            XCTAssertEqual(ascii.action, DecisionParser.actionOrder.first { decision.hasPrefix($0) }.map {
+                DecisionParser.containsPutIn(decision) ? "put in" : $0 } ?? (DecisionParser.containsPutIn(decision) ? "put in" : "error"), decision)
+            let objectless = DecisionParser.objectless.contains { decision.hasPrefix($0) }
+            let word = objectless ? nil : String(decision[(decision.lastIndex(of: " ").map(decision.index(after:)) ?? decision.startIndex)...])
+            XCTAssertEqual(ascii.word, word, decision)
+        }
+        XCTAssertNil(DecisionParser.splitASCII("navigate to é"), "non-ASCII text takes the Character path")
+        XCTAssertEqual(parser.parse(decision: "navigate to é Fridge"), parser.parse(decision: "navigate to e Fridge").with(decision: "navigate to é Fridge"),
+                       "the Character path reads the same action and object")
+    }
+}
+
+private extension ParsedDecision {
+    func with(decision: String) -> ParsedDecision {
+        var copy = self
+        copy.decision = decision
+        return copy
+    }
 }

@@ -153,6 +153,18 @@ final class ImportTests: XCTestCase {
         XCTAssertNil(try store.task(.int(1)))
     }
 
+    /// The lookups `grade` uses instead of reading every task: identities alone, and the tasks
+    /// under given identity texts, both in task-file order.
+    func testIdentityQueriesAgreeWithAllTasks() throws {
+        let mini = try MiniCheckout(tasks: [MiniCheckout.task(3), MiniCheckout.task("test_002"), MiniCheckout.task(1)])
+        let (store, _) = try importInto(mini.root.appendingPathComponent("s.sqlite").path, from: mini.root)
+        let all = try store.allTasks()
+        XCTAssertEqual(try store.taskIdentities(), [.int(3), .string("test_002"), .int(1)])
+        XCTAssertEqual(try store.taskIdentities(), all.map(\.identity))
+        XCTAssertEqual(try store.tasks(identityTexts: ["1", "test_002", "nope"]), [all[1], all[2]])
+        XCTAssertEqual(try store.tasks(identityTexts: []), [])
+    }
+
     func testMiniCheckoutImportsEveryField() throws {
         let mini = try MiniCheckout()
         let (store, dataset) = try importInto(mini.root.appendingPathComponent("s.sqlite").path, from: mini.root)
