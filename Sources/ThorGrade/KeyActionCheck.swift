@@ -102,12 +102,19 @@ public struct KeyActionWarnings {
     /// Checks a graded line's task unless it was checked already; returns the new warnings.
     @discardableResult
     public mutating func check(_ task: GradedTask) -> ArraySlice<KeyActionWarning> {
+        check(task.identity, scene: task.scene, keyActions: task.lineKeyActions, source: task.source)
+    }
+
+    /// Checks a task unless it was checked already: the line's own key actions when it carried
+    /// them, else the store's.
+    @discardableResult
+    public mutating func check(_ identity: TaskIdentity, scene: String?, keyActions lineKeyActions: [String]?, source: LineSource) -> ArraySlice<KeyActionWarning> {
         let start = warnings.endIndex
-        guard checked.insert(task.identity).inserted,
-              let keys = task.lineKeyActions ?? storeKeyActions(task.identity) else { return warnings[start...] }
-        let types = task.scene.flatMap(sceneTypes)
-        for problem in KeyActionCheck.unmatchable(keys, sceneTypes: types, sceneName: task.scene) {
-            warnings.append(KeyActionWarning(source: task.source, identity: task.identity, problem: problem))
+        guard checked.insert(identity).inserted,
+              let keys = lineKeyActions ?? storeKeyActions(identity) else { return warnings[start...] }
+        let types = scene.flatMap(sceneTypes)
+        for problem in KeyActionCheck.unmatchable(keys, sceneTypes: types, sceneName: scene) {
+            warnings.append(KeyActionWarning(source: source, identity: identity, problem: problem))
         }
         return warnings[start...]
     }

@@ -8,6 +8,8 @@ public struct PerTaskRecord: Sendable, Hashable {
     /// The input file and line the graded line was read from (the per-task line's `file` and
     /// `line`), when it records them.
     public var origin: LineSource?
+    /// The task's scene, when the line names one.
+    public var scene: String?
     public var line: TallyLine
 }
 
@@ -86,7 +88,7 @@ public enum PerTaskLines {
 
     static func parse(_ cursor: inout JSONCursor) throws -> PerTaskRecord {
         var identity: TaskIdentity?, model = "unknown", taskType: String?, metrics: TaskMetrics?
-        var file: String?, lineNumber: Int?
+        var file: String?, lineNumber: Int?, scene: String?
         var goal: Bool?, met: Int?, total: Int?, errors: [String] = []
         try cursor.readObject { cursor, key in
             switch key {
@@ -102,6 +104,7 @@ public enum PerTaskLines {
             case "model": model = try cursor.readString()
             case "tasktype": taskType = try cursor.readString()
             case "file": file = try cursor.readString()
+            case "scene": scene = try cursor.readNull() ? nil : try cursor.readString()
             case "line": lineNumber = try wholeNumber(&cursor, "line")
             case "goal_success": goal = try cursor.readNull() ? nil : try cursor.readBool()
             case "goal_conditions_met": met = try wholeNumber(&cursor, "goal_conditions_met")
@@ -134,7 +137,7 @@ public enum PerTaskLines {
         }
         let origin = file.flatMap { file in lineNumber.map { LineSource(file: file, line: $0) } }
         return PerTaskRecord(
-            origin: origin,
+            origin: origin, scene: scene,
             line: TallyLine(identity: identity, model: model, taskType: taskType, metrics: metrics, simulation: simulated))
     }
 

@@ -37,13 +37,14 @@ public struct ShardMerge: Sendable {
 
     public init() {}
 
-    /// Reads one shard's per-task file (`-` for standard input) and adds its lines.
-    public mutating func merge(file path: String) {
+    /// Reads one shard's per-task file (`-` for standard input) and adds its lines; `merged` sees
+    /// each line that was added (for checks that need the store, such as key-action warnings).
+    public mutating func merge(file path: String, merged: (PerTaskRecord) -> Void = { _ in }) {
         let shard = shards.count
         shards.append(path)
         let failure = PerTaskLines.forEachRecord(inFile: path) { source, record in
             switch record {
-            case .success(let record): add(record, shard: shard, source: source)
+            case .success(let record): if add(record, shard: shard, source: source) { merged(record) }
             case .failure(let issue): tally.issues.append(issue)
             }
         }
@@ -51,18 +52,21 @@ public struct ShardMerge: Sendable {
     }
 
     /// One line of shard `shard`; `source` is the per-task line's own position, for messages.
-    mutating func add(_ record: PerTaskRecord, shard: Int, source: LineSource) {
+    /// False when the line was refused.
+    mutating func add(_ record: PerTaskRecord, shard: Int, source: LineSource) -> Bool {
         let line = record.line, origin = record.origin
         let here = origin.map { " (graded from \($0.file):\($0.line))" } ?? ""
         let lineMode: GradeMode = line.simulation == nil ? .recorded : .simulate
         if let mode, mode != lineMode {
-            return refuse(source, "graded in \(lineMode.rawValue) mode\(here), the lines merged before in \(mode.rawValue) mode: not merged")
+            refuse(source, "graded in \(lineMode.rawValue) mode\(here), the lines merged before in \(mode.rawValue) mode: not merged")
+            return false
         }
         if let origin, origin.file != "<stdin>" {
             var fileRuns = runs.removeValue(forKey: origin.file) ?? []
             defer { runs[origin.file] = fileRuns }
             if let earlier = fileRuns.last(where: { $0.shard != shard && $0.lines.contains(origin.line) }) {
-                return refuse(source, "task \(line.identity) graded from \(origin.file):\(origin.line) was merged from \(shards[earlier.shard]) already: the shards overlap; not merged")
+                refuse(source, "task \(line.identity) graded from \(origin.file):\(origin.line) was merged from \(shards[earlier.shard]) already: the shards overlap; not merged")
+                return false
             }
             if let last = fileRuns.last, last.shard == shard, last.lines.upperBound + 1 == origin.line {
                 fileRuns[fileRuns.count - 1].lines = last.lines.lowerBound...origin.line
@@ -73,9 +77,18 @@ public struct ShardMerge: Sendable {
         mode = lineMode
         if let file = origin?.file, knownInputs.insert(file).inserted { inputs.append(file) }
         tally.add(line)
+        return true
     }
 
     private mutating func refuse(_ source: LineSource, _ reason: String) {
         tally.issues.append(GradeIssue(source: source, reason: reason))
+    }
+}
+
+extension ShardMerge {
+    /// Sets the summary's key-action warnings (a per-task line does not carry them: `merge`
+    /// checks each merged task again, against the store's key actions).
+    public mutating func setKeyActionWarnings(_ warnings: [KeyActionWarning]) {
+        tally.keyActionWarnings = warnings
     }
 }

@@ -48,15 +48,26 @@ struct Merge: ParsableCommand {
                     throw CLIError.usage("\(first) and \(file) are the same file: each shard is merged once")
                 }
             }
+            // Key-action warnings are not in per-task lines: each merged task is checked again
+            // against the store (when there is one), on the input line it was graded from.
+            let catalog = StoreCatalog(store: nil) { try storeOptions.openForReading() }
+            var warnings = catalog.keyActionWarnings()
             var merge = ShardMerge()
-            for file in files { merge.merge(file: file) }
+            for file in files {
+                merge.merge(file: file) { record in
+                    if let origin = record.origin {
+                        warnings.check(record.line.identity, scene: record.scene, keyActions: nil, source: origin)
+                    }
+                }
+            }
+            merge.setKeyActionWarnings(warnings.warnings)
+            for warning in warnings.warnings { printError("warning: \(warning)") }
             var tally = merge.tally
             if tally.graded == 0 && tally.issues.isEmpty {
                 printError("no per-task lines: \(files.joined(separator: ", ")) \(files.count == 1 ? "holds" : "hold") none")
                 throw ExitCode(1)
             }
             for issue in tally.issues { printError("not merged: \(issue)") }
-            let catalog = StoreCatalog(store: nil) { try storeOptions.openForReading() }
             let storeTasks = catalog.identities()
             if let storeTasks { tally.finishCoverage(storeTasks: storeTasks) }
             tally.provenance = GradeProvenance(
