@@ -29,10 +29,8 @@ public indirect enum JSONValue: Hashable, Sendable {
         switch self {
         case .null: out += "null".utf8
         case .bool(let value): out += (value ? "true" : "false").utf8
-        case .int(let value): out += String(value).utf8
-        case .double(let value):
-            // JSON has no NaN or infinity; the metrics never produce them, but never write invalid JSON.
-            out += (value.isFinite ? "\(value)" : "null").utf8
+        case .int(let value): Self.writeInt(value, into: &out)
+        case .double(let value): Self.writeDouble(value, into: &out)
         case .string(let value): Self.writeString(value, into: &out)
         case .array(let values):
             if values.isEmpty { out += "[]".utf8; return }
@@ -63,6 +61,16 @@ public indirect enum JSONValue: Hashable, Sendable {
         guard let indent else { return }
         out.append(UInt8(ascii: "\n"))
         for _ in 0..<level { out += indent.utf8 }
+    }
+
+    static func writeInt(_ value: Int, into out: inout [UInt8]) {
+        out += String(value).utf8
+    }
+
+    /// The shortest text that reads back as the same double.
+    static func writeDouble(_ value: Double, into out: inout [UInt8]) {
+        // JSON has no NaN or infinity; the metrics never produce them, but never write invalid JSON.
+        out += (value.isFinite ? "\(value)" : "null").utf8
     }
 
     static func writeString(_ value: String, into out: inout [UInt8]) {
