@@ -52,6 +52,8 @@ public final class PolicyEnvironment {
     /// The recorded frames of the current task's scene.
     var frames: FrameLookup?
     public private(set) var task: BenchmarkTask?
+    /// What the metric reads of the task, built once per episode.
+    var reference: TaskReference?
     /// The reference metrics after the last step, computed once per step (the reward needs them).
     var currentMetrics: TaskMetrics?
     /// The completeness the last step gained (0 after `reset`).
@@ -90,6 +92,7 @@ public final class PolicyEnvironment {
         runner.advance()
         self.runner = runner
         self.task = task
+        reference = TaskReference(task)
         frames = catalog.frames(scene: task.scene)
         currentMetrics = try evaluate()
         reward = 0
@@ -131,11 +134,11 @@ public final class PolicyEnvironment {
     }
 
     func evaluate() throws -> TaskMetrics? {
-        guard let runner, let task else { return nil }
+        guard let runner, let reference else { return nil }
         let trajectory = runner.steps.map {
             TrajectoryEntry(action: $0.action, object: $0.object, success: $0.success, legalObjects: $0.legalObjects)
         }
-        return try ReferenceMetric.evaluate(trajectory, task: TaskReference(task))
+        return try ReferenceMetric.evaluate(trajectory, task: reference)
     }
 
     /// The end-state facts of the task, checked on the current world.
