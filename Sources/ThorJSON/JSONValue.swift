@@ -64,7 +64,16 @@ public indirect enum JSONValue: Hashable, Sendable {
     }
 
     static func writeInt(_ value: Int, into out: inout [UInt8]) {
-        out += String(value).utf8
+        // Digits straight into the buffer (no String): counts and steps are written per reply.
+        guard value != Int.min else { return out += String(value).utf8 }
+        if value < 0 { out.append(UInt8(ascii: "-")) }
+        var magnitude = value.magnitude
+        let start = out.count
+        repeat {
+            out.append(UInt8(ascii: "0") + UInt8(magnitude % 10))
+            magnitude /= 10
+        } while magnitude > 0
+        out[start...].reverse()
     }
 
     /// The shortest text that reads back as the same double.

@@ -54,6 +54,10 @@ public final class PolicyEnvironment {
     public private(set) var task: BenchmarkTask?
     /// What the metric reads of the task, built once per episode.
     var reference: TaskReference?
+    /// The trajectory as the metric reads it, extended step by step (the runner only appends
+    /// entries; the one it changes afterwards, the budget's final `end`, changes its error kind,
+    /// which the metric does not read).
+    var trajectory: [TrajectoryEntry] = []
     /// The reference metrics after the last step, computed once per step (the reward needs them).
     var currentMetrics: TaskMetrics?
     /// The completeness the last step gained (0 after `reset`).
@@ -93,6 +97,7 @@ public final class PolicyEnvironment {
         self.runner = runner
         self.task = task
         reference = TaskReference(task)
+        trajectory = []
         frames = catalog.frames(scene: task.scene)
         currentMetrics = try evaluate()
         reward = 0
@@ -135,8 +140,8 @@ public final class PolicyEnvironment {
 
     func evaluate() throws -> TaskMetrics? {
         guard let runner, let reference else { return nil }
-        let trajectory = runner.steps.map {
-            TrajectoryEntry(action: $0.action, object: $0.object, success: $0.success, legalObjects: $0.legalObjects)
+        for step in runner.steps[trajectory.count...] {
+            trajectory.append(TrajectoryEntry(action: step.action, object: step.object, success: step.success, legalObjects: step.legalObjects))
         }
         return try ReferenceMetric.evaluate(trajectory, task: reference)
     }

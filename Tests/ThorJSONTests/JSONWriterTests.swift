@@ -28,6 +28,28 @@ final class JSONWriterTests: XCTestCase {
         XCTAssertEqual(String(decoding: json.bytes, as: UTF8.self), value.compact)
     }
 
+    func testIntegersAreWrittenAsTheirDecimalText() {
+        for value in [0, 7, -7, 10, 100, 1234567890, -1000, Int.max, Int.min] {
+            var json = JSONWriter()
+            json.int(value)
+            XCTAssertEqual(String(decoding: json.bytes, as: UTF8.self), String(value))
+        }
+    }
+
+    func testAnArrayJoinedFromPartsEqualsOneWrittenWhole() {
+        var whole = JSONWriter()
+        whole.strings(["a", "b", "c", "d"])
+        var parts: [[UInt8]] = []
+        for slice in [["a"], [], ["b", "c"], ["d"]] {
+            var part = JSONWriter()
+            for value in slice { part.string(value) }
+            parts.append(part.bytes)
+        }
+        var joined = JSONWriter()
+        joined.array(joining: parts)
+        XCTAssertEqual(String(decoding: joined.bytes, as: UTF8.self), String(decoding: whole.bytes, as: UTF8.self))
+    }
+
     func testLinesStartFreshAfterEndLineAndClearKeepsNothing() {
         var json = JSONWriter()
         json.object { $0.key("ok"); $0.bool(true) }

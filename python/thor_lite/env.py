@@ -7,6 +7,7 @@ registration, vector environments, wrappers); without it, the same class works w
 import base64
 import os
 import random
+import re
 import string
 
 from ._client import ServeClient, ThorLiteError
@@ -41,16 +42,27 @@ MAX_STEPS = 256
 _Base = gymnasium.Env if gymnasium else object
 
 
-# Maps every ASCII character outside CHARSET to "?" (str.translate runs in C).
-_UNPRINTABLE = {code: "?" for code in range(128) if chr(code) not in CHARSET}
+# Any character outside CHARSET (a regular expression runs in C; most text has none).
+_OUTSIDE = re.compile("[^" + re.escape("".join(sorted(CHARSET))) + "]")
+# Type names repeat in every observation: their cleaned form is kept (a scene has a few dozen).
+_NAMES = {}
 
 
 def _ascii(text, limit):
     if not text:
         return ""
-    if text.isascii():
-        return text.translate(_UNPRINTABLE)[:limit]
-    return "".join(c if c in CHARSET else "?" for c in text)[:limit]
+    if _OUTSIDE.search(text) is None:
+        return text if len(text) <= limit else text[:limit]
+    return _OUTSIDE.sub("?", text)[:limit]
+
+
+def _name(text):
+    cleaned = _NAMES.get(text)
+    if cleaned is None:
+        cleaned = _ascii(text, MAX_NAME)
+        if len(_NAMES) < 4096:
+            _NAMES[text] = cleaned
+    return cleaned
 
 
 def observation_space():
@@ -90,8 +102,8 @@ def make_observation(raw, text, describe_view):
         "success": int(bool(raw.get("success"))),
         "error": _ascii(raw.get("error"), MAX_NAME),
         "feedback": _ascii(raw.get("feedback"), MAX_TEXT),
-        "navigable": tuple(_ascii(t, MAX_NAME) for t in raw.get("navigable") or []),
-        "interactable": tuple(_ascii(t, MAX_NAME) for t in raw.get("interactable") or []),
+        "navigable": tuple(map(_name, raw.get("navigable") or ())),
+        "interactable": tuple(map(_name, raw.get("interactable") or ())),
         "held": _ascii(raw.get("held"), MAX_NAME),
         "step": min(int(raw.get("step", 0)), MAX_STEPS - 1),
         "frame": _ascii(raw.get("frame"), MAX_TEXT),

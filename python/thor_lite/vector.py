@@ -32,6 +32,35 @@ __all__ = ["ThorLiteVectorEnv"]
 _Base = VectorEnv if gymnasium else object
 
 
+def batch_infos(infos, count):
+    """One info dict per environment as Gymnasium batches them (`VectorEnv._add_info`): each key
+    an array over the environments (typed for bool, int and float values, else objects), with a
+    `_key` mask of the environments that have it; nested dicts batched the same way. Built key by
+    key, not environment by environment: `_add_info` took two thirds of a 64-environment step."""
+    entries = {}
+    for index, info in enumerate(infos):
+        for key, value in info.items():
+            entries.setdefault(key, []).append((index, value))
+    batched = {}
+    for key, values in entries.items():
+        mask = numpy.zeros(count, dtype=numpy.bool_)
+        mask[[index for index, _ in values]] = True
+        batched["_" + key] = mask
+        if all(isinstance(value, dict) for _, value in values):
+            nested = [{} for _ in range(count)]
+            for index, value in values:
+                nested[index] = value
+            batched[key] = batch_infos(nested, count)
+            continue
+        kinds = {type(value) for _, value in values}
+        kind = kinds.pop() if len(kinds) == 1 else object
+        array = numpy.zeros(count, dtype=kind) if kind in (bool, int, float) else numpy.full(count, None, dtype=object)
+        for index, value in values:
+            array[index] = value
+        batched[key] = array
+    return batched
+
+
 class ThorLiteVectorEnv(_Base):
     """`num_envs` episodes served by one `thor-lite serve` process, stepped by one request.
 
@@ -98,13 +127,13 @@ class ThorLiteVectorEnv(_Base):
             raise ThorLiteError(f"options['tasks'] names {len(tasks)} tasks for {self.num_envs} environments")
         reply = self._client.reset_batch(tasks)
         self._autoreset[:] = False
-        observations, infos = [], {}
+        observations, infos = [], []
         for index, (raw, server_info) in enumerate(zip(reply["observations"], reply["infos"])):
             self._tasks[index] = server_info
             observations.append(make_observation(raw, task_message(server_info.get("taskquery", "")),
                                                  self.describe_view))
-            infos = self._add_info(infos, make_info(raw, server_info), index)
-        return self._batch(observations), infos
+            infos.append(make_info(raw, server_info))
+        return self._batch(observations), batch_infos(infos, self.num_envs)
 
     def step(self, actions):
         """One model call per environment (text actions). Returns (observations, rewards,
@@ -118,7 +147,7 @@ class ThorLiteVectorEnv(_Base):
         terminated = numpy.array(reply["terminated"], dtype=numpy.bool_)
         truncated = numpy.array(reply["truncated"], dtype=numpy.bool_)
         rewards = numpy.zeros(self.num_envs, dtype=numpy.float64)
-        observations, infos = [], {}
+        observations, infos = [], []
         for index, (raw, server_info) in enumerate(zip(reply["observations"], reply["infos"])):
             if server_info.get("reset"):
                 self._tasks[index] = {key: value for key, value in server_info.items() if key != "reset"}
@@ -128,9 +157,9 @@ class ThorLiteVectorEnv(_Base):
                 done = terminated[index] or truncated[index]
                 rewards[index] = reward_for(self.reward_mode, reply["rewards"][index], done, server_info)
             observations.append(make_observation(raw, text, self.describe_view))
-            infos = self._add_info(infos, make_info(raw, {**self._tasks[index], **server_info}), index)
+            infos.append(make_info(raw, {**self._tasks[index], **server_info}))
         self._autoreset = terminated | truncated
-        return self._batch(observations), rewards, terminated, truncated, infos
+        return self._batch(observations), rewards, terminated, truncated, batch_infos(infos, self.num_envs)
 
     def _batch(self, observations):
         self._observations = concatenate(self.single_observation_space, observations, self._observations)
