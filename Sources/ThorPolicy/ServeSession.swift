@@ -20,6 +20,9 @@ public struct ServeSession {
     public let catalog: EpisodeCatalog
     public let single: PolicyEnvironment
     public let vector: VectorEnvironment
+    /// Each task's info fields (scene to tasktype) as written once: the single episode's every
+    /// step reply repeats them. Used by the serial path only.
+    let taskFields = TaskFieldsCache()
 
     public init(catalog: EpisodeCatalog) {
         self.catalog = catalog
@@ -127,6 +130,20 @@ public struct ServeSession {
 
 // MARK: replies
 
+/// Task fields as written once per task (see `ServeSession.taskFields`).
+final class TaskFieldsCache {
+    private var written: [String: [UInt8]] = [:]
+
+    func fields(of task: BenchmarkTask) -> [UInt8] {
+        let key = task.identity.description
+        if let bytes = written[key] { return bytes }
+        var json = JSONWriter(reserving: 256)
+        ServeSession.writeTaskFields(task, into: &json)
+        written[key] = json.bytes
+        return json.bytes
+    }
+}
+
 extension ServeSession {
     /// One reply line; keys are written in sorted order (the project's JSON dialect), `id` among
     /// them, copied verbatim from the request.
@@ -147,12 +164,12 @@ extension ServeSession {
                 json.key("ok"); json.bool(true)
             case .reset(let environment, let observation):
                 writeID(&json)
-                json.key("info"); Self.writeInfo(environment, full: true, reset: false, into: &json)
+                json.key("info"); Self.writeInfo(environment, full: true, reset: false, into: &json, cache: taskFields)
                 json.key("observation"); Self.writeObservation(observation, into: &json)
                 json.key("ok"); json.bool(true)
             case .step(let environment, let observation):
                 writeID(&json)
-                json.key("info"); Self.writeInfo(environment, full: true, reset: false, into: &json)
+                json.key("info"); Self.writeInfo(environment, full: true, reset: false, into: &json, cache: taskFields)
                 json.key("observation"); Self.writeObservation(observation, into: &json)
                 json.key("ok"); json.bool(true)
                 json.key("reward"); json.double(environment.reward)
@@ -228,7 +245,8 @@ extension ServeSession {
     /// The task (its identity typed as in the task file) and, with `full`, its type, scene, name
     /// and query; once the episode is over its metrics and goal success. Batched steps send the
     /// task's other fields only when an environment starts a new episode (`reset: true`).
-    static func writeInfo(_ environment: PolicyEnvironment, full: Bool, reset: Bool, into json: inout JSONWriter) {
+    static func writeInfo(_ environment: PolicyEnvironment, full: Bool, reset: Bool, into json: inout JSONWriter,
+                          cache: TaskFieldsCache? = nil) {
         json.object { json in
             guard let task = environment.task else { return }
             if environment.isDone {
@@ -236,14 +254,25 @@ extension ServeSession {
                 if let metrics = environment.currentMetrics { json.key("metrics"); json.value(ReportWriters.json(metrics)) }
             }
             if reset { json.key("reset"); json.bool(true) }
-            if full { json.key("scene"); json.string(task.scene) }
-            json.key("task"); json.value(ReportWriters.json(task.identity))
-            if full {
-                json.key("taskname"); json.string(task.taskName)
-                json.key("taskquery"); json.string(task.taskQuery)
-                json.key("tasktype"); json.string(task.taskType)
+            guard full else {
+                json.key("task"); json.value(ReportWriters.json(task.identity))
+                return
+            }
+            if let cache {
+                json.members(cache.fields(of: task))
+            } else {
+                writeTaskFields(task, into: &json)
             }
         }
+    }
+
+    /// `scene`, `task`, `taskname`, `taskquery`, `tasktype`, in that (sorted) order.
+    static func writeTaskFields(_ task: BenchmarkTask, into json: inout JSONWriter) {
+        json.key("scene"); json.string(task.scene)
+        json.key("task"); json.value(ReportWriters.json(task.identity))
+        json.key("taskname"); json.string(task.taskName)
+        json.key("taskquery"); json.string(task.taskQuery)
+        json.key("tasktype"); json.string(task.taskType)
     }
 
     static func writeObservation(_ o: Observation, into json: inout JSONWriter) {
