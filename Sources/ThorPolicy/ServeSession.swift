@@ -215,7 +215,7 @@ extension ServeSession {
     /// rendering.
     func renderBatch(_ entries: [(Observation, full: Bool, reset: Bool)]) -> (infos: [[UInt8]], observations: [[UInt8]]) {
         let environments = vector.environments
-        let chunks = VectorEnvironment.chunks(count: entries.count, threshold: vector.parallelThreshold)
+        let chunks = VectorEnvironment.chunks(count: entries.count, threshold: vector.parallelThreshold, threads: vector.threads)
         let render = { (range: Range<Int>) -> ([UInt8], [UInt8]) in
             var infos = JSONWriter(reserving: 64 * range.count)
             var observations = JSONWriter(reserving: 640 * range.count)

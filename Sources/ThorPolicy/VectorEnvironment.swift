@@ -24,6 +24,9 @@ public final class VectorEnvironment {
     /// Batches of at least this many environments are stepped on all cores: below it, handing
     /// work to threads costs more than the steps (measured with bench/serve_bench.py).
     public var parallelThreshold = 16
+    /// How many threads a batch is spread over (default: every core). Lower it when several
+    /// servers share a machine.
+    public var threads = VectorEnvironment.cores
 
     public init(catalog: EpisodeCatalog) {
         self.catalog = catalog
@@ -72,7 +75,7 @@ public final class VectorEnvironment {
         }
         slots.withUnsafeMutableBufferPointer { buffer in
             guard let base = buffer.baseAddress else { return }
-            let chunks = Self.chunks(count: actions.count, threshold: parallelThreshold)
+            let chunks = Self.chunks(count: actions.count, threshold: parallelThreshold, threads: threads)
             if chunks.count == 1 {
                 failure = run(chunks[0], base)
                 return
@@ -108,9 +111,9 @@ public final class VectorEnvironment {
     /// Read once: `activeProcessorCount` reads cgroup files on Linux, 3% of a batched step's time.
     static let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
 
-    /// Contiguous index ranges, one per core for a batch of at least `threshold`, else one.
-    static func chunks(count: Int, threshold: Int) -> [Range<Int>] {
-        let parts = count >= threshold ? min(cores, count) : 1
+    /// Contiguous index ranges, one per thread for a batch of at least `threshold`, else one.
+    static func chunks(count: Int, threshold: Int, threads: Int = cores) -> [Range<Int>] {
+        let parts = count >= threshold ? max(1, min(threads, count)) : 1
         return (0..<parts).map { part in (count * part / parts)..<(count * (part + 1) / parts) }
     }
 }

@@ -33,9 +33,17 @@ struct Serve: ParsableCommand {
 
     @OptionGroup var storeOptions: StoreOptions
 
+    @Option(help: "Threads a batch of episodes is stepped on (default: every core); lower it when several servers share the machine.")
+    var threads: Int?
+
+    func validate() throws {
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+    }
+
     func run() throws {
         try reportingErrors {
             var session = ServeSession(catalog: try EpisodeCatalog(store: storeOptions.openForReading()))
+            if let threads { session.vector.threads = threads }
             try LinePump.run { line, out in session.handle(line, into: &out) }
         }
     }

@@ -43,6 +43,19 @@ def test_pipelined_requests_get_their_replies_in_order(store, binary):
     assert replies[-1] == {"id": "end", "ok": True}
 
 
+def test_serve_threads_must_be_positive_and_one_thread_serves_a_batch(store, binary):
+    refused = subprocess.run([binary, "serve", "--store", store, "--threads", "0"], input="", capture_output=True,
+                             text=True)
+    assert refused.returncode == 2 and "--threads must be at least 1" in refused.stderr
+    client = ServeClient(store, binary, threads=1)
+    try:
+        reply = client.reset_batch([4] * 20)
+        assert len(reply["observations"]) == 20
+        assert client.step_batch(["end"] * 20)["terminated"] == [True] * 20
+    finally:
+        client.close()
+
+
 gymnasium = pytest.importorskip("gymnasium", reason="Gymnasium is an optional extra: pip install './python[gym]'")
 import numpy  # noqa: E402
 

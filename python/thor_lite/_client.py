@@ -58,10 +58,13 @@ class ServeClient:
         client.step_batch(["observe", {"reset": 9}])["rewards"]
     """
 
-    def __init__(self, store=None, binary=None):
+    def __init__(self, store=None, binary=None, threads=None):
+        """`threads`: how many threads the server steps a batch on (default: every core)."""
         command = [find_binary(binary), "serve"]
         if store:
             command += ["--store", os.fspath(store)]
+        if threads is not None:
+            command += ["--threads", str(int(threads))]
         self._process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                          stderr=subprocess.PIPE)
         self._stdin = self._process.stdin.fileno()

@@ -65,7 +65,8 @@ class ThorLiteVectorEnv(_Base):
     """`num_envs` episodes served by one `thor-lite serve` process, stepped by one request.
 
     The arguments are ThorLiteEnv's (store, binary, tasks, tasktype, category, scene, order,
-    reward, describe_view); each environment's observation, reward and info are what a
+    reward, describe_view), and `threads`, the server threads a batch is stepped on (default:
+    every core); each environment's observation, reward and info are what a
     ThorLiteEnv would give, batched as Gymnasium batches them (`batch_space`, infos as arrays with
     `_key` masks).
 
@@ -79,7 +80,8 @@ class ThorLiteVectorEnv(_Base):
     metadata = {"render_modes": [], "autoreset_mode": AutoresetMode.NEXT_STEP if gymnasium else "next_step"}
 
     def __init__(self, num_envs, store=None, binary=None, *, tasks=None, tasktype=None, category=None,
-                 scene=None, order="random", reward="completeness", describe_view=True, render_mode=None):
+                 scene=None, order="random", reward="completeness", describe_view=True, render_mode=None,
+                 threads=None):
         if gymnasium is None:
             raise ThorLiteError("ThorLiteVectorEnv needs Gymnasium: pip install 'thor-lite[gym]'; "
                                 "ServeClient.reset_batch/step_batch work without it")
@@ -98,7 +100,7 @@ class ThorLiteVectorEnv(_Base):
         if not self.split:
             raise ThorLiteError("the split is empty: no task matches the filters")
         self._next = 0
-        self._client = ServeClient(store, binary)
+        self._client = ServeClient(store, binary, threads)
         self.single_observation_space = observation_space()
         self.single_action_space = action_space()
         self.observation_space = batch_space(self.single_observation_space, self.num_envs)
