@@ -25,7 +25,6 @@ The machine may be shared: the load average before each part is printed; read th
 import argparse
 import json
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
