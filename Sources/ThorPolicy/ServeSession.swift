@@ -12,9 +12,8 @@ import ThorModel
 ///
 /// ```swift
 /// var session = ServeSession(catalog: try EpisodeCatalog(store: store))
-/// var out = JSONWriter()
-/// _ = session.handle(#"{"op": "reset", "task": 7, "id": 1}"#, into: &out)
-/// // out.bytes: {"id": 1, "info": {...}, "observation": {...}, "ok": true}\n
+/// let (reply, _) = session.handle(#"{"op": "reset", "task": 7, "id": 1}"#)
+/// // reply: {"id": 1, "info": {...}, "observation": {...}, "ok": true}
 /// ```
 public struct ServeSession {
     public let catalog: EpisodeCatalog
