@@ -58,8 +58,12 @@ public final class PolicyEnvironment {
     /// entries; the one it changes afterwards, the budget's final `end`, changes its error kind,
     /// which the metric does not read).
     var trajectory: [TrajectoryEntry] = []
-    /// The reference metrics after the last step, computed once per step (the reward needs them).
+    /// The reference metrics, evaluated after a step that can score (`ReferenceMetric.canScore`)
+    /// and at the end; nil-checked through `metrics` in between (`metricsAreStale`).
     var currentMetrics: TaskMetrics?
+    /// Steps since the last evaluation could not change the completeness, but the other fields
+    /// (efficiency, repeat rate) need evaluating before `currentMetrics` is read.
+    var metricsAreStale = false
     /// The completeness the last step gained (0 after `reset`).
     public private(set) var reward = 0.0
 
@@ -100,6 +104,7 @@ public final class PolicyEnvironment {
         trajectory = []
         frames = catalog.frames(scene: task.scene)
         currentMetrics = try evaluate()
+        metricsAreStale = false
         reward = 0
         return observation()
     }
@@ -113,9 +118,18 @@ public final class PolicyEnvironment {
         // Mutated in place: a copy of the runner would copy its world and trajectory every step.
         runner?.receive(text.contains("<DecisionMaking>") ? .response(text) : .planStep(text))
         runner?.advance()
-        let before = currentMetrics?.completeness ?? 0
-        currentMetrics = try evaluate()
-        reward = (currentMetrics?.completeness ?? 0) - before
+        let known = trajectory.count
+        extendTrajectory()
+        if isDone || trajectory[known...].contains(where: ReferenceMetric.canScore) {
+            let before = currentMetrics?.completeness ?? 0
+            currentMetrics = try evaluate()
+            metricsAreStale = false
+            reward = (currentMetrics?.completeness ?? 0) - before
+        } else {
+            // Nothing this step added can score: the completeness, and so the reward, stand.
+            metricsAreStale = true
+            reward = 0
+        }
         return observation()
     }
 
@@ -135,16 +149,28 @@ public final class PolicyEnvironment {
 
     /// The reference metrics of the trajectory so far (final once `isDone`).
     public var metrics: TaskMetrics? {
-        get throws { currentMetrics }
+        get throws {
+            if metricsAreStale {
+                currentMetrics = try evaluate()
+                metricsAreStale = false
+            }
+            return currentMetrics
+        }
     }
 
-    func evaluate() throws -> TaskMetrics? {
-        // `runner?.steps`, not `guard let runner`: binding the runner copies it (a retain per
-        // field of its world), which was a fifth of a step's time.
-        guard let reference, let steps = runner?.steps else { return nil }
+    /// Appends the runner's new steps to the metric's trajectory. `runner?.steps`, not `guard
+    /// let runner`: binding the runner copies it (a retain per field of its world), which was a
+    /// fifth of a step's time.
+    func extendTrajectory() {
+        guard let steps = runner?.steps, steps.count > trajectory.count else { return }
         for step in steps[trajectory.count...] {
             trajectory.append(TrajectoryEntry(action: step.action, object: step.object, success: step.success, legalObjects: step.legalObjects))
         }
+    }
+
+    func evaluate() throws -> TaskMetrics? {
+        guard let reference else { return nil }
+        extendTrajectory()
         return try ReferenceMetric.evaluate(trajectory, task: reference)
     }
 
