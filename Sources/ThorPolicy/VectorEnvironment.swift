@@ -1,0 +1,121 @@
+import Foundation
+import ThorModel
+
+/// What one slot of a batched step asks of its environment.
+public enum VectorAction: Hashable, Sendable {
+    /// One model call: a plain action or a raw response (see `PolicyEnvironment.step`).
+    case act(String)
+    /// Start a new episode on this task instead of stepping.
+    case reset(TaskIdentity)
+}
+
+/// N episodes stepped together, for vectorised policies: one `step` call advances every
+/// environment, on all cores when the batch is large enough to pay for the threads. The
+/// environments share one `EpisodeCatalog`, so each scene is compiled once for the whole batch.
+///
+/// Autoreset follows Gymnasium 1.x's default (`AutoresetMode.NEXT_STEP`): an environment whose
+/// episode ended on the previous step is reset by the next `step` call instead of stepped, its
+/// action ignored; the slot reports the reset's observation with reward 0, neither terminated
+/// nor truncated, and `wasReset`. It restarts on the task its slot names (`.reset(task)`), else
+/// on the task it just finished.
+public final class VectorEnvironment {
+    public let catalog: EpisodeCatalog
+    public private(set) var environments: [PolicyEnvironment] = []
+    /// Batches of at least this many environments are spread over threads; a smaller batch is
+    /// not worth the hand-over (an estimate: a step costs about 10 µs of CPU, waking a thread
+    /// tens). bench/serve_bench.py compares a 64-environment batch on all cores and on one.
+    public var parallelThreshold = 16
+    /// How many threads a batch is spread over (default: every core). Lower it when several
+    /// servers share a machine.
+    public var threads = VectorEnvironment.cores
+
+    public init(catalog: EpisodeCatalog) {
+        self.catalog = catalog
+    }
+
+    public var count: Int { environments.count }
+
+    /// Starts one episode per task; the batch then has `tasks.count` environments. Nothing changes
+    /// when a task is unknown.
+    @discardableResult
+    public func reset(tasks: [TaskIdentity]) throws -> [Observation] {
+        guard !tasks.isEmpty else { throw ServeError("reset needs at least one task") }
+        for task in tasks { _ = try catalog.task(task) }
+        let fresh = tasks.map { _ in PolicyEnvironment(catalog: catalog) }
+        let observations = try zip(fresh, tasks).map { try $0.reset(task: $1) }
+        environments = fresh
+        return observations
+    }
+
+    /// What a batched step did to one environment.
+    public struct Slot {
+        public var observation: Observation
+        /// The environment was reset in this step (an explicit `.reset` or autoreset).
+        public var wasReset: Bool
+    }
+
+    /// Steps every environment with its slot's action (see the type's comment for resets).
+    /// `actions.count` must equal `count`; unknown reset tasks refuse the whole call before any
+    /// environment moves.
+    public func step(_ actions: [VectorAction]) throws -> [Slot] {
+        guard !environments.isEmpty else { throw ServeError("no environments: reset with \"tasks\" first") }
+        guard actions.count == environments.count else {
+            throw ServeError("\(actions.count) actions for \(environments.count) environments; send one per environment")
+        }
+        for case .reset(let task) in actions { _ = try catalog.task(task) }
+        let environments = self.environments
+        let chunks = Self.chunks(count: actions.count, threshold: parallelThreshold, threads: threads)
+        // Each chunk steps its own environments; the shared catalog locks its caches.
+        let results = Self.perChunk(chunks) { range in
+            Result { try range.map { try Self.advance(environments[$0], actions[$0]) } }
+        }
+        return try results.flatMap { try $0.get() }
+    }
+
+    static func advance(_ environment: PolicyEnvironment, _ action: VectorAction) throws -> Slot {
+        switch action {
+        case .reset(let task):
+            return Slot(observation: try environment.reset(task: task), wasReset: true)
+        case .act(let text):
+            if environment.isDone, let task = environment.task {
+                return Slot(observation: try environment.reset(task: task.identity), wasReset: true)
+            }
+            return Slot(observation: try environment.step(text), wasReset: false)
+        }
+    }
+
+    /// Read once: `activeProcessorCount` reads cgroup files on Linux, 3% of a batched step's time.
+    static let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
+
+    /// Contiguous index ranges, one per thread for a batch of at least `threshold`, else one.
+    static func chunks(count: Int, threshold: Int, threads: Int = cores) -> [Range<Int>] {
+        let parts = count >= threshold ? max(1, min(threads, count)) : 1
+        return (0..<parts).map { part in (count * part / parts)..<(count * (part + 1) / parts) }
+    }
+}
+
+extension VectorEnvironment {
+    /// `body` over each chunk, each on its own thread when there are several; the results in
+    /// chunk order. `body` must touch only what its chunk owns.
+    static func perChunk<T>(_ chunks: [Range<Int>], _ body: (Range<Int>) -> T) -> [T] {
+        guard chunks.count > 1 else { return chunks.map(body) }
+        var results = [T?](repeating: nil, count: chunks.count)
+        withoutActuallyEscaping(body) { body in
+            let work = UncheckedSendable(body)
+            results.withUnsafeMutableBufferPointer { buffer in
+                let out = UncheckedSendable(buffer)
+                // Each iteration writes its own cell.
+                DispatchQueue.concurrentPerform(iterations: chunks.count) { index in
+                    out.value[index] = work.value(chunks[index])
+                }
+            }
+        }
+        return results.compactMap { $0 }
+    }
+}
+
+/// A value handed to `concurrentPerform` whose thread safety the code around it guarantees.
+struct UncheckedSendable<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
+}
