@@ -21,6 +21,10 @@ find "$stage" -name __pycache__ -prune -exec rm -rf {} +
 mkdir -p "$stage/thor_lite/bin"
 cp "$binary" "$stage/thor_lite/bin/thor-lite"
 strip "$stage/thor_lite/bin/thor-lite" 2>/dev/null || true
+# The live bridge's sidecar beside the binary, where `thor-lite grade --mode live` looks for it
+# (bridge/thor_lite_bridge.py next to the executable); its tests and the fake ai2thor stay out.
+mkdir -p "$stage/thor_lite/bin/bridge"
+cp "$root"/bridge/*.py "$root/bridge/requirements.txt" "$stage/thor_lite/bin/bridge/"
 # The project file with the binary's version, a console script, and a platform tag: the wheel
 # holds a native executable, so it is not pure Python.
 sed -e "s/^version = .*/version = \"$version\"/" "$root/python/pyproject.toml" > "$stage/pyproject.toml"
