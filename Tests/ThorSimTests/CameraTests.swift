@@ -190,6 +190,34 @@ final class CameraTests: XCTestCase {
         XCTAssertTrue(grid.positions.allSatisfy { abs(($0.x * 10).rounded() - $0.x * 10) < 1e-6 })
     }
 
+    func testTheGapBetweenTwoCabinetsUnderACounterBlocksTheAgentLikeTheCabinets() {
+        // A counter along the west wall (x −2 to −1.4) over two cabinets with a 0.6 m gap between
+        // them (z −0.3 to 0.3) where a dishwasher would stand; a third cabinet 1.2 m further on.
+        let scene = CompiledScene(Self.room([
+            ("CounterTop", Vec3(x: -1.7, y: 0.91, z: 0), Vec3(x: 0.6, y: 0.02, z: 3.8), nil, [.receptacle]),
+            ("Cabinet", Vec3(x: -1.75, y: 0.45, z: -0.8), Vec3(x: 0.4, y: 0.8, z: 1), nil, [.receptacle, .openable]),
+            ("Cabinet", Vec3(x: -1.75, y: 0.45, z: 0.6), Vec3(x: 0.4, y: 0.8, z: 0.6), nil, [.receptacle, .openable]),
+            ("Cabinet", Vec3(x: -1.75, y: 0.45, z: 1.6), Vec3(x: 0.4, y: 0.8, z: 0.2), nil, [.receptacle, .openable]),
+        ]))
+        let grid = scene.grid
+        // The gap is solid over the depth both cabinets share (x −1.95 to −1.55).
+        XCTAssertFalse(grid.isFree(x: -1.4, z: 0), "0.15 m from the gap's front")
+        XCTAssertTrue(grid.isFree(x: -1.3, z: 0), "0.25 m from the gap's front")
+        // 0.6 m between the second and third cabinets (z 0.9 to 1.5) is filled too.
+        XCTAssertFalse(grid.isFree(x: -1.4, z: 1.2))
+        let apart = CompiledScene(Self.room([
+            ("CounterTop", Vec3(x: -1.7, y: 0.91, z: 0), Vec3(x: 0.6, y: 0.02, z: 3.8), nil, [.receptacle]),
+            ("Cabinet", Vec3(x: -1.75, y: 0.45, z: -1.4), Vec3(x: 0.4, y: 0.8, z: 1), nil, [.receptacle, .openable]),
+            ("Cabinet", Vec3(x: -1.75, y: 0.45, z: 1.4), Vec3(x: 0.4, y: 0.8, z: 1), nil, [.receptacle, .openable]),
+        ]))
+        XCTAssertTrue(apart.grid.isFree(x: -1.6, z: 0), "1.8 m apart: open floor under the counter, as before")
+        let noCounter = CompiledScene(Self.room([
+            ("Cabinet", Vec3(x: -1.75, y: 0.45, z: -0.8), Vec3(x: 0.4, y: 0.8, z: 1), nil, [.receptacle, .openable]),
+            ("Cabinet", Vec3(x: -1.75, y: 0.45, z: 0.6), Vec3(x: 0.4, y: 0.8, z: 0.6), nil, [.receptacle, .openable]),
+        ]))
+        XCTAssertTrue(noCounter.grid.isFree(x: -1.6, z: 0), "no counter over the cabinets: nothing between them")
+    }
+
     func testInitStandsAtTheReachablePositionNearestABoundsCornerFacingIn() {
         // Furniture fills three corners, so the position nearest a corner is the free one's.
         let scene = CompiledScene(Self.room([
