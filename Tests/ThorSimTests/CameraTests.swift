@@ -191,31 +191,22 @@ final class CameraTests: XCTestCase {
     }
 
     func testTheGapBetweenTwoCabinetsUnderACounterBlocksTheAgentLikeTheCabinets() {
-        // A counter along the west wall (x −2 to −1.4) over two cabinets with a 0.6 m gap between
-        // them (z −0.3 to 0.3) where a dishwasher would stand; a third cabinet 1.2 m further on.
-        let scene = CompiledScene(Self.room([
-            ("CounterTop", Vec3(x: -1.7, y: 0.91, z: 0), Vec3(x: 0.6, y: 0.02, z: 3.8), nil, [.receptacle]),
-            ("Cabinet", Vec3(x: -1.75, y: 0.45, z: -0.8), Vec3(x: 0.4, y: 0.8, z: 1), nil, [.receptacle, .openable]),
-            ("Cabinet", Vec3(x: -1.75, y: 0.45, z: 0.6), Vec3(x: 0.4, y: 0.8, z: 0.6), nil, [.receptacle, .openable]),
-            ("Cabinet", Vec3(x: -1.75, y: 0.45, z: 1.6), Vec3(x: 0.4, y: 0.8, z: 0.2), nil, [.receptacle, .openable]),
-        ]))
-        let grid = scene.grid
-        // The gap is solid over the depth both cabinets share (x −1.95 to −1.55).
-        XCTAssertFalse(grid.isFree(x: -1.4, z: 0), "0.15 m from the gap's front")
-        XCTAssertTrue(grid.isFree(x: -1.3, z: 0), "0.25 m from the gap's front")
-        // 0.6 m between the second and third cabinets (z 0.9 to 1.5) is filled too.
-        XCTAssertFalse(grid.isFree(x: -1.4, z: 1.2))
-        let apart = CompiledScene(Self.room([
-            ("CounterTop", Vec3(x: -1.7, y: 0.91, z: 0), Vec3(x: 0.6, y: 0.02, z: 3.8), nil, [.receptacle]),
-            ("Cabinet", Vec3(x: -1.75, y: 0.45, z: -1.4), Vec3(x: 0.4, y: 0.8, z: 1), nil, [.receptacle, .openable]),
-            ("Cabinet", Vec3(x: -1.75, y: 0.45, z: 1.4), Vec3(x: 0.4, y: 0.8, z: 1), nil, [.receptacle, .openable]),
-        ]))
-        XCTAssertTrue(apart.grid.isFree(x: -1.6, z: 0), "1.8 m apart: open floor under the counter, as before")
-        let noCounter = CompiledScene(Self.room([
-            ("Cabinet", Vec3(x: -1.75, y: 0.45, z: -0.8), Vec3(x: 0.4, y: 0.8, z: 1), nil, [.receptacle, .openable]),
-            ("Cabinet", Vec3(x: -1.75, y: 0.45, z: 0.6), Vec3(x: 0.4, y: 0.8, z: 0.6), nil, [.receptacle, .openable]),
-        ]))
-        XCTAssertTrue(noCounter.grid.isFree(x: -1.6, z: 0), "no counter over the cabinets: nothing between them")
+        // A counter along the south wall (z −2 to −1.4) over cabinets facing +z (rotation 0) with a
+        // 0.6 m gap between the first two (x −0.3 to 0.3) where a dishwasher would stand.
+        let counter = ("CounterTop", Vec3(x: 0, y: 0.91, z: -1.7), Vec3(x: 3.8, y: 0.02, z: 0.6), nil as String?, Affordances.receptacle)
+        func cabinet(_ x: Double, _ width: Double) -> (String, Vec3, Vec3, String?, Affordances) {
+            ("Cabinet", Vec3(x: x, y: 0.45, z: -1.75), Vec3(x: width, y: 0.8, z: 0.4), nil, [.receptacle, .openable])
+        }
+        let grid = CompiledScene(Self.room([counter, cabinet(-0.8, 1), cabinet(0.6, 0.6), cabinet(1.6, 0.2)])).grid
+        // The gap is solid over the depth both cabinets share (z −1.95 to −1.55).
+        XCTAssertFalse(grid.isFree(x: 0, z: -1.4), "0.15 m from the gap's front")
+        XCTAssertTrue(grid.isFree(x: 0, z: -1.3), "0.25 m from the gap's front")
+        // 0.6 m between the second and third cabinets (x 0.9 to 1.5) is filled too.
+        XCTAssertFalse(grid.isFree(x: 1.2, z: -1.4))
+        let apart = CompiledScene(Self.room([counter, cabinet(-1.4, 1), cabinet(1.4, 1)])).grid
+        XCTAssertTrue(apart.isFree(x: 0, z: -1.6), "1.8 m apart: open floor under the counter, as before")
+        let noCounter = CompiledScene(Self.room([cabinet(-0.8, 1), cabinet(0.6, 0.6)])).grid
+        XCTAssertTrue(noCounter.isFree(x: 0, z: -1.6), "no counter over the cabinets: nothing between them")
     }
 
     func testInitStandsAtTheReachablePositionNearestABoundsCornerFacingIn() {
