@@ -209,6 +209,20 @@ final class CameraTests: XCTestCase {
         XCTAssertTrue(noCounter.isFree(x: 0, z: -1.6), "no counter over the cabinets: nothing between them")
     }
 
+    func testACounterWithNothingUnderItIsSolidAndOneOverCabinetsBlocksOnlyThroughThem() {
+        // An island 1.1 m high over open floor (x −0.5 to 0.5, z −1 to 1): the capsule hits the slab.
+        let island = ("CounterTop", Vec3(x: 0, y: 1.11, z: 0), Vec3(x: 1, y: 0.02, z: 2), nil as String?, Affordances.receptacle)
+        let grid = CompiledScene(Self.room([island])).grid
+        XCTAssertFalse(grid.isFree(x: 0, z: 0))
+        XCTAssertFalse(grid.isFree(x: 0.6, z: 0), "0.1 m from the island's side")
+        XCTAssertTrue(grid.isFree(x: 0.71, z: 0))
+        // The same box over a cabinet may be L-shaped: only the cabinet blocks.
+        let cabinet = ("Cabinet", Vec3(x: -0.3, y: 0.45, z: -0.7), Vec3(x: 0.3, y: 0.8, z: 0.5), nil as String?, Affordances([.receptacle, .openable]))
+        let counter = CompiledScene(Self.room([island, cabinet])).grid
+        XCTAssertTrue(counter.isFree(x: 0.2, z: 0.5))
+        XCTAssertFalse(counter.isFree(x: 0, z: -0.7), "0.15 m from the cabinet")
+    }
+
     func testInitStandsAtTheReachablePositionNearestABoundsCornerFacingIn() {
         // Furniture fills three corners, so the position nearest a corner is the free one's.
         let scene = CompiledScene(Self.room([

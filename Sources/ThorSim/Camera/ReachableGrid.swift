@@ -41,7 +41,12 @@ public struct ReachableGrid: Sendable {
             !furniture.contains { inner in inner != outer.box && Self.footprint(outer.box, contains: inner) }
         }
         let counters = scene.objects.filter { $0.objectType == "CounterTop" }.map(\.box)
-        obstacles = solid.map(\.box) + Self.counterGaps(between: solid, under: counters)
+        // A counter with nothing of the metadata's under it stands on room structure (FloorPlan1's
+        // island, 1.1 m high, over open floor in the metadata): the capsule, 1.8 m tall, hits the
+        // slab itself, so the whole box is solid. A counter with cabinets under it may be L-shaped
+        // (its box then covers the floor inside the L) and blocks only through what stands under it.
+        let islands = counters.filter { counter in !standing.contains { Self.footprint(counter, contains: $0.box) } }
+        obstacles = solid.map(\.box) + islands + Self.counterGaps(between: solid, under: counters)
         positions = walk(from: scene.startPose.position)
         corner = cornerPose(bounds: scene.bounds)
     }
