@@ -65,8 +65,7 @@ public struct ReachableGrid: Sendable {
             let under = solid.filter { footprint(counter, contains: $0.box) }
             for (i, first) in under.enumerated() {
                 for second in under[(i + 1)...] {
-                    let facing = quarterTurn(first.rotation.y)
-                    guard facing == quarterTurn(second.rotation.y) else { continue }
+                    guard let facing = quarterTurn(first.rotation.y), facing == quarterTurn(second.rotation.y) else { continue }
                     // Facing ±z (0, 180) the line runs along x; facing ±x (90, 270) along z.
                     let alongX = facing % 2 == 0
                     let a = first.box, b = second.box
@@ -85,13 +84,18 @@ public struct ReachableGrid: Sendable {
         return gaps
     }
 
-    /// A yaw as a count of quarter turns, 0–3.
-    private static func quarterTurn(_ yaw: Double) -> Int { ((Int((yaw / 90).rounded()) % 4) + 4) % 4 }
+    /// A yaw as a count of quarter turns, 0–3; nil for a yaw that is not a number.
+    private static func quarterTurn(_ yaw: Double) -> Int? {
+        guard yaw.isFinite else { return nil }
+        let turns = (yaw.truncatingRemainder(dividingBy: 360) / 90).rounded()
+        return (Int(turns) % 4 + 4) % 4
+    }
 
     /// A box's extent along one axis (low, high).
     private static func span(_ box: Box, _ axis: KeyPath<Vec3, Double>) -> (Double, Double) {
         (box.center[keyPath: axis] - box.size[keyPath: axis] / 2, box.center[keyPath: axis] + box.size[keyPath: axis] / 2)
     }
+
     /// The `init` pose (standing), computed once.
     public private(set) var corner: AgentPose?
 
