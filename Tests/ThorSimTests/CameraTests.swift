@@ -190,6 +190,39 @@ final class CameraTests: XCTestCase {
         XCTAssertTrue(grid.positions.allSatisfy { abs(($0.x * 10).rounded() - $0.x * 10) < 1e-6 })
     }
 
+    func testTheGapBetweenTwoCabinetsUnderACounterBlocksTheAgentLikeTheCabinets() {
+        // A counter along the south wall (z −2 to −1.4) over cabinets facing +z (rotation 0) with a
+        // 0.6 m gap between the first two (x −0.3 to 0.3) where a dishwasher would stand.
+        let counter = ("CounterTop", Vec3(x: 0, y: 0.91, z: -1.7), Vec3(x: 3.8, y: 0.02, z: 0.6), nil as String?, Affordances.receptacle)
+        func cabinet(_ x: Double, _ width: Double) -> (String, Vec3, Vec3, String?, Affordances) {
+            ("Cabinet", Vec3(x: x, y: 0.45, z: -1.75), Vec3(x: width, y: 0.8, z: 0.4), nil, [.receptacle, .openable])
+        }
+        let grid = CompiledScene(Self.room([counter, cabinet(-0.8, 1), cabinet(0.6, 0.6), cabinet(1.6, 0.2)])).grid
+        // The gap is solid over the depth both cabinets share (z −1.95 to −1.55).
+        XCTAssertFalse(grid.isFree(x: 0, z: -1.4), "0.15 m from the gap's front")
+        XCTAssertTrue(grid.isFree(x: 0, z: -1.3), "0.25 m from the gap's front")
+        // 0.6 m between the second and third cabinets (x 0.9 to 1.5) is filled too.
+        XCTAssertFalse(grid.isFree(x: 1.2, z: -1.4))
+        let apart = CompiledScene(Self.room([counter, cabinet(-1.4, 1), cabinet(1.4, 1)])).grid
+        XCTAssertTrue(apart.isFree(x: 0, z: -1.6), "1.8 m apart: open floor under the counter, as before")
+        let noCounter = CompiledScene(Self.room([cabinet(-0.8, 1), cabinet(0.6, 0.6)])).grid
+        XCTAssertTrue(noCounter.isFree(x: 0, z: -1.6), "no counter over the cabinets: nothing between them")
+    }
+
+    func testACounterWithNothingUnderItIsSolidAndOneOverCabinetsBlocksOnlyThroughThem() {
+        // An island 1.1 m high over open floor (x −0.5 to 0.5, z −1 to 1): the capsule hits the slab.
+        let island = ("CounterTop", Vec3(x: 0, y: 1.11, z: 0), Vec3(x: 1, y: 0.02, z: 2), nil as String?, Affordances.receptacle)
+        let grid = CompiledScene(Self.room([island])).grid
+        XCTAssertFalse(grid.isFree(x: 0, z: 0))
+        XCTAssertFalse(grid.isFree(x: 0.6, z: 0), "0.1 m from the island's side")
+        XCTAssertTrue(grid.isFree(x: 0.71, z: 0))
+        // The same box over a cabinet may be L-shaped: only the cabinet blocks.
+        let cabinet = ("Cabinet", Vec3(x: -0.3, y: 0.45, z: -0.7), Vec3(x: 0.3, y: 0.8, z: 0.5), nil as String?, Affordances([.receptacle, .openable]))
+        let counter = CompiledScene(Self.room([island, cabinet])).grid
+        XCTAssertTrue(counter.isFree(x: 0.2, z: 0.5))
+        XCTAssertFalse(counter.isFree(x: 0, z: -0.7), "0.15 m from the cabinet")
+    }
+
     func testInitStandsAtTheReachablePositionNearestABoundsCornerFacingIn() {
         // Furniture fills three corners, so the position nearest a corner is the free one's.
         let scene = CompiledScene(Self.room([

@@ -29,9 +29,14 @@ public enum CameraConstants {
     /// Objects standing on the floor block the agent's capsule: boxes whose bottom is within
     /// `obstacleBase` of the floor and whose top rises above `obstacleLow` (rugs are stepped over).
     /// Counter slabs, wall cabinets and windows start higher; what holds them up is its own object
-    /// (cabinets, drawers) or the room's structure. Approximation of the capsule cast.
+    /// (cabinets, drawers) or the room's structure (for counters, ReachableGrid adds islands and
+    /// the gaps between cabinets). Approximation of the capsule cast.
     public static let obstacleLow = 0.05
     public static let obstacleBase = 0.3
+    /// The widest gap between two cabinets under one counter that is taken to be solid structure
+    /// missing from the metadata (a dishwasher or an oven is 0.6–0.8 m wide). Ours, from
+    /// FloorPlan1's dishwasher (task 10's run.log); ReachableGrid.counterGaps.
+    public static let counterGap = 1.0
     /// RocAgent.navigate teleports with horizon 60 before adjust_height/adjust_view.
     public static let approachHorizon = 60.0
     /// baseAgent.adjust_height: crouch when the agent's centre is more than 0.44 m above the top of

@@ -37,11 +37,63 @@ public struct ReachableGrid: Sendable {
         // is not solid: an L-shaped desk with its chair in the corner (task 631). Without the
         // shape, the box is left out rather than walling off the corner the agent stands in.
         let furniture = standing.filter { $0.has(.moveable) }.map(\.box)
-        obstacles = standing.map(\.box).filter { outer in
-            !furniture.contains { inner in inner != outer && Self.footprint(outer, contains: inner) }
+        let solid = standing.filter { outer in
+            !furniture.contains { inner in inner != outer.box && Self.footprint(outer.box, contains: inner) }
         }
+        let counters = scene.objects.filter { $0.objectType == "CounterTop" }.map(\.box)
+        // A counter with nothing of the metadata's under it stands on room structure (FloorPlan1's
+        // island, 1.1 m high, over open floor in the metadata): the capsule, 1.8 m tall, hits the
+        // slab itself, so the whole box is solid. A counter with cabinets under it may be L-shaped
+        // (its box then covers the floor inside the L) and blocks only through what stands under it.
+        let islands = counters.filter { counter in !standing.contains { Self.footprint(counter, contains: $0.box) } }
+        obstacles = solid.map(\.box) + islands + Self.counterGaps(between: solid, under: counters)
         positions = walk(from: scene.startPose.position)
         corner = cornerPose(bounds: scene.bounds)
+    }
+
+    /// What holds a counter up between two of its cabinets is often room structure the metadata
+    /// does not list (FloorPlan1's dishwasher between the sink cabinet and the drawers). The capsule
+    /// hits it all the same: in task 10's run.log Unity's `MoveAhead` toward it fails ("Dishwasher
+    /// is blocking Agent 0"), and its frame after `navigate to CounterTop` stands 0.2 m in front of
+    /// the cabinets' line. So the gap between two floor-standing objects under the same counter,
+    /// facing the same way and next to each other along the line they face out of, at most
+    /// `counterGap` apart, is solid too (over the depth both share). Facing the same way keeps an
+    /// aisle between two facing runs of a U-shaped counter open.
+    static func counterGaps(between solid: [SceneObject], under counters: [Box]) -> [Box] {
+        var gaps: [Box] = []
+        for counter in counters {
+            let under = solid.filter { footprint(counter, contains: $0.box) }
+            for (i, first) in under.enumerated() {
+                for second in under[(i + 1)...] {
+                    guard let facing = quarterTurn(first.rotation.y), facing == quarterTurn(second.rotation.y) else { continue }
+                    // Facing ±z (0, 180) the line runs along x; facing ±x (90, 270) along z.
+                    let alongX = facing % 2 == 0
+                    let a = first.box, b = second.box
+                    let (aDepth, bDepth) = alongX ? (span(a, \.z), span(b, \.z)) : (span(a, \.x), span(b, \.x))
+                    let (aRun, bRun) = alongX ? (span(a, \.x), span(b, \.x)) : (span(a, \.z), span(b, \.z))
+                    let depth = (max(aDepth.0, bDepth.0), min(aDepth.1, bDepth.1))
+                    let run = aRun.1 <= bRun.0 ? (aRun.1, bRun.0) : (bRun.1, aRun.0)
+                    guard depth.0 < depth.1, run.0 < run.1, run.1 - run.0 <= CameraConstants.counterGap else { continue }
+                    let gap = alongX
+                        ? Box(center: Vec3(x: (run.0 + run.1) / 2, y: a.center.y, z: (depth.0 + depth.1) / 2), size: Vec3(x: run.1 - run.0, y: a.size.y, z: depth.1 - depth.0))
+                        : Box(center: Vec3(x: (depth.0 + depth.1) / 2, y: a.center.y, z: (run.0 + run.1) / 2), size: Vec3(x: depth.1 - depth.0, y: a.size.y, z: run.1 - run.0))
+                    if footprint(counter, contains: gap) { gaps.append(gap) }
+                }
+            }
+        }
+        return gaps
+    }
+
+    /// A yaw as a count of quarter turns, 0–3; nil for a yaw that is not a number.
+    private static func quarterTurn(_ yaw: Double) -> Int? {
+        guard yaw.isFinite else { return nil }
+        let turns = (yaw.truncatingRemainder(dividingBy: 360) / 90).rounded()
+        return (Int(turns) % 4 + 4) % 4
+    }
+
+    /// A box's extent along one axis (low, high).
+    private static func span(_ box: Box, _ axis: KeyPath<Vec3, Double>) -> (Double, Double) {
+        (box.center[keyPath: axis] - box.size[keyPath: axis] / 2, box.center[keyPath: axis] + box.size[keyPath: axis] / 2)
     }
 
     /// The `init` pose (standing), computed once.
