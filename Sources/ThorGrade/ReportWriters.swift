@@ -101,7 +101,8 @@ public enum ReportWriters {
         return .object(line)
     }
 
-    static func json(_ step: EpisodeStep) -> JSONValue {
+    /// A trajectory step as `--per-task` and `serve`'s `state` write it.
+    public static func json(_ step: EpisodeStep) -> JSONValue {
         .object([
             "action": .string(step.action), "object": step.object.map(JSONValue.string) ?? .null,
             "object_id": step.objectId.map(JSONValue.string) ?? .null, "success": .bool(step.success),

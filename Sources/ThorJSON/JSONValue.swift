@@ -29,10 +29,8 @@ public indirect enum JSONValue: Hashable, Sendable {
         switch self {
         case .null: out += "null".utf8
         case .bool(let value): out += (value ? "true" : "false").utf8
-        case .int(let value): out += String(value).utf8
-        case .double(let value):
-            // JSON has no NaN or infinity; the metrics never produce them, but never write invalid JSON.
-            out += (value.isFinite ? "\(value)" : "null").utf8
+        case .int(let value): Self.writeInt(value, into: &out)
+        case .double(let value): Self.writeDouble(value, into: &out)
         case .string(let value): Self.writeString(value, into: &out)
         case .array(let values):
             if values.isEmpty { out += "[]".utf8; return }
@@ -65,8 +63,37 @@ public indirect enum JSONValue: Hashable, Sendable {
         for _ in 0..<level { out += indent.utf8 }
     }
 
+    static func writeInt(_ value: Int, into out: inout [UInt8]) {
+        // Digits straight into the buffer (no String): counts and steps are written per reply.
+        guard value != Int.min else { return out += String(value).utf8 }
+        if value < 0 { out.append(UInt8(ascii: "-")) }
+        var magnitude = value.magnitude
+        let start = out.count
+        repeat {
+            out.append(UInt8(ascii: "0") + UInt8(magnitude % 10))
+            magnitude /= 10
+        } while magnitude > 0
+        out[start...].reverse()
+    }
+
+    /// The shortest text that reads back as the same double.
+    static func writeDouble(_ value: Double, into out: inout [UInt8]) {
+        // JSON has no NaN or infinity; the metrics never produce them, but never write invalid JSON.
+        out += (value.isFinite ? "\(value)" : "null").utf8
+    }
+
     static func writeString(_ value: String, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
+        // Most strings need no escape: copied in one piece (type names, ids, feedback text).
+        let copied = value.utf8.withContiguousStorageIfAvailable { bytes -> Bool in
+            guard !bytes.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) else { return false }
+            out.append(contentsOf: bytes)
+            return true
+        }
+        if copied == true {
+            out.append(UInt8(ascii: "\""))
+            return
+        }
         for byte in value.utf8 {
             switch byte {
             case UInt8(ascii: "\""): out += "\\\"".utf8

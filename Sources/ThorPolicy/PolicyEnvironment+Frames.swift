@@ -13,12 +13,10 @@ public enum FrameMatch: String, Sendable, Hashable {
 extension PolicyEnvironment {
     /// The best recorded frame (`thor-lite frames import`) for the scene, pose and state of
     /// `world`: an exact state match first, else a frame of the same pose; nil when none is indexed.
+    /// A scene without frames costs nothing per step (no snapshot is taken).
     func recordedFrame(for world: World) -> (path: String, match: FrameMatch)? {
-        let state = RunReplay.snapshot(world, source: "simulator")
-        let scene = world.scene.scene.name
-        if let exact = (try? store.frames(scene: scene, stateKey: state.stateKey))?.first { return (exact.path, .exact) }
-        if let pose = (try? store.frames(scene: scene, poseKey: state.poseKey))?.first { return (pose.path, .samePose) }
-        return nil
+        guard let frames, !frames.isEmpty else { return nil }
+        return frames.best(RunReplay.snapshot(world, source: "simulator"))
     }
 }
 
@@ -36,15 +34,13 @@ extension PolicyEnvironment {
     /// pose only, or none: `["exact": n, "same pose": n, "none": n]`.
     public func frameCoverage() -> [String: Int] {
         var coverage = ["exact": 0, "same pose": 0, "none": 0]
-        guard let task, let trace = replayedTrace() else { return coverage }
+        guard let trace = replayedTrace() else { return coverage }
+        let frames = frames ?? FrameLookup([])
         for entry in trace.entries where entry.number != nil {
-            let scene = task.scene
-            if !((try? store.frames(scene: scene, stateKey: entry.state.stateKey)) ?? []).isEmpty {
-                coverage["exact", default: 0] += 1
-            } else if !((try? store.frames(scene: scene, poseKey: entry.state.poseKey)) ?? []).isEmpty {
-                coverage["same pose", default: 0] += 1
-            } else {
-                coverage["none", default: 0] += 1
+            switch frames.best(entry.state)?.match {
+            case .exact: coverage["exact", default: 0] += 1
+            case .samePose: coverage["same pose", default: 0] += 1
+            case nil: coverage["none", default: 0] += 1
             }
         }
         return coverage
@@ -53,7 +49,7 @@ extension PolicyEnvironment {
     /// The episode so far, replayed step by step (the loop is deterministic, so it reproduces the
     /// poses and states the policy saw).
     func replayedTrace() -> EpisodeTrace? {
-        guard let runner, let task, let scene = scenes[task.scene] else { return nil }
+        guard let runner, let task, let scene = try? catalog.scene(of: task) else { return nil }
         let taken = runner.steps.dropFirst().filter { $0.action != "end" }
         let outputs = taken.map { step in PolicyOutput.planStep(step.object.map { "\(step.action) \($0)" } ?? step.action) }
         return EpisodeTrace(world: World(scene: scene, task: task, approachPoses: approachPoses), taskType: task.taskType, outputs: outputs)

@@ -35,26 +35,53 @@ public struct Observation: Hashable, Sendable {
 /// A policy's view of one episode at a time: load a task, `reset`, `step` with an action or a raw
 /// model response, read `metrics`. The same reference loop `grade --mode simulate` runs, so a
 /// policy unit test sees exactly what grading will.
+///
+/// - Actions: a plain action in key-action form (`navigate to Fridge`, `put in Fridge`, `end`) or
+///   a raw model response whose `<DecisionMaking>` text is parsed as the reference parses it.
+/// - Observation: `Observation`, the last trajectory entry with the world's view after it.
+/// - Reward: `reward`, the completeness the last step gained (the reference's key-action reward,
+///   `end` included); over an episode it sums to the final `completeness`.
+/// - Termination: `isDone`; `terminated` when the policy said `end` or the repeat cut-off ended
+///   the episode, `truncated` when the step budget ran out.
 public final class PolicyEnvironment {
-    let store: ThorStore
-    let approachPoses: [String: ApproachPose]
-    var scenes: [String: CompiledScene] = [:]
+    /// Tasks, compiled scenes, poses and frame keys, shared by every environment on the store.
+    public let catalog: EpisodeCatalog
+    var store: ThorStore { catalog.store }
+    var approachPoses: [String: ApproachPose] { catalog.approachPoses }
     var runner: EpisodeRunner?
+    /// The recorded frames of the current task's scene.
+    var frames: FrameLookup?
     public private(set) var task: BenchmarkTask?
+    /// What the metric reads of the task, built once per episode.
+    var reference: TaskReference?
+    /// The trajectory as the metric reads it, extended step by step (the runner only appends
+    /// entries; the one it changes afterwards, the budget's final `end`, changes its error kind,
+    /// which the metric does not read).
+    var trajectory: [TrajectoryEntry] = []
+    /// The reference metrics after the last step, computed once per step (the reward needs them).
+    var currentMetrics: TaskMetrics?
+    /// The completeness the last step gained (0 after `reset`).
+    public private(set) var reward = 0.0
 
-    public init(store: ThorStore) throws {
-        self.store = store
-        approachPoses = try store.approachPoses()
+    public convenience init(store: ThorStore) throws {
+        self.init(catalog: try EpisodeCatalog(store: store))
+    }
+
+    /// An environment sharing `catalog` (tasks read once, scenes compiled once) with others.
+    public init(catalog: EpisodeCatalog) {
+        self.catalog = catalog
     }
 
     public enum EnvironmentError: Error, CustomStringConvertible {
         case unknownTask(TaskIdentity)
+        case unknownScene(String, TaskIdentity)
         case noEpisode
         case episodeEnded
 
         public var description: String {
             switch self {
             case .unknownTask(let identity): "no task \(identity) in the store"
+            case .unknownScene(let scene, let identity): "scene \(scene) of task \(identity) is not in the store"
             case .noEpisode: "call reset with a task first"
             case .episodeEnded: "the episode has ended; call reset to start another"
             }
@@ -64,22 +91,16 @@ public final class PolicyEnvironment {
     /// Starts an episode on a task: the world at the start pose, the `init` step executed.
     @discardableResult
     public func reset(task identity: TaskIdentity) throws -> Observation {
-        guard let task = try store.task(identity) else { throw EnvironmentError.unknownTask(identity) }
-        // A task the metric cannot score is refused before an episode starts (an empty trajectory
-        // scores whenever the task can be scored at all).
-        _ = try ReferenceMetric.evaluate([], task: TaskReference(task))
-        let compiled: CompiledScene
-        if let cached = scenes[task.scene] {
-            compiled = cached
-        } else {
-            guard let scene = try store.scene(named: task.scene) else { throw EnvironmentError.unknownTask(identity) }
-            compiled = CompiledScene(scene)
-            scenes[task.scene] = compiled
-        }
-        var runner = EpisodeRunner(world: World(scene: compiled, task: task, approachPoses: approachPoses), taskType: task.taskType)
+        let task = try catalog.task(identity)
+        var runner = EpisodeRunner(world: try catalog.world(for: task), taskType: task.taskType)
         runner.advance()
         self.runner = runner
         self.task = task
+        reference = TaskReference(task)
+        trajectory = []
+        frames = catalog.frames(scene: task.scene)
+        currentMetrics = try evaluate()
+        reward = 0
         return observation()
     }
 
@@ -87,11 +108,14 @@ public final class PolicyEnvironment {
     /// action such as `navigate to Fridge`.
     @discardableResult
     public func step(_ text: String) throws -> Observation {
-        guard var runner else { throw EnvironmentError.noEpisode }
-        guard !runner.isDone else { throw EnvironmentError.episodeEnded }
-        runner.receive(text.contains("<DecisionMaking>") ? .response(text) : .planStep(text))
-        runner.advance()
-        self.runner = runner
+        guard let done = runner?.isDone else { throw EnvironmentError.noEpisode }
+        guard !done else { throw EnvironmentError.episodeEnded }
+        // Mutated in place: a copy of the runner would copy its world and trajectory every step.
+        runner?.receive(text.contains("<DecisionMaking>") ? .response(text) : .planStep(text))
+        runner?.advance()
+        let before = currentMetrics?.completeness ?? 0
+        currentMetrics = try evaluate()
+        reward = (currentMetrics?.completeness ?? 0) - before
         return observation()
     }
 
@@ -100,18 +124,26 @@ public final class PolicyEnvironment {
     /// How the episode ended: nil while running or when the policy said `end`.
     public var endReason: StepError? { runner?.endReason }
 
+    /// The episode ended by the policy's `end` or the repeat cut-off (Gymnasium's `terminated`).
+    public var terminated: Bool { isDone && endReason != .budgetExhausted }
+
+    /// The episode ended because the step budget ran out (Gymnasium's `truncated`).
+    public var truncated: Bool { endReason == .budgetExhausted }
+
     /// The trajectory so far, in the reference's shape plus error kinds.
     public var steps: [EpisodeStep] { runner?.steps ?? [] }
 
     /// The reference metrics of the trajectory so far (final once `isDone`).
     public var metrics: TaskMetrics? {
-        get throws {
-            guard let runner, let task else { return nil }
-            let trajectory = runner.steps.map {
-                TrajectoryEntry(action: $0.action, object: $0.object, success: $0.success, legalObjects: $0.legalObjects)
-            }
-            return try ReferenceMetric.evaluate(trajectory, task: TaskReference(task))
+        get throws { currentMetrics }
+    }
+
+    func evaluate() throws -> TaskMetrics? {
+        guard let runner, let reference else { return nil }
+        for step in runner.steps[trajectory.count...] {
+            trajectory.append(TrajectoryEntry(action: step.action, object: step.object, success: step.success, legalObjects: step.legalObjects))
         }
+        return try ReferenceMetric.evaluate(trajectory, task: reference)
     }
 
     /// The end-state facts of the task, checked on the current world.

@@ -6,14 +6,17 @@
     observation, reward, terminated, truncated, info = env.step("navigate to Fridge")
 
 `ThorLiteEnv` is a `gymnasium.Env` when Gymnasium is installed (`pip install thor-lite[gym]`) and a
-plain class with the same methods otherwise. `list_tasks` and `expert_plans` read the store's
-tasks; `ServeClient` speaks the `thor-lite serve` protocol directly.
+plain class with the same methods otherwise. `ThorLiteVectorEnv` (Gymnasium only) runs N episodes
+in one server, stepped by one batched request: `gymnasium.make_vec("ThorLite-v0", num_envs=64)`.
+`list_tasks` and `expert_plans` read the store's tasks; `ServeClient` speaks the `thor-lite serve`
+protocol directly, one episode or a batch.
 """
 from ._client import ServeClient, ThorLiteError, find_binary
 from .catalog import CATEGORIES, Task, expert_plans, list_tasks
 from .env import REWARD_MODES, ThorLiteEnv, register_envs
+from .vector import ThorLiteVectorEnv
 
-__all__ = ["ThorLiteEnv", "ThorLiteError", "ServeClient", "Task", "list_tasks", "expert_plans", "CATEGORIES",
+__all__ = ["ThorLiteEnv", "ThorLiteVectorEnv", "ThorLiteError", "ServeClient", "Task", "list_tasks", "expert_plans", "CATEGORIES",
            "REWARD_MODES", "register_envs", "find_binary"]
 
 register_envs()

@@ -7,6 +7,7 @@ registration, vector environments, wrappers); without it, the same class works w
 import base64
 import os
 import random
+import re
 import string
 
 from ._client import ServeClient, ThorLiteError
@@ -20,7 +21,7 @@ except ImportError:  # the client works without Gymnasium
     gymnasium = None
     spaces = None
 
-__all__ = ["ThorLiteEnv", "REWARD_MODES", "ACTION_VERBS"]
+__all__ = ["ThorLiteEnv", "REWARD_MODES", "ACTION_VERBS", "admissible_commands", "observation_space", "action_space"]
 
 # Where a reward comes from: the reference's completeness gain per step (its key-action reward,
 # `end` included), 1 at the end of a successful episode only, or 1 at the end when the goal state
@@ -41,9 +42,115 @@ MAX_STEPS = 256
 _Base = gymnasium.Env if gymnasium else object
 
 
+# Any character outside CHARSET (a regular expression runs in C; most text has none).
+_OUTSIDE = re.compile("[^" + re.escape("".join(sorted(CHARSET))) + "]")
+# Type names repeat in every observation: their cleaned form is kept (a scene has a few dozen).
+_NAMES = {}
+
+
 def _ascii(text, limit):
-    text = "".join(c if c in CHARSET else "?" for c in (text or ""))
-    return text[:limit]
+    if not text:
+        return ""
+    if _OUTSIDE.search(text) is None:
+        return text if len(text) <= limit else text[:limit]
+    return _OUTSIDE.sub("?", text)[:limit]
+
+
+def _name(text):
+    cleaned = _NAMES.get(text)
+    if cleaned is None:
+        cleaned = _ascii(text, MAX_NAME)
+        if len(_NAMES) < 4096:
+            _NAMES[text] = cleaned
+    return cleaned
+
+
+def observation_space():
+    """The observation space of one environment (a Dict; see ThorLiteEnv), None without Gymnasium."""
+    if spaces is None:
+        return None
+    name = spaces.Text(max_length=MAX_NAME, min_length=0, charset=CHARSET)
+    return spaces.Dict({
+        "text": spaces.Text(max_length=MAX_TEXT, min_length=0, charset=CHARSET),
+        "action": name,
+        "object": name,
+        "success": spaces.Discrete(2),
+        "error": name,
+        "feedback": spaces.Text(max_length=MAX_TEXT, min_length=0, charset=CHARSET),
+        "navigable": spaces.Sequence(name),
+        "interactable": spaces.Sequence(name),
+        "held": name,
+        "step": spaces.Discrete(MAX_STEPS),
+        "frame": spaces.Text(max_length=MAX_TEXT, min_length=0, charset=CHARSET),
+        "frame_match": name,
+    })
+
+
+def action_space():
+    """The action space of one environment: text (a plain action or a raw model response)."""
+    return None if spaces is None else spaces.Text(max_length=MAX_TEXT, min_length=0, charset=CHARSET)
+
+
+def make_observation(raw, text, describe_view):
+    """The observation dict from a serve observation and the reference's user message."""
+    if describe_view:
+        text = text + view_description(raw)
+    return {
+        "text": _ascii(text, MAX_TEXT),
+        "action": _ascii(raw.get("action"), MAX_NAME),
+        "object": _ascii(raw.get("object"), MAX_NAME),
+        "success": int(bool(raw.get("success"))),
+        "error": _ascii(raw.get("error"), MAX_NAME),
+        "feedback": _ascii(raw.get("feedback"), MAX_TEXT),
+        "navigable": tuple(map(_name, raw.get("navigable") or ())),
+        "interactable": tuple(map(_name, raw.get("interactable") or ())),
+        "held": _ascii(raw.get("held"), MAX_NAME),
+        "step": min(int(raw.get("step", 0)), MAX_STEPS - 1),
+        "frame": _ascii(raw.get("frame"), MAX_TEXT),
+        "frame_match": _ascii(raw.get("frame_match"), MAX_NAME),
+    }
+
+
+def step_text(raw):
+    """The reference's user message after a step (none after a successful `end`)."""
+    return "" if raw["action"] == "end" and raw["success"] else step_message(raw)
+
+
+def admissible_commands(observation):
+    """The commands the reference's legality check lets through from a serve observation:
+    `navigate to` a navigable type, an object action on an interactable type, and the plain
+    actions. AI2-THOR's own rules may still refuse some (a pickup of a table)."""
+    commands = [f"navigate to {t}" for t in observation.get("navigable") or []]
+    for verb in ACTION_VERBS[1:]:
+        commands += [f"{verb} {t}" for t in observation.get("interactable") or []]
+    return commands + list(PLAIN_ACTIONS)
+
+
+def make_info(raw, server_info):
+    """`info`: the server's (task fields, metrics and goal success at the end), the raw
+    observation and the admissible commands."""
+    info = dict(server_info)
+    info["observation"] = raw
+    info["admissible_commands"] = admissible_commands(raw)
+    return info
+
+
+def reward_for(mode, completeness_gain, done, info):
+    """The reward of a step under `mode` (see REWARD_MODES)."""
+    if mode == "completeness":
+        return float(completeness_gain)
+    if not done:
+        return 0.0
+    if mode == "success":
+        return float(info.get("metrics", {}).get("success", 0) == 1)
+    return float(bool(info.get("goal_success")))
+
+
+def check_options(reward, order):
+    if reward not in REWARD_MODES:
+        raise ThorLiteError(f"unknown reward {reward!r}; choose one of {', '.join(REWARD_MODES)}")
+    if order not in ("random", "cycle"):
+        raise ThorLiteError(f"unknown order {order!r}; choose random or cycle")
 
 
 class ThorLiteEnv(_Base):
@@ -72,10 +179,7 @@ class ThorLiteEnv(_Base):
     def __init__(self, store=None, binary=None, *, tasks=None, tasktype=None, category=None, scene=None,
                  order="random", reward="completeness", describe_view=True, expert_plan=False,
                  render_mode=None):
-        if reward not in REWARD_MODES:
-            raise ThorLiteError(f"unknown reward {reward!r}; choose one of {', '.join(REWARD_MODES)}")
-        if order not in ("random", "cycle"):
-            raise ThorLiteError(f"unknown order {order!r}; choose random or cycle")
+        check_options(reward, order)
         if render_mode is not None and render_mode not in self.metadata["render_modes"]:
             raise ThorLiteError(f"unknown render_mode {render_mode!r}; supported: {self.metadata['render_modes']}")
         self.store = os.fspath(store) if store else None
@@ -97,22 +201,8 @@ class ThorLiteEnv(_Base):
         self._transcript = []
         self._done = False
         if spaces is not None:
-            self.action_space = spaces.Text(max_length=MAX_TEXT, min_length=0, charset=CHARSET)
-            name = spaces.Text(max_length=MAX_NAME, min_length=0, charset=CHARSET)
-            self.observation_space = spaces.Dict({
-                "text": spaces.Text(max_length=MAX_TEXT, min_length=0, charset=CHARSET),
-                "action": name,
-                "object": name,
-                "success": spaces.Discrete(2),
-                "error": name,
-                "feedback": spaces.Text(max_length=MAX_TEXT, min_length=0, charset=CHARSET),
-                "navigable": spaces.Sequence(name),
-                "interactable": spaces.Sequence(name),
-                "held": name,
-                "step": spaces.Discrete(MAX_STEPS),
-                "frame": spaces.Text(max_length=MAX_TEXT, min_length=0, charset=CHARSET),
-                "frame_match": name,
-            })
+            self.action_space = action_space()
+            self.observation_space = observation_space()
 
     # -- the task split -------------------------------------------------------------------------
 
@@ -153,7 +243,7 @@ class ThorLiteEnv(_Base):
         if seed is not None:
             self._next = 0
         identity = self._draw_task(options)
-        reply = self._client.request(op="reset", task=identity)
+        reply = self._client.reset(identity)
         self.task = dict(reply["info"])
         self._done = False
         raw = reply["observation"]
@@ -169,15 +259,15 @@ class ThorLiteEnv(_Base):
         if self._done:
             raise ThorLiteError("the episode has ended: call reset()")
         action = str(action)
-        key = "response" if "<DecisionMaking>" in action else "action"
-        reply = self._client.request(op="step", **{key: action})
+        reply = self._client.step(action)
         raw = reply["observation"]
         terminated, truncated = bool(reply["terminated"]), bool(reply["truncated"])
         self._done = terminated or truncated
         info = self._info(raw, reply["info"])
-        text = "" if raw["action"] == "end" and raw["success"] else step_message(raw)
+        text = step_text(raw)
         self._transcript += [action, text]
-        return self._observation(raw, text), self._reward(reply, info), terminated, truncated, info
+        reward = reward_for(self.reward_mode, reply["reward"], self._done, info)
+        return self._observation(raw, text), reward, terminated, truncated, info
 
     def render(self, path=None):
         """With render_mode "rgb_array": the episode map as a (height, width, 3) uint8 array (nested
@@ -208,48 +298,13 @@ class ThorLiteEnv(_Base):
 
     # -- helpers --------------------------------------------------------------------------------
 
-    def _reward(self, reply, info):
-        if self.reward_mode == "completeness":
-            return float(reply["reward"])
-        if not self._done:
-            return 0.0
-        if self.reward_mode == "success":
-            return float(info.get("metrics", {}).get("success", 0) == 1)
-        return float(bool(info.get("goal_success")))
-
     def _info(self, raw, server_info):
-        info = dict(server_info)
-        info["observation"] = raw
-        info["admissible_commands"] = self.admissible_commands(raw)
-        return info
+        return make_info(raw, server_info)
 
-    @staticmethod
-    def admissible_commands(observation):
-        """The commands the reference's legality check lets through from this observation:
-        `navigate to` a navigable type, an object action on an interactable type, and the plain
-        actions. AI2-THOR's own rules may still refuse some (a pickup of a table)."""
-        commands = [f"navigate to {t}" for t in observation.get("navigable") or []]
-        for verb in ACTION_VERBS[1:]:
-            commands += [f"{verb} {t}" for t in observation.get("interactable") or []]
-        return commands + list(PLAIN_ACTIONS)
+    admissible_commands = staticmethod(admissible_commands)
 
     def _observation(self, raw, text):
-        if self.describe_view:
-            text = text + view_description(raw)
-        return {
-            "text": _ascii(text, MAX_TEXT),
-            "action": _ascii(raw.get("action"), MAX_NAME),
-            "object": _ascii(raw.get("object"), MAX_NAME),
-            "success": int(bool(raw.get("success"))),
-            "error": _ascii(raw.get("error"), MAX_NAME),
-            "feedback": _ascii(raw.get("feedback"), MAX_TEXT),
-            "navigable": tuple(_ascii(t, MAX_NAME) for t in raw.get("navigable") or []),
-            "interactable": tuple(_ascii(t, MAX_NAME) for t in raw.get("interactable") or []),
-            "held": _ascii(raw.get("held"), MAX_NAME),
-            "step": min(int(raw.get("step", 0)), MAX_STEPS - 1),
-            "frame": _ascii(raw.get("frame"), MAX_TEXT),
-            "frame_match": _ascii(raw.get("frame_match"), MAX_NAME),
-        }
+        return make_observation(raw, text, self.describe_view)
 
     def __enter__(self):
         return self
@@ -265,7 +320,8 @@ class ThorLiteEnv(_Base):
 
 
 def register_envs():
-    """Registers `ThorLite-v0` (every task) and one id per category with Gymnasium."""
+    """Registers `ThorLite-v0` (every task) and one id per category with Gymnasium; `make_vec` on
+    them gives a ThorLiteVectorEnv (one server, batched steps)."""
     if gymnasium is None:
         return
     ids = {"ThorLite-v0": {}}
@@ -274,4 +330,4 @@ def register_envs():
     for env_id, kwargs in ids.items():
         if env_id not in gymnasium.registry:
             gymnasium.register(id=env_id, entry_point="thor_lite.env:ThorLiteEnv", kwargs=kwargs,
-                               disable_env_checker=False)
+                               vector_entry_point="thor_lite.vector:ThorLiteVectorEnv", disable_env_checker=False)

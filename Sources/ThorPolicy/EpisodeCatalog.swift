@@ -1,0 +1,103 @@
+import Foundation
+import ThorGrade
+import ThorModel
+import ThorSim
+import ThorStore
+
+/// What every episode on one store shares, read from the store once and then kept in memory: the
+/// tasks (all of them, in one query, on first use), each scene compiled once, the hand-set
+/// approach poses, and the keys of the scene's recorded frames. A reset is then a dictionary
+/// lookup, not a SQLite query, and many environments (a `VectorEnvironment`, threads) share one
+/// catalog.
+///
+/// Frames indexed by `thor-lite frames import` after a scene was first used are not seen until a
+/// new catalog is made (a new `serve` process).
+public final class EpisodeCatalog: @unchecked Sendable {
+    public let store: ThorStore
+    public let approachPoses: [String: ApproachPose]
+    // Filled on first use under `lock`; the values handed out are immutable or thread-safe.
+    private var tasks: [String: BenchmarkTask]?
+    /// Tasks looked up so far, with the outcome of the scorability check.
+    private var checked: [String: Result<BenchmarkTask, any Error>] = [:]
+    private var scenes: [String: CompiledScene] = [:]
+    private var frames: [String: FrameLookup] = [:]
+    private let lock = NSLock()
+
+    public init(store: ThorStore) throws {
+        self.store = store
+        approachPoses = try store.approachPoses()
+    }
+
+    /// The task with this identity (`7` and `"7"` are the same task, as in the store), checked
+    /// once to be scorable by the reference metric.
+    public func task(_ identity: TaskIdentity) throws -> BenchmarkTask {
+        lock.lock()
+        defer { lock.unlock() }
+        let key = identity.description
+        if let checked = checked[key] { return try checked.get() }
+        if tasks == nil {
+            tasks = Dictionary(try store.allTasks().map { ($0.identity.description, $0) }, uniquingKeysWith: { first, _ in first })
+        }
+        guard let task = tasks?[key] else { throw PolicyEnvironment.EnvironmentError.unknownTask(identity) }
+        // A task the metric cannot score is refused before an episode starts (an empty trajectory
+        // scores whenever the task can be scored at all).
+        let result = Result { () throws -> BenchmarkTask in
+            _ = try ReferenceMetric.evaluate([], task: TaskReference(task))
+            return task
+        }
+        checked[key] = result
+        return try result.get()
+    }
+
+    /// The scene a task plays in, compiled on first use.
+    public func scene(of task: BenchmarkTask) throws -> CompiledScene {
+        lock.lock()
+        defer { lock.unlock() }
+        if let compiled = scenes[task.scene] { return compiled }
+        guard let scene = try store.scene(named: task.scene) else {
+            throw PolicyEnvironment.EnvironmentError.unknownScene(task.scene, task.identity)
+        }
+        let compiled = CompiledScene(scene)
+        scenes[task.scene] = compiled
+        return compiled
+    }
+
+    /// A fresh world for a task: its scene at the start pose.
+    public func world(for task: BenchmarkTask) throws -> World {
+        World(scene: try scene(of: task), task: task, approachPoses: approachPoses)
+    }
+
+    /// The recorded frames of a scene by state and by pose, read on first use.
+    func frames(scene: String) -> FrameLookup {
+        lock.lock()
+        defer { lock.unlock() }
+        if let lookup = frames[scene] { return lookup }
+        let lookup = FrameLookup((try? store.frames(scene: scene)) ?? [])
+        frames[scene] = lookup
+        return lookup
+    }
+}
+
+/// A scene's recorded frames by replayed state and by pose: for each key the first frame in the
+/// store's order (run, step, path), as `ThorStore.frames(scene:stateKey:poseKey:)` lists them.
+struct FrameLookup: Sendable {
+    var byState: [String: String] = [:]
+    var byPose: [String: String] = [:]
+
+    var isEmpty: Bool { byState.isEmpty && byPose.isEmpty }
+
+    init(_ records: [FrameRecord]) {
+        for record in records {
+            guard let state = record.state else { continue }
+            if byState[state.stateKey] == nil { byState[state.stateKey] = record.path }
+            if byPose[state.poseKey] == nil { byPose[state.poseKey] = record.path }
+        }
+    }
+
+    /// The best frame for a state: one of exactly this state, else one of the same pose.
+    func best(_ state: FrameState) -> (path: String, match: FrameMatch)? {
+        if let path = byState[state.stateKey] { return (path, .exact) }
+        if let path = byPose[state.poseKey] { return (path, .samePose) }
+        return nil
+    }
+}

@@ -1,0 +1,267 @@
+import Foundation
+import ThorFrames
+import ThorGrade
+import ThorJSON
+import ThorModel
+
+/// The `thor-lite serve` protocol: one JSON request line in, one JSON reply line out
+/// (`docs/serve-protocol.md` lists every op). The session holds one episode for single-env ops
+/// (`"task"`, `"action"`/`"response"`) and a `VectorEnvironment` for batched ops (`"tasks"`,
+/// `"actions"`); both share one `EpisodeCatalog`, so tasks and scenes are read from the store
+/// once. Replies are rendered straight into a byte buffer with `JSONWriter`.
+///
+/// ```swift
+/// var session = ServeSession(catalog: try EpisodeCatalog(store: store))
+/// var out = JSONWriter()
+/// _ = session.handle(#"{"op": "reset", "task": 7, "id": 1}"#, into: &out)
+/// // out.bytes: {"id": 1, "info": {...}, "observation": {...}, "ok": true}\n
+/// ```
+public struct ServeSession {
+    public let catalog: EpisodeCatalog
+    public let single: PolicyEnvironment
+    public let vector: VectorEnvironment
+
+    public init(catalog: EpisodeCatalog) {
+        self.catalog = catalog
+        single = PolicyEnvironment(catalog: catalog)
+        vector = VectorEnvironment(catalog: catalog)
+    }
+
+    /// What a request produced, rendered once it cannot fail any more.
+    enum Reply {
+        case closed
+        case reset(PolicyEnvironment, Observation)
+        case step(PolicyEnvironment, Observation)
+        case state(PolicyEnvironment)
+        case render(RGBImage, path: String?)
+        case vectorReset([Observation])
+        case vectorStep([VectorEnvironment.Slot])
+        case failure(String)
+    }
+
+    /// Handles one request line (without its newline) and appends the reply line, newline
+    /// included, to `out`. Returns true when the request closes the session.
+    public mutating func handle(_ line: UnsafeBufferPointer<UInt8>, into out: inout JSONWriter) -> Bool {
+        let request: ServeRequest
+        do {
+            request = try ServeRequest(line)
+        } catch {
+            write(.failure("\(error)"), id: nil, into: &out)
+            return false
+        }
+        let reply: Reply
+        do {
+            reply = try perform(request)
+        } catch {
+            reply = .failure("\(error)")
+        }
+        write(reply, id: request.rawID, into: &out)
+        if case .closed = reply { return true }
+        return false
+    }
+
+    /// `handle` for a line held as a string (tests, small tools): the reply line without its
+    /// newline, and whether the session ends.
+    public mutating func handle(_ line: String) -> (reply: String, close: Bool) {
+        var out = JSONWriter()
+        var bytes = Array(line.utf8)
+        let close = bytes.withUnsafeMutableBufferPointer { handle(UnsafeBufferPointer($0), into: &out) }
+        bytes = out.bytes
+        if bytes.last == UInt8(ascii: "\n") { bytes.removeLast() }
+        return (String(decoding: bytes, as: UTF8.self), close)
+    }
+
+    func perform(_ request: ServeRequest) throws -> Reply {
+        let op = try request.opName
+        if request.env != nil, op != "state", op != "render" {
+            throw ServeError("\"env\" selects a batched environment for state and render only")
+        }
+        switch op {
+        case "reset":
+            if let tasks = try request.field(request.tasks, "tasks", ServeRequest.readTasks) {
+                guard request.task == nil else { throw ServeError("reset takes \"task\" (one episode) or \"tasks\" (a batch), not both") }
+                return .vectorReset(try vector.reset(tasks: tasks))
+            }
+            guard let task = try request.field(request.task, "task", ServeRequest.readTask) else {
+                throw ServeError("reset needs \"task\": a task identity (a whole number or a string), or \"tasks\": a list of them")
+            }
+            return .reset(single, try single.reset(task: task))
+        case "step":
+            if let actions = try request.field(request.actions, "actions", ServeRequest.readVectorActions) {
+                guard request.action == nil, request.response == nil else {
+                    throw ServeError("step takes \"action\"/\"response\" (one episode) or \"actions\" (a batch), not both")
+                }
+                return .vectorStep(try vector.step(actions))
+            }
+            guard let text = try request.field(request.action, "action", { try $0.readString() })
+                ?? request.field(request.response, "response", { try $0.readString() }) else {
+                throw ServeError("step needs \"action\" or \"response\" (a string), or \"actions\": one per batched environment")
+            }
+            return .step(single, try single.step(text))
+        case "state":
+            return .state(try environment(request))
+        case "render":
+            let environment = try environment(request)
+            guard let image = environment.map() else { throw ServeError("render needs an episode: reset first") }
+            let path = try request.field(request.path, "path") { try $0.readString() }
+            if let path { try PNG.write(image, to: path) }
+            return .render(image, path: path)
+        case "close":
+            return .closed
+        case nil:
+            throw ServeError("a request needs \"op\": reset, step, state, render or close")
+        default:
+            throw ServeError("unknown op; use reset, step, state, render or close")
+        }
+    }
+
+    /// The single episode, or batched environment `"env"`.
+    func environment(_ request: ServeRequest) throws -> PolicyEnvironment {
+        guard let index = try request.field(request.env, "env", ServeRequest.readIndex) else { return single }
+        guard index < vector.count else {
+            throw ServeError("no environment \(index): the batch has \(vector.count) (reset with \"tasks\")")
+        }
+        return vector.environments[index]
+    }
+}
+
+// MARK: replies
+
+extension ServeSession {
+    /// One reply line; keys are written in sorted order (the project's JSON dialect), `id` among
+    /// them, copied verbatim from the request.
+    func write(_ reply: Reply, id: UnsafeBufferPointer<UInt8>?, into out: inout JSONWriter) {
+        func writeID(_ json: inout JSONWriter) {
+            guard let id else { return }
+            json.key("id")
+            json.raw(id)
+        }
+        out.object { json in
+            switch reply {
+            case .failure(let message):
+                json.key("error"); json.string(message)
+                writeID(&json)
+                json.key("ok"); json.bool(false)
+            case .closed:
+                writeID(&json)
+                json.key("ok"); json.bool(true)
+            case .reset(let environment, let observation):
+                writeID(&json)
+                json.key("info"); Self.writeInfo(environment, full: true, reset: false, into: &json)
+                json.key("observation"); Self.writeObservation(observation, into: &json)
+                json.key("ok"); json.bool(true)
+            case .step(let environment, let observation):
+                writeID(&json)
+                json.key("info"); Self.writeInfo(environment, full: true, reset: false, into: &json)
+                json.key("observation"); Self.writeObservation(observation, into: &json)
+                json.key("ok"); json.bool(true)
+                json.key("reward"); json.double(environment.reward)
+                json.key("terminated"); json.bool(environment.terminated)
+                json.key("truncated"); json.bool(environment.truncated)
+            case .state(let environment):
+                json.key("done"); json.bool(environment.isDone)
+                json.key("frame_coverage"); json.value(.object(environment.frameCoverage().mapValues(JSONValue.int)))
+                writeID(&json)
+                if let metrics = environment.currentMetrics { json.key("metrics"); json.value(ReportWriters.json(metrics)) }
+                json.key("ok"); json.bool(true)
+                json.key("trajectory"); json.array { json in for step in environment.steps { json.value(ReportWriters.json(step)) } }
+            case .render(let image, let path):
+                json.key("height"); json.int(image.height)
+                writeID(&json)
+                json.key("ok"); json.bool(true)
+                if let path { json.key("path"); json.string(path) }
+                json.key("rgb"); json.string(Data(image.pixels).base64EncodedString())
+                json.key("width"); json.int(image.width)
+            case .vectorReset(let observations):
+                let (infos, observations) = renderBatch(observations.map { ($0, full: true, reset: false) })
+                writeID(&json)
+                json.key("infos"); json.array(joining: infos)
+                json.key("observations"); json.array(joining: observations)
+                json.key("ok"); json.bool(true)
+            case .vectorStep(let slots):
+                let environments = vector.environments
+                let (infos, observations) = renderBatch(slots.map { ($0.observation, full: $0.wasReset, reset: $0.wasReset) })
+                writeID(&json)
+                json.key("infos"); json.array(joining: infos)
+                json.key("observations"); json.array(joining: observations)
+                json.key("ok"); json.bool(true)
+                json.key("rewards"); json.array { json in for e in environments { json.double(e.reward) } }
+                json.key("terminated"); json.array { json in for e in environments { json.bool(e.terminated) } }
+                json.key("truncated"); json.array { json in for e in environments { json.bool(e.truncated) } }
+            }
+        }
+        out.endLine()
+    }
+
+    /// The batch's infos and observations as array parts, rendered in the same chunks the batch
+    /// was stepped in (on all cores for a large batch): a third of a batched step's time is
+    /// rendering.
+    func renderBatch(_ entries: [(Observation, full: Bool, reset: Bool)]) -> (infos: [[UInt8]], observations: [[UInt8]]) {
+        let environments = vector.environments
+        let chunks = VectorEnvironment.chunks(count: entries.count, threshold: vector.parallelThreshold)
+        let render = { (range: Range<Int>) -> ([UInt8], [UInt8]) in
+            var infos = JSONWriter(reserving: 64 * range.count)
+            var observations = JSONWriter(reserving: 640 * range.count)
+            for index in range {
+                let (observation, full, reset) = entries[index]
+                Self.writeInfo(environments[index], full: full, reset: reset, into: &infos)
+                Self.writeObservation(observation, into: &observations)
+            }
+            return (infos.bytes, observations.bytes)
+        }
+        var parts = [([UInt8], [UInt8])](repeating: ([], []), count: chunks.count)
+        if chunks.count == 1 {
+            parts[0] = render(chunks[0])
+        } else {
+            let work = UncheckedSendable(render)
+            parts.withUnsafeMutableBufferPointer { buffer in
+                let out = UncheckedSendable(buffer)
+                // Each chunk writes its own cell; rendering only reads the environments.
+                DispatchQueue.concurrentPerform(iterations: chunks.count) { index in
+                    out.value[index] = work.value(chunks[index])
+                }
+            }
+        }
+        return (parts.map(\.0), parts.map(\.1))
+    }
+
+    /// The task (its identity typed as in the task file) and, with `full`, its type, scene, name
+    /// and query; once the episode is over its metrics and goal success. Batched steps send the
+    /// task's other fields only when an environment starts a new episode (`reset: true`).
+    static func writeInfo(_ environment: PolicyEnvironment, full: Bool, reset: Bool, into json: inout JSONWriter) {
+        json.object { json in
+            guard let task = environment.task else { return }
+            if environment.isDone {
+                json.key("goal_success"); json.bool(environment.goalFacts.allSatisfy(\.holds))
+                if let metrics = environment.currentMetrics { json.key("metrics"); json.value(ReportWriters.json(metrics)) }
+            }
+            if reset { json.key("reset"); json.bool(true) }
+            if full { json.key("scene"); json.string(task.scene) }
+            json.key("task"); json.value(ReportWriters.json(task.identity))
+            if full {
+                json.key("taskname"); json.string(task.taskName)
+                json.key("taskquery"); json.string(task.taskQuery)
+                json.key("tasktype"); json.string(task.taskType)
+            }
+        }
+    }
+
+    static func writeObservation(_ o: Observation, into json: inout JSONWriter) {
+        json.object { json in
+            json.key("action"); json.string(o.action)
+            json.key("done"); json.bool(o.isDone)
+            json.key("error"); json.string(o.error?.rawValue)
+            json.key("feedback"); json.string(o.feedback)
+            json.key("frame"); json.string(o.frame)
+            json.key("frame_match"); json.string(o.frameMatch?.rawValue)
+            json.key("held"); json.string(o.heldType)
+            json.key("held_id"); json.string(o.heldId)
+            json.key("interactable"); json.strings(o.interactable)
+            json.key("navigable"); json.strings(o.navigable)
+            json.key("object"); json.string(o.object)
+            json.key("object_id"); json.string(o.objectId)
+            json.key("step"); json.int(o.step)
+            json.key("success"); json.bool(o.success)
+        }
+    }
+}

@@ -1,0 +1,246 @@
+#!/usr/bin/env python3
+"""thor-lite serve through the Python client, side by side with the transport's floor.
+
+Usage (bench/serve_bench.sh builds the release binary and a store, then runs this):
+    python3 bench/serve_bench.py BINARY STORE [--seconds S] [--envs N]
+
+What is measured, each in one run, one after the other on the same machine:
+  single   one environment through `ServeClient.step`: every task's expert plan in turn (a reset
+           when an episode ends); steps/s over the whole time (resets included) and the p50/p99
+           latency of a step request; with the standard library's json and, when installed, orjson.
+  env      the same through `ThorLiteEnv.step` (Gymnasium env: text observation, info, reward).
+  batched  N environments in one server through `ServeClient.step_batch`: each follows its own
+           task's expert plan and, when its episode ends, is reset to the next task in the same
+           request; environment-steps/s. Also through `ThorLiteVectorEnv` (Gymnasium arrays).
+  floor    the same client against a Python echo server that answers every request with a
+           canned reply of the real reply's size (a pipe round trip plus the client's JSON work,
+           no simulation): the best any server could do for this client. The ratios printed are
+           thor-lite / floor.
+The targets (issue 10): >= 15,000 single-env steps/s, >= 200,000 batched env-steps/s at 64 envs.
+The machine may be shared: the load average before each part is printed; read the ratios.
+"""
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "python"))
+import thor_lite  # noqa: E402
+from thor_lite import _client  # noqa: E402
+
+ECHO_SERVER = r'''
+import os, sys
+reply = open(sys.argv[1], "rb").read()
+close = open(sys.argv[2], "rb").read()
+read = sys.stdin.buffer.readline
+out = sys.stdout.fileno()
+for line in iter(read, b""):
+    os.write(out, close if b'"close"' in line else reply)
+'''
+
+
+def json_libraries():
+    encode = json.JSONEncoder(separators=(",", ":")).encode
+    libraries = [("json", lambda v: encode(v).encode("utf-8"), json.loads)]
+    try:
+        import orjson
+        libraries.append(("orjson", orjson.dumps, orjson.loads))
+    except ImportError:
+        pass
+    return libraries
+
+
+def use_json(library):
+    _client.JSON_LIBRARY, _client._dumps, _client._loads = library
+
+
+def expert_plans(binary, store):
+    out = subprocess.run([binary, "tasks", "--plans", "--store", store], check=True, capture_output=True, text=True).stdout
+    plans = [json.loads(line) for line in out.splitlines() if line.strip()]
+    return [(plan["identity"], plan["actions"]) for plan in plans]
+
+
+class EchoBinary:
+    """An executable that stands in for `thor-lite serve`: answers with canned replies."""
+
+    def __init__(self, reply, work):
+        self.path = os.path.join(work, "echo-serve")
+        reply_path, close_path = self.path + ".reply", self.path + ".close"
+        with open(reply_path, "wb") as f:
+            f.write(reply if reply.endswith(b"\n") else reply + b"\n")
+        with open(close_path, "wb") as f:
+            f.write(b'{"ok": true}\n')
+        with open(self.path + ".py", "w") as f:
+            f.write(ECHO_SERVER)
+        with open(self.path, "w") as f:
+            f.write(f"#!/bin/sh\nexec {sys.executable} {self.path}.py {reply_path} {close_path}\n")
+        os.chmod(self.path, 0o755)
+
+
+def warm(client, plans):
+    """Starts every task once (untimed), so each scene is compiled before the clock starts: the
+    server compiles a scene on its first episode and keeps it."""
+    client.reset_batch([identity for identity, _ in plans])
+
+
+def single(binary, store, plans, seconds):
+    """steps/s, p50 and p99 step latency (µs) through ServeClient."""
+    client = thor_lite.ServeClient(store, binary)
+    warm(client, plans)
+    latencies, steps = [], 0
+    try:
+        start = time.perf_counter()
+        deadline = start + seconds
+        index = 0
+        while time.perf_counter() < deadline:
+            identity, actions = plans[index % len(plans)]
+            index += 1
+            client.reset(identity)
+            for action in actions:
+                t = time.perf_counter_ns()
+                reply = client.step(action)
+                latencies.append(time.perf_counter_ns() - t)
+                steps += 1
+                if reply.get("terminated") or reply.get("truncated"):
+                    break
+        elapsed = time.perf_counter() - start
+    finally:
+        client.close()
+    latencies.sort()
+    return steps / elapsed, latencies[len(latencies) // 2] / 1000, latencies[int(len(latencies) * 0.99)] / 1000
+
+
+def single_env(binary, store, plans, seconds):
+    """steps/s through ThorLiteEnv (Gymnasium env)."""
+    env = thor_lite.ThorLiteEnv(store=store, binary=binary)
+    warm(env._client, plans)
+    steps = 0
+    try:
+        start = time.perf_counter()
+        deadline = start + seconds
+        index = 0
+        while time.perf_counter() < deadline:
+            identity, actions = plans[index % len(plans)]
+            index += 1
+            env.reset(options={"task": identity})
+            for action in actions:
+                _, _, terminated, truncated, _ = env.step(action)
+                steps += 1
+                if terminated or truncated:
+                    break
+        elapsed = time.perf_counter() - start
+    finally:
+        env.close()
+    return steps / elapsed
+
+
+def batched(binary, store, plans, seconds, envs):
+    """environment-steps/s through ServeClient.step_batch; every env follows its task's plan."""
+    client = thor_lite.ServeClient(store, binary)
+    warm(client, plans)
+    try:
+        next_plan = envs
+        current = [plans[i % len(plans)] for i in range(envs)]
+        position = [0] * envs
+        ended = [False] * envs
+        client.reset_batch([identity for identity, _ in current])
+        steps = batches = 0
+        start = time.perf_counter()
+        deadline = start + seconds
+        while time.perf_counter() < deadline:
+            slots = []
+            for i in range(envs):
+                if ended[i] or position[i] >= len(current[i][1]):
+                    current[i] = plans[next_plan % len(plans)]
+                    next_plan += 1
+                    position[i] = 0
+                    slots.append({"reset": current[i][0]})
+                else:
+                    slots.append(current[i][1][position[i]])
+                    position[i] += 1
+            reply = client.step_batch(slots)
+            ended = [a or b for a, b in zip(reply["terminated"], reply["truncated"])]
+            steps += envs
+            batches += 1
+        elapsed = time.perf_counter() - start
+    finally:
+        client.close()
+    return steps / elapsed, batches
+
+
+def vector_env(binary, store, plans, seconds, envs):
+    """environment-steps/s through ThorLiteVectorEnv (a plain-action policy)."""
+    vector = thor_lite.ThorLiteVectorEnv(envs, store=store, binary=binary)
+    warm(vector._client, plans)
+    try:
+        vector.reset(seed=0)
+        actions = ["observe", "move forward", "navigate to CounterTop", "end"]
+        steps = 0
+        start = time.perf_counter()
+        deadline = start + seconds
+        turn = 0
+        while time.perf_counter() < deadline:
+            vector.step([actions[(turn + i) % len(actions)] for i in range(envs)])
+            steps += envs
+            turn += 1
+        elapsed = time.perf_counter() - start
+    finally:
+        vector.close()
+    return steps / elapsed
+
+
+def sample_replies(binary, store, plans, envs):
+    """A real single step reply and a real batched step reply, for the echo server."""
+    client = thor_lite.ServeClient(store, binary)
+    try:
+        identity, actions = plans[0]
+        client.reset(identity)
+        single_reply = json.dumps(client.step(actions[0])).encode()
+        client.reset_batch([plans[i % len(plans)][0] for i in range(envs)])
+        batch_reply = json.dumps(client.step_batch([plans[i % len(plans)][1][0] for i in range(envs)])).encode()
+    finally:
+        client.close()
+    return single_reply, batch_reply
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("binary")
+    parser.add_argument("store")
+    parser.add_argument("--seconds", type=float, default=3.0)
+    parser.add_argument("--envs", type=int, default=64)
+    args = parser.parse_args()
+    plans = expert_plans(args.binary, args.store)
+    single_reply, batch_reply = sample_replies(args.binary, args.store, plans, args.envs)
+    print(f"{len(plans)} expert plans; {os.cpu_count()} cores; {args.seconds:.0f} s per measurement; "
+          f"a single step reply is {len(single_reply)} bytes, a batched one at {args.envs} envs {len(batch_reply)} bytes")
+    with tempfile.TemporaryDirectory() as work:
+        os.makedirs(work + "/single")
+        os.makedirs(work + "/batch")
+        echo_single = EchoBinary(single_reply, work + "/single")
+        echo_batch = EchoBinary(batch_reply, work + "/batch")
+        for library in json_libraries():
+            use_json(library)
+            print(f"\n-- client JSON: {library[0]} (load average before: {os.getloadavg()[0]:.2f})")
+            rate, p50, p99 = single(args.binary, args.store, plans, args.seconds)
+            floor, floor50, floor99 = single(echo_single.path, args.store, plans, args.seconds)
+            print(f"single env, ServeClient.step:   {rate:>10,.0f} steps/s  p50 {p50:6.1f} µs  p99 {p99:6.1f} µs")
+            print(f"  floor (Python echo server):   {floor:>10,.0f} steps/s  p50 {floor50:6.1f} µs  p99 {floor99:6.1f} µs"
+                  f"   thor-lite/floor {rate / floor:.2f}   target 15,000: {rate / 15000:.2f}x")
+            rate = single_env(args.binary, args.store, plans, args.seconds)
+            print(f"single env, ThorLiteEnv.step:   {rate:>10,.0f} steps/s")
+            rate, batches = batched(args.binary, args.store, plans, args.seconds, args.envs)
+            floor, _ = batched(echo_batch.path, args.store, plans, args.seconds, args.envs)
+            print(f"{args.envs} envs, ServeClient.step_batch: {rate:>10,.0f} env-steps/s ({batches} batches)")
+            print(f"  floor (Python echo server):   {floor:>10,.0f} env-steps/s"
+                  f"   thor-lite/floor {rate / floor:.2f}   target 200,000: {rate / 200000:.2f}x")
+            rate = vector_env(args.binary, args.store, plans, args.seconds, args.envs)
+            print(f"{args.envs} envs, ThorLiteVectorEnv.step: {rate:>10,.0f} env-steps/s")
+
+
+if __name__ == "__main__":
+    main()

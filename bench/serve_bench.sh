@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# thor-lite serve through the Python client, side by side with a Python echo server (the pipe and
+# the client's JSON work with no simulation: the floor for any server), printing ratios:
+# single-environment steps/s with p50/p99 latency (ServeClient and ThorLiteEnv) and batched
+# environment-steps/s at ENVS environments (ServeClient.step_batch and ThorLiteVectorEnv), with
+# the standard library's json and with orjson when it is installed (pip install orjson).
+# ThorLiteEnv/ThorLiteVectorEnv need Gymnasium (pip install "gymnasium>=1.0" numpy).
+# Builds the release binary (swift build -c release --product thor-lite) and imports the real
+# benchmark into a temporary store first.
+# Usage: bench/serve_bench.sh [seconds per measurement] [envs]   (default 3 64)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds=${1:-3}
+envs=${2:-64}
+checkout=${THOR_LITE_ER_DATA:-../shared/embodied_reasoner}
+python=${PYTHON:-python3}
+swift build -c release --product thor-lite >/dev/null
+bindir=$(swift build -c release --show-bin-path)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+"$bindir/thor-lite" import "$checkout" --store "$work/s.sqlite" -q 2>/dev/null
+"$python" bench/serve_bench.py "$bindir/thor-lite" "$work/s.sqlite" --seconds "$seconds" --envs "$envs"

@@ -1,0 +1,133 @@
+"""Batched episodes: the serve protocol's batch ops through ServeClient, and ThorLiteVectorEnv."""
+import json
+import subprocess
+
+import pytest
+
+from thor_lite import ServeClient, ThorLiteEnv, ThorLiteError, expert_plans
+
+
+def test_serve_client_steps_a_batch_with_reset_slots(store, binary):
+    client = ServeClient(store, binary)
+    try:
+        reply = client.reset_batch([4, 7])
+        assert [o["action"] for o in reply["observations"]] == ["init", "init"]
+        assert [i["task"] for i in reply["infos"]] == [4, 7]
+        reply = client.step_batch(["end", "navigate to CounterTop"])
+        assert reply["terminated"] == [True, False]
+        assert "metrics" in reply["infos"][0] and reply["infos"][1] == {"task": 7}
+        reply = client.step_batch(["observe", {"reset": 13}])
+        assert [o["action"] for o in reply["observations"]] == ["init", "init"]
+        assert [i["task"] for i in reply["infos"]] == [4, 13]
+        assert [i.get("reset") for i in reply["infos"]] == [True, True]
+        assert reply["rewards"] == [0.0, 0.0]
+        with pytest.raises(ThorLiteError, match="1 actions for 2 environments"):
+            client.step_batch(["observe"])
+    finally:
+        client.close()
+
+
+def test_pipelined_requests_get_their_replies_in_order(store, binary):
+    requests = [{"op": "reset", "task": 4, "id": 0}]
+    requests += [{"op": "step", "action": "observe" if i % 2 else "move forward", "id": i} for i in range(1, 200)]
+    requests += [{"op": "close", "id": "end"}]
+    text = "".join(json.dumps(r) + "\n" for r in requests)
+    done = subprocess.run([binary, "serve", "--store", store], input=text, capture_output=True, text=True, check=True)
+    replies = [json.loads(line) for line in done.stdout.splitlines()]
+    assert [r["id"] for r in replies] == [r["id"] for r in requests]
+    # Alternating actions never reach the repeat cut-off: task 4's budget of 24 steps ends the
+    # episode at request 24 (truncated), and later steps are refused.
+    assert [r["observation"]["step"] for r in replies[1:25]] == list(range(2, 26))
+    assert [r["truncated"] for r in replies[1:25]] == [False] * 23 + [True]
+    assert {r["error"] for r in replies[25:-1]} == {"the episode has ended; call reset to start another"}
+    assert replies[-1] == {"id": "end", "ok": True}
+
+
+gymnasium = pytest.importorskip("gymnasium", reason="Gymnasium is an optional extra: pip install './python[gym]'")
+import numpy  # noqa: E402
+
+from thor_lite import ThorLiteVectorEnv  # noqa: E402
+
+
+def test_make_vec_gives_the_batched_environment(store, binary):
+    envs = gymnasium.make_vec("ThorLite-v0", num_envs=3, store=store, binary=binary)
+    try:
+        assert isinstance(envs, ThorLiteVectorEnv)
+        assert envs.metadata["autoreset_mode"] == gymnasium.vector.AutoresetMode.NEXT_STEP
+        observations, infos = envs.reset(seed=5)
+        assert envs.observation_space.contains(observations)
+        assert observations["action"] == ("init", "init", "init")
+        assert infos["_task"].all()
+    finally:
+        envs.close()
+
+
+def test_vector_env_gives_what_single_envs_give(store, binary):
+    tasks = [4, 7, 13]
+    plans = expert_plans(store, binary=binary)
+    with ThorLiteVectorEnv(3, store=store, binary=binary) as envs:
+        observations, _ = envs.reset(options={"tasks": tasks})
+        longest = max(len(plans[t]) for t in tasks)
+        batched = [[] for _ in tasks]
+        for turn in range(longest):
+            actions = [plans[t][turn] if turn < len(plans[t]) else "observe" for t in tasks]
+            observations, rewards, terminated, truncated, infos = envs.step(actions)
+            for i, task in enumerate(tasks):
+                if turn < len(plans[task]):
+                    batched[i].append((observations["text"][i], float(rewards[i]), bool(terminated[i])))
+    for i, task in enumerate(tasks):
+        with ThorLiteEnv(store=store, binary=binary) as env:
+            env.reset(options={"task": task})
+            single = []
+            for action in plans[task]:
+                observation, reward, terminated, _, _ = env.step(action)
+                single.append((observation["text"], reward, terminated))
+        assert batched[i] == single, task
+        assert single[-1][2] is True
+
+
+def test_vector_env_autoresets_on_the_next_step(store, binary):
+    with ThorLiteVectorEnv(2, store=store, binary=binary, tasks=[4, 13], order="cycle") as envs:
+        envs.reset(seed=0)
+        _, rewards, terminated, truncated, infos = envs.step(["end", "observe"])
+        assert terminated.tolist() == [True, False] and truncated.tolist() == [False, False]
+        assert infos["_metrics"].tolist() == [True, False]
+        observations, rewards, terminated, _, infos = envs.step(["observe", "observe"])
+        assert observations["action"] == ("init", "observe")
+        assert rewards[0] == 0.0 and not terminated.any()
+        assert infos["_reset"].tolist() == [True, False]
+        assert observations["text"][0].startswith("<image>This is an image from your frontal perspective.")
+
+
+def test_seeded_vector_resets_draw_the_same_tasks(store, binary):
+    def draws(seed):
+        with ThorLiteVectorEnv(4, store=store, binary=binary) as envs:
+            _, infos = envs.reset(seed=seed)
+            first = infos["task"].tolist()
+            _, infos = envs.reset()
+            return first + infos["task"].tolist()
+    assert draws(3) == draws(3)
+
+
+def test_vector_env_runs_a_thousand_steps(store, binary):
+    with ThorLiteVectorEnv(8, store=store, binary=binary) as envs:
+        envs.reset(seed=11)
+        finished = 0
+        for index in range(1000 // 8):
+            actions = ["end" if (index + i) % 6 == 5 else ("observe", "move forward")[(index + i) % 2] for i in range(8)]
+            observations, rewards, terminated, truncated, infos = envs.step(actions)
+            assert envs.observation_space.contains(observations)
+            assert rewards.dtype == numpy.float64 and rewards.shape == (8,)
+            finished += int(terminated.sum() + truncated.sum())
+        assert finished > 0
+
+
+def test_vector_env_refuses_bad_arguments(store, binary):
+    with pytest.raises(ThorLiteError, match="num_envs"):
+        ThorLiteVectorEnv(0, store=store, binary=binary)
+    with ThorLiteVectorEnv(2, store=store, binary=binary) as envs:
+        with pytest.raises(ThorLiteError, match="3 actions for 2 environments"):
+            envs.reset(seed=0)
+            envs.step(["observe"] * 3)
+        with pytest.raises(ThorLiteError, match="names 1 tasks for 2"):
+            envs.reset(options={"tasks": [4]})
