@@ -39,8 +39,9 @@ let package = Package(
         .target(name: "ThorSim", dependencies: ["ThorModel"]),
         // Reference-exact trajectory metrics, aggregation, report writers.
         .target(name: "ThorGrade", dependencies: ["ThorModel", "ThorJSON", "ThorSim"]),
-        // The policy API: reset/step/metrics over the reference loop, for policy unit tests and `serve`.
-        .target(name: "ThorPolicy", dependencies: ["ThorModel", "ThorStore", "ThorSim", "ThorGrade", "ThorFrames"]),
+        // The policy API: reset/step/metrics over the reference loop, for policy unit tests and `serve`
+        // (simulated, or live through ThorLive's bridge).
+        .target(name: "ThorPolicy", dependencies: ["ThorModel", "ThorStore", "ThorSim", "ThorGrade", "ThorFrames", "ThorLive"]),
         // libpng (Debian's libpng-dev), for every PNG read and written.
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"]), .brew(["libpng"])]),
         // The C side of ThorFrames: every libpng call behind setjmp (libpng's longjmp must not

@@ -58,10 +58,12 @@ class ServeClient:
         client.step_batch(["observe", {"reset": 9}])["rewards"]
     """
 
-    def __init__(self, store=None, binary=None):
+    def __init__(self, store=None, binary=None, arguments=()):
+        """`arguments`: further `serve` flags (`--backend live --record DIR`, see `live_arguments`)."""
         command = [find_binary(binary), "serve"]
         if store:
             command += ["--store", os.fspath(store)]
+        command += [os.fspath(argument) for argument in arguments]
         self._process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                          stderr=subprocess.PIPE)
         self._stdin = self._process.stdin.fileno()
