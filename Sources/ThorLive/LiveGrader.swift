@@ -127,7 +127,7 @@ public final class LiveGrader {
 
     /// The live trajectory as a recorded run, for `Divergence`: executed entries carry Unity's
     /// outcome and sets; the others are the loop's.
-    static func recordedRun(_ steps: [EpisodeStep], replies: [LiveStepReply], task: BenchmarkTask, model: String, source: LineSource) -> RecordedRun {
+    public static func recordedRun(_ steps: [EpisodeStep], replies: [LiveStepReply], task: BenchmarkTask, model: String, source: LineSource) -> RecordedRun {
         var recorded: [RecordedStep] = []
         for (step, reply) in zip(steps, paired(steps, replies)) {
             var entry = RecordedStep(

@@ -47,6 +47,8 @@ public struct LiveEpisodeOptions: Sendable {
 final class ShadowedLiveBackend: EpisodeBackend {
     let live: LiveBackend
     private(set) var shadow: World
+    /// The task's world before `init`, where the divergence replay starts.
+    let start: World
     /// The run directory when recording.
     let runDirectory: String?
     let started = Date()
@@ -54,6 +56,7 @@ final class ShadowedLiveBackend: EpisodeBackend {
     init(live: LiveBackend, shadow: World, runDirectory: String?) {
         self.live = live
         self.shadow = shadow
+        start = shadow
         self.runDirectory = runDirectory
     }
 
@@ -124,6 +127,17 @@ final class LiveSession {
         if let directory = episode?.runDirectory { try? FileManager.default.removeItem(atPath: directory) }
         episode = nil
         return .live("task \(task.identity) on \(task.scene) ended at step \(step): \(failure) (reset to start another episode; a new sidecar is started)")
+    }
+
+    /// The divergence report of the episode so far (`diverge`'s synchronised replay of the live
+    /// trajectory, as `grade --mode live` reports it per task).
+    func divergence(task: BenchmarkTask, steps: [EpisodeStep]) -> DivergenceReport? {
+        guard let episode else { return nil }
+        let run = LiveGrader.recordedRun(steps, replies: episode.live.replies, task: task, model: options.model,
+                                         source: LineSource(file: "serve", line: 0))
+        var report = DivergenceReport(mode: .synchronised)
+        report.runs = [Divergence.replay(run, world: episode.start, reference: TaskReference(task), mode: .synchronised)]
+        return report
     }
 
     /// Writes a finished episode's `result.json`, last and atomically, as `grade --mode live` does.

@@ -169,6 +169,13 @@ public final class PolicyEnvironment {
         return try ReferenceMetric.evaluate(trajectory, task: reference)
     }
 
+    /// Live only: where Unity and the simulator disagreed in this episode so far (nil in the
+    /// simulator, or before the first live reset).
+    public var divergence: DivergenceReport? {
+        guard let live, let runner, let task else { return nil }
+        return live.divergence(task: task, steps: runner.steps)
+    }
+
     /// The end-state facts of the task, checked on the current world.
     public var goalFacts: [GoalFact] {
         guard let runner, let task else { return [] }

@@ -40,7 +40,8 @@ extension LiveModeTests {
             for key in ["frame", "frame_match", "navigable", "interactable", "object_id"] { observation.removeValue(forKey: key) }
             reply["observation"] = observation
         }
-        reply.removeValue(forKey: "trajectory")
+        // The trajectory is compared entry by entry; the divergence report is live's own.
+        for key in ["trajectory", "divergence", "divergence_steps"] { reply.removeValue(forKey: key) }
         return reply as NSDictionary
     }
 
@@ -69,6 +70,17 @@ extension LiveModeTests {
         let states = live.filter { $0["trajectory"] != nil }
         XCTAssertEqual(states.count, 5)
         XCTAssertTrue(states.allSatisfy { ($0["metrics"] as? [String: Any])?["success"] as? Int == 1 }, "\(states)")
+        // The divergence report of each episode: every executed step (init and the plan's actions
+        // but end) compared, all agreeing; the simulator's replies have none.
+        for (state, plan) in zip(states, plans) {
+            let totals = try XCTUnwrap((state["divergence"] as? [String: Any])?["steps"] as? [String: Any], "\(state)")
+            XCTAssertEqual(totals["compared"] as? Int, plan.actions.count)
+            XCTAssertEqual(totals["both_succeeded"] as? Int, plan.actions.count)
+            let steps = try XCTUnwrap(state["divergence_steps"] as? [[String: Any]])
+            XCTAssertEqual(steps.map { $0["identity"] as? Int }, Array(repeating: plan.identity, count: plan.actions.count))
+            XCTAssertTrue(steps.allSatisfy { $0["agrees"] as? Bool == true })
+        }
+        XCTAssertTrue(simulated.allSatisfy { $0["divergence"] == nil })
         let ends = live.filter { ($0["observation"] as? [String: Any])?["action"] as? String == "end" }
         XCTAssertEqual(ends.map { ($0["info"] as? [String: Any])?["goal_success"] as? Bool }, Array(repeating: true, count: 5), "the shadow's goal check")
 
@@ -117,6 +129,11 @@ extension LiveModeTests {
         }
         let states = live.filter { $0["trajectory"] != nil }
         XCTAssertEqual(states.map { ($0["metrics"] as? [String: Any])?["success"] as? Int }, [0, 0])
+        // The divergence report lists each pickup with both outcomes.
+        let disagreements = states.flatMap { ($0["divergence_steps"] as? [[String: Any]] ?? []).filter { $0["agrees"] as? Bool == false } }
+        XCTAssertEqual(disagreements.map { "\($0["identity"] ?? "") \($0["action"] ?? "") \($0["object"] ?? "")" }, ["3 pickup Mug", "4 pickup Plate"])
+        XCTAssertTrue(disagreements.allSatisfy { $0["unity_success"] as? Bool == false && $0["simulated_success"] as? Bool == true })
+        XCTAssertEqual(states.map { (($0["divergence"] as? [String: Any])?["steps"] as? [String: Any])?["unity_failed_simulator_succeeded"] as? Int }, [1, 1])
     }
 
     func testServeLiveEndsAnEpisodeWhoseSidecarCrashedWithAClearErrorAndTheNextResetWorks() throws {

@@ -64,6 +64,8 @@ def test_live_episodes_match_simulate_mode_and_are_recorded(store, binary, fake,
             assert info["goal_success"] is True
             assert all(frame.startswith(str(record)) and os.path.isfile(frame) for frame in frames), frames
             assert info["observation"]["frame_match"] == "live"
+            assert simulated.divergence() is None
+            assert live.divergence()["report"]["steps"]["success_agreement"] == 1
     results = sorted(record.glob("unknown/*/result.json"))
     assert [path.parent.name.split("_")[0] for path in results] == ["3", "4"]
     document = json.loads(results[1].read_text())
@@ -81,6 +83,10 @@ def test_a_pickup_unity_refuses_is_unity_rejected(store, binary, fake):
         assert observation["error"] == "unity_rejected"
         assert observation["held"] == ""
         assert reward == 0
+        divergence = env.divergence()
+        assert [(step["action"], step["unity_success"], step["simulated_success"]) for step in divergence["steps"]] == [
+            ("init", True, True), ("navigate to", True, True), ("open", True, True), ("pickup", False, True)]
+        assert divergence["report"]["steps"]["unity_failed_simulator_succeeded"] == 1
 
 
 def test_a_crashed_sidecar_ends_the_episode_and_the_next_reset_works(store, binary, fake):

@@ -322,6 +322,16 @@ class ThorLiteEnv(_Base):
                     for y in range(height)]
         return numpy.frombuffer(pixels, dtype=numpy.uint8).reshape(height, width, 3)
 
+    def divergence(self):
+        """Live backend: where Unity and the simulator disagreed in this episode so far, as
+        `thor-lite diverge` reports it: {"report": the `diverge --json` document, "steps": one
+        dict per executed step (unity_success, simulated_success, agrees, navigable and
+        interactable set differences)}. None with the simulate backend."""
+        reply = self._client.request(op="state")
+        if "divergence" not in reply:
+            return None
+        return {"report": reply["divergence"], "steps": reply["divergence_steps"]}
+
     def close(self):
         client = getattr(self, "_client", None)
         if client is not None:
