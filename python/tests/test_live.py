@@ -110,3 +110,21 @@ def test_live_options_need_the_live_backend_and_batches_stay_simulated(store, bi
         ThorLiteEnv(store=store, binary=binary, backend="unity")
     with pytest.raises(ThorLiteError, match="runs the simulator only"):
         ThorLiteVectorEnv(2, store=store, binary=binary, backend="live")
+
+
+def test_several_live_environments_each_with_its_own_sidecar(store, binary, fake):
+    gymnasium = pytest.importorskip("gymnasium", reason="Gymnasium is optional; its vector environments need it")
+    fake()
+    envs = gymnasium.vector.SyncVectorEnv([lambda: live_env(store, binary, tasks=[4], order="cycle")] * 2)
+    try:
+        observations, infos = envs.reset(seed=0)
+        for action in ("navigate to Cabinet", "open Cabinet", "pickup Plate"):
+            observations, rewards, terminated, truncated, infos = envs.step([action, action])
+            assert list(observations["success"]) == [1, 1]
+        assert list(observations["held"]) == ["Plate", "Plate"]
+        # Each environment's frames in its own scratch directory.
+        frames = list(observations["frame"])
+        assert all(frame.endswith("FloorPlan30_4_pick_up_Plate.png") and os.path.isfile(frame) for frame in frames)
+        assert frames[0] != frames[1]
+    finally:
+        envs.close()
