@@ -106,8 +106,13 @@ public final class PolicyEnvironment {
         }
         runner.advance()
         if let failure = runner.backendFailure, let live {
+            // No episode now: the previous one's state goes too (a state request sees none).
             self.runner = nil
             self.task = nil
+            reference = nil
+            trajectory = []
+            currentMetrics = nil
+            reward = 0
             throw live.failed(failure, task: task)
         }
         self.runner = runner

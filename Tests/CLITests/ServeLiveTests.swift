@@ -158,6 +158,17 @@ extension LiveModeTests {
         XCTAssertEqual((last["trajectory"] as? [Any])?.count, task2.actions.count + 1)
     }
 
+    func testServeLiveResetWithoutADisplayFailsClearlyAndLeavesNoEpisode() throws {
+        let (replies, _) = try serve([["op": "reset", "task": 1], ["op": "state"], ["op": "step", "action": "observe"]],
+                                     backend: liveBackend, mode: "no_display")
+        let error = try XCTUnwrap(replies[0]["error"] as? String, "\(replies)")
+        XCTAssertTrue(error.hasPrefix("live: task 1 on FloorPlan30 ended at step 1: the bridge refused 'start FloorPlan30' (environment)"), error)
+        XCTAssertEqual(replies[1]["ok"] as? Bool, true)
+        XCTAssertEqual((replies[1]["trajectory"] as? [Any])?.count, 0, "no episode: \(replies[1])")
+        XCTAssertNil(replies[1]["metrics"])
+        XCTAssertEqual(replies[2]["error"] as? String, "call reset with a task first")
+    }
+
     func testServeRefusesLiveBatchesAndLiveOptionsWithoutTheLiveBackend() throws {
         let (replies, _) = try serve([["op": "reset", "tasks": [1, 2]], ["op": "reset", "task": 1]], backend: liveBackend)
         XCTAssertEqual(replies.first?["ok"] as? Bool, false)

@@ -31,7 +31,7 @@ def fake(monkeypatch, tmp_path):
 
 def live_env(store, binary, **options):
     return ThorLiteEnv(store=store, binary=binary, backend="live", bridge=BRIDGE, python=sys.executable,
-                       action_timeout=10, **options)
+                       action_timeout=10, start_timeout=30, **options)
 
 
 # What both backends agree on; the visible sets (and the text describing them) are where Unity's

@@ -149,14 +149,15 @@ def reward_for(mode, completeness_gain, done, info):
 BACKENDS = ("simulate", "live")
 
 
-def live_arguments(backend, bridge=None, python=None, record=None, action_timeout=None, unity_build=None):
+def live_arguments(backend, bridge=None, python=None, record=None, action_timeout=None, start_timeout=None,
+                   unity_build=None):
     """The `serve` flags of a backend: none for "simulate"; for "live" (real AI2-THOR through the
     bridge, one sidecar per server) the bridge script, its Python, the record directory, the
-    per-action timeout and a local Unity build, each when given."""
+    per-action and start timeouts and a local Unity build, each when given."""
     if backend not in BACKENDS:
         raise ThorLiteError(f"unknown backend {backend!r}; choose simulate or live")
     live = {"--bridge": bridge, "--python": python, "--record": record, "--action-timeout": action_timeout,
-            "--unity-build": unity_build}
+            "--start-timeout": start_timeout, "--unity-build": unity_build}
     if backend == "simulate":
         given = [flag for flag, value in live.items() if value is not None]
         if given:
@@ -193,9 +194,10 @@ class ThorLiteEnv(_Base):
                    bridge, `thor-lite serve --backend live`): the same observations, error kinds and
                    metrics; `frame` is the frame Unity rendered (frame_match "live"). A bridge
                    fault ends the episode with ThorLiteError; the next reset starts a new sidecar.
-    bridge, python, record, action_timeout, unity_build: the live backend's options (the bridge
-                   script, its Python with ai2thor, a directory to record episodes in the reference
-                   run layout, seconds per action, a local Unity build); see docs/live-mode.md.
+    bridge, python, record, action_timeout, start_timeout, unity_build: the live backend's
+                   options (the bridge script, its Python with ai2thor, a directory to record
+                   episodes in the reference run layout, seconds per action and for loading a
+                   scene, a local Unity build); see docs/live-mode.md.
 
     Observation (a dict): text (the reference's user message), action, object, success (0/1),
     error (thor-lite's error kind or ""), feedback, navigable and interactable (tuples of types),
@@ -209,9 +211,9 @@ class ThorLiteEnv(_Base):
     def __init__(self, store=None, binary=None, *, tasks=None, tasktype=None, category=None, scene=None,
                  order="random", reward="completeness", describe_view=True, expert_plan=False,
                  render_mode=None, backend="simulate", bridge=None, python=None, record=None,
-                 action_timeout=None, unity_build=None):
+                 action_timeout=None, start_timeout=None, unity_build=None):
         check_options(reward, order)
-        arguments = live_arguments(backend, bridge, python, record, action_timeout, unity_build)
+        arguments = live_arguments(backend, bridge, python, record, action_timeout, start_timeout, unity_build)
         if render_mode is not None and render_mode not in self.metadata["render_modes"]:
             raise ThorLiteError(f"unknown render_mode {render_mode!r}; supported: {self.metadata['render_modes']}")
         self.store = os.fspath(store) if store else None
