@@ -2,7 +2,7 @@
 """thor-lite serve through the Python client, side by side with the transport's floor.
 
 Usage (bench/serve_bench.sh builds the release binary and a store, then runs this):
-    python3 bench/serve_bench.py BINARY STORE [--seconds S] [--envs N]
+    python3 bench/serve_bench.py BINARY STORE [--seconds S] [--envs N] [--peer OTHER_BINARY]
 
 What is measured, each in one run, one after the other on the same machine:
   single   one environment through `ServeClient.step`: every task's expert plan in turn (a reset
@@ -11,7 +11,10 @@ What is measured, each in one run, one after the other on the same machine:
   env      the same through `ThorLiteEnv.step` (Gymnasium env: text observation, info, reward).
   batched  N environments in one server through `ServeClient.step_batch`: each follows its own
            task's expert plan and, when its episode ends, is reset to the next task in the same
-           request; environment-steps/s. Also through `ThorLiteVectorEnv` (Gymnasium arrays).
+           request; environment-steps/s, on all cores and with `serve --threads 1` (whether
+           spreading a batch over the cores pays). Also through `ThorLiteVectorEnv`.
+  peer     with --peer, the single-env measurement against another thor-lite binary (main's
+           release build, to see the change).
   floor    the same client against a Python echo server that answers every request with a
            canned reply of the real reply's size (a pipe round trip plus the client's JSON work,
            no simulation): the best any server could do for this client. The ratios printed are
@@ -83,8 +86,13 @@ class EchoBinary:
 
 def warm(client, plans):
     """Starts every task once (untimed), so each scene is compiled before the clock starts: the
-    server compiles a scene on its first episode and keeps it."""
-    client.reset_batch([identity for identity, _ in plans])
+    server compiles a scene on its first episode and keeps it (one at a time for a server
+    without the batch ops)."""
+    try:
+        client.reset_batch([identity for identity, _ in plans])
+    except thor_lite.ThorLiteError:
+        for identity, _ in plans:
+            client.reset(identity)
 
 
 def single(binary, store, plans, seconds):
@@ -138,9 +146,9 @@ def single_env(binary, store, plans, seconds):
     return steps / elapsed
 
 
-def batched(binary, store, plans, seconds, envs):
+def batched(binary, store, plans, seconds, envs, threads=None):
     """environment-steps/s through ServeClient.step_batch; every env follows its task's plan."""
-    client = thor_lite.ServeClient(store, binary)
+    client = thor_lite.ServeClient(store, binary, threads)
     warm(client, plans)
     try:
         next_plan = envs
@@ -213,6 +221,7 @@ def main():
     parser.add_argument("store")
     parser.add_argument("--seconds", type=float, default=3.0)
     parser.add_argument("--envs", type=int, default=64)
+    parser.add_argument("--peer", help="another thor-lite binary (e.g. main's) to measure single-env steps against")
     args = parser.parse_args()
     plans = expert_plans(args.binary, args.store)
     single_reply, batch_reply = sample_replies(args.binary, args.store, plans, args.envs)
@@ -231,11 +240,17 @@ def main():
             print(f"single env, ServeClient.step:   {rate:>10,.0f} steps/s  p50 {p50:6.1f} µs  p99 {p99:6.1f} µs")
             print(f"  floor (Python echo server):   {floor:>10,.0f} steps/s  p50 {floor50:6.1f} µs  p99 {floor99:6.1f} µs"
                   f"   thor-lite/floor {rate / floor:.2f}   target 15,000: {rate / 15000:.2f}x")
+            if args.peer:
+                peer, peer50, peer99 = single(args.peer, args.store, plans, args.seconds)
+                print(f"  peer {args.peer}: {peer:>10,.0f} steps/s  p50 {peer50:6.1f} µs  p99 {peer99:6.1f} µs"
+                      f"   thor-lite/peer {rate / peer:.2f}")
             rate = single_env(args.binary, args.store, plans, args.seconds)
             print(f"single env, ThorLiteEnv.step:   {rate:>10,.0f} steps/s")
             rate, batches = batched(args.binary, args.store, plans, args.seconds, args.envs)
+            one, _ = batched(args.binary, args.store, plans, args.seconds, args.envs, threads=1)
             floor, _ = batched(echo_batch.path, args.store, plans, args.seconds, args.envs)
             print(f"{args.envs} envs, ServeClient.step_batch: {rate:>10,.0f} env-steps/s ({batches} batches)")
+            print(f"  the same, serve --threads 1:  {one:>10,.0f} env-steps/s   all cores/one thread {rate / one:.2f}")
             print(f"  floor (Python echo server):   {floor:>10,.0f} env-steps/s"
                   f"   thor-lite/floor {rate / floor:.2f}   target 200,000: {rate / 200000:.2f}x")
             rate = vector_env(args.binary, args.store, plans, args.seconds, args.envs)

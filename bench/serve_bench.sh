@@ -7,6 +7,8 @@
 # ThorLiteEnv/ThorLiteVectorEnv need Gymnasium (pip install "gymnasium>=1.0" numpy).
 # Builds the release binary (swift build -c release --product thor-lite) and imports the real
 # benchmark into a temporary store first.
+# PEER=path/to/other/thor-lite adds the single-env measurement against that binary (main's
+# release build, say) with its ratio.
 # Usage: bench/serve_bench.sh [seconds per measurement] [envs]   (default 3 64)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,4 +21,4 @@ bindir=$(swift build -c release --show-bin-path)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 "$bindir/thor-lite" import "$checkout" --store "$work/s.sqlite" -q 2>/dev/null
-"$python" bench/serve_bench.py "$bindir/thor-lite" "$work/s.sqlite" --seconds "$seconds" --envs "$envs"
+"$python" bench/serve_bench.py "$bindir/thor-lite" "$work/s.sqlite" --seconds "$seconds" --envs "$envs" ${PEER:+--peer "$PEER"}

@@ -149,4 +149,12 @@ public struct JSONWriter {
         separate()
         bytes += json
     }
+
+    /// Members of an object written earlier by another writer (its `bytes`, key-sorted among
+    /// the members around them), copied verbatim: parts of a reply that repeat unchanged.
+    public mutating func members(_ written: [UInt8]) {
+        guard !written.isEmpty else { return }
+        separate()
+        bytes += written
+    }
 }

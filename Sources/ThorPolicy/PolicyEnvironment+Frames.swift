@@ -13,11 +13,11 @@ public enum FrameMatch: String, Sendable, Hashable {
 }
 
 extension PolicyEnvironment {
-    /// The best recorded frame (`thor-lite frames import`) for the scene, pose and state of
-    /// `world`: an exact state match first, else a frame of the same pose; nil when none is indexed.
-    /// A scene without frames costs nothing per step (no snapshot is taken).
-    func recordedFrame(for world: World) -> (path: String, match: FrameMatch)? {
-        guard let frames, !frames.isEmpty else { return nil }
+    /// The best recorded frame (`thor-lite frames import`) for the scene, pose and state of the
+    /// current world: an exact state match first, else a frame of the same pose; nil when none is
+    /// indexed. A scene without frames costs nothing per step (no snapshot is taken).
+    func recordedFrame() -> (path: String, match: FrameMatch)? {
+        guard let frames, !frames.isEmpty, let world = runner?.world else { return nil }
         return frames.best(RunReplay.snapshot(world, source: "simulator"))
     }
 }

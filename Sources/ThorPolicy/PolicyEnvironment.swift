@@ -167,8 +167,10 @@ public final class PolicyEnvironment {
     }
 
     func evaluate() throws -> TaskMetrics? {
-        guard let runner, let reference else { return nil }
-        for step in runner.steps[trajectory.count...] {
+        // `runner?.steps`, not `guard let runner`: binding the runner copies it (a retain per
+        // field of its world), which was a fifth of a step's time.
+        guard let reference, let steps = runner?.steps else { return nil }
+        for step in steps[trajectory.count...] {
             trajectory.append(TrajectoryEntry(action: step.action, object: step.object, success: step.success, legalObjects: step.legalObjects))
         }
         return try ReferenceMetric.evaluate(trajectory, task: reference)
@@ -189,13 +191,13 @@ public final class PolicyEnvironment {
     }
 
     func observation() -> Observation {
-        guard let runner, let last = runner.steps.last else {
+        guard let steps = runner?.steps, let last = steps.last, let isDone = runner?.isDone else {
             return Observation(action: "", success: false, feedback: "", navigable: [], interactable: [], step: 0, isDone: false)
         }
         var observation = Observation(
             action: last.action, object: last.object, objectId: last.objectId, success: last.success, error: last.error,
             feedback: last.feedback, navigable: last.legalLocations, interactable: last.legalObjects,
-            step: runner.steps.count, isDone: runner.isDone)
+            step: steps.count, isDone: isDone)
         if let episode = live?.episode {
             // What Unity reported: its held object and its rendered frame.
             observation.heldType = episode.held?.type
@@ -204,10 +206,10 @@ public final class PolicyEnvironment {
             observation.frameMatch = episode.frame == nil ? nil : .live
             return observation
         }
-        let world = runner.world
-        observation.heldType = world.held.map { world.scene.typeName(ofObject: $0) }
-        observation.heldId = world.held.map { world.scene.scene.objects[$0].objectId }
-        if let recorded = recordedFrame(for: world) {
+        let held = runner?.world.held ?? nil
+        observation.heldType = held.flatMap { runner?.world.scene.typeName(ofObject: $0) }
+        observation.heldId = held.flatMap { runner?.world.scene.scene.objects[$0].objectId }
+        if let recorded = recordedFrame() {
             observation.frame = recorded.path
             observation.frameMatch = recorded.match
         }

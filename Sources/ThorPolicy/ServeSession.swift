@@ -20,6 +20,9 @@ public struct ServeSession {
     public let catalog: EpisodeCatalog
     public let single: PolicyEnvironment
     public let vector: VectorEnvironment
+    /// Each task's info fields (scene to tasktype) as written once: the single episode's every
+    /// step reply repeats them. Used by the serial path only.
+    let taskFields = TaskFieldsCache()
 
     public init(catalog: EpisodeCatalog) {
         self.catalog = catalog
@@ -127,6 +130,20 @@ public struct ServeSession {
 
 // MARK: replies
 
+/// Task fields as written once per task (see `ServeSession.taskFields`).
+final class TaskFieldsCache {
+    private var written: [String: [UInt8]] = [:]
+
+    func fields(of task: BenchmarkTask) -> [UInt8] {
+        let key = task.identity.description
+        if let bytes = written[key] { return bytes }
+        var json = JSONWriter(reserving: 256)
+        ServeSession.writeTaskFields(task, into: &json)
+        written[key] = json.bytes
+        return json.bytes
+    }
+}
+
 extension ServeSession {
     /// One reply line; keys are written in sorted order (the project's JSON dialect), `id` among
     /// them, copied verbatim from the request.
@@ -147,12 +164,12 @@ extension ServeSession {
                 json.key("ok"); json.bool(true)
             case .reset(let environment, let observation):
                 writeID(&json)
-                json.key("info"); Self.writeInfo(environment, full: true, reset: false, into: &json)
+                json.key("info"); Self.writeInfo(environment, full: true, reset: false, into: &json, cache: taskFields)
                 json.key("observation"); Self.writeObservation(observation, into: &json)
                 json.key("ok"); json.bool(true)
             case .step(let environment, let observation):
                 writeID(&json)
-                json.key("info"); Self.writeInfo(environment, full: true, reset: false, into: &json)
+                json.key("info"); Self.writeInfo(environment, full: true, reset: false, into: &json, cache: taskFields)
                 json.key("observation"); Self.writeObservation(observation, into: &json)
                 json.key("ok"); json.bool(true)
                 json.key("reward"); json.double(environment.reward)
@@ -198,12 +215,12 @@ extension ServeSession {
     }
 
     /// The batch's infos and observations as array parts, rendered in the same chunks the batch
-    /// was stepped in (on all cores for a large batch): a third of a batched step's time is
-    /// rendering.
+    /// was stepped in (on several threads for a large batch): rendering is a quarter of a
+    /// batched step's time.
     func renderBatch(_ entries: [(Observation, full: Bool, reset: Bool)]) -> (infos: [[UInt8]], observations: [[UInt8]]) {
         let environments = vector.environments
-        let chunks = VectorEnvironment.chunks(count: entries.count, threshold: vector.parallelThreshold)
-        let render = { (range: Range<Int>) -> ([UInt8], [UInt8]) in
+        let chunks = VectorEnvironment.chunks(count: entries.count, threshold: vector.parallelThreshold, threads: vector.threads)
+        func render(_ range: Range<Int>) -> ([UInt8], [UInt8]) {
             var infos = JSONWriter(reserving: 64 * range.count)
             var observations = JSONWriter(reserving: 640 * range.count)
             for index in range {
@@ -213,26 +230,16 @@ extension ServeSession {
             }
             return (infos.bytes, observations.bytes)
         }
-        var parts = [([UInt8], [UInt8])](repeating: ([], []), count: chunks.count)
-        if chunks.count == 1 {
-            parts[0] = render(chunks[0])
-        } else {
-            let work = UncheckedSendable(render)
-            parts.withUnsafeMutableBufferPointer { buffer in
-                let out = UncheckedSendable(buffer)
-                // Each chunk writes its own cell; rendering only reads the environments.
-                DispatchQueue.concurrentPerform(iterations: chunks.count) { index in
-                    out.value[index] = work.value(chunks[index])
-                }
-            }
-        }
+        // Rendering only reads the environments.
+        let parts = VectorEnvironment.perChunk(chunks, render)
         return (parts.map(\.0), parts.map(\.1))
     }
 
     /// The task (its identity typed as in the task file) and, with `full`, its type, scene, name
     /// and query; once the episode is over its metrics and goal success. Batched steps send the
     /// task's other fields only when an environment starts a new episode (`reset: true`).
-    static func writeInfo(_ environment: PolicyEnvironment, full: Bool, reset: Bool, into json: inout JSONWriter) {
+    static func writeInfo(_ environment: PolicyEnvironment, full: Bool, reset: Bool, into json: inout JSONWriter,
+                          cache: TaskFieldsCache? = nil) {
         json.object { json in
             guard let task = environment.task else { return }
             if environment.isDone {
@@ -240,14 +247,25 @@ extension ServeSession {
                 if let metrics = environment.currentMetrics { json.key("metrics"); json.value(ReportWriters.json(metrics)) }
             }
             if reset { json.key("reset"); json.bool(true) }
-            if full { json.key("scene"); json.string(task.scene) }
-            json.key("task"); json.value(ReportWriters.json(task.identity))
-            if full {
-                json.key("taskname"); json.string(task.taskName)
-                json.key("taskquery"); json.string(task.taskQuery)
-                json.key("tasktype"); json.string(task.taskType)
+            guard full else {
+                json.key("task"); json.value(ReportWriters.json(task.identity))
+                return
+            }
+            if let cache {
+                json.members(cache.fields(of: task))
+            } else {
+                writeTaskFields(task, into: &json)
             }
         }
+    }
+
+    /// `scene`, `task`, `taskname`, `taskquery`, `tasktype`, in that (sorted) order.
+    static func writeTaskFields(_ task: BenchmarkTask, into json: inout JSONWriter) {
+        json.key("scene"); json.string(task.scene)
+        json.key("task"); json.value(ReportWriters.json(task.identity))
+        json.key("taskname"); json.string(task.taskName)
+        json.key("taskquery"); json.string(task.taskQuery)
+        json.key("tasktype"); json.string(task.taskType)
     }
 
     static func writeObservation(_ o: Observation, into json: inout JSONWriter) {

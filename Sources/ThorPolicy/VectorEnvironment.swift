@@ -21,9 +21,13 @@ public enum VectorAction: Hashable, Sendable {
 public final class VectorEnvironment {
     public let catalog: EpisodeCatalog
     public private(set) var environments: [PolicyEnvironment] = []
-    /// Batches of at least this many environments are stepped on all cores: below it, handing
-    /// work to threads costs more than the steps (measured with bench/serve_bench.py).
+    /// Batches of at least this many environments are spread over threads; a smaller batch is
+    /// not worth the hand-over (an estimate: a step costs about 10 µs of CPU, waking a thread
+    /// tens). bench/serve_bench.py compares a 64-environment batch on all cores and on one.
     public var parallelThreshold = 16
+    /// How many threads a batch is spread over (default: every core). Lower it when several
+    /// servers share a machine.
+    public var threads = VectorEnvironment.cores
 
     public init(catalog: EpisodeCatalog) {
         self.catalog = catalog
@@ -64,38 +68,13 @@ public final class VectorEnvironment {
             throw ServeError("\(actions.count) actions for \(environments.count) environments; send one per environment")
         }
         for case .reset(let task) in actions { _ = try catalog.task(task) }
-        var slots = [Slot?](repeating: nil, count: actions.count)
-        var failure: (any Error)?
         let environments = self.environments
-        let run = { (range: Range<Int>, out: UnsafeMutablePointer<Slot?>) -> (any Error)? in
-            do {
-                for index in range { out[index] = try Self.advance(environments[index], actions[index]) }
-                return nil
-            } catch {
-                return error
-            }
+        let chunks = Self.chunks(count: actions.count, threshold: parallelThreshold, threads: threads)
+        // Each chunk steps its own environments; the shared catalog locks its caches.
+        let results = Self.perChunk(chunks) { range in
+            Result { try range.map { try Self.advance(environments[$0], actions[$0]) } }
         }
-        slots.withUnsafeMutableBufferPointer { buffer in
-            guard let base = buffer.baseAddress else { return }
-            let chunks = Self.chunks(count: actions.count, threshold: parallelThreshold)
-            if chunks.count == 1 {
-                failure = run(chunks[0], base)
-                return
-            }
-            let out = UncheckedSendable(base)
-            let errors = UncheckedSendable(UnsafeMutableBufferPointer<(any Error)?>.allocate(capacity: chunks.count))
-            errors.value.initialize(repeating: nil)
-            defer { errors.value.deallocate() }
-            // Each chunk writes its own slots and its own error cell; the environments of a chunk
-            // are touched by that chunk only, and the shared catalog locks its caches.
-            let work = UncheckedSendable(run)
-            DispatchQueue.concurrentPerform(iterations: chunks.count) { index in
-                errors.value[index] = work.value(chunks[index], out.value)
-            }
-            failure = errors.value.compactMap { $0 }.first
-        }
-        if let failure { throw failure }
-        return slots.compactMap { $0 }
+        return try results.flatMap { try $0.get() }
     }
 
     static func advance(_ environment: PolicyEnvironment, _ action: VectorAction) throws -> Slot {
@@ -113,10 +92,30 @@ public final class VectorEnvironment {
     /// Read once: `activeProcessorCount` reads cgroup files on Linux, 3% of a batched step's time.
     static let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
 
-    /// Contiguous index ranges, one per core for a batch of at least `threshold`, else one.
-    static func chunks(count: Int, threshold: Int) -> [Range<Int>] {
-        let parts = count >= threshold ? min(cores, count) : 1
+    /// Contiguous index ranges, one per thread for a batch of at least `threshold`, else one.
+    static func chunks(count: Int, threshold: Int, threads: Int = cores) -> [Range<Int>] {
+        let parts = count >= threshold ? max(1, min(threads, count)) : 1
         return (0..<parts).map { part in (count * part / parts)..<(count * (part + 1) / parts) }
+    }
+}
+
+extension VectorEnvironment {
+    /// `body` over each chunk, each on its own thread when there are several; the results in
+    /// chunk order. `body` must touch only what its chunk owns.
+    static func perChunk<T>(_ chunks: [Range<Int>], _ body: (Range<Int>) -> T) -> [T] {
+        guard chunks.count > 1 else { return chunks.map(body) }
+        var results = [T?](repeating: nil, count: chunks.count)
+        withoutActuallyEscaping(body) { body in
+            let work = UncheckedSendable(body)
+            results.withUnsafeMutableBufferPointer { buffer in
+                let out = UncheckedSendable(buffer)
+                // Each iteration writes its own cell.
+                DispatchQueue.concurrentPerform(iterations: chunks.count) { index in
+                    out.value[index] = work.value(chunks[index])
+                }
+            }
+        }
+        return results.compactMap { $0 }
     }
 }
 

@@ -38,6 +38,9 @@ struct Serve: ParsableCommand {
 
     @OptionGroup var storeOptions: StoreOptions
 
+    @Option(help: "Threads a batch of episodes is stepped on (default: every core); lower it when several servers share the machine.")
+    var threads: Int?
+
     enum Backend: String, ExpressibleByArgument, CaseIterable {
         case simulate, live
     }
@@ -51,6 +54,7 @@ struct Serve: ParsableCommand {
     var record: String?
 
     func validate() throws {
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
         if backend == .simulate, record != nil || bridgeOptions.bridge != nil || bridgeOptions.python != nil || bridgeOptions.unityBuild != nil {
             throw ValidationError("--record, --bridge, --python and --unity-build belong to --backend live")
         }
@@ -72,12 +76,13 @@ struct Serve: ParsableCommand {
             }
             defer { live?.removeScratch() }
             // The session (and with it every sidecar) ends before the scratch frames are removed.
-            try Self.serve(EpisodeCatalog(store: store, live: live))
+            try serve(EpisodeCatalog(store: store, live: live))
         }
     }
 
-    static func serve(_ catalog: EpisodeCatalog) throws {
+    func serve(_ catalog: EpisodeCatalog) throws {
         var session = ServeSession(catalog: catalog)
+        if let threads { session.vector.threads = threads }
         try LinePump.run { line, out in session.handle(line, into: &out) }
     }
 }

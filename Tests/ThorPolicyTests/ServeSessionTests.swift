@@ -275,6 +275,8 @@ final class ServeSessionTests: XCTestCase {
             let chunks = VectorEnvironment.chunks(count: count, threshold: 16)
             XCTAssertEqual(chunks.flatMap { Array($0) }, Array(0..<count), "\(count)")
             if count < 16 { XCTAssertEqual(chunks.count, 1) }
+            XCTAssertEqual(VectorEnvironment.chunks(count: count, threshold: 16, threads: 1), [0..<count])
+            XCTAssertEqual(VectorEnvironment.chunks(count: count, threshold: 1, threads: 3).count, min(3, count))
         }
     }
 }

@@ -1,7 +1,4 @@
 """Batched episodes: the serve protocol's batch ops through ServeClient, and ThorLiteVectorEnv."""
-import json
-import subprocess
-
 import pytest
 
 from thor_lite import ServeClient, ThorLiteEnv, ThorLiteError, expert_plans
@@ -25,22 +22,6 @@ def test_serve_client_steps_a_batch_with_reset_slots(store, binary):
             client.step_batch(["observe"])
     finally:
         client.close()
-
-
-def test_pipelined_requests_get_their_replies_in_order(store, binary):
-    requests = [{"op": "reset", "task": 4, "id": 0}]
-    requests += [{"op": "step", "action": "observe" if i % 2 else "move forward", "id": i} for i in range(1, 200)]
-    requests += [{"op": "close", "id": "end"}]
-    text = "".join(json.dumps(r) + "\n" for r in requests)
-    done = subprocess.run([binary, "serve", "--store", store], input=text, capture_output=True, text=True, check=True)
-    replies = [json.loads(line) for line in done.stdout.splitlines()]
-    assert [r["id"] for r in replies] == [r["id"] for r in requests]
-    # Alternating actions never reach the repeat cut-off: task 4's budget of 24 steps ends the
-    # episode at request 24 (truncated), and later steps are refused.
-    assert [r["observation"]["step"] for r in replies[1:25]] == list(range(2, 26))
-    assert [r["truncated"] for r in replies[1:25]] == [False] * 23 + [True]
-    assert {r["error"] for r in replies[25:-1]} == {"the episode has ended; call reset to start another"}
-    assert replies[-1] == {"id": "end", "ok": True}
 
 
 gymnasium = pytest.importorskip("gymnasium", reason="Gymnasium is an optional extra: pip install './python[gym]'")

@@ -231,7 +231,7 @@ class ThorLiteEnv(_Base):
         self._next = 0
         self._python_random = random.Random()
         self.backend = backend
-        self._client = ServeClient(self.store, binary, arguments)
+        self._client = ServeClient(self.store, binary, arguments=arguments)
         self.task = None
         self._transcript = []
         self._done = False

@@ -65,7 +65,8 @@ class ThorLiteVectorEnv(_Base):
     """`num_envs` episodes served by one `thor-lite serve` process, stepped by one request.
 
     The arguments are ThorLiteEnv's (store, binary, tasks, tasktype, category, scene, order,
-    reward, describe_view); each environment's observation, reward and info are what a
+    reward, describe_view), and `threads`, the server threads a batch is stepped on (default:
+    every core); each environment's observation, reward and info are what a
     ThorLiteEnv would give, batched as Gymnasium batches them (`batch_space`, infos as arrays with
     `_key` masks).
 
@@ -80,7 +81,7 @@ class ThorLiteVectorEnv(_Base):
 
     def __init__(self, num_envs, store=None, binary=None, *, tasks=None, tasktype=None, category=None,
                  scene=None, order="random", reward="completeness", describe_view=True, render_mode=None,
-                 backend="simulate"):
+                 threads=None, backend="simulate"):
         if backend != "simulate":
             # One server steps the whole batch in the simulator; live episodes need a sidecar and
             # a Unity each, which one ThorLiteEnv per slot has.
@@ -105,7 +106,7 @@ class ThorLiteVectorEnv(_Base):
         if not self.split:
             raise ThorLiteError("the split is empty: no task matches the filters")
         self._next = 0
-        self._client = ServeClient(store, binary)
+        self._client = ServeClient(store, binary, threads)
         self.single_observation_space = observation_space()
         self.single_action_space = action_space()
         self.observation_space = batch_space(self.single_observation_space, self.num_envs)
