@@ -184,9 +184,8 @@ class Episode:
         self.start_objects = {}
         for obj in self.metadata()["objects"]:
             self.start_objects.setdefault(obj["objectType"], []).append(obj)
-        self.navigable = {}
-        for object_type in task.get("navigable_objects") or []:
-            self.navigable[object_type] = self.navigable.get(object_type, 0) + 1
+        # The wrapper counts sightings per type; only the keys and their order matter.
+        self.navigable = dict.fromkeys(task.get("navigable_objects") or [])
         self.interactable = {}
 
     # -- reading AI2-THOR ------------------------------------------------------------------
@@ -195,7 +194,7 @@ class Episode:
         event = self.controller.last_event
         metadata = getattr(event, "metadata", None)
         if not isinstance(metadata, dict):
-            raise WrapperError("the controller's last event has no metadata dictionary")
+            raise MalformedEvent("the controller's last event has no metadata dictionary")
         return metadata
 
     def error_message(self):
@@ -216,7 +215,6 @@ class Episode:
     def frame(self, label):
         """save_frame: the frame as it is now, with the name parts the wrapper gives it."""
         self.frames_taken.append((label, self.controller.last_event.frame))
-        return True
 
     # -- the legal sets --------------------------------------------------------------------
 
@@ -230,7 +228,7 @@ class Episode:
     def legal_navigations(self):
         for row in navigate_locations(self.metadata()):
             if row["isnavigable"]:
-                self.navigable[row["objectType"]] = self.navigable.get(row["objectType"], 0) + 1
+                self.navigable.setdefault(row["objectType"])
         return list(self.navigable)
 
     def legal_interactions(self):
@@ -238,7 +236,7 @@ class Episode:
         found = {}
         for row in navigate_locations(self.metadata()):
             if (row["visible"] and row["objectType"] in inside) or row["isnavigable"]:
-                found[row["objectType"]] = found.get(row["objectType"], 0) + 1
+                found.setdefault(row["objectType"])
         self.interactable = found
         return list(found)
 
