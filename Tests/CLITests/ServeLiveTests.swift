@@ -158,6 +158,29 @@ extension LiveModeTests {
         XCTAssertEqual((last["trajectory"] as? [Any])?.count, task2.actions.count + 1)
     }
 
+    func testServeLiveEndsTheEpisodeOnAHangOrGarbageAndTheNextResetStartsANewSidecar() throws {
+        // Task 4 alone: init takes the fake's step calls 1-3, navigate 4, open Cabinet 5.
+        let plan = try XCTUnwrap(try expertPlans().first { $0.identity == 4 })
+        let requests = planRequests([plan]) + planRequests([plan])
+        let faults = [
+            ("hang_at:5", "the bridge did not answer 'step open Cabinet' within 2 s (Unity hangs?): sidecar killed"),
+            ("garbage_at:5", "the bridge answered 'step open Cabinet' with a malformed reply (not JSON"),
+        ]
+        for (mode, why) in faults {
+            // The fake counts its calls across restarts in this file: each mode starts from 1.
+            try? FileManager.default.removeItem(at: work.appendingPathComponent("fake-state"))
+            let backend = liveBackend.map { $0 == "5" ? "2" : $0 }
+            let (replies, _) = try serve(requests, backend: backend, mode: mode)
+            let failures = replies.enumerated().filter { $0.element["ok"] as? Bool == false }
+            XCTAssertEqual(failures.first?.offset, 2, "\(mode): the open fails: \(replies)")
+            let error = try XCTUnwrap(failures.first?.element["error"] as? String)
+            XCTAssertTrue(error.hasPrefix("live: task 4 on FloorPlan30 ended at step 3: \(why)"), "\(mode): \(error)")
+            XCTAssertEqual(failures.map(\.offset), [2, 3, 4], "\(mode): the open, then the plan's pickup and end on the ended episode: \(replies)")
+            let last = try XCTUnwrap(replies.last)
+            XCTAssertEqual((last["metrics"] as? [String: Any])?["success"] as? Int, 1, "\(mode): the replay on a new sidecar: \(last)")
+        }
+    }
+
     func testServeLiveResetWithoutADisplayFailsClearlyAndLeavesNoEpisode() throws {
         let (replies, _) = try serve([["op": "reset", "task": 1], ["op": "state"], ["op": "step", "action": "observe"]],
                                      backend: liveBackend, mode: "no_display")
