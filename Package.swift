@@ -83,6 +83,6 @@ let package = Package(
         // GRDB: to build files that are not thor-lite stores and to check a store's integrity.
         .testTarget(name: "CLITests", dependencies: ["thor-lite", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "ThorFramesTests", dependencies: ["ThorFrames", "ThorGrade", "ThorStore", "ThorSim", "ThorModel", "ThorPolicy"]),
-        .testTarget(name: "ThorPolicyTests", dependencies: ["ThorPolicy", "ThorSim", "ThorModel", "ThorStore", "ThorJSON"]),
+        .testTarget(name: "ThorPolicyTests", dependencies: ["ThorPolicy", "ThorSim", "ThorModel", "ThorStore", "ThorJSON", "ThorGrade"]),
     ]
 )

@@ -2,9 +2,11 @@
 """thor-lite serve through the Python client, side by side with the transport's floor.
 
 Usage (bench/serve_bench.sh builds the release binary and a store, then runs this):
-    python3 bench/serve_bench.py BINARY STORE [--seconds S] [--envs N] [--peer OTHER_BINARY]
+    python3 bench/serve_bench.py BINARY STORE [--seconds S] [--envs N] [--cpu-steps N] [--peer OTHER_BINARY]
 
 What is measured, each in one run, one after the other on the same machine:
+  cpu      the server alone: `serve < file` over a file of single-env requests and one of batched
+           requests (all cores and one thread), CPU seconds per step, best of three.
   single   one environment through `ServeClient.step`: every task's expert plan in turn (a reset
            when an episode ends); steps/s over the whole time (resets included) and the p50/p99
            latency of a step request; with the standard library's json and, when installed, orjson.
@@ -25,7 +27,6 @@ The machine may be shared: the load average before each part is printed; read th
 import argparse
 import json
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -201,6 +202,59 @@ def vector_env(binary, store, plans, seconds, envs):
     return steps / elapsed
 
 
+def request_files(plans, envs, work, steps):
+    """Two request files for `serve < file`: about `steps` single-env steps over the expert plans
+    (a reset before each plan), and `steps // envs` batched steps of `envs` environments following
+    their plans (a reset slot when a plan is done). Both start with a reset of every task."""
+    batches = max(1, steps // envs)
+    warm = json.dumps({"op": "reset", "tasks": [identity for identity, _ in plans]}) + "\n"
+    single = os.path.join(work, "single.jsonl")
+    with open(single, "w") as out:
+        out.write(warm)
+        count = 0
+        while count < steps:
+            for identity, actions in plans:
+                out.write(json.dumps({"op": "reset", "task": identity}) + "\n")
+                for action in actions:
+                    out.write(json.dumps({"op": "step", "action": action}) + "\n")
+                    count += 1
+    batch = os.path.join(work, "batch.jsonl")
+    with open(batch, "w") as out:
+        out.write(warm)
+        current = [plans[i % len(plans)] for i in range(envs)]
+        position, following = [0] * envs, envs
+        out.write(json.dumps({"op": "reset", "tasks": [identity for identity, _ in current]}) + "\n")
+        for _ in range(batches):
+            slots = []
+            for i in range(envs):
+                if position[i] >= len(current[i][1]):
+                    current[i], position[i] = plans[following % len(plans)], 0
+                    following += 1
+                    slots.append({"reset": current[i][0]})
+                else:
+                    slots.append(current[i][1][position[i]])
+                    position[i] += 1
+            out.write(json.dumps({"op": "step", "actions": slots}) + "\n")
+    return (single, count), (batch, batches * envs)
+
+
+def server_cpu(binary, store, path, threads=None, runs=3):
+    """Best-of-`runs` CPU seconds (user + system) of `serve < path`, replies to /dev/null: the
+    server's own cost, no client, and less sensitive to other load than wall time."""
+    best = None
+    command = [binary, "serve", "--store", store] + (["--threads", str(threads)] if threads else [])
+    for _ in range(runs):
+        with open(path, "rb") as requests:
+            process = subprocess.Popen(command, stdin=requests, stdout=subprocess.DEVNULL)
+            _, status, usage = os.wait4(process.pid, 0)
+            process.returncode = os.waitstatus_to_exitcode(status)
+        if process.returncode != 0:
+            raise SystemExit(f"serve < {path} exited {process.returncode}")
+        cpu = usage.ru_utime + usage.ru_stime
+        best = cpu if best is None else min(best, cpu)
+    return best
+
+
 def sample_replies(binary, store, plans, envs):
     """A real single step reply and a real batched step reply, for the echo server."""
     client = thor_lite.ServeClient(store, binary)
@@ -221,17 +275,26 @@ def main():
     parser.add_argument("store")
     parser.add_argument("--seconds", type=float, default=3.0)
     parser.add_argument("--envs", type=int, default=64)
+    parser.add_argument("--cpu-steps", type=int, default=100_000, help="steps in the server-CPU request files")
     parser.add_argument("--peer", help="another thor-lite binary (e.g. main's) to measure single-env steps against")
     args = parser.parse_args()
     plans = expert_plans(args.binary, args.store)
     single_reply, batch_reply = sample_replies(args.binary, args.store, plans, args.envs)
-    print(f"{len(plans)} expert plans; {os.cpu_count()} cores; {args.seconds:.0f} s per measurement; "
+    print(f"{len(plans)} expert plans; {os.cpu_count()} cores; {args.seconds:g} s per measurement; "
           f"a single step reply is {len(single_reply)} bytes, a batched one at {args.envs} envs {len(batch_reply)} bytes")
     with tempfile.TemporaryDirectory() as work:
         os.makedirs(work + "/single")
         os.makedirs(work + "/batch")
         echo_single = EchoBinary(single_reply, work + "/single")
         echo_batch = EchoBinary(batch_reply, work + "/batch")
+        (single_file, steps), (batch_file, env_steps) = request_files(plans, args.envs, work, args.cpu_steps)
+        print(f"\n-- server CPU alone, serve < file (best of 3; load average before: {os.getloadavg()[0]:.2f})")
+        cpu = server_cpu(args.binary, args.store, single_file)
+        print(f"single env: {steps:,} steps (and a reset per plan) in {cpu:.2f} s = {cpu / steps * 1e6:.1f} µs a step")
+        for threads in (None, 1):
+            cpu = server_cpu(args.binary, args.store, batch_file, threads)
+            label = "one thread" if threads else "all cores"
+            print(f"{args.envs} envs ({label}): {env_steps:,} env-steps in {cpu:.2f} s = {cpu / env_steps * 1e6:.1f} µs an env-step")
         for library in json_libraries():
             use_json(library)
             print(f"\n-- client JSON: {library[0]} (load average before: {os.getloadavg()[0]:.2f})")

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# thor-lite serve through the Python client, side by side with a Python echo server (the pipe and
+# thor-lite serve: first the server's CPU alone (serve < a file of requests, single and batched),
+# then through the Python client, side by side with a Python echo server (the pipe and
 # the client's JSON work with no simulation: the floor for any server), printing ratios:
 # single-environment steps/s with p50/p99 latency (ServeClient and ThorLiteEnv) and batched
 # environment-steps/s at ENVS environments (ServeClient.step_batch and ThorLiteVectorEnv), with

@@ -10,9 +10,12 @@ import ThorStore
 /// lookup, not a SQLite query, and many environments (a `VectorEnvironment`, threads) share one
 /// catalog.
 ///
+/// It is a `WorldSource`, so grading can share it too (the CLI's `StoreWorlds` and the other
+/// per-command scene caches could become this one).
+///
 /// Frames indexed by `thor-lite frames import` after a scene was first used are not seen until a
 /// new catalog is made (a new `serve` process).
-public final class EpisodeCatalog: @unchecked Sendable {
+public final class EpisodeCatalog: WorldSource, @unchecked Sendable {
     public let store: ThorStore
     public let approachPoses: [String: ApproachPose]
     /// Set for `serve --backend live`: episodes run on real AI2-THOR through the bridge, each

@@ -58,8 +58,12 @@ public final class PolicyEnvironment {
     /// entries; the one it changes afterwards, the budget's final `end`, changes its error kind,
     /// which the metric does not read).
     var trajectory: [TrajectoryEntry] = []
-    /// The reference metrics after the last step, computed once per step (the reward needs them).
+    /// The reference metrics, evaluated after a step that can score (`ReferenceMetric.canScore`)
+    /// and at the end; nil-checked through `metrics` in between (`metricsAreStale`).
     var currentMetrics: TaskMetrics?
+    /// Steps since the last evaluation could not change the completeness, but the other fields
+    /// (efficiency, repeat rate) need evaluating before `currentMetrics` is read.
+    var metricsAreStale = false
     /// The completeness the last step gained (0 after `reset`).
     public private(set) var reward = 0.0
     /// This environment's sidecar and live episode, on a live catalog (made on first reset).
@@ -112,6 +116,7 @@ public final class PolicyEnvironment {
             reference = nil
             trajectory = []
             currentMetrics = nil
+            metricsAreStale = false
             reward = 0
             throw live.failed(failure, task: task)
         }
@@ -121,6 +126,7 @@ public final class PolicyEnvironment {
         trajectory = []
         frames = catalog.frames(scene: task.scene)
         currentMetrics = try evaluate()
+        metricsAreStale = false
         reward = 0
         return observation()
     }
@@ -138,9 +144,18 @@ public final class PolicyEnvironment {
             // The episode has ended (the runner is done); the next reset starts a new sidecar.
             throw live.failed(failure, task: task)
         }
-        let before = currentMetrics?.completeness ?? 0
-        currentMetrics = try evaluate()
-        reward = (currentMetrics?.completeness ?? 0) - before
+        let known = trajectory.count
+        extendTrajectory()
+        if isDone || trajectory[known...].contains(where: ReferenceMetric.canScore) {
+            let before = currentMetrics?.completeness ?? 0
+            currentMetrics = try evaluate()
+            metricsAreStale = false
+            reward = (currentMetrics?.completeness ?? 0) - before
+        } else {
+            // Nothing this step added can score: the completeness, and so the reward, stand.
+            metricsAreStale = true
+            reward = 0
+        }
         if let live, let runner, runner.isDone, let task, let currentMetrics {
             try live.record(task: task, steps: runner.steps, metrics: currentMetrics)
         }
@@ -163,16 +178,28 @@ public final class PolicyEnvironment {
 
     /// The reference metrics of the trajectory so far (final once `isDone`).
     public var metrics: TaskMetrics? {
-        get throws { currentMetrics }
+        get throws {
+            if metricsAreStale {
+                currentMetrics = try evaluate()
+                metricsAreStale = false
+            }
+            return currentMetrics
+        }
     }
 
-    func evaluate() throws -> TaskMetrics? {
-        // `runner?.steps`, not `guard let runner`: binding the runner copies it (a retain per
-        // field of its world), which was a fifth of a step's time.
-        guard let reference, let steps = runner?.steps else { return nil }
+    /// Appends the runner's new steps to the metric's trajectory. `runner?.steps`, not `guard
+    /// let runner`: binding the runner copies it (a retain per field of its world), which was a
+    /// fifth of a step's time.
+    func extendTrajectory() {
+        guard let steps = runner?.steps, steps.count > trajectory.count else { return }
         for step in steps[trajectory.count...] {
             trajectory.append(TrajectoryEntry(action: step.action, object: step.object, success: step.success, legalObjects: step.legalObjects))
         }
+    }
+
+    func evaluate() throws -> TaskMetrics? {
+        guard let reference else { return nil }
+        extendTrajectory()
         return try ReferenceMetric.evaluate(trajectory, task: reference)
     }
 

@@ -12,9 +12,8 @@ import ThorModel
 ///
 /// ```swift
 /// var session = ServeSession(catalog: try EpisodeCatalog(store: store))
-/// var out = JSONWriter()
-/// _ = session.handle(#"{"op": "reset", "task": 7, "id": 1}"#, into: &out)
-/// // out.bytes: {"id": 1, "info": {...}, "observation": {...}, "ok": true}\n
+/// let (reply, _) = session.handle(#"{"op": "reset", "task": 7, "id": 1}"#)
+/// // reply: {"id": 1, "info": {...}, "observation": {...}, "ok": true}
 /// ```
 public struct ServeSession {
     public let catalog: EpisodeCatalog
@@ -183,7 +182,7 @@ extension ServeSession {
                 json.key("done"); json.bool(environment.isDone)
                 json.key("frame_coverage"); json.value(.object(environment.frameCoverage().mapValues(JSONValue.int)))
                 writeID(&json)
-                if let metrics = environment.currentMetrics { json.key("metrics"); json.value(ReportWriters.json(metrics)) }
+                if let metrics = try? environment.metrics { json.key("metrics"); json.value(ReportWriters.json(metrics)) }
                 json.key("ok"); json.bool(true)
                 json.key("trajectory"); json.array { json in for step in environment.steps { json.value(ReportWriters.json(step)) } }
             case .render(let image, let path):
@@ -244,6 +243,8 @@ extension ServeSession {
             guard let task = environment.task else { return }
             if environment.isDone {
                 json.key("goal_success"); json.bool(environment.goalFacts.allSatisfy(\.holds))
+                // Evaluated by the step that ended the episode, so reading it changes nothing
+                // (batches are rendered on several threads).
                 if let metrics = environment.currentMetrics { json.key("metrics"); json.value(ReportWriters.json(metrics)) }
             }
             if reset { json.key("reset"); json.bool(true) }

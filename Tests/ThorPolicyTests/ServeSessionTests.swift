@@ -14,13 +14,15 @@ final class ServeSessionTests: XCTestCase {
     /// One catalog for the whole class: the fixture store imported once.
     nonisolated(unsafe) static var sharedCatalog: EpisodeCatalog?
 
-    func catalog() throws -> EpisodeCatalog {
-        if let catalog = Self.sharedCatalog { return catalog }
+    func catalog() throws -> EpisodeCatalog { try Self.fixtureCatalog() }
+
+    static func fixtureCatalog() throws -> EpisodeCatalog {
+        if let catalog = sharedCatalog { return catalog }
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("thor-lite-serve-\(UUID().uuidString).sqlite")
         let store = try ThorStore(path: file.path, create: true)
-        try store.importCheckout(UpstreamReader(root: Self.packageRoot.appendingPathComponent("fixtures/upstream")))
+        try store.importCheckout(UpstreamReader(root: packageRoot.appendingPathComponent("fixtures/upstream")))
         let catalog = try EpisodeCatalog(store: store)
-        Self.sharedCatalog = catalog
+        sharedCatalog = catalog
         return catalog
     }
 

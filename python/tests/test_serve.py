@@ -1,8 +1,11 @@
-"""The `thor-lite serve` process itself: its line handling and options."""
+"""The `thor-lite serve` process itself (line handling, options) and its batch ops through
+ServeClient; no Gymnasium needed."""
 import json
 import subprocess
 
-from thor_lite import ServeClient
+import pytest
+
+from thor_lite import ServeClient, ThorLiteError
 
 
 def serve(binary, store, text, *arguments):
@@ -52,3 +55,21 @@ def test_serve_threads_must_be_positive_and_one_thread_serves_a_batch(store, bin
         client.close()
 
 
+def test_serve_client_steps_a_batch_with_reset_slots(store, binary):
+    client = ServeClient(store, binary)
+    try:
+        reply = client.reset_batch([4, 7])
+        assert [o["action"] for o in reply["observations"]] == ["init", "init"]
+        assert [i["task"] for i in reply["infos"]] == [4, 7]
+        reply = client.step_batch(["end", "navigate to CounterTop"])
+        assert reply["terminated"] == [True, False]
+        assert "metrics" in reply["infos"][0] and reply["infos"][1] == {"task": 7}
+        reply = client.step_batch(["observe", {"reset": 13}])
+        assert [o["action"] for o in reply["observations"]] == ["init", "init"]
+        assert [i["task"] for i in reply["infos"]] == [4, 13]
+        assert [i.get("reset") for i in reply["infos"]] == [True, True]
+        assert reply["rewards"] == [0.0, 0.0]
+        with pytest.raises(ThorLiteError, match="1 actions for 2 environments"):
+            client.step_batch(["observe"])
+    finally:
+        client.close()

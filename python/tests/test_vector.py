@@ -1,27 +1,7 @@
-"""Batched episodes: the serve protocol's batch ops through ServeClient, and ThorLiteVectorEnv."""
+"""ThorLiteVectorEnv: batched episodes as a Gymnasium vector environment."""
 import pytest
 
-from thor_lite import ServeClient, ThorLiteEnv, ThorLiteError, expert_plans
-
-
-def test_serve_client_steps_a_batch_with_reset_slots(store, binary):
-    client = ServeClient(store, binary)
-    try:
-        reply = client.reset_batch([4, 7])
-        assert [o["action"] for o in reply["observations"]] == ["init", "init"]
-        assert [i["task"] for i in reply["infos"]] == [4, 7]
-        reply = client.step_batch(["end", "navigate to CounterTop"])
-        assert reply["terminated"] == [True, False]
-        assert "metrics" in reply["infos"][0] and reply["infos"][1] == {"task": 7}
-        reply = client.step_batch(["observe", {"reset": 13}])
-        assert [o["action"] for o in reply["observations"]] == ["init", "init"]
-        assert [i["task"] for i in reply["infos"]] == [4, 13]
-        assert [i.get("reset") for i in reply["infos"]] == [True, True]
-        assert reply["rewards"] == [0.0, 0.0]
-        with pytest.raises(ThorLiteError, match="1 actions for 2 environments"):
-            client.step_batch(["observe"])
-    finally:
-        client.close()
+from thor_lite import ThorLiteEnv, ThorLiteError, expert_plans
 
 
 gymnasium = pytest.importorskip("gymnasium", reason="Gymnasium is an optional extra: pip install './python[gym]'")

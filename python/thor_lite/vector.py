@@ -11,7 +11,6 @@ protocol directly.
     observations, infos = envs.reset(seed=0)
     observations, rewards, terminated, truncated, infos = envs.step(["observe"] * 64)
 """
-import random
 
 from ._client import ServeClient, ThorLiteError
 from .catalog import list_tasks

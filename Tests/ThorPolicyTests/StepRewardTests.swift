@@ -1,0 +1,61 @@
+import ThorGrade
+import ThorModel
+import XCTest
+
+@testable import ThorPolicy
+
+/// The policy API evaluates the metric only after steps that can score: its rewards and metrics
+/// must equal a full evaluation of the trajectory after every step, on any action sequence.
+final class StepRewardTests: XCTestCase {
+    /// Actions that succeed, fail, score, never score, parse or do not, on the fixture scenes.
+    static let actions = [
+        "navigate to CounterTop", "navigate to Fridge", "navigate to Cabinet", "navigate to Microwave", "open Fridge",
+        "open Cabinet", "close Fridge", "open Microwave", "pickup Plate", "pickup Tomato", "pickup Mug", "pickup Apple",
+        "put Fridge", "put CounterTop", "put Bowl", "put Microwave", "toggle CoffeeMachine", "toggle Microwave",
+        "observe", "move forward", "<DecisionMaking>pickup plate</DecisionMaking>", "<DecisionMaking>fly</DecisionMaking>",
+        "navigate to Unicorn", "end",
+    ]
+
+    /// A small seeded generator (SplitMix64), so a failure replays.
+    struct Seeded {
+        var state: UInt64
+        mutating func next(_ bound: Int) -> Int {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return Int((z ^ (z >> 31)) % UInt64(bound))
+        }
+    }
+
+    func testRewardsAndMetricsEqualAFullEvaluationAfterEveryStep() throws {
+        let catalog = try ServeSessionTests.fixtureCatalog()
+        let environment = PolicyEnvironment(catalog: catalog)
+        var random = Seeded(state: 2026)
+        var stepped = 0, skipped = 0
+        for episode in 0..<240 {
+            let identity = TaskIdentity.int(1 + episode % 16)
+            let task = try catalog.task(identity)
+            try environment.reset(task: identity)
+            var completeness = 0.0, total = 0.0
+            while !environment.isDone {
+                // Mostly no-score actions, as a policy exploring would send.
+                try environment.step(Self.actions[random.next(Self.actions.count)])
+                let trajectory = environment.steps.map {
+                    TrajectoryEntry(action: $0.action, object: $0.object, success: $0.success, legalObjects: $0.legalObjects)
+                }
+                let full = try ReferenceMetric.evaluate(trajectory, task: TaskReference(task))
+                XCTAssertEqual(environment.reward, full.completeness - completeness, "task \(identity), step \(trajectory.count)")
+                if environment.metricsAreStale { skipped += 1 } else { stepped += 1 }
+                // Every other episode reads the metrics only at the end, so stale steps pile up.
+                if episode % 2 == 0 || environment.isDone { XCTAssertEqual(try environment.metrics, full) }
+                completeness = full.completeness
+                total += environment.reward
+            }
+            XCTAssertEqual(total, completeness, accuracy: 1e-12)
+        }
+        // Both paths ran: steps that re-evaluated and steps that skipped it.
+        XCTAssertGreaterThan(stepped, 100)
+        XCTAssertGreaterThan(skipped, 100)
+    }
+}
