@@ -257,7 +257,7 @@ class Bridge:
             except Exception:  # noqa: BLE001 - hello must answer without ai2thor
                 pass
             return {"ok": True, "protocol": PROTOCOL, "bridge": BRIDGE_VERSION, "ai2thor": version,
-                    "python": host.python_version(), "actions": STEP_ACTIONS}
+                    "python": host.python_version(), "platform": chosen_platform(), "actions": STEP_ACTIONS}
         if op == "check":
             return run_checks(request.get("unity_build") or self.unity_build)
         if op == "start":

@@ -31,7 +31,8 @@ def test_every_fixture_expert_plan_succeeds_in_confirm_mode_with_reference_frame
                 assert reply["success"] is True, (identity, action, item, reply["refusal"], reply["message"])
                 if action != "end":
                     assert png_size(reply["frame"]) == (800, 450)
-            assert replies[-1]["frame"] is None  # end takes no frame
+            assert replies[-1]["frame"] is None  # end takes no frame and repeats the last lists
+            assert (replies[-1]["navigable"], replies[-1]["interactable"]) == (replies[-2]["navigable"], replies[-2]["interactable"])
             names = sorted(os.listdir(frames))
             assert f"{task['scene']}_1_init.png" in names
             assert len(names) == len(expert_plan(task))  # one per step but end
@@ -256,3 +257,14 @@ def test_frames_are_valid_pngs_without_numpy_or_pillow(tmp_path):
     assert png_size(init["frame"]) == (20, 10)
     assert png_size(observe["frame"]) == (70, 10)
     assert [png_size(v) for v in observe["view_frames"]] == [(20, 10)] * 3
+
+
+def test_one_controller_serves_every_start_until_its_settings_change(tmp_path):
+    log = tmp_path / "calls.jsonl"
+    with Sidecar(log=log) as sidecar:
+        for scene in ("FloorPlan30", "FloorPlan230", "FloorPlan30"):
+            assert sidecar.ask({"op": "start", "scene": scene})["success"] is True
+        assert sidecar.ask({"op": "start", "scene": "FloorPlan430", "controller": {"width": 80}})["success"] is True
+    calls = [(row["call"], row["args"].get("scene")) for row in read_log(log) if row["call"] != "step"]
+    assert calls == [("Controller", "FloorPlan30"), ("reset", "FloorPlan30"), ("reset", "FloorPlan230"),
+                     ("reset", "FloorPlan30"), ("stop", None), ("Controller", "FloorPlan430"), ("reset", "FloorPlan430")]

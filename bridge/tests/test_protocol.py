@@ -11,6 +11,7 @@ def test_hello_reports_protocol_versions_and_echoes_id():
     assert reply["protocol"] == 1
     assert reply["ai2thor"] == "5.0.0"
     assert reply["id"] == 7
+    assert reply["platform"] == "CloudRendering"  # the tests run without DISPLAY
     assert reply["actions"] == ["init", "navigate to", "pickup", "put", "put in", "toggle", "open", "close",
                                 "observe", "move forward", "end"]
 
@@ -108,3 +109,12 @@ def test_a_frame_that_cannot_be_written_keeps_the_step_and_says_why(tmp_path):
     assert reply["ok"] is True and reply["success"] is True
     assert reply["frame"] is None
     assert reply["frame_error"].startswith("cannot write the frame: ")
+
+
+def test_hello_names_the_platform_a_forced_one_included_and_refuses_an_unknown_one():
+    with Sidecar(env={"THOR_LITE_PLATFORM": "Linux64"}) as sidecar:
+        assert sidecar.ask({"op": "hello", "protocol": 1})["platform"] == "Linux64"
+    with Sidecar(env={"THOR_LITE_PLATFORM": "Windows"}) as sidecar:
+        reply = sidecar.ask({"op": "hello", "protocol": 1})
+    assert reply == {"ok": False, "kind": "environment",
+                     "error": "THOR_LITE_PLATFORM=Windows: expected CloudRendering or Linux64"}

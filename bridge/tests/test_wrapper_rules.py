@@ -86,3 +86,27 @@ def test_the_observe_picture_frames_the_middle_view_with_black():
     picture = side_by_side([left, back, right], border=1)
     assert picture.shape == (1, 8, 3)
     assert picture.tobytes() == bytes([10] * 6 + [0] * 3 + [20] * 6 + [0] * 3 + [30] * 6)
+
+
+def test_with_opencv_the_observe_picture_is_labelled_as_the_wrapper_labels_it(tmp_path, monkeypatch):
+    numpy = __import__("pytest").importorskip("numpy")
+    # A stand-in cv2 that records putText and marks the image's first pixel in the given colour.
+    (tmp_path / "cv2.py").write_text(
+        "FONT_HERSHEY_SIMPLEX = 0\n"
+        "calls = []\n"
+        "def putText(image, text, origin, font, scale, colour, thickness):\n"
+        "    calls.append((text, origin, font, scale, colour, thickness))\n"
+        "    image[0, 0] = colour\n"
+        "    return image\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delitem(sys.modules, "cv2", raising=False)
+    import thor_lite_bridge
+    views = [numpy.full((30, 4, 3), v, dtype=numpy.uint8) for v in (10, 20, 30)]
+    picture = thor_lite_bridge.observe_picture(views)
+    assert sys.modules["cv2"].calls == [("left view", (10, 10), 0, 3, (255, 0, 0), 3),
+                                        ("back view", (10, 10), 0, 3, (255, 0, 0), 3),
+                                        ("right view", (10, 5), 0, 3, (255, 0, 0), 3)]
+    assert picture.shape == (30, 4 * 3 + 10, 3)
+    # OpenCV draws in BGR: the wrapper's (255, 0, 0) is blue in the RGB picture.
+    assert picture[0, 0].tolist() == [0, 0, 255] and picture[0, 9].tolist() == [0, 0, 255]
+    assert picture[1, 0].tolist() == [10, 10, 10] and picture[1, 4].tolist() == [0, 0, 0]
