@@ -42,8 +42,9 @@ let package = Package(
         // simdjson (Debian's libsimdjson-dev) reading the fields of a result line the grader needs,
         // ThorJSON reading every line it declines; why simdjson is in CSimdRecord.cpp.
         .target(name: "CSimdRecord", linkerSettings: [.linkedLibrary("simdjson")]),
-        // The policy API: reset/step/metrics over the reference loop, for policy unit tests and `serve`.
-        .target(name: "ThorPolicy", dependencies: ["ThorModel", "ThorStore", "ThorSim", "ThorGrade", "ThorFrames"]),
+        // The policy API: reset/step/metrics over the reference loop, for policy unit tests and `serve`
+        // (simulated, or live through ThorLive's bridge).
+        .target(name: "ThorPolicy", dependencies: ["ThorModel", "ThorStore", "ThorSim", "ThorGrade", "ThorFrames", "ThorLive"]),
         // libpng (Debian's libpng-dev), for every PNG read and written.
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"]), .brew(["libpng"])]),
         // The C side of ThorFrames: every libpng call behind setjmp (libpng's longjmp must not

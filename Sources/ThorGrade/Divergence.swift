@@ -353,6 +353,16 @@ public struct DivergenceReport: Sendable {
     /// `--per-step`: one JSON line per compared step, in input order.
     public var perStepLines: [UInt8] {
         var out: [UInt8] = []
+        for line in perStep {
+            line.write(into: &out, indent: nil, level: 0)
+            out.append(UInt8(ascii: "\n"))
+        }
+        return out
+    }
+
+    /// One JSON object per compared step, in input order (the lines of `perStepLines`).
+    public var perStep: [JSONValue] {
+        var out: [JSONValue] = []
         for run in runs {
             let fields = Self.runFields(run)
             for step in run.steps {
@@ -366,8 +376,7 @@ public struct DivergenceReport: Sendable {
                 line["agrees"] = .bool(step.agrees)
                 line["navigable"] = Self.json(step.navigable)
                 line["interactable"] = Self.json(step.interactable)
-                JSONValue.object(line).write(into: &out, indent: nil, level: 0)
-                out.append(UInt8(ascii: "\n"))
+                out.append(.object(line))
             }
         }
         return out

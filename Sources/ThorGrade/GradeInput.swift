@@ -6,6 +6,11 @@ import ThorModel
 public struct LineSource: Hashable, Sendable {
     public var file: String
     public var line: Int
+
+    public init(file: String, line: Int) {
+        self.file = file
+        self.line = line
+    }
 }
 
 /// A line that could not be graded, and why. Every other line is still graded. Line 0 means the

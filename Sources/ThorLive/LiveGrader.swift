@@ -127,7 +127,7 @@ public final class LiveGrader {
 
     /// The live trajectory as a recorded run, for `Divergence`: executed entries carry Unity's
     /// outcome and sets; the others are the loop's.
-    static func recordedRun(_ steps: [EpisodeStep], replies: [LiveStepReply], task: BenchmarkTask, model: String, source: LineSource) -> RecordedRun {
+    public static func recordedRun(_ steps: [EpisodeStep], replies: [LiveStepReply], task: BenchmarkTask, model: String, source: LineSource) -> RecordedRun {
         var recorded: [RecordedStep] = []
         for (step, reply) in zip(steps, paired(steps, replies)) {
             var entry = RecordedStep(
@@ -167,7 +167,7 @@ public final class LiveGrader {
     /// what the bridge reported (`object_id`, `agent`, `held`, `message`, `frame_error` when a
     /// frame could not be written) and thor-lite's `error` kind. Frame paths are relative
     /// to the record root, as the reference's are to its `./data`.
-    static func resultDocument(task: BenchmarkTask, model: String, steps: [EpisodeStep], replies: [LiveStepReply], metrics: TaskMetrics,
+    public static func resultDocument(task: BenchmarkTask, model: String, steps: [EpisodeStep], replies: [LiveStepReply], metrics: TaskMetrics,
                                seconds: Int, runDirectory: String, bridge: [String: JSONValue]) -> JSONValue {
         let runURL = URL(fileURLWithPath: runDirectory)
         let prefix = runURL.deletingLastPathComponent().lastPathComponent + "/" + runURL.lastPathComponent + "/"

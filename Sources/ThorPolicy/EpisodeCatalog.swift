@@ -18,6 +18,9 @@ import ThorStore
 public final class EpisodeCatalog: WorldSource, @unchecked Sendable {
     public let store: ThorStore
     public let approachPoses: [String: ApproachPose]
+    /// Set for `serve --backend live`: episodes run on real AI2-THOR through the bridge, each
+    /// environment with its own sidecar. Nil (the default) runs them in the simulator.
+    public let live: LiveEpisodeOptions?
     // Filled on first use under `lock`; the values handed out are immutable or thread-safe.
     private var tasks: [String: BenchmarkTask]?
     /// Tasks looked up so far, with the outcome of the scorability check.
@@ -26,8 +29,9 @@ public final class EpisodeCatalog: WorldSource, @unchecked Sendable {
     private var frames: [String: FrameLookup] = [:]
     private let lock = NSLock()
 
-    public init(store: ThorStore) throws {
+    public init(store: ThorStore, live: LiveEpisodeOptions? = nil) throws {
         self.store = store
+        self.live = live
         approachPoses = try store.approachPoses()
     }
 

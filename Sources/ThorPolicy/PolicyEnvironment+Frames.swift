@@ -8,6 +8,8 @@ public enum FrameMatch: String, Sendable, Hashable {
     case exact
     /// A frame taken from the same pose (cm, degree), in another state.
     case samePose = "same pose"
+    /// The frame Unity rendered for this step (`serve --backend live`).
+    case live
 }
 
 extension PolicyEnvironment {
@@ -38,7 +40,8 @@ extension PolicyEnvironment {
         let frames = frames ?? FrameLookup([])
         for entry in trace.entries where entry.number != nil {
             switch frames.best(entry.state)?.match {
-            case .exact: coverage["exact", default: 0] += 1
+            // A lookup in the store gives exact or same-pose matches only.
+            case .exact, .live: coverage["exact", default: 0] += 1
             case .samePose: coverage["same pose", default: 0] += 1
             case nil: coverage["none", default: 0] += 1
             }

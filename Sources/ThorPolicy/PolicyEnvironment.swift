@@ -26,9 +26,9 @@ public struct Observation: Hashable, Sendable {
     public var step: Int
     public var isDone: Bool
     /// The best recorded frame for this step's scene, pose and state (indexed by `thor-lite
-    /// frames import`), or nil when none is indexed.
+    /// frames import`), or nil when none is indexed; on a live catalog, the frame Unity rendered.
     public var frame: String?
-    /// How `frame` matched: `exact` (same state) or `same pose`.
+    /// How `frame` matched: `exact` (same state), `same pose`, or `live` (Unity's own).
     public var frameMatch: FrameMatch? = nil
 }
 
@@ -66,6 +66,8 @@ public final class PolicyEnvironment {
     var metricsAreStale = false
     /// The completeness the last step gained (0 after `reset`).
     public private(set) var reward = 0.0
+    /// This environment's sidecar and live episode, on a live catalog (made on first reset).
+    var live: LiveSession?
 
     public convenience init(store: ThorStore) throws {
         self.init(catalog: try EpisodeCatalog(store: store))
@@ -81,6 +83,8 @@ public final class PolicyEnvironment {
         case unknownScene(String, TaskIdentity)
         case noEpisode
         case episodeEnded
+        /// The live bridge could not run the episode (a crashed or hung sidecar, no display).
+        case live(String)
 
         public var description: String {
             switch self {
@@ -88,6 +92,7 @@ public final class PolicyEnvironment {
             case .unknownScene(let scene, let identity): "scene \(scene) of task \(identity) is not in the store"
             case .noEpisode: "call reset with a task first"
             case .episodeEnded: "the episode has ended; call reset to start another"
+            case .live(let why): "live: \(why)"
             }
         }
     }
@@ -97,7 +102,24 @@ public final class PolicyEnvironment {
     public func reset(task identity: TaskIdentity) throws -> Observation {
         let task = try catalog.task(identity)
         var runner = EpisodeRunner(world: try catalog.world(for: task), taskType: task.taskType)
+        if let options = catalog.live {
+            // One sidecar per environment, kept across its episodes.
+            let session = live ?? LiveSession(options: options)
+            live = session
+            runner.backend = try session.begin(task: task, world: runner.world, approachPoses: approachPoses)
+        }
         runner.advance()
+        if let failure = runner.backendFailure, let live {
+            // No episode now: the previous one's state goes too (a state request sees none).
+            self.runner = nil
+            self.task = nil
+            reference = nil
+            trajectory = []
+            currentMetrics = nil
+            metricsAreStale = false
+            reward = 0
+            throw live.failed(failure, task: task)
+        }
         self.runner = runner
         self.task = task
         reference = TaskReference(task)
@@ -118,6 +140,10 @@ public final class PolicyEnvironment {
         // Mutated in place: a copy of the runner would copy its world and trajectory every step.
         runner?.receive(text.contains("<DecisionMaking>") ? .response(text) : .planStep(text))
         runner?.advance()
+        if let failure = runner?.backendFailure, let live, let task {
+            // The episode has ended (the runner is done); the next reset starts a new sidecar.
+            throw live.failed(failure, task: task)
+        }
         let known = trajectory.count
         extendTrajectory()
         if isDone || trajectory[known...].contains(where: ReferenceMetric.canScore) {
@@ -129,6 +155,9 @@ public final class PolicyEnvironment {
             // Nothing this step added can score: the completeness, and so the reward, stand.
             metricsAreStale = true
             reward = 0
+        }
+        if let live, let runner, runner.isDone, let task, let currentMetrics {
+            try live.record(task: task, steps: runner.steps, metrics: currentMetrics)
         }
         return observation()
     }
@@ -174,23 +203,43 @@ public final class PolicyEnvironment {
         return try ReferenceMetric.evaluate(trajectory, task: reference)
     }
 
+    /// Live only: where Unity and the simulator disagreed in this episode so far (nil in the
+    /// simulator, or before the first live reset).
+    public var divergence: DivergenceReport? {
+        guard let live, let runner, let task else { return nil }
+        return live.divergence(task: task, steps: runner.steps)
+    }
+
     /// The end-state facts of the task, checked on the current world.
     public var goalFacts: [GoalFact] {
         guard let runner, let task else { return [] }
-        return GoalCheck.facts(for: task, in: runner.world)
+        // Live: the shadow simulator's state (the runner's world is not stepped).
+        return GoalCheck.facts(for: task, in: live?.episode?.shadow ?? runner.world)
     }
 
     func observation() -> Observation {
         guard let steps = runner?.steps, let last = steps.last, let isDone = runner?.isDone else {
             return Observation(action: "", success: false, feedback: "", navigable: [], interactable: [], step: 0, isDone: false)
         }
-        let recorded = recordedFrame()
-        let held = runner?.world.held ?? nil
-        return Observation(
+        var observation = Observation(
             action: last.action, object: last.object, objectId: last.objectId, success: last.success, error: last.error,
             feedback: last.feedback, navigable: last.legalLocations, interactable: last.legalObjects,
-            heldType: held.flatMap { runner?.world.scene.typeName(ofObject: $0) },
-            heldId: held.flatMap { runner?.world.scene.scene.objects[$0].objectId },
-            step: steps.count, isDone: isDone, frame: recorded?.path, frameMatch: recorded?.match)
+            step: steps.count, isDone: isDone)
+        if let episode = live?.episode {
+            // What Unity reported: its held object and its rendered frame.
+            observation.heldType = episode.held?.type
+            observation.heldId = episode.held?.id
+            observation.frame = episode.frame
+            observation.frameMatch = episode.frame == nil ? nil : .live
+            return observation
+        }
+        let held = runner?.world.held ?? nil
+        observation.heldType = held.flatMap { runner?.world.scene.typeName(ofObject: $0) }
+        observation.heldId = held.flatMap { runner?.world.scene.scene.objects[$0].objectId }
+        if let recorded = recordedFrame() {
+            observation.frame = recorded.path
+            observation.frameMatch = recorded.match
+        }
+        return observation
     }
 }

@@ -175,6 +175,10 @@ extension ServeSession {
                 json.key("terminated"); json.bool(environment.terminated)
                 json.key("truncated"); json.bool(environment.truncated)
             case .state(let environment):
+                if let divergence = environment.divergence {
+                    json.key("divergence"); json.value(divergence.json)
+                    json.key("divergence_steps"); json.value(.array(divergence.perStep))
+                }
                 json.key("done"); json.bool(environment.isDone)
                 json.key("frame_coverage"); json.value(.object(environment.frameCoverage().mapValues(JSONValue.int)))
                 writeID(&json)

@@ -40,6 +40,11 @@ public final class VectorEnvironment {
     @discardableResult
     public func reset(tasks: [TaskIdentity]) throws -> [Observation] {
         guard !tasks.isEmpty else { throw ServeError("reset needs at least one task") }
+        guard catalog.live == nil else {
+            // A batch would need a sidecar and a Unity per slot, and one slot's fault would fail
+            // the whole batched reply: live episodes run one per environment.
+            throw ServeError("batched episodes run in the simulator only: with --backend live run one episode per serve process (\"task\", not \"tasks\"), each with its own Unity")
+        }
         for task in tasks { _ = try catalog.task(task) }
         let fresh = tasks.map { _ in PolicyEnvironment(catalog: catalog) }
         let observations = try zip(fresh, tasks).map { try $0.reset(task: $1) }

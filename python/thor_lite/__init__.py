@@ -9,7 +9,8 @@
 plain class with the same methods otherwise. `ThorLiteVectorEnv` (Gymnasium only) runs N episodes
 in one server, stepped by one batched request: `gymnasium.make_vec("ThorLite-v0", num_envs=64)`.
 `list_tasks` and `expert_plans` read the store's tasks; `ServeClient` speaks the `thor-lite serve`
-protocol directly, one episode or a batch.
+protocol directly, one episode or a batch. `ThorLiteEnv(backend="live")` runs the same episodes on
+real AI2-THOR through thor-lite's bridge (docs/live-mode.md).
 """
 from ._client import ServeClient, ThorLiteError, find_binary
 from .catalog import CATEGORIES, Task, expert_plans, list_tasks

@@ -58,13 +58,15 @@ class ServeClient:
         client.step_batch(["observe", {"reset": 9}])["rewards"]
     """
 
-    def __init__(self, store=None, binary=None, threads=None):
-        """`threads`: how many threads the server steps a batch on (default: every core)."""
+    def __init__(self, store=None, binary=None, threads=None, arguments=()):
+        """`threads`: how many threads the server steps a batch on (default: every core).
+        `arguments`: further `serve` flags (`--backend live --record DIR`, see `live_arguments`)."""
         command = [find_binary(binary), "serve"]
         if store:
             command += ["--store", os.fspath(store)]
         if threads is not None:
             command += ["--threads", str(int(threads))]
+        command += [os.fspath(argument) for argument in arguments]
         self._process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                          stderr=subprocess.PIPE)
         self._stdin = self._process.stdin.fileno()

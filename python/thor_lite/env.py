@@ -21,7 +21,7 @@ except ImportError:  # the client works without Gymnasium
     gymnasium = None
     spaces = None
 
-__all__ = ["ThorLiteEnv", "REWARD_MODES", "ACTION_VERBS", "admissible_commands", "observation_space", "action_space"]
+__all__ = ["ThorLiteEnv", "BACKENDS", "REWARD_MODES", "ACTION_VERBS", "admissible_commands", "observation_space", "action_space"]
 
 # Where a reward comes from: the reference's completeness gain per step (its key-action reward,
 # `end` included), 1 at the end of a successful episode only, or 1 at the end when the goal state
@@ -146,6 +146,30 @@ def reward_for(mode, completeness_gain, done, info):
     return float(bool(info.get("goal_success")))
 
 
+BACKENDS = ("simulate", "live")
+
+
+def live_arguments(backend, bridge=None, python=None, record=None, action_timeout=None, start_timeout=None,
+                   unity_build=None):
+    """The `serve` flags of a backend: none for "simulate"; for "live" (real AI2-THOR through the
+    bridge, one sidecar per server) the bridge script, its Python, the record directory, the
+    per-action and start timeouts and a local Unity build, each when given."""
+    if backend not in BACKENDS:
+        raise ThorLiteError(f"unknown backend {backend!r}; choose simulate or live")
+    live = {"--bridge": bridge, "--python": python, "--record": record, "--action-timeout": action_timeout,
+            "--start-timeout": start_timeout, "--unity-build": unity_build}
+    if backend == "simulate":
+        given = [flag for flag, value in live.items() if value is not None]
+        if given:
+            raise ThorLiteError(f"{', '.join(given)} belong to backend=\"live\"")
+        return []
+    arguments = ["--backend", "live"]
+    for flag, value in live.items():
+        if value is not None:
+            arguments += [flag, os.fspath(value) if not isinstance(value, (int, float)) else str(value)]
+    return arguments
+
+
 def check_options(reward, order):
     if reward not in REWARD_MODES:
         raise ThorLiteError(f"unknown reward {reward!r}; choose one of {', '.join(REWARD_MODES)}")
@@ -166,6 +190,14 @@ class ThorLiteEnv(_Base):
     expert_plan:   put the task's expert plan in `info["expert_plan"]` at reset.
     render_mode:   None, "rgb_array" (the episode's top-down map drawn by thor-lite, as an RGB
                    array) or "ansi" (the conversation so far as text).
+    backend:       "simulate" (default: thor-lite's simulator) or "live" (real AI2-THOR through the
+                   bridge, `thor-lite serve --backend live`): the same observations, error kinds and
+                   metrics; `frame` is the frame Unity rendered (frame_match "live"). A bridge
+                   fault ends the episode with ThorLiteError; the next reset starts a new sidecar.
+    bridge, python, record, action_timeout, start_timeout, unity_build: the live backend's
+                   options (the bridge script, its Python with ai2thor, a directory to record
+                   episodes in the reference run layout, seconds per action and for loading a
+                   scene, a local Unity build); see docs/live-mode.md.
 
     Observation (a dict): text (the reference's user message), action, object, success (0/1),
     error (thor-lite's error kind or ""), feedback, navigable and interactable (tuples of types),
@@ -178,8 +210,10 @@ class ThorLiteEnv(_Base):
 
     def __init__(self, store=None, binary=None, *, tasks=None, tasktype=None, category=None, scene=None,
                  order="random", reward="completeness", describe_view=True, expert_plan=False,
-                 render_mode=None):
+                 render_mode=None, backend="simulate", bridge=None, python=None, record=None,
+                 action_timeout=None, start_timeout=None, unity_build=None):
         check_options(reward, order)
+        arguments = live_arguments(backend, bridge, python, record, action_timeout, start_timeout, unity_build)
         if render_mode is not None and render_mode not in self.metadata["render_modes"]:
             raise ThorLiteError(f"unknown render_mode {render_mode!r}; supported: {self.metadata['render_modes']}")
         self.store = os.fspath(store) if store else None
@@ -196,7 +230,8 @@ class ThorLiteEnv(_Base):
         self._plans = None
         self._next = 0
         self._python_random = random.Random()
-        self._client = ServeClient(self.store, binary)
+        self.backend = backend
+        self._client = ServeClient(self.store, binary, arguments=arguments)
         self.task = None
         self._transcript = []
         self._done = False
@@ -288,6 +323,16 @@ class ThorLiteEnv(_Base):
             return [[list(pixels[(y * width + x) * 3:(y * width + x) * 3 + 3]) for x in range(width)]
                     for y in range(height)]
         return numpy.frombuffer(pixels, dtype=numpy.uint8).reshape(height, width, 3)
+
+    def divergence(self):
+        """Live backend: where Unity and the simulator disagreed in this episode so far, as
+        `thor-lite diverge` reports it: {"report": the `diverge --json` document, "steps": one
+        dict per executed step (unity_success, simulated_success, agrees, navigable and
+        interactable set differences)}. None with the simulate backend."""
+        reply = self._client.request(op="state")
+        if "divergence" not in reply:
+            return None
+        return {"report": reply["divergence"], "steps": reply["divergence_steps"]}
 
     def close(self):
         client = getattr(self, "_client", None)

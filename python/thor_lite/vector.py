@@ -80,7 +80,13 @@ class ThorLiteVectorEnv(_Base):
 
     def __init__(self, num_envs, store=None, binary=None, *, tasks=None, tasktype=None, category=None,
                  scene=None, order="random", reward="completeness", describe_view=True, render_mode=None,
-                 threads=None):
+                 threads=None, backend="simulate"):
+        if backend != "simulate":
+            # One server steps the whole batch in the simulator; live episodes need a sidecar and
+            # a Unity each, which one ThorLiteEnv per slot has.
+            raise ThorLiteError(f"ThorLiteVectorEnv runs the simulator only (backend {backend!r}); for live episodes "
+                                "use gymnasium.vector.SyncVectorEnv/AsyncVectorEnv over ThorLiteEnv(backend=\"live\"), "
+                                "one serve process and sidecar per environment")
         if gymnasium is None:
             raise ThorLiteError("ThorLiteVectorEnv needs Gymnasium: pip install 'thor-lite[gym]'; "
                                 "ServeClient.reset_batch/step_batch work without it")
