@@ -42,10 +42,16 @@ enum CLI {
         return collected
     }
 
+    /// A command may exit before reading all of the standard input it is given (a usage error, a
+    /// `close` request): writing the rest must be an error for the writer thread, not a SIGPIPE
+    /// that kills the test process.
+    static let ignoreBrokenPipes: Void = { signal(SIGPIPE, SIG_IGN) }()
+
     /// Runs `thor-lite` (or `executable`, e.g. setpriv) with `arguments` to completion.
     /// `stdout` set: standard output goes to that handle (a file, /dev/full) instead of a pipe.
     static func run(_ arguments: [String], stdin: Data? = nil, stdout: FileHandle? = nil,
                     executable: URL? = nil, environment: [String: String]? = nil) throws -> Run {
+        _ = ignoreBrokenPipes
         let process = Process()
         process.executableURL = executable ?? binary
         process.arguments = arguments
