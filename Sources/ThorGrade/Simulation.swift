@@ -56,10 +56,12 @@ extension Grader {
 
     /// The reference metric of an executed episode.
     public static func score(_ steps: [EpisodeStep], task: BenchmarkTask, keyActions: [String]? = nil) throws -> TaskMetrics {
-        // The metric reads legal objects only on `end` entries: the others are not spelled out.
+        // The metric reads legal objects only on `end` entries of single_search tasks: the others
+        // are not spelled out.
+        let readsLegal = task.taskType.sameCodePoints(as: "single_search")
         let trajectory = steps.map {
             TrajectoryEntry(action: $0.action, object: $0.object, success: $0.success,
-                            legalObjects: $0.action.containsBytes(of: "end") ? $0.legalObjects : [])
+                            legalObjects: readsLegal && $0.action.containsBytes(of: "end") ? $0.legalObjects : [])
         }
         return try ReferenceMetric.evaluate(
             trajectory, task: TaskReference(taskType: task.taskType, taskName: task.taskName, keyActions: keyActions ?? task.keyActionTexts))
