@@ -292,8 +292,7 @@ struct PerTaskRendering {
 
     /// The line for `task`, whose input line number is now absolute.
     mutating func relocate(to task: GradedTask) {
-        var digits: [UInt8] = []
-        JSONValue.writeInt(task.source.line, into: &digits)
+        let digits = String(task.source.line).utf8  // a small string: nothing allocated
         bytes.replaceSubrange(number, with: digits)
         number = number.lowerBound..<(number.lowerBound + digits.count)
     }

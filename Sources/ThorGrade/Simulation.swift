@@ -32,6 +32,9 @@ extension Grader {
         var runner = EpisodeRunner(world: world, taskType: task.taskType)
         var outputs = Self.policyOutputs(record)
         outputs.reverse()
+        // init, at most one entry per output, and the final end; capped so that a line of a
+        // million actions (ended early by the budget) reserves no more than a plan needs.
+        runner.reserveSteps(min(outputs.count, 64) + 2)
         runner.run { outputs.popLast() }
         // The world's key-action strings when it was made for this task (built once per task).
         let keyActions = world.isMade(for: task) ? world.taskKeyActionTexts : task.keyActionTexts
