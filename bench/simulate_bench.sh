@@ -12,6 +12,10 @@
 # rate on one core (`World.step` on fresh copies of each task's world) and the grader streamed on
 # all cores with a consumer that only counts. Prints the whole process's rate as a fraction of the
 # 1 M actions/s target and of the simulator's one-core rate.
+# PEER=path/to/other/thor-lite (main's release build, copied aside first) grades the same file
+# with that binary too, runs alternated with this one's (RUNS each), and prints both medians and
+# the ratios (CPU time is the figure a busy machine distorts least). PER_TASK=1 also writes the
+# `--per-task` lines (to /dev/null) in every run, as a full grading run does.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 lines=${1:-100000}
@@ -24,9 +28,9 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 "$bindir/thor-lite" import "$checkout" --store "$work/s.sqlite" -q 2>/dev/null
 "$bindir/thor-lite" tasks --plans --store "$work/s.sqlite" > "$work/plans.jsonl"
-python3 - "$bindir" "$work" "$lines" "$runs" "$checkout" <<'PY'
+python3 - "$bindir" "$work" "$lines" "$runs" "$checkout" "${PEER:-}" "${PER_TASK:-}" <<'PY'
 import json, os, re, resource, statistics, subprocess, sys, time
-bindir, work, lines, runs, checkout = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
+bindir, work, lines, runs, checkout, peer, per_task = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5], sys.argv[6], sys.argv[7]
 plans = open(os.path.join(work, "plans.jsonl")).read().splitlines()
 copies = max(1, lines // len(plans))
 path = os.path.join(work, "repeated.jsonl")
@@ -36,21 +40,32 @@ with open(path, "w") as out:
 actions = copies * sum(len(json.loads(line)["actions"]) for line in plans)
 cores = os.cpu_count()
 load = os.getloadavg()[0]
-times, cpu = [], []
+binaries = [os.path.join(bindir, "thor-lite")] + ([peer] if peer else [])
+measured = {binary: ([], []) for binary in binaries}
+extra = ["--per-task", "/dev/null"] if per_task else []
 for _ in range(runs):
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    t = time.perf_counter()
-    subprocess.run([os.path.join(bindir, "thor-lite"), "grade", "--store", os.path.join(work, "s.sqlite"), path], check=True, stdout=subprocess.DEVNULL)
-    times.append(time.perf_counter() - t)
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+    for binary in binaries:  # alternated, so that a change in the load hits both alike
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        t = time.perf_counter()
+        subprocess.run([binary, "grade", "--store", os.path.join(work, "s.sqlite"), path] + extra,
+                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        measured[binary][0].append(time.perf_counter() - t)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        measured[binary][1].append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
 rss_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+times, cpu = measured[binaries[0]]
 median = statistics.median(times)
 rate = actions / median
 print(f"{copies * len(plans)} plan lines ({actions} actions), runs: {runs}, cores: {cores}, load average before: {load:.2f}")
 print(f"thor-lite grade (simulate, whole process): median {median:.3f} s = {rate:,.0f} actions/s, peak RSS {rss_mb:.0f} MB")
 # CPU time is what a busy machine distorts least: wall time = CPU time / cores on an idle one.
 print(f"  CPU time (user + system): median {statistics.median(cpu):.3f} s = {actions / statistics.median(cpu):,.0f} actions per CPU second")
+if peer:
+    peer_times, peer_cpu = measured[peer]
+    print(f"peer {peer}: median {statistics.median(peer_times):.3f} s = {actions / statistics.median(peer_times):,.0f} actions/s, "
+          f"CPU {statistics.median(peer_cpu):.3f} s (peak RSS above is the larger of the two)")
+    print(f"  this / peer: wall {statistics.median(peer_times) / median:.2f}x faster, "
+          f"CPU {statistics.median(peer_cpu) / statistics.median(cpu):.2f}x less")
 bench = subprocess.run([os.path.join(bindir, "thor-lite-bench"), checkout, "3"], check=True, capture_output=True, text=True,
                        env={**os.environ, "THOR_LITE_BENCH_LINES": str(lines)}).stdout
 print(bench, end="")

@@ -46,31 +46,42 @@ public enum ReferenceCSV {
 
     /// The sums the file is made of, one line at a time in input order (see `GradeTally`).
     struct Tally: Sendable {
-        private var models: [String] = [], overall: [String: Sums] = [:]
-        private var typeOrder: [String: [String]] = [:], byType: [String: [String: Sums]] = [:]
+        /// Per model, in the order models first appear: one lookup by name per line, then
+        /// the model's own table (the nested dictionaries before hashed each name three times).
+        private var models: [ModelSums] = [], modelIndex: [String: Int] = [:]
+
+        struct ModelSums: Sendable {
+            var name: String
+            var overall = Sums()
+            /// Task types in the order they first appear, with their sums.
+            var typeOrder: [String] = [], byType: [String: Sums] = [:]
+        }
 
         mutating func add(model: String, taskType: String, metrics: TaskMetrics) {
-            if overall[model] == nil {
-                models.append(model)
-                overall[model] = Sums()
+            let index: Int
+            if let known = modelIndex[model] {
+                index = known
+            } else {
+                index = models.count
+                modelIndex[model] = index
+                models.append(ModelSums(name: model))
             }
-            overall[model]?.add(metrics)
-            if byType[model, default: [:]][taskType] == nil { typeOrder[model, default: []].append(taskType) }
-            byType[model, default: [:]][taskType, default: Sums()].add(metrics)
+            models[index].overall.add(metrics)
+            if models[index].byType[taskType] == nil { models[index].typeOrder.append(taskType) }
+            models[index].byType[taskType, default: Sums()].add(metrics)
         }
 
         func render() -> String {
             var out = header + "\n"
-            for model in models {
-                let all = overall[model] ?? Sums()
-                let types = byType[model] ?? [:]
+            for entry in models {
+                let model = entry.name, all = entry.overall, types = entry.byType
                 for category in TaskCategory.allCases {
                     var sums = Sums()
                     for type in category.taskTypes { if let s = types[type] { sums.add(s) } }
                     if sums.count > 0 { out += row(model, category.rawValue, sums, allCount: all.count, zeroEfficiencyAsInteger: false) }
                 }
                 out += row(model, "all", all, allCount: all.count, zeroEfficiencyAsInteger: false)
-                for type in typeOrder[model] ?? [] {
+                for type in entry.typeOrder {
                     if let sums = types[type] { out += row(model, type, sums, allCount: all.count, zeroEfficiencyAsInteger: true) }
                 }
                 out += "\n"

@@ -1,3 +1,4 @@
+import Foundation
 import ThorModel
 
 /// The reference per-task metrics (REFERENCE-EVAL "Per-task metric").
@@ -33,7 +34,9 @@ public enum ReferenceMetric {
         var reward = 0
         var flag = 0
         var previous = ActionText(action: "", object: nil)
-        var remaining = task.keyActions
+        // Key actions not matched yet, flagged in place of the reference's list removals (a
+        // copy of the list per line); the first unflagged match is the one it removes.
+        var used = [Bool](repeating: false, count: task.keyActions.count)
         var navigated: [String?] = []
         var matched: [String] = []
         // Lowercased once, and only if a single_search end entry needs it.
@@ -66,8 +69,9 @@ public enum ReferenceMetric {
             } else if let object = entry.object {  // rule 4
                 if action.startsWithCodePoints("put") { action = "put" }  // `put in` scores as `put`
                 let text = ActionText(action: action, object: object)
-                if let index = remaining.firstIndex(where: text.spells) {
-                    matched.append(remaining.remove(at: index))  // one copy: a repeated key action must be repeated
+                if let index = task.keyActions.indices.first(where: { !used[$0] && text.spells(task.keyActions[$0]) }) {
+                    used[index] = true  // one copy: a repeated key action must be repeated
+                    matched.append(task.keyActions[index])
                     reward += 1
                 }
             }
@@ -116,15 +120,20 @@ public enum ReferenceMetric {
 
     static func longestCommonSubsequence(_ a: [String], _ b: [String]) -> Int {
         guard !a.isEmpty, !b.isEmpty else { return 0 }
-        var previousRow = Array(repeating: 0, count: b.count + 1)
-        var row = previousRow
-        for x in a {
-            for (j, y) in b.enumerated() {
-                row[j + 1] = x.sameCodePoints(as: y) ? previousRow[j] + 1 : max(row[j], previousRow[j + 1])
+        // Two rows on the stack (or one heap block for long lists): this runs once per line.
+        return withUnsafeTemporaryAllocation(of: Int.self, capacity: 2 * (b.count + 1)) { rows in
+            var previousRow = UnsafeMutableBufferPointer(rebasing: rows[..<(b.count + 1)])
+            var row = UnsafeMutableBufferPointer(rebasing: rows[(b.count + 1)...])
+            previousRow.initialize(repeating: 0)
+            row.initialize(repeating: 0)
+            for x in a {
+                for (j, y) in b.enumerated() {
+                    row[j + 1] = x.sameCodePoints(as: y) ? previousRow[j] + 1 : max(row[j], previousRow[j + 1])
+                }
+                swap(&row, &previousRow)
             }
-            swap(&row, &previousRow)
+            return previousRow[b.count]
         }
-        return previousRow[b.count]
     }
 }
 
@@ -140,6 +149,18 @@ struct ActionText {
         guard let object else { return key.sameCodePoints(as: action) }
         let keyBytes = key.utf8, actionBytes = action.utf8, objectBytes = object.utf8
         guard keyBytes.count == actionBytes.count + 1 + objectBytes.count else { return false }
+        // Native strings: three memory compares (the generic collection walk below cost more
+        // than the rest of the metric).
+        let compared = keyBytes.withContiguousStorageIfAvailable { k in
+            actionBytes.withContiguousStorageIfAvailable { a in
+                objectBytes.withContiguousStorageIfAvailable { o -> Bool in
+                    guard let kb = k.baseAddress else { return false }
+                    return (a.baseAddress.map { memcmp(kb, $0, a.count) == 0 } ?? true) && k[a.count] == UInt8(ascii: " ")
+                        && (o.baseAddress.map { memcmp(kb + a.count + 1, $0, o.count) == 0 } ?? true)
+                }
+            }
+        }
+        if let compared = compared.flatMap({ $0 }).flatMap({ $0 }) { return compared }
         var rest = keyBytes[...]
         guard rest.starts(with: actionBytes) else { return false }
         rest = rest.dropFirst(actionBytes.count)

@@ -32,6 +32,9 @@ extension Grader {
         var runner = EpisodeRunner(world: world, taskType: task.taskType)
         var outputs = Self.policyOutputs(record)
         outputs.reverse()
+        // init, at most one entry per output, and the final end; capped so that a line of a
+        // million actions (ended early by the budget) reserves no more than a plan needs.
+        runner.reserveSteps(min(outputs.count, 64) + 2)
         runner.run { outputs.popLast() }
         // The world's key-action strings when it was made for this task (built once per task).
         let keyActions = world.isMade(for: task) ? world.taskKeyActionTexts : task.keyActionTexts
@@ -56,10 +59,12 @@ extension Grader {
 
     /// The reference metric of an executed episode.
     public static func score(_ steps: [EpisodeStep], task: BenchmarkTask, keyActions: [String]? = nil) throws -> TaskMetrics {
-        // The metric reads legal objects only on `end` entries: the others are not spelled out.
+        // The metric reads legal objects only on `end` entries of single_search tasks: the others
+        // are not spelled out.
+        let readsLegal = task.taskType.sameCodePoints(as: "single_search")
         let trajectory = steps.map {
             TrajectoryEntry(action: $0.action, object: $0.object, success: $0.success,
-                            legalObjects: $0.action.containsBytes(of: "end") ? $0.legalObjects : [])
+                            legalObjects: readsLegal && $0.action.containsBytes(of: "end") ? $0.legalObjects : [])
         }
         return try ReferenceMetric.evaluate(
             trajectory, task: TaskReference(taskType: task.taskType, taskName: task.taskName, keyActions: keyActions ?? task.keyActionTexts))

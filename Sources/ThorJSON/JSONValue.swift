@@ -75,7 +75,7 @@ public indirect enum JSONValue: Hashable, Sendable {
         for _ in 0..<level { out += indent.utf8 }
     }
 
-    static func writeInt(_ value: Int, into out: inout [UInt8]) {
+    public static func writeInt(_ value: Int, into out: inout [UInt8]) {
         // Digits straight into the buffer (no String): counts and steps are written per reply.
         guard value != Int.min else { return out += String(value).utf8 }
         if value < 0 { out.append(UInt8(ascii: "-")) }
@@ -89,9 +89,12 @@ public indirect enum JSONValue: Hashable, Sendable {
     }
 
     /// The shortest text that reads back as the same double.
-    static func writeDouble(_ value: Double, into out: inout [UInt8]) {
+    public static func writeDouble(_ value: Double, into out: inout [UInt8]) {
         // JSON has no NaN or infinity; the metrics never produce them, but never write invalid JSON.
-        out += (value.isFinite ? "\(value)" : "null").utf8
+        // A double's text fits in a small string (15 bytes) in the common case: nothing is allocated.
+        guard value.isFinite else { return out += "null".utf8 }
+        var text = value.description
+        text.withUTF8 { out.append(contentsOf: $0) }
     }
 
     public static func writeString(_ value: String, into out: inout [UInt8]) {

@@ -145,6 +145,12 @@ public struct EpisodeRunner {
         parser = world.scene.parser
     }
 
+    /// Room for `count` entries before the loop runs (a plan of n steps makes at most n + 2):
+    /// the entries are large, and growing the list step by step copied them several times.
+    public mutating func reserveSteps(_ count: Int) {
+        steps.reserveCapacity(count)
+    }
+
     /// Runs the whole loop, asking `policy` once per model call; a policy that runs out (nil)
     /// counts as saying `end`.
     public mutating func run(_ policy: () -> PolicyOutput?) {
