@@ -235,15 +235,18 @@ public enum ReportWriters {
 
     public static func table(_ report: GradeReport) -> String { table(report.tally) }
 
-    public static func table(_ tally: GradeTally, _ totals: MetricTotals? = nil) -> String {
+    /// The table: one section per model; with several models, figures pooled across them only
+    /// when `pooled` is asked for (averaging two models' runs answers no question a comparison
+    /// asks: `thor-lite compare` sets them side by side).
+    public static func table(_ tally: GradeTally, _ totals: MetricTotals? = nil, pooled: Bool = false) -> String {
         let totals = totals ?? tally.totals
         var out = ""
-        let models = totals.models.keys.sorted()
+        let models = totals.models.sorted { $0.key < $1.key }
         if models.count > 1 {
-            for model in models { section(&out, title: "model \(model)", totals.models[model]!) }
-            section(&out, title: "all models", totals.all)
+            for (model, groups) in models { section(&out, title: "model \(model)", groups) }
+            if pooled { section(&out, title: "all models, pooled", totals.all) }
         } else {
-            section(&out, title: models.first.map { "model \($0)" } ?? "no graded lines", totals.all)
+            section(&out, title: models.first.map { "model \($0.key)" } ?? "no graded lines", totals.all)
         }
         if let simulation = tally.simulationSummary {
             out += String(format: "goal-state success %.4f (goal conditions met %d of %d); reference success but goal not reached: %d; goal reached but reference failure: %d\n", simulation.goalSuccessRate, simulation.conditionsMet, simulation.conditionsTotal, simulation.referenceOnly, simulation.goalOnly)

@@ -64,6 +64,9 @@ struct Grade: ParsableCommand {
     @Option(help: "Standard output format: table, json, csv, or er-csv (the reference's result.csv, column for column).")
     var format: Format = .table
 
+    @Flag(help: "With several models, add a table section pooling all their lines (off: a pooled average of different models answers no comparison; see compare).")
+    var pooled = false
+
     @Option(name: .customLong("per-task"), help: ArgumentHelp("Write per-task metrics as JSON lines here.", valueName: "file"))
     var perTask: String?
 
@@ -123,16 +126,16 @@ struct Grade: ParsableCommand {
         if let storeTasks { tally.finishCoverage(storeTasks: storeTasks) }
         tally.provenance = GradeProvenance(
             version: ThorLiteVersion.current, mode: mode.rawValue, store: storeTasks == nil ? nil : storeOptions.resolvedPath, inputs: inputs)
-        try Self.write(tally, summary: summary, format: format)
+        try Self.write(tally, summary: summary, format: format, pooled: pooled)
         if !tally.issues.isEmpty { throw ExitCode(1) }
     }
 
     /// The summary file and the standard-output report, from a grading run or a merge.
-    static func write(_ tally: GradeTally, summary: String?, format: Format) throws {
+    static func write(_ tally: GradeTally, summary: String?, format: Format, pooled: Bool) throws {
         let totals = tally.totals
         if let summary { try Output.write(Array((ReportWriters.summary(tally, totals).pretty + "\n").utf8), to: summary) }
         switch format {
-        case .table: try Output.print(ReportWriters.table(tally, totals), terminator: "")
+        case .table: try Output.print(ReportWriters.table(tally, totals, pooled: pooled), terminator: "")
         case .json: try Output.print(ReportWriters.summary(tally, totals).pretty)
         case .csv: try Output.print(ReportWriters.csv(tally, totals), terminator: "")
         case .erCSV: try Output.print(tally.referenceCSVText, terminator: "")

@@ -27,6 +27,9 @@ struct Merge: ParsableCommand {
     @Option(help: "Standard output format: table, json, csv, or er-csv (the reference's result.csv, column for column).")
     var format: Grade.Format = .table
 
+    @Flag(help: "With several models, add a table section pooling all their lines.")
+    var pooled = false
+
     @Option(help: ArgumentHelp("Write the summary JSON here.", valueName: "file"))
     var summary: String?
 
@@ -73,7 +76,7 @@ struct Merge: ParsableCommand {
             tally.provenance = GradeProvenance(
                 version: ThorLiteVersion.current, mode: (merge.mode ?? .recorded).rawValue,
                 store: storeTasks == nil ? nil : storeOptions.resolvedPath, inputs: merge.inputs)
-            try Grade.write(tally, summary: summary, format: format)
+            try Grade.write(tally, summary: summary, format: format, pooled: pooled)
             if !tally.issues.isEmpty { throw ExitCode(1) }
         }
     }

@@ -35,6 +35,19 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(try run(["--help"]).status, 0)
     }
 
+    func testSeveralModelsGetASectionEachAndAPooledOneOnlyWhenAsked() throws {
+        let results = Self.fixtures.appendingPathComponent("predictions/results.jsonl").path
+        let plain = try run(["grade", "--mode", "recorded", results, "--store", store])
+        XCTAssertEqual(plain.status, 0, plain.stderr)
+        let sections = plain.stdout.split(separator: "\n").filter { $0.hasPrefix("model ") }
+        XCTAssertGreaterThan(sections.count, 1, plain.stdout)
+        XCTAssertFalse(plain.stdout.contains("pooled"), plain.stdout)
+        let pooled = try run(["grade", "--mode", "recorded", results, "--store", store, "--pooled"])
+        XCTAssertEqual(pooled.status, 0, pooled.stderr)
+        XCTAssertTrue(pooled.stdout.hasPrefix(plain.stdout.components(separatedBy: "\ncoverage").first ?? "\u{0}"), "the model sections come first, unchanged")
+        XCTAssertTrue(pooled.stdout.contains("all models, pooled"), pooled.stdout)
+    }
+
     func testUnknownTaskExitsWithOne() throws {
         let missing = try run(["task", "999", "--store", store])
         XCTAssertEqual(missing.status, 1)
