@@ -27,7 +27,10 @@ mkdir -p "$stage/thor_lite/bin/bridge"
 cp "$root"/bridge/*.py "$root/bridge/requirements.txt" "$stage/thor_lite/bin/bridge/"
 # The project file with the binary's version, a console script, and a platform tag: the wheel
 # holds a native executable, so it is not pure Python.
-sed -e "s/^version = .*/version = \"$version\"/" "$root/python/pyproject.toml" > "$stage/pyproject.toml"
+sed -e "s/^version = .*/version = \"$version\"/" \
+    -e 's/^requires = \["flit_core.*/requires = ["setuptools>=61"]/' \
+    -e 's/^build-backend = "flit_core.buildapi"/build-backend = "setuptools.build_meta"/' \
+    "$root/python/pyproject.toml" > "$stage/pyproject.toml"
 cat >> "$stage/pyproject.toml" <<'TOML'
 
 [project.scripts]
