@@ -25,7 +25,8 @@ public final class EpisodeCatalog: WorldSource, @unchecked Sendable {
     private var tasks: [String: BenchmarkTask]?
     /// Tasks looked up so far, with the outcome of the scorability check.
     private var checked: [String: Result<BenchmarkTask, any Error>] = [:]
-    private var scenes: [String: CompiledScene] = [:]
+    /// Scenes compiled once and each task's starting world built once (shared with grading).
+    private let worlds: EpisodeWorlds
     private var frames: [String: FrameLookup] = [:]
     private let lock = NSLock()
 
@@ -33,6 +34,7 @@ public final class EpisodeCatalog: WorldSource, @unchecked Sendable {
         self.store = store
         self.live = live
         approachPoses = try store.approachPoses()
+        worlds = EpisodeWorlds(approachPoses: approachPoses) { try store.scene(named: $0) }
     }
 
     /// The task with this identity (`7` and `"7"` are the same task, as in the store), checked
@@ -58,20 +60,17 @@ public final class EpisodeCatalog: WorldSource, @unchecked Sendable {
 
     /// The scene a task plays in, compiled on first use.
     public func scene(of task: BenchmarkTask) throws -> CompiledScene {
-        lock.lock()
-        defer { lock.unlock() }
-        if let compiled = scenes[task.scene] { return compiled }
-        guard let scene = try store.scene(named: task.scene) else {
-            throw PolicyEnvironment.EnvironmentError.unknownScene(task.scene, task.identity)
-        }
-        let compiled = CompiledScene(scene)
-        scenes[task.scene] = compiled
-        return compiled
+        try world(for: task).scene
     }
 
-    /// A fresh world for a task: its scene at the start pose.
+    /// A fresh world for a task: its scene at the start pose (a copy of the task's starting world,
+    /// built once).
     public func world(for task: BenchmarkTask) throws -> World {
-        World(scene: try scene(of: task), task: task, approachPoses: approachPoses)
+        do {
+            return try worlds.world(for: task)
+        } catch let missing as EpisodeWorlds.MissingScene {
+            throw PolicyEnvironment.EnvironmentError.unknownScene(missing.scene, missing.task)
+        }
     }
 
     /// The recorded frames of a scene by state and by pose, read on first use.
