@@ -1,6 +1,6 @@
 import ThorModel
 
-/// Means over a group of graded tasks (REFERENCE-EVAL "Aggregation").
+/// Means over a group of graded tasks (docs/metric.md, "Aggregation").
 public struct MetricBlock: Hashable, Sendable {
     public var count = 0
     public var successRate = 0.0

@@ -1,7 +1,7 @@
 import Foundation
 import ThorModel
 
-/// The reference per-task metrics (REFERENCE-EVAL "Per-task metric").
+/// The reference per-task metrics (docs/metric.md, "Per-task metric").
 public struct TaskMetrics: Hashable, Sendable {
     public var success: Int
     public var efficiency: Double

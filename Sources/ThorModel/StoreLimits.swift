@@ -6,7 +6,7 @@ public enum StoreLimits {
     public static let objectTypesPerScene = 256
 
     /// Key actions containing these words do not count in the reference metric's total
-    /// (REFERENCE-EVAL "Per-task metric"); a task needs at least one other, or the metric divides
+    /// (docs/metric.md, "Per-task metric"); a task needs at least one other, or the metric divides
     /// by zero.
     public static let unscoredKeyActionWords = ["observe", "move forward", "navigate to"]
 

@@ -1,5 +1,5 @@
 /// Facts the reference evaluation keeps per task type: the step budget of the episode loop and
-/// the category each type is aggregated under (REFERENCE-EVAL "The episode loop", "Aggregation").
+/// the category each type is aggregated under (docs/metric.md, "The episode loop", "Aggregation").
 public enum TaskTypes {
     /// `get_max_steps(tasktype)` (evaluate/utils.py): exact keys, anything else gets 36. The keys
     /// are the reference's, typos included: `'pickup_and_put_unnecessary_repeat` carries a stray

@@ -1,6 +1,6 @@
 import ThorModel
 
-/// The benchmark's action vocabulary (REFERENCE-EVAL "The action vocabulary shown to the model").
+/// The benchmark's action vocabulary (docs/metric.md, "From a response to an action").
 public enum ActionKind: String, Sendable, Codable, CaseIterable {
     case initialize = "init"
     case navigateTo = "navigate to"

@@ -101,7 +101,7 @@ public final class CompiledScene: Sendable {
     public func names(of set: TypeSet) -> [String] { set.members.map { typeNames[$0] } }
 }
 
-/// The part an object plays in AI2-THOR's device side effects (AI2THOR-FACTS §7).
+/// The part an object plays in AI2-THOR's device side effects (docs/simulator-rules.md "Action rules").
 public enum Device: Sendable, Equatable {
     case waterSource
     /// Heats its contents while on; `toasts` says whether bread slices get cooked too.

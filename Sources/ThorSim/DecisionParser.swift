@@ -1,6 +1,6 @@
 import Foundation
 
-/// What the reference reads from one model response (REFERENCE-EVAL "Parsing a model response").
+/// What the reference reads from one model response (docs/metric.md, "From a response to an action").
 public struct ParsedDecision: Hashable, Sendable {
     /// The vocabulary action, or `error`.
     public var action: String

@@ -104,7 +104,7 @@ public enum PolicyOutput: Sendable {
     case planStep(String)
 }
 
-/// The reference episode loop (REFERENCE-EVAL "The episode loop"): init entry, step budget per task
+/// The reference episode loop (docs/metric.md, "The episode loop"): init entry, step budget per task
 /// type, illegal-action entries that do not move the step counter, the repeat cut-off, three
 /// model calls without an executed step, and the final `end` entry.
 public struct EpisodeRunner {

@@ -82,7 +82,7 @@ public enum PlacementRules {
     /// §1): the must-be-open list plus the Safe.
     public static let hidesContentsWhenClosed: Set<String> = mustBeOpenToPlaceIn.union(["Safe"])
 
-    /// Receptacles with an ObjectSpecificReceptacle component (AI2THOR-FACTS §3.5): one attach
+    /// Receptacles with an ObjectSpecificReceptacle component (AI2-THOR's SimObjType.cs; docs/simulator-rules.md): one attach
     /// point, so a second object is refused ("is full right now"). The type lists are per prefab;
     /// these are the prefabs the benchmark's scenes use (coffee machines take a Mug, burners a Pot,
     /// Pan or Kettle, toasters a BreadSliced, holders their paper or towel); which types each

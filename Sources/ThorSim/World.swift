@@ -3,7 +3,7 @@ import ThorModel
 
 /// The mutable state of one episode on a compiled scene, and the action rules that change it.
 /// Each rule is one method named after its action; checks follow AI2-THOR's order (cited per
-/// method from AI2THOR-FACTS.md), errors use the `StepError` taxonomy.
+/// method in AI2-THOR's agent controller; docs/simulator-rules.md), errors use the `StepError` taxonomy.
 public struct World: Sendable {
     public let scene: CompiledScene
     /// The task's `target_objects` as object numbers, listed under the type their id names
@@ -179,7 +179,7 @@ public struct World: Sendable {
         }
     }
 
-    /// REFERENCE-EVAL "Legality": succeeds iff the type is navigable. The agent goes to the
+    /// The reference wrapper's legality (docs/camera-and-poses.md): succeeds iff the type is navigable. The agent goes to the
     /// resolved object's hand-set pose, else a computed one; a non-openable receptacle holding one
     /// of the task's related objects makes the agent face that object instead.
     mutating func navigate(to type: Int) -> StepOutcome {
@@ -272,7 +272,7 @@ public struct World: Sendable {
         return result
     }
 
-    /// PickupObject (AI2THOR-FACTS §2): lookup/visibility, then CanPickup, then hand occupied.
+    /// PickupObject (AI2-THOR's order, docs/simulator-rules.md "Action rules"): lookup/visibility, then CanPickup, then hand occupied.
     mutating func pickup(_ type: Int) -> StepOutcome {
         let object = object(for: type)
         guard canInteract(with: object) else { return .failed(.notInteractable, object) }
@@ -518,7 +518,7 @@ public struct World: Sendable {
         interactable.contains(scene.objectType[object]) && visible.contains(object)
     }
 
-    // MARK: state changes caused by other objects (AI2THOR-FACTS §7)
+    // MARK: state changes caused by other objects (docs/simulator-rules.md "Action rules")
 
     /// Applies what running devices do to what they hold: a running faucet cleans and fills
     /// what is in the basin below it; a burner, a closed microwave, a toaster or a coffee machine
@@ -591,7 +591,7 @@ final class TaskFacts: @unchecked Sendable {
     }
 }
 
-/// What fills an object (AI2THOR-FACTS §7: water, coffee, wine).
+/// What fills an object (AI2-THOR's fill liquids: water, coffee, wine; docs/simulator-rules.md).
 public enum Liquid: String, Sendable, Hashable {
     case none, water, coffee, wine
 }

@@ -3,7 +3,7 @@ import XCTest
 
 @testable import ThorGrade
 
-/// Each rule and quirk of REFERENCE-EVAL.md "Per-task metric", pinned with a hand-built trajectory.
+/// Each rule and quirk of the reference metric (docs/metric.md, "Per-task metric"), pinned with a hand-built trajectory.
 final class ReferenceMetricTests: XCTestCase {
     func step(_ action: String, _ object: String? = nil, ok: Bool = true, legal: [String] = []) -> TrajectoryEntry {
         TrajectoryEntry(action: action, object: object, success: ok, legalObjects: legal)

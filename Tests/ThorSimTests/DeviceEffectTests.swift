@@ -3,7 +3,7 @@ import XCTest
 
 @testable import ThorSim
 
-/// AI2-THOR's state changes caused by other objects (AI2THOR-FACTS §7), on the fixture kitchen.
+/// AI2-THOR's state changes caused by other objects (docs/simulator-rules.md "Action rules"), on the fixture kitchen.
 final class DeviceEffectTests: XCTestCase {
     func world() throws -> World {
         let store = try FixtureData.store()

@@ -52,7 +52,7 @@ final class ObjectModelTests: XCTestCase {
         XCTAssertEqual(world.object(for: try type(world, "Apple")), world.scene.firstOfType[try type(world, "Apple")], "not a target: the first of its type")
     }
 
-    /// CloseObject is OpenObject with openness 0 (AI2THOR-FACTS §4): a running Microwave neither
+    /// CloseObject is OpenObject with openness 0 (AI2-THOR 5.x; docs/simulator-rules.md "Action rules"): a running Microwave neither
     /// opens nor closes.
     func testARunningMicrowaveNeitherOpensNorCloses() throws {
         var world = try world(targets: [Self.microwave])

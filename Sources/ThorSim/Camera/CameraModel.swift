@@ -3,9 +3,9 @@ import ThorModel
 
 /// The reference evaluation's camera, agent and wrapper constants in one table. Each names its
 /// source: `evaluate.py` (the controller the reference builds), `RocAgent.py`/`baseAgent.py` (the
-/// wrapper), AI2-THOR's C# (AI2THOR-FACTS.md), or says that it is an approximation of ours.
+/// wrapper), AI2-THOR's C# (docs/camera-and-poses.md, "Constants and their sources"), or says that it is an approximation of ours.
 public enum CameraConstants {
-    /// `Controller(fieldOfView=90)` in evaluate.py: Unity's *vertical* field of view (AI2THOR-FACTS §1).
+    /// `Controller(fieldOfView=90)` in evaluate.py: Unity's *vertical* field of view (docs/camera-and-poses.md, "Constants and their sources").
     public static let verticalFieldOfView = 90.0
     /// `Controller(width=800, height=450)` in evaluate.py; the horizontal field of view is
     /// 2·atan(tan(45°)·16/9) ≈ 121°.
@@ -53,7 +53,7 @@ public enum CameraConstants {
     public static let neverNavigable: Set<String> = ["Floor"]
     /// Types AI2-THOR never reports visible in the reference's runs: in the recorded FloorPlan1 and
     /// FloorPlan2 runs `Sink` never appears among the visible objects while its `SinkBasin` does
-    /// (AI2THOR-FACTS §1; its visibility points lie under the counter slab).
+    /// (docs/camera-and-poses.md; its visibility points lie under the counter slab).
     public static let neverVisible: Set<String> = ["Sink"]
     /// Opaque occluders whose whole box blocks sight (closed volumes in AI2-THOR's meshes).
     public static let solidOccluders: Set<String> = [

@@ -10,7 +10,7 @@ public enum ViewModel {
         pose.distance(toX: box.center.x, z: box.center.z)
     }
 
-    /// REFERENCE-EVAL "Legality" (RocAgent.get_navigate_location): a visible object smaller than
+    /// The reference wrapper's legality (RocAgent.get_navigate_location; docs/camera-and-poses.md): a visible object smaller than
     /// 0.01 m³ is navigable only when close or large enough; a larger one is navigable unless
     /// volume/distance ≤ 0.02, in which case the same face/distance rules apply.
     public static func isNavigableBySize(volume: Double, largestFace: Double, distance: Double) -> Bool {
