@@ -48,89 +48,68 @@ public enum ReportWriters {
     }
 
     /// As `writePerTask`, returning where the value of `"line"` was written (the grader writes
-    /// the absolute line number there later). Literals are appended as static bytes and numbers
-    /// written in place: building the text through interpolated strings cost a third of it.
+    /// the absolute line number there later). Written member by member through `JSONWriter`,
+    /// keys in sorted order, without building a `JSONValue` tree.
     static func writePerTaskLine(_ task: GradedTask, into out: inout [UInt8]) -> Range<Int> {
-        func literal(_ text: StaticString) {
-            out.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
-        }
-        func string(_ text: String?) {
-            if let text { JSONValue.writeString(text, into: &out) } else { literal("null") }
-        }
-        func bool(_ value: Bool) { value ? literal("true") : literal("false") }
-        let m = task.metrics
-        literal("{")
-        let simulation = task.simulation
-        if let simulation {
-            out.reserveCapacity(out.count + 640 + 128 * simulation.steps.count)
-            literal(#""end_reason": "#)
-            string(simulation.endReason?.rawValue)
-            literal(", ")
-        }
-        literal(#""file": "#)
-        string(task.source.file)
-        if let simulation {
-            literal(#", "goal_checks": ["#)
-            for (index, fact) in simulation.goal.facts.enumerated() {
-                index == 0 ? literal(#"{"fact": "#) : literal(#", {"fact": "#)
-                string(fact.description)
-                literal(#", "holds": "#)
-                bool(fact.holds)
-                literal(#", "required": "#)
-                bool(fact.required)
-                literal("}")
+        var json = JSONWriter(reserving: 0)
+        swap(&json.bytes, &out)
+        defer { swap(&json.bytes, &out) }
+        let m = task.metrics, simulation = task.simulation
+        if let simulation { json.bytes.reserveCapacity(json.bytes.count + 640 + 128 * simulation.steps.count) }
+        var line = 0..<0
+        json.object { json in
+            if let simulation {
+                json.key("end_reason"); json.string(simulation.endReason?.rawValue)
             }
-            literal(#"], "goal_conditions_met": "#)
-            JSONValue.writeInt(simulation.goal.conditionsMet, into: &out)
-            literal(#", "goal_conditions_total": "#)
-            JSONValue.writeInt(simulation.goal.conditionsTotal, into: &out)
-            literal(#", "goal_success": "#)
-            bool(simulation.goalSuccess)
-        }
-        literal(#", "identity": "#)
-        json(task.identity).write(into: &out, indent: nil, level: 0)
-        literal(#", "line": "#)
-        let lineStart = out.count
-        JSONValue.writeInt(task.source.line, into: &out)
-        let line = lineStart..<out.count
-        literal(#", "metrics": {"completeness": "#)
-        JSONValue.writeDouble(m.completeness, into: &out)
-        literal(#", "completeness_ordered": "#)
-        JSONValue.writeDouble(m.completenessOrdered, into: &out)
-        literal(#", "efficiency": "#)
-        JSONValue.writeDouble(m.efficiency, into: &out)
-        literal(#", "key_actions_success": "#)
-        JSONValue.writeInt(m.keyActionsSuccess, into: &out)
-        literal(#", "repeat_rate": "#)
-        JSONValue.writeDouble(m.repeatRate, into: &out)
-        literal(#", "step": "#)
-        JSONValue.writeInt(m.step, into: &out)
-        literal(#", "success": "#)
-        JSONValue.writeInt(m.success, into: &out)
-        literal(#"}, "model": "#)
-        string(task.model)
-        literal(#", "scene": "#)
-        string(task.scene)
-        if let simulation {
-            literal(#", "steps": ["#)
-            for (index, step) in simulation.steps.enumerated() {
-                index == 0 ? literal(#"{"action": "#) : literal(#", {"action": "#)
-                string(step.action)
-                literal(#", "error": "#)
-                string(step.error?.rawValue)
-                literal(#", "object": "#)
-                string(step.object)
-                literal(#", "object_id": "#)
-                string(step.objectId)
-                literal(#", "success": "#)
-                bool(step.success)
-                literal("}")
+            json.key("file"); json.string(task.source.file)
+            if let simulation {
+                json.key("goal_checks")
+                json.array { json in
+                    for fact in simulation.goal.facts {
+                        json.object { json in
+                            json.key("fact"); json.string(fact.description)
+                            json.key("holds"); json.bool(fact.holds)
+                            json.key("required"); json.bool(fact.required)
+                        }
+                    }
+                }
+                json.key("goal_conditions_met"); json.int(simulation.goal.conditionsMet)
+                json.key("goal_conditions_total"); json.int(simulation.goal.conditionsTotal)
+                json.key("goal_success"); json.bool(simulation.goalSuccess)
             }
-            literal("]")
+            json.key("identity"); json.value(Self.json(task.identity))
+            json.key("line")
+            let start = json.bytes.count
+            json.int(task.source.line)
+            line = start..<json.bytes.count
+            json.key("metrics")
+            json.object { json in
+                json.key("completeness"); json.double(m.completeness)
+                json.key("completeness_ordered"); json.double(m.completenessOrdered)
+                json.key("efficiency"); json.double(m.efficiency)
+                json.key("key_actions_success"); json.int(m.keyActionsSuccess)
+                json.key("repeat_rate"); json.double(m.repeatRate)
+                json.key("step"); json.int(m.step)
+                json.key("success"); json.int(m.success)
+            }
+            json.key("model"); json.string(task.model)
+            json.key("scene"); json.string(task.scene)
+            if let simulation {
+                json.key("steps")
+                json.array { json in
+                    for step in simulation.steps {
+                        json.object { json in
+                            json.key("action"); json.string(step.action)
+                            json.key("error"); json.string(step.error?.rawValue)
+                            json.key("object"); json.string(step.object)
+                            json.key("object_id"); json.string(step.objectId)
+                            json.key("success"); json.bool(step.success)
+                        }
+                    }
+                }
+            }
+            json.key("tasktype"); json.string(task.taskType)
         }
-        literal(#", "tasktype": "#)
-        string(task.taskType)
-        literal("}")
         return line
     }
 
