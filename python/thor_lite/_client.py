@@ -47,6 +47,22 @@ def find_binary(binary=None):
     return found
 
 
+class ClosesServer:
+    """`with` support and closing on garbage collection for the environments that own a server."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __del__(self):
+        try:
+            self.close()
+        except Exception:
+            pass
+
+
 class ServeClient:
     """One `thor-lite serve` child process. Requests are dicts; replies are dicts with "ok" true
     (a failed request raises ThorLiteError with the server's reason).

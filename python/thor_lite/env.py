@@ -10,7 +10,7 @@ import random
 import re
 import string
 
-from ._client import ServeClient, ThorLiteError
+from ._client import ClosesServer, ServeClient, ThorLiteError
 from .catalog import CATEGORIES, expert_plans, list_tasks
 from .prompts import SYSTEM_PROMPT, step_message, task_message, view_description
 
@@ -177,7 +177,7 @@ def check_options(reward, order):
         raise ThorLiteError(f"unknown order {order!r}; choose random or cycle")
 
 
-class ThorLiteEnv(_Base):
+class ThorLiteEnv(ClosesServer, _Base):
     """One `thor-lite serve` process running Embodied-Reasoner episodes.
 
     store:     the SQLite store (default: $THOR_LITE_STORE, else ./thor-lite.sqlite).
@@ -350,18 +350,6 @@ class ThorLiteEnv(_Base):
 
     def _observation(self, raw, text):
         return make_observation(raw, text, self.describe_view)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-
-    def __del__(self):
-        try:
-            self.close()
-        except Exception:
-            pass
 
 
 def register_envs():

@@ -12,7 +12,7 @@ protocol directly.
     observations, rewards, terminated, truncated, infos = envs.step(["observe"] * 64)
 """
 
-from ._client import ServeClient, ThorLiteError
+from ._client import ClosesServer, ServeClient, ThorLiteError
 from .catalog import list_tasks
 from .env import (action_space, check_options, make_info, make_observation, observation_space, reward_for,
                   step_text)
@@ -60,7 +60,7 @@ def batch_infos(infos, count):
     return batched
 
 
-class ThorLiteVectorEnv(_Base):
+class ThorLiteVectorEnv(ClosesServer, _Base):
     """`num_envs` episodes served by one `thor-lite serve` process, stepped by one request.
 
     The arguments are ThorLiteEnv's (store, binary, tasks, tasktype, category, scene, order,
@@ -176,15 +176,3 @@ class ThorLiteVectorEnv(_Base):
         client = getattr(self, "_client", None)
         if client is not None:
             client.close()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-
-    def __del__(self):
-        try:
-            self.close()
-        except Exception:
-            pass
