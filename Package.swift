@@ -46,11 +46,13 @@ let package = Package(
         // (simulated, or live through ThorLive's bridge).
         .target(name: "ThorPolicy", dependencies: ["ThorModel", "ThorStore", "ThorSim", "ThorGrade", "ThorFrames", "ThorLive"]),
         // libpng (Debian's libpng-dev), for every PNG read and written.
-        .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"]), .brew(["libpng"])]),
+        // No pkgConfig: SwiftPM would put `-L/usr/lib/<triple>` first on the link line, ahead of the
+        // static archives scripts/build-release.sh links (libpng's header is /usr/include/png.h).
+        .systemLibrary(name: "CPNG", providers: [.apt(["libpng-dev"]), .brew(["libpng"])]),
         // The C side of ThorFrames: every libpng call behind setjmp (libpng's longjmp must not
         // cross Swift frames), the chunk/CRC check, and SHA-256 from OpenSSL's libcrypto
         // (libssl-dev: SHA instructions, no build time, unlike building swift-crypto's BoringSSL).
-        .target(name: "CPNGShim", dependencies: ["CPNG"], linkerSettings: [.linkedLibrary("crypto"), .linkedLibrary("z")]),
+        .target(name: "CPNGShim", dependencies: ["CPNG"], linkerSettings: [.linkedLibrary("png16"), .linkedLibrary("crypto"), .linkedLibrary("z")]),
         // PNG read/write, the frame index (run layout, headers, replayed state), scene maps,
         // filmstrips, episode explanations.
         .target(name: "ThorFrames", dependencies: ["ThorModel", "ThorJSON", "ThorSim", "ThorGrade", "CPNGShim"]),

@@ -6,19 +6,16 @@
 #   thor-lite task 7                                      (one task and the approach poses)
 #   thor-lite grade --mode recorded ONE-LINE-FILE         (one result line carrying its task fields)
 #   /bin/true, sqlite3 STORE "select 1", python3 -c pass  (peers: exec alone, SQLite's own CLI, an interpreter)
-# Build (done by the script; the flag is the one the README and python/build-wheel.sh use):
-#   swift build -c release --static-swift-stdlib --product thor-lite
+# Build (done by the script): scripts/build-release.sh, the binary the wheel ships.
 # Usage: bench/cold_start.sh [runs]   (default 200; hyperfine if installed, else a Python loop).
 # The store is $THOR_LITE_STORE if set, else a fresh import of ../shared/embodied_reasoner
-# ($THOR_LITE_ER_DATA). Set BIN=path to time another thor-lite binary (e.g. a build without
-# --static-swift-stdlib, for the comparison in docs/performance.md).
+# ($THOR_LITE_ER_DATA). Set BIN=path to time another thor-lite binary instead, and PEER=path to
+# time a second thor-lite binary's commands in the same run (e.g. a plain `swift build -c release
+# --static-swift-stdlib`), with the ratio of each to its peer.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-200}
-if [ -z "${BIN:-}" ]; then
-    swift build -c release --static-swift-stdlib --product thor-lite >/dev/null
-    BIN=$(swift build -c release --static-swift-stdlib --show-bin-path)/thor-lite
-fi
+[ -n "${BIN:-}" ] || BIN=$(scripts/build-release.sh 2>/dev/null)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 store=${THOR_LITE_STORE:-}
@@ -32,16 +29,24 @@ cat > "$line" <<'JSON'
 JSON
 sqlite=$(command -v sqlite3 || true)
 
-python3 - "$BIN" "$store" "$line" "$runs" "$sqlite" <<'PY'
+python3 - "$BIN" "$store" "$line" "$runs" "$sqlite" "${PEER:-}" <<'PY'
 import json, os, shutil, statistics, subprocess, sys, tempfile, time
-binary, store, line, runs, sqlite = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5]
-commands = {
-    "thor-lite --version": [binary, "--version"],
-    "thor-lite info": [binary, "info", "--store", store],
-    "thor-lite task 7": [binary, "task", "7", "--store", store],
-    "thor-lite grade --mode recorded (1 line)": [binary, "grade", "--mode", "recorded", "--store", store, line],
-    "/bin/true": ["/bin/true"],
-}
+binary, store, line, runs, sqlite, peer = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5], sys.argv[6]
+
+
+def thor_lite(binary, prefix):
+    return {
+        f"{prefix} --version": [binary, "--version"],
+        f"{prefix} info": [binary, "info", "--store", store],
+        f"{prefix} task 7": [binary, "task", "7", "--store", store],
+        f"{prefix} grade --mode recorded (1 line)": [binary, "grade", "--mode", "recorded", "--store", store, line],
+    }
+
+
+commands = thor_lite(binary, "thor-lite")
+if peer:
+    commands.update(thor_lite(peer, "PEER"))
+commands["/bin/true"] = ["/bin/true"]
 if sqlite:
     commands['sqlite3 STORE "select 1"'] = [sqlite, store, "select 1"]
 commands["python3 -c pass"] = [sys.executable, "-c", "pass"]
@@ -78,8 +83,14 @@ else:
     cpu = {name: statistics.mean(v) for name, v in cpus.items()}
     how = f"Python loop, {runs} runs each, medians (includes fork/exec from Python)"
 print(f"{binary} ({os.path.getsize(binary) / 1e6:.1f} MB), {how}, cores: {os.cpu_count()}, load average before: {load:.2f}")
+if peer:
+    print(f"PEER = {peer} ({os.path.getsize(peer) / 1e6:.1f} MB)")
 ours = means["thor-lite info"]
 for name in commands:
     print(f"{name:42s} wall median {means[name] * 1e3:6.2f} ms  min {mins[name] * 1e3:6.2f} ms  "
           f"CPU {cpu[name] * 1e3:6.2f} ms  {means[name] / ours:5.2f}x thor-lite info (wall)")
+if peer:
+    for name in [name for name in commands if name.startswith("thor-lite ")]:
+        other = "PEER" + name[len("thor-lite"):]
+        print(f"{name:42s} {means[name] / means[other]:5.2f}x PEER's wall median, {cpu[name] / cpu[other]:5.2f}x its CPU")
 PY

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Builds a Python wheel that bundles a release `thor-lite` binary (Swift runtime linked
-# statically) with the Python package, so `pip install thor_lite-*.whl` needs no Swift toolchain.
+# Builds a Python wheel that bundles a release `thor-lite` binary (Swift runtime and C libraries
+# linked statically) with the Python package, so `pip install thor_lite-*.whl` needs no Swift toolchain.
 #   python/build-wheel.sh [OUT_DIR]        (default: dist/)
 # The source tree is left as it was: the package is staged in a temporary directory.
 set -euo pipefail
@@ -9,9 +9,8 @@ out=${1:-$root/dist}
 python=${PYTHON:-python3}
 command -v swift >/dev/null || export PATH=/opt/swift/usr/bin:$PATH
 
-scratch=$root/.build-wheel
-swift build --package-path "$root" --scratch-path "$scratch" -c release --static-swift-stdlib --product thor-lite
-binary=$(swift build --package-path "$root" --scratch-path "$scratch" -c release --show-bin-path)/thor-lite
+# The release binary: Swift runtime and C libraries linked in (scripts/build-release.sh says why).
+binary=$("$root/scripts/build-release.sh" "$root/.build-wheel")
 version=$("$binary" --version)
 
 stage=$(mktemp -d)
