@@ -12,8 +12,8 @@
 // numbers, which ThorJSON accepts), nesting deeper than kMaxDepth, lines longer than kMaxLine,
 // and any field the grader reads that is not of the usual type (a fractional identity, a
 // fractional `success` in a line with a run of more than 1000 number characters, a
-// `legal_objects` that is not a list of strings, ...). What is
-// accepted is read with ThorJSON's meaning, field by field (see GradeInputReader.readFields).
+// `legal_objects` that is not a list of strings, ...). What is accepted is read with ThorJSON's
+// meaning, field by field (see GradeInputReader.readFields).
 #include "CSimdRecord.h"
 
 #include <simdjson.h>
@@ -88,9 +88,9 @@ inline bool stringList(dom::element value, bool nullIsEmpty, simd_record_list &o
 // ThorJSON reads numbers of at most 1000 characters (JSONCursor.maxNumberLength) and reports
 // longer ones; simdjson reads any length, and the DOM does not keep a number's text. So a
 // fractional number is taken only when no run of number characters in the whole line is that
-// long (a conservative test: a run inside a string counts too). Scanned once per line, and only
-// for lines that hold a fractional `success` (the generated files give about one line in fifty
-// one, and declining them cost a second reading by ThorJSON).
+// long (a conservative test: a run inside a string counts too). Looked for once per line, and
+// only in lines that hold a fractional `success`: about one line in fifty of the generated files,
+// each of which ThorJSON read a second time while this reader declined them.
 constexpr size_t kMaxNumberLength = 1000;
 
 inline bool isNumberCharacter(uint8_t c) {
