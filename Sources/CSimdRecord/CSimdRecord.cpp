@@ -10,9 +10,10 @@
 // Every line this reader declines (returns 0) is read again by ThorJSON, which gives the error or
 // the value. Declined: anything simdjson rejects (bad JSON, but also invalid UTF-8 and out-of-range
 // numbers, which ThorJSON accepts), nesting deeper than kMaxDepth, lines longer than kMaxLine,
-// and any field the grader reads that is not of the usual type (a fractional identity, a number
-// `success` that is not an integer, a `legal_objects` that is not a list of strings, ...). What is
-// accepted is read with ThorJSON's meaning, field by field (see GradeInputReader.readFields).
+// and any field the grader reads that is not of the usual type (a fractional identity, a
+// fractional `success` in a line with a run of more than 1000 number characters, a
+// `legal_objects` that is not a list of strings, ...). What is accepted is read with ThorJSON's
+// meaning, field by field (see GradeInputReader.readFields).
 #include "CSimdRecord.h"
 
 #include <simdjson.h>
@@ -41,6 +42,10 @@ struct Reader {
     std::vector<uint8_t> padded;
     std::vector<simd_record_entry> entries;
     std::vector<simd_record_text> texts;
+    // The line being read, for `numbersAreShort`, and what it found (-1: not asked yet).
+    const uint8_t *line = nullptr;
+    size_t length = 0;
+    int shortNumbers = -1;
 };
 
 thread_local Reader reader;
@@ -80,9 +85,44 @@ inline bool stringList(dom::element value, bool nullIsEmpty, simd_record_list &o
     return true;
 }
 
+// ThorJSON reads numbers of at most 1000 characters (JSONCursor.maxNumberLength) and reports
+// longer ones; simdjson reads any length, and the DOM does not keep a number's text. So a
+// fractional number is taken only when no run of number characters in the whole line is that
+// long (a conservative test: a run inside a string counts too). Looked for once per line, and
+// only in lines that hold a fractional `success`: about one line in fifty of the generated files,
+// each of which ThorJSON read a second time while this reader declined them.
+constexpr size_t kMaxNumberLength = 1000;
+
+inline bool isNumberCharacter(uint8_t c) {
+    return (c >= '0' && c <= '9') || c == '.' || c == 'e' || c == 'E' || c == '+' || c == '-';
+}
+
+// A run longer than kMaxNumberLength covers a multiple of kMaxNumberLength, so only the runs
+// through those positions are measured: one byte in a thousand is looked at, plus the runs met
+// there (each at most once: a run no longer than the limit holds at most one such position).
+inline bool numbersAreShort() {
+    if (reader.shortNumbers < 0) {
+        reader.shortNumbers = 1;
+        const uint8_t *line = reader.line;
+        size_t length = reader.length;
+        for (size_t probe = 0; probe < length; probe += kMaxNumberLength) {
+            if (!isNumberCharacter(line[probe])) continue;
+            size_t start = probe, end = probe + 1;
+            while (start > 0 && isNumberCharacter(line[start - 1])) start--;
+            while (end < length && isNumberCharacter(line[end])) end++;
+            if (end - start > kMaxNumberLength) {
+                reader.shortNumbers = 0;
+                break;
+            }
+        }
+    }
+    return reader.shortNumbers == 1;
+}
+
 // ThorJSON's readRecordedSuccess: false and numbers equal to 0 are zero; null, "", [] and {} are
-// falsy but not zero; everything else is truthy. Fractional numbers are declined (ThorJSON's
-// number-length limit and strtod decide them).
+// falsy but not zero; everything else is truthy. A fractional number is zero when it equals 0:
+// simdjson and ThorJSON's strtod both round correctly, so they agree on the value (underflow
+// included; overflow is an error in simdjson, so the line is declined).
 inline bool recordedSuccess(dom::element value, int32_t &out) {
     bool flag;
     int64_t integer;
@@ -116,13 +156,23 @@ inline bool recordedSuccess(dom::element value, int32_t &out) {
     case dom::element_type::UINT64:  // only above INT64_MAX: never zero
         out = SIMD_RECORD_TRUTHY;
         return true;
+    case dom::element_type::DOUBLE: {
+        double number;
+        if (value.get_double().get(number) || !numbersAreShort()) return false;
+        out = number == 0 ? SIMD_RECORD_ZERO : SIMD_RECORD_TRUTHY;
+        return true;
+    }
     default:
         return false;
     }
 }
 
+// A loop rather than memmem, whose setup cost more than the search on these short texts.
 inline bool containsEnd(simd_record_text action) {
-    return action.length >= 3 && memmem(action.bytes, action.length, "end", 3) != nullptr;
+    for (size_t i = 0; i + 3 <= action.length; i++) {
+        if (action.bytes[i] == 'e' && action.bytes[i + 1] == 'n' && action.bytes[i + 2] == 'd') return true;
+    }
+    return false;
 }
 
 // A trajectory entry, as GradeInputReader.readTrajectory reads it: `legal_objects` only when the
@@ -222,6 +272,9 @@ extern "C" int simd_record_parse(const uint8_t *line, size_t length, size_t read
     }
     reader.entries.clear();
     reader.texts.clear();
+    reader.line = line;
+    reader.length = length;
+    reader.shortNumbers = -1;
     dom::element root;
     if (reader.parser.parse(line, length, false).get(root) != SUCCESS) return 0;
     return record(root, *out) ? 1 : 0;

@@ -123,6 +123,7 @@ public enum GradeInputReader {
                 }
             }
             try cursor.expectEnd()
+            fields.dropUnreadLegalObjects()  // as the simdjson reader does
         } catch let error as JSONPathError {
             return .failure(LineProblem(error.isSyntax ? "not valid JSON: \(error.syntaxDescription(in: bytes))" : "field \(error.pathText): \(error.reason)"))
         } catch {

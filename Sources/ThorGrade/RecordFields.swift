@@ -51,6 +51,7 @@ struct RecordFields: Hashable {
         actions = list(raw.actions)
         responses = list(raw.responses)
         if raw.has_trajectory != 0 {
+            let readsLegal = readsLegalObjects
             var entries: [TrajectoryEntry] = []
             entries.reserveCapacity(raw.entry_count)
             for index in 0..<raw.entry_count {
@@ -62,10 +63,21 @@ struct RecordFields: Hashable {
                 }
                 entries.append(TrajectoryEntry(
                     action: string(entry.action) ?? "", object: string(entry.object), success: success,
-                    legalObjects: list(entry.legal_objects) ?? []))
+                    legalObjects: readsLegal ? list(entry.legal_objects) ?? [] : []))
             }
             trajectory = entries
         }
+    }
+
+    /// Whether the metric can read the trajectory's legal objects: it reads them only for
+    /// single_search tasks, so when the line names another task type they are not kept (both
+    /// readers still check their type). Making them was a tenth of the strings of a line.
+    var readsLegalObjects: Bool { result.taskType.map { $0.sameCodePoints(as: "single_search") } ?? true }
+
+    /// Drops the legal objects the metric will not read (see `readsLegalObjects`).
+    mutating func dropUnreadLegalObjects() {
+        guard !readsLegalObjects, let entries = trajectory else { return }
+        trajectory = entries.map { TrajectoryEntry(action: $0.action, object: $0.object, success: $0.success) }
     }
 
     /// The line's record, or why it has none.

@@ -55,7 +55,9 @@ public enum ReportWriters {
         swap(&json.bytes, &out)
         defer { swap(&json.bytes, &out) }
         let m = task.metrics, simulation = task.simulation
-        if let simulation { json.bytes.reserveCapacity(json.bytes.count + 640 + 128 * simulation.steps.count) }
+        // Reserved once: grown by appends, a line took five allocations.
+        let texts = task.source.file.utf8.count + task.model.utf8.count + task.taskType.utf8.count + (task.scene?.utf8.count ?? 0)
+        json.bytes.reserveCapacity(json.bytes.count + 256 + texts + (simulation.map { 384 + 128 * $0.steps.count } ?? 0))
         var line = 0..<0
         json.object { json in
             if let simulation {

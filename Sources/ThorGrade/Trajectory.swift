@@ -6,7 +6,8 @@ public struct TrajectoryEntry: Hashable, Sendable {
     public var object: String?
     public var success: RecordedSuccess
     /// Null in a recorded file reads as empty (the reference crashes there). Read from files only
-    /// for `end` entries, the only ones the metric looks at.
+    /// for `end` entries of lines whose task type is single_search or not given, the only ones the
+    /// metric looks at (`RecordFields.readsLegalObjects`).
     public var legalObjects: [String]
 
     public init(action: String, object: String? = nil, success: RecordedSuccess, legalObjects: [String] = []) {

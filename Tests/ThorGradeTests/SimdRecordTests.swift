@@ -41,7 +41,7 @@ final class SimdRecordTests: XCTestCase {
         let actions = ["navigate to", "pickup", "put", "open", "end", "init", "error"]
         let objects: [JSONValue] = [.string("Mug"), .string("Fridge"), .string("\u{212A}nife"), .null]
         let successes: [JSONValue] = [.int(1), .int(0), .bool(true), .bool(false), .null, .string(""), .string("yes"),
-                                      .array([]), .array([.int(1)]), .object([:]), .int(2), .int(-7)]
+                                      .array([]), .array([.int(1)]), .object([:]), .int(2), .int(-7), .double(0.0), .double(2.5)]
         return (0..<60).map { index in
             let steps = (0..<Int.random(in: 1...10, using: &random)).map { _ -> JSONValue in
                 .object([
@@ -110,7 +110,6 @@ final class SimdRecordTests: XCTestCase {
             ("invalid UTF-8 in a skipped string", line(messages: "[\"aXb\"]").map { $0 == UInt8(ascii: "X") ? 0xFF : $0 }),
             ("a number beyond double range in a skipped field", line(messages: "[1e400]")),
             ("an integer beyond 64 bits in a skipped field", line(messages: "[123456789012345678901234567890]")),
-            ("a fractional success", line(success: "0.0")),
             ("nesting deeper than simdjson is allowed here", line(messages: deep)),
             ("a fractional identity", Array(String(decoding: line(), as: UTF8.self).replacingOccurrences(of: "\"identity\": 7", with: "\"identity\": 7.0").utf8)),
         ]
@@ -122,8 +121,47 @@ final class SimdRecordTests: XCTestCase {
             XCTAssertEqual(result.identity, .int(7), name)
             XCTAssertEqual(result.trajectory, fields.trajectory, name)
         }
-        // The fractional success is zero for the metric (`0.0 == 0`).
-        XCTAssertEqual(try thorJSONFields(line(success: "0.0")).get().trajectory?.first?.success, .zero)
+    }
+
+    /// Legal objects are kept only where the metric can read them (single_search, or a line
+    /// without its task type), by both readers alike; their type is still checked.
+    func testLegalObjectsAreKeptOnlyWhereTheMetricReadsThem() throws {
+        func line(_ taskType: String?, legal: String = #"["Mug"]"#) -> [UInt8] {
+            let type = taskType.map { #""tasktype": "\#($0)", "# } ?? ""
+            return Array(#"{"identity": 7, \#(type)"trajectory": [{"action": "end", "success": 1, "legal_objects": \#(legal)}]}"#.utf8)
+        }
+        for (taskType, kept) in [("single_search", true), (nil, true), ("single_pickup", false), ("single_search ", false)] as [(String?, Bool)] {
+            let fields = try thorJSONFields(line(taskType)).get()
+            XCTAssertEqual(fields.trajectory?.first?.legalObjects, kept ? ["Mug"] : [], "\(taskType ?? "no tasktype")")
+            XCTAssertEqual(simdjsonFields(line(taskType)), fields, "\(taskType ?? "no tasktype")")
+        }
+        XCTAssertNil(simdjsonFields(line("single_pickup", legal: "[1]")))
+        guard case .failure = thorJSONFields(line("single_pickup", legal: "[1]")) else { return XCTFail("a list of numbers read as legal objects") }
+    }
+
+    /// A fractional `success` is read by simdjson unless the line has a run of number characters
+    /// longer than ThorJSON reads (1000), which ThorJSON then reports.
+    func testFractionalSuccessesReadAlikeAndOverlongNumbersGoToThorJSON() throws {
+        let base = #"{"identity": 7, "tasktype": "t", "taskname": "n", "key_actions": ["end"], "trajectory": [{"action": "end", "success": SUCCESS}], "messages": MESSAGES}"#
+        func line(success: String, messages: String = "[]") -> [UInt8] {
+            Array(base.replacingOccurrences(of: "SUCCESS", with: success).replacingOccurrences(of: "MESSAGES", with: messages).utf8)
+        }
+        let expected: [(String, RecordedSuccess)] = [
+            ("0.0", .zero), ("-0.0", .zero), ("0e5", .zero), ("1e-400", .zero), ("2.5", .truthy), ("-1.5E2", .truthy), ("4.9e-324", .truthy),
+        ]
+        for (text, success) in expected {
+            let fields = try thorJSONFields(line(success: text)).get()
+            XCTAssertEqual(fields.trajectory?.first?.success, success, text)
+            XCTAssertEqual(simdjsonFields(line(success: text)), fields, text)
+        }
+        let long = "0." + String(repeating: "0", count: 1000)
+        for bytes in [line(success: long), line(success: "0.5", messages: "[\"" + String(repeating: "1", count: 1001) + "\"]")] {
+            XCTAssertNil(simdjsonFields(bytes))
+        }
+        guard case .failure(let problem) = thorJSONFields(line(success: long)) else { return XCTFail("ThorJSON read a 1002-character number") }
+        XCTAssertTrue(problem.reason.contains("1002 characters"), problem.reason)
+        // A long run elsewhere only sends the line to ThorJSON, which reads it.
+        XCTAssertEqual(try thorJSONFields(line(success: "0.5", messages: "[\"" + String(repeating: "1", count: 1001) + "\"]")).get().trajectory?.first?.success, .truthy)
     }
 
     /// The reference's own result.json files, pretty-printed whole documents of real Unity runs.
