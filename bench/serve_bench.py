@@ -289,12 +289,14 @@ def main():
         echo_batch = EchoBinary(batch_reply, work + "/batch")
         (single_file, steps), (batch_file, env_steps) = request_files(plans, args.envs, work, args.cpu_steps)
         print(f"\n-- server CPU alone, serve < file (best of 3; load average before: {os.getloadavg()[0]:.2f})")
-        cpu = server_cpu(args.binary, args.store, single_file)
-        print(f"single env: {steps:,} steps (and a reset per plan) in {cpu:.2f} s = {cpu / steps * 1e6:.1f} µs a step")
-        for threads in (None, 1):
-            cpu = server_cpu(args.binary, args.store, batch_file, threads)
-            label = "one thread" if threads else "all cores"
-            print(f"{args.envs} envs ({label}): {env_steps:,} env-steps in {cpu:.2f} s = {cpu / env_steps * 1e6:.1f} µs an env-step")
+        for binary in [args.binary] + ([args.peer] if args.peer else []):
+            name = "" if binary == args.binary else f"peer {binary}: "
+            cpu = server_cpu(binary, args.store, single_file)
+            print(f"{name}single env: {steps:,} steps (and a reset per plan) in {cpu:.2f} s = {cpu / steps * 1e6:.1f} µs a step")
+            for threads in (None, 1):
+                cpu = server_cpu(binary, args.store, batch_file, threads)
+                label = "one thread" if threads else "all cores"
+                print(f"{name}{args.envs} envs ({label}): {env_steps:,} env-steps in {cpu:.2f} s = {cpu / env_steps * 1e6:.1f} µs an env-step")
         for library in json_libraries():
             use_json(library)
             print(f"\n-- client JSON: {library[0]} (load average before: {os.getloadavg()[0]:.2f})")
@@ -316,6 +318,9 @@ def main():
             print(f"  the same, serve --threads 1:  {one:>10,.0f} env-steps/s   all cores/one thread {rate / one:.2f}")
             print(f"  floor (Python echo server):   {floor:>10,.0f} env-steps/s"
                   f"   thor-lite/floor {rate / floor:.2f}   target 200,000: {rate / 200000:.2f}x")
+            if args.peer:
+                peer, _ = batched(args.peer, args.store, plans, args.seconds, args.envs)
+                print(f"  peer {args.peer}: {peer:>10,.0f} env-steps/s   thor-lite/peer {rate / peer:.2f}")
             rate = vector_env(args.binary, args.store, plans, args.seconds, args.envs)
             print(f"{args.envs} envs, ThorLiteVectorEnv.step: {rate:>10,.0f} env-steps/s")
 

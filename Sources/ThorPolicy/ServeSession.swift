@@ -19,9 +19,6 @@ public struct ServeSession {
     public let catalog: EpisodeCatalog
     public let single: PolicyEnvironment
     public let vector: VectorEnvironment
-    /// Each task's info fields (scene to tasktype) as written once: the single episode's every
-    /// step reply repeats them. Used by the serial path only.
-    let taskFields = TaskFieldsCache()
 
     public init(catalog: EpisodeCatalog) {
         self.catalog = catalog
@@ -129,20 +126,6 @@ public struct ServeSession {
 
 // MARK: replies
 
-/// Task fields as written once per task (see `ServeSession.taskFields`).
-final class TaskFieldsCache {
-    private var written: [String: [UInt8]] = [:]
-
-    func fields(of task: BenchmarkTask) -> [UInt8] {
-        let key = task.identity.description
-        if let bytes = written[key] { return bytes }
-        var json = JSONWriter(reserving: 256)
-        ServeSession.writeTaskFields(task, into: &json)
-        written[key] = json.bytes
-        return json.bytes
-    }
-}
-
 extension ServeSession {
     /// One reply line; keys are written in sorted order (the project's JSON dialect), `id` among
     /// them, copied verbatim from the request.
@@ -163,13 +146,13 @@ extension ServeSession {
                 json.key("ok"); json.bool(true)
             case .reset(let environment, let observation):
                 writeID(&json)
-                json.key("info"); Self.writeInfo(environment, full: true, reset: false, into: &json, cache: taskFields)
-                json.key("observation"); Self.writeObservation(observation, into: &json)
+                json.key("info"); Self.writeInfo(environment, full: true, reset: false, into: &json)
+                json.key("observation"); Self.writeObservation(observation, into: &json, names: environment.encodedNames)
                 json.key("ok"); json.bool(true)
             case .step(let environment, let observation):
                 writeID(&json)
-                json.key("info"); Self.writeInfo(environment, full: true, reset: false, into: &json, cache: taskFields)
-                json.key("observation"); Self.writeObservation(observation, into: &json)
+                json.key("info"); Self.writeInfo(environment, full: true, reset: false, into: &json)
+                json.key("observation"); Self.writeObservation(observation, into: &json, names: environment.encodedNames)
                 json.key("ok"); json.bool(true)
                 json.key("reward"); json.double(environment.reward)
                 json.key("terminated"); json.bool(environment.terminated)
@@ -225,7 +208,7 @@ extension ServeSession {
             for index in range {
                 let (observation, full, reset) = entries[index]
                 Self.writeInfo(environments[index], full: full, reset: reset, into: &infos)
-                Self.writeObservation(observation, into: &observations)
+                Self.writeObservation(observation, into: &observations, names: environments[index].encodedNames)
             }
             return (infos.bytes, observations.bytes)
         }
@@ -237,10 +220,9 @@ extension ServeSession {
     /// The task (its identity typed as in the task file) and, with `full`, its type, scene, name
     /// and query; once the episode is over its metrics and goal success. Batched steps send the
     /// task's other fields only when an environment starts a new episode (`reset: true`).
-    static func writeInfo(_ environment: PolicyEnvironment, full: Bool, reset: Bool, into json: inout JSONWriter,
-                          cache: TaskFieldsCache? = nil) {
+    static func writeInfo(_ environment: PolicyEnvironment, full: Bool, reset: Bool, into json: inout JSONWriter) {
         json.object { json in
-            guard let task = environment.task else { return }
+            guard let entry = environment.entry else { return }
             if environment.isDone {
                 json.key("goal_success"); json.bool(environment.goalFacts.allSatisfy(\.holds))
                 // Evaluated by the step that ended the episode, so reading it changes nothing
@@ -248,28 +230,15 @@ extension ServeSession {
                 if let metrics = environment.currentMetrics { json.key("metrics"); json.value(ReportWriters.json(metrics)) }
             }
             if reset { json.key("reset"); json.bool(true) }
-            guard full else {
-                json.key("task"); json.value(ReportWriters.json(task.identity))
-                return
-            }
-            if let cache {
-                json.members(cache.fields(of: task))
+            if full {
+                json.members(entry.infoFields)
             } else {
-                writeTaskFields(task, into: &json)
+                json.key("task"); entry.identityJSON.withUnsafeBufferPointer { json.raw($0) }
             }
         }
     }
 
-    /// `scene`, `task`, `taskname`, `taskquery`, `tasktype`, in that (sorted) order.
-    static func writeTaskFields(_ task: BenchmarkTask, into json: inout JSONWriter) {
-        json.key("scene"); json.string(task.scene)
-        json.key("task"); json.value(ReportWriters.json(task.identity))
-        json.key("taskname"); json.string(task.taskName)
-        json.key("taskquery"); json.string(task.taskQuery)
-        json.key("tasktype"); json.string(task.taskType)
-    }
-
-    static func writeObservation(_ o: Observation, into json: inout JSONWriter) {
+    static func writeObservation(_ o: Observation, into json: inout JSONWriter, names: EncodedNames) {
         json.object { json in
             json.key("action"); json.string(o.action)
             json.key("done"); json.bool(o.isDone)
@@ -279,12 +248,35 @@ extension ServeSession {
             json.key("frame_match"); json.string(o.frameMatch?.rawValue)
             json.key("held"); json.string(o.heldType)
             json.key("held_id"); json.string(o.heldId)
-            json.key("interactable"); json.strings(o.interactable)
-            json.key("navigable"); json.strings(o.navigable)
+            json.key("interactable"); names.interactable.write(o.interactable, into: &json)
+            json.key("navigable"); names.navigable.write(o.navigable, into: &json)
             json.key("object"); json.string(o.object)
             json.key("object_id"); json.string(o.objectId)
             json.key("step"); json.int(o.step)
             json.key("success"); json.bool(o.success)
         }
     }
+}
+
+/// An environment's last navigable and interactable lists as JSON, rewritten only when a list
+/// changes: the navigable types grow only when a step sees a new type, and both lists were a
+/// third of a reply's rendering. Touched only by the thread rendering its environment.
+final class EncodedNames {
+    final class List {
+        private var names: [String] = []
+        private var json: [UInt8] = Array("[]".utf8)
+
+        func write(_ current: [String], into out: inout JSONWriter) {
+            if current != names {
+                var writer = JSONWriter(reserving: 2 + 24 * current.count)
+                writer.strings(current)
+                names = current
+                json = writer.bytes
+            }
+            json.withUnsafeBufferPointer { out.raw($0) }
+        }
+    }
+
+    let navigable = List()
+    let interactable = List()
 }

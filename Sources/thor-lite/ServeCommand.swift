@@ -45,6 +45,9 @@ struct Serve: ParsableCommand {
         case simulate, live
     }
 
+    @Option(help: ArgumentHelp("How long to poll standard input for the next request before a blocking read, after a request that came within that time (0: never poll).", valueName: "µs"))
+    var spin = LinePump.defaultSpin
+
     @Option(help: "Where episodes run: simulate (thor-lite's simulator) or live (real AI2-THOR through the bridge).")
     var backend: Backend = .simulate
 
@@ -55,6 +58,7 @@ struct Serve: ParsableCommand {
 
     func validate() throws {
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+        if !(0...LinePump.maxSpin).contains(spin) { throw ValidationError("--spin must be 0 to \(LinePump.maxSpin) µs") }
         if backend == .simulate, record != nil || bridgeOptions.bridge != nil || bridgeOptions.python != nil || bridgeOptions.unityBuild != nil {
             throw ValidationError("--record, --bridge, --python and --unity-build belong to --backend live")
         }
@@ -83,7 +87,7 @@ struct Serve: ParsableCommand {
     func serve(_ catalog: EpisodeCatalog) throws {
         var session = ServeSession(catalog: catalog)
         if let threads { session.vector.threads = threads }
-        try LinePump.run { line, out in session.handle(line, into: &out) }
+        try LinePump.run(spin: spin) { line, out in session.handle(line, into: &out) }
     }
 }
 
@@ -91,17 +95,26 @@ struct Serve: ParsableCommand {
 /// complete line in a chunk is handled, and their replies leave in one write before the next read
 /// (a client waiting for its reply gets it at once; a client that pipelines requests gets its
 /// replies batched).
+///
+/// Waiting for a request spins briefly before it blocks (`AdaptiveWait`): a process woken from a
+/// blocking read on an idle core takes tens of microseconds to run, as long as a whole step, so a
+/// policy that answers within `spin` µs finds the server awake.
 enum LinePump {
     /// The longest request accepted; a longer line gets an error reply and is skipped whole.
     static let maxLine = 64 << 20
+    /// Long enough for a Python client's work between a reply and its next request (orjson or
+    /// json, bench/serve_bench.py); at most this much CPU per request is spent on a slow policy.
+    static let defaultSpin = 100
+    static let maxSpin = 10_000
 
-    static func run(_ handle: (UnsafeBufferPointer<UInt8>, inout JSONWriter) -> Bool) throws {
+    static func run(spin: Int = defaultSpin, _ handle: (UnsafeBufferPointer<UInt8>, inout JSONWriter) -> Bool) throws {
         var buffer = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: 1 << 16)
         defer { buffer.deallocate() }
         var out = JSONWriter(reserving: 1 << 16)
         var start = 0, end = 0
         var skipping = false  // inside a line longer than maxLine
         var closed = false
+        var wait = AdaptiveWait(spinNanoseconds: UInt64(spin) * 1000)
 
         /// Handles one line; false once a request closed the session.
         func line(_ range: Range<Int>) -> Bool {
@@ -157,6 +170,7 @@ enum LinePump {
                 }
             }
             guard let base = buffer.baseAddress else { return }
+            wait.untilReadable(STDIN_FILENO)
             let count = read(STDIN_FILENO, base + end, buffer.count - end)
             if count < 0 {
                 if errno == EINTR { continue }
@@ -170,5 +184,42 @@ enum LinePump {
             }
             end += count
         }
+    }
+}
+
+/// Bounded spinning before a blocking wait (the adaptive wait of spin-then-block locks): poll
+/// the descriptor without blocking for up to `spinNanoseconds`, then block in `poll`. It spins
+/// only while the waits stay within the bound, so a slow peer (a model taking milliseconds per
+/// step) costs one bound's worth of CPU when it turns slow and none afterwards; one quick answer
+/// turns spinning back on. Idle, it blocks: no core is ever burnt.
+struct AdaptiveWait {
+    let spinNanoseconds: UInt64
+    /// Whether the last wait ended within the bound.
+    var spinning = true
+
+    init(spinNanoseconds: UInt64) {
+        self.spinNanoseconds = spinNanoseconds
+    }
+
+    static func now() -> UInt64 {
+        var time = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &time)
+        return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
+    }
+
+    /// Returns once `descriptor` is readable, hung up or in error (the read that follows says
+    /// which, and does not block), or when `poll` is interrupted (the read then blocks).
+    mutating func untilReadable(_ descriptor: Int32) {
+        guard spinNanoseconds > 0 else { return }
+        var request = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+        if poll(&request, 1, 0) != 0 { return }
+        let start = Self.now()
+        if spinning {
+            while Self.now() - start < spinNanoseconds {
+                if poll(&request, 1, 0) != 0 { return }
+            }
+        }
+        _ = poll(&request, 1, -1)
+        spinning = Self.now() - start < spinNanoseconds
     }
 }
