@@ -188,14 +188,22 @@ enum LinePump {
 }
 
 /// Bounded spinning before a blocking wait (the adaptive wait of spin-then-block locks): poll
-/// the descriptor without blocking for up to `spinNanoseconds`, then block in `poll`. It spins
-/// only while the waits stay within the bound, so a slow peer (a model taking milliseconds per
-/// step) costs one bound's worth of CPU when it turns slow and none afterwards; one quick answer
-/// turns spinning back on. Idle, it blocks: no core is ever burnt.
+/// the descriptor without blocking for up to `spinNanoseconds`, then block in `poll`. Spinning
+/// pays only while the peer answers within the bound on a core of its own. A spin that runs out
+/// of time, or is preempted (a gap between two polls: more runnable threads than cores, where
+/// spinning takes the CPU from the very peer it waits for), is a failure, and the next 1, 2, 4,
+/// ... 64 waits block at once; a spin that succeeds resets the back-off. So a slow peer (a model
+/// taking milliseconds per step, a large batch) costs one bound of CPU every 64 requests, and an
+/// idle server blocks: no core is ever burnt.
 struct AdaptiveWait {
     let spinNanoseconds: UInt64
-    /// Whether the last wait ended within the bound.
-    var spinning = true
+    /// A gap this long between two polls means the thread was preempted.
+    static let preempted: UInt64 = 30_000
+    static let maxBackOff = 64
+    /// Waits that block without spinning before the next spin, and the back-off after the next
+    /// failure.
+    var skip = 0
+    var backOff = 1
 
     init(spinNanoseconds: UInt64) {
         self.spinNanoseconds = spinNanoseconds
@@ -213,13 +221,27 @@ struct AdaptiveWait {
         guard spinNanoseconds > 0 else { return }
         var request = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
         if poll(&request, 1, 0) != 0 { return }
-        let start = Self.now()
-        if spinning {
-            while Self.now() - start < spinNanoseconds {
-                if poll(&request, 1, 0) != 0 { return }
-            }
+        if skip > 0 {
+            skip -= 1
+        } else if spin(&request) {
+            backOff = 1
+            return
+        } else {
+            skip = backOff
+            backOff = min(backOff * 2, Self.maxBackOff)
         }
         _ = poll(&request, 1, -1)
-        spinning = Self.now() - start < spinNanoseconds
+    }
+
+    /// Polls until readable (true), or until the bound or a preemption (false).
+    func spin(_ request: inout pollfd) -> Bool {
+        let start = Self.now()
+        var last = start
+        while true {
+            if poll(&request, 1, 0) != 0 { return true }
+            let now = Self.now()
+            if now - start >= spinNanoseconds || now - last >= Self.preempted { return false }
+            last = now
+        }
     }
 }

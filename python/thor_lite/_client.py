@@ -58,32 +58,50 @@ SPIN_MICROSECONDS = 100
 
 
 class _Replies:
-    """Reply lines read from the server's standard output, waiting adaptively: poll without
-    blocking for up to `spin` µs, then block. Spinning stays on while replies come within the
-    bound (single steps) and turns off once a wait outlasts it (large batches, renders), so a slow
-    server costs one bound of CPU and then none; one quick reply turns it back on. Idle, it
-    blocks."""
+    """Reply lines read from the server's standard output, waiting adaptively as `serve --spin`
+    waits for requests: poll without blocking for up to `spin` µs, then block. A spin that runs
+    out of time, or is preempted (a gap between two polls: more runnable threads than cores,
+    where spinning takes the CPU from the server it waits for), makes the next 1, 2, 4, ... 64
+    waits block at once; one that succeeds resets the back-off. So single steps find the client
+    awake, while large batches, renders and a loaded machine cost one bound every 64 replies.
+    Idle, it blocks."""
+
+    PREEMPTED_NS = 30_000
+    MAX_BACK_OFF = 64
 
     def __init__(self, descriptor, spin):
         self._descriptor = descriptor
         self._poll = select.poll()
         self._poll.register(descriptor, select.POLLIN)
         self._spin = int(spin * 1000)
-        self._spinning = self._spin > 0
+        self._skip = 0 if self._spin > 0 else -1  # -1: never spin
+        self._back_off = 1
         self._pending = b""  # bytes read past the last line
 
     def _wait(self):
         poll = self._poll.poll
-        if not self._spin or poll(0):
+        if self._skip < 0 or poll(0):
             return
-        now = time.perf_counter_ns
-        start = now()
-        if self._spinning:
-            while now() - start < self._spin:
-                if poll(0):
-                    return
+        if self._skip > 0:
+            self._skip -= 1
+        elif self._spun():
+            self._back_off = 1
+            return
+        else:
+            self._skip = self._back_off
+            self._back_off = min(self._back_off * 2, self.MAX_BACK_OFF)
         poll()
-        self._spinning = now() - start < self._spin
+
+    def _spun(self):
+        poll, now = self._poll.poll, time.perf_counter_ns
+        start = last = now()
+        while True:
+            if poll(0):
+                return True
+            current = now()
+            if current - start >= self._spin or current - last >= self.PREEMPTED_NS:
+                return False
+            last = current
 
     def readline(self):
         """One line with its newline; what is left at the end of output (b"" when nothing)."""
