@@ -33,8 +33,9 @@ public struct ServeSession {
         case step(PolicyEnvironment, Observation)
         case state(PolicyEnvironment)
         case render(RGBImage, path: String?)
-        case vectorReset([Observation])
-        case vectorStep([VectorEnvironment.Slot])
+        /// A batch's infos and observations, rendered in chunks (`renderChunk`).
+        case vectorReset([BatchPart])
+        case vectorStep([BatchPart])
         case failure(String)
     }
 
@@ -79,7 +80,11 @@ public struct ServeSession {
         case "reset":
             if let tasks = try request.field(request.tasks, "tasks", ServeRequest.readTasks) {
                 guard request.task == nil else { throw ServeError("reset takes \"task\" (one episode) or \"tasks\" (a batch), not both") }
-                return .vectorReset(try vector.reset(tasks: tasks))
+                let observations = try vector.reset(tasks: tasks)
+                let chunks = VectorEnvironment.chunks(count: observations.count, threshold: vector.parallelThreshold, threads: vector.threads)
+                return .vectorReset(VectorEnvironment.perChunk(chunks) { range in
+                    renderChunk(range) { (observations[$0], full: true, reset: false) }
+                })
             }
             guard let task = try request.field(request.task, "task", ServeRequest.readTask) else {
                 throw ServeError("reset needs \"task\": a task identity (a whole number or a string), or \"tasks\": a list of them")
@@ -90,7 +95,12 @@ public struct ServeSession {
                 guard request.action == nil, request.response == nil else {
                     throw ServeError("step takes \"action\"/\"response\" (one episode) or \"actions\" (a batch), not both")
                 }
-                return .vectorStep(try vector.step(actions))
+                return .vectorStep(try vector.step(actions) { range, slots in
+                    renderChunk(range) { index in
+                        let slot = slots[index - range.lowerBound]
+                        return (slot.observation, full: slot.wasReset, reset: slot.wasReset)
+                    }
+                })
             }
             guard let text = try request.field(request.action, "action", { try $0.readString() })
                 ?? request.field(request.response, "response", { try $0.readString() }) else {
@@ -125,6 +135,13 @@ public struct ServeSession {
 }
 
 // MARK: replies
+
+/// Part of a batched reply: the infos and the observations of a contiguous run of environments,
+/// each as array elements without the brackets (`JSONWriter.array(joining:)`).
+struct BatchPart {
+    var infos: [UInt8]
+    var observations: [UInt8]
+}
 
 extension ServeSession {
     /// One reply line; keys are written in sorted order (the project's JSON dialect), `id` among
@@ -175,18 +192,16 @@ extension ServeSession {
                 if let path { json.key("path"); json.string(path) }
                 json.key("rgb"); json.string(Data(image.pixels).base64EncodedString())
                 json.key("width"); json.int(image.width)
-            case .vectorReset(let observations):
-                let (infos, observations) = renderBatch(observations.map { ($0, full: true, reset: false) })
+            case .vectorReset(let parts):
                 writeID(&json)
-                json.key("infos"); json.array(joining: infos)
-                json.key("observations"); json.array(joining: observations)
+                json.key("infos"); json.array(joining: parts.map(\.infos))
+                json.key("observations"); json.array(joining: parts.map(\.observations))
                 json.key("ok"); json.bool(true)
-            case .vectorStep(let slots):
+            case .vectorStep(let parts):
                 let environments = vector.environments
-                let (infos, observations) = renderBatch(slots.map { ($0.observation, full: $0.wasReset, reset: $0.wasReset) })
                 writeID(&json)
-                json.key("infos"); json.array(joining: infos)
-                json.key("observations"); json.array(joining: observations)
+                json.key("infos"); json.array(joining: parts.map(\.infos))
+                json.key("observations"); json.array(joining: parts.map(\.observations))
                 json.key("ok"); json.bool(true)
                 json.key("rewards"); json.array { json in for e in environments { json.double(e.reward) } }
                 json.key("terminated"); json.array { json in for e in environments { json.bool(e.terminated) } }
@@ -196,25 +211,19 @@ extension ServeSession {
         out.endLine()
     }
 
-    /// The batch's infos and observations as array parts, rendered in the same chunks the batch
-    /// was stepped in (on several threads for a large batch): rendering is a quarter of a
-    /// batched step's time.
-    func renderBatch(_ entries: [(Observation, full: Bool, reset: Bool)]) -> (infos: [[UInt8]], observations: [[UInt8]]) {
+    /// Environments `range` of the batch as array parts (their infos, their observations),
+    /// rendered on the thread that stepped them: rendering is a quarter of a batched step's time.
+    /// Reads only those environments.
+    func renderChunk(_ range: Range<Int>, _ entry: (Int) -> (Observation, full: Bool, reset: Bool)) -> BatchPart {
         let environments = vector.environments
-        let chunks = VectorEnvironment.chunks(count: entries.count, threshold: vector.parallelThreshold, threads: vector.threads)
-        func render(_ range: Range<Int>) -> ([UInt8], [UInt8]) {
-            var infos = JSONWriter(reserving: 64 * range.count)
-            var observations = JSONWriter(reserving: 640 * range.count)
-            for index in range {
-                let (observation, full, reset) = entries[index]
-                Self.writeInfo(environments[index], full: full, reset: reset, into: &infos)
-                Self.writeObservation(observation, into: &observations, names: environments[index].encodedNames)
-            }
-            return (infos.bytes, observations.bytes)
+        var infos = JSONWriter(reserving: 64 * range.count)
+        var observations = JSONWriter(reserving: 640 * range.count)
+        for index in range {
+            let (observation, full, reset) = entry(index)
+            Self.writeInfo(environments[index], full: full, reset: reset, into: &infos)
+            Self.writeObservation(observation, into: &observations, names: environments[index].encodedNames)
         }
-        // Rendering only reads the environments.
-        let parts = VectorEnvironment.perChunk(chunks, render)
-        return (parts.map(\.0), parts.map(\.1))
+        return BatchPart(infos: infos.bytes, observations: observations.bytes)
     }
 
     /// The task (its identity typed as in the task file) and, with `full`, its type, scene, name
