@@ -45,7 +45,7 @@ struct Serve: ParsableCommand {
         case simulate, live
     }
 
-    @Option(help: ArgumentHelp("How long to poll standard input for the next request before a blocking read, after a request that came within that time (0: never poll).", valueName: "µs"))
+    @Option(help: ArgumentHelp("How long to poll standard input for the next request before blocking (0: never poll); it backs off while requests come slower (docs/serve-protocol.md).", valueName: "µs"))
     var spin = LinePump.defaultSpin
 
     @Option(help: "Where episodes run: simulate (thor-lite's simulator) or live (real AI2-THOR through the bridge).")
