@@ -194,7 +194,8 @@ enum LinePump {
 /// spinning takes the CPU from the very peer it waits for), is a failure, and the next 1, 2, 4,
 /// ... 64 waits block at once; a spin that succeeds resets the back-off. So a slow peer (a model
 /// taking milliseconds per step, a large batch) costs one bound of CPU every 64 requests, and an
-/// idle server blocks: no core is ever burnt.
+/// idle server blocks: no core is ever burnt. Nor does it spin while the machine has no core to
+/// spare (`SpareCore`): there the spinner would hold a core its peer is queued for.
 struct AdaptiveWait {
     let spinNanoseconds: UInt64
     /// A gap this long between two polls means the thread was preempted.
@@ -204,6 +205,7 @@ struct AdaptiveWait {
     /// failure.
     var skip = 0
     var backOff = 1
+    var spare = SpareCore()
 
     init(spinNanoseconds: UInt64) {
         self.spinNanoseconds = spinNanoseconds
@@ -223,6 +225,8 @@ struct AdaptiveWait {
         if poll(&request, 1, 0) != 0 { return }
         if skip > 0 {
             skip -= 1
+        } else if !spare.now(at: Self.now()) {
+            // Busy machine: block, and ask again in a few milliseconds.
         } else if spin(&request) {
             backOff = 1
             return
@@ -243,5 +247,36 @@ struct AdaptiveWait {
             if now - start >= spinNanoseconds || now - last >= Self.preempted { return false }
             last = now
         }
+    }
+}
+
+/// Whether the machine has a core to spare for spinning: the runnable threads (`/proc/loadavg`'s
+/// fourth field, this one included) no more than the cores, so the peer, running or about to run,
+/// has a core of its own. Read at most every 5 ms (a read costs a few microseconds); true where
+/// the file cannot be read (spinning stays bounded by the back-off).
+struct SpareCore {
+    static let interval: UInt64 = 5_000_000
+    static let cores = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+    var answer = true
+    var readAt: UInt64?
+
+    mutating func now(at time: UInt64) -> Bool {
+        if let readAt, time - readAt < Self.interval { return answer }
+        readAt = time
+        answer = Self.runnable().map { $0 <= Self.cores } ?? true
+        return answer
+    }
+
+    /// The runnable threads now (the `r` of `r/t` in `/proc/loadavg`).
+    static func runnable() -> Int? {
+        let descriptor = open("/proc/loadavg", O_RDONLY)
+        guard descriptor >= 0 else { return nil }
+        defer { close(descriptor) }
+        var buffer = [UInt8](repeating: 0, count: 128)
+        let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+        guard count > 0 else { return nil }
+        let fields = buffer[..<count].split(separator: UInt8(ascii: " "))
+        guard fields.count >= 4, let slash = fields[3].firstIndex(of: UInt8(ascii: "/")) else { return nil }
+        return Int(String(decoding: fields[3][..<slash], as: UTF8.self))
     }
 }

@@ -57,14 +57,29 @@ def find_binary(binary=None):
 SPIN_MICROSECONDS = 100
 
 
+_CORES = os.cpu_count() or 1
+
+
+def _spare_core():
+    """Whether the machine has a core to spare for spinning: its runnable threads (the `r` of
+    `r/t` in /proc/loadavg, this one included) no more than its cores, so the server, running or
+    about to run, has a core of its own; spinning on a busy machine holds a core the server is
+    queued for. Asked at most every 5 ms; true where /proc/loadavg cannot be read."""
+    try:
+        with open("/proc/loadavg", "rb") as f:
+            return int(f.read().split()[3].split(b"/")[0]) <= _CORES
+    except (OSError, ValueError, IndexError):
+        return True
+
+
 class _Replies:
     """Reply lines read from the server's standard output, waiting adaptively as `serve --spin`
     waits for requests: poll without blocking for up to `spin` µs, then block. A spin that runs
     out of time, or is preempted (a gap between two polls: more runnable threads than cores,
     where spinning takes the CPU from the server it waits for), makes the next 1, 2, 4, ... 64
     waits block at once; one that succeeds resets the back-off. So single steps find the client
-    awake, while large batches, renders and a loaded machine cost one bound every 64 replies.
-    Idle, it blocks."""
+    awake, while large batches and renders cost one bound every 64 replies. Idle, it blocks. Nor
+    does it spin while the machine has no core to spare (`_spare_core`)."""
 
     PREEMPTED_NS = 30_000
     MAX_BACK_OFF = 64
@@ -77,20 +92,24 @@ class _Replies:
         self._skip = 0 if self._spin > 0 else -1  # -1: never spin
         self._back_off = 1
         self._pending = b""  # bytes read past the last line
+        self._spare, self._spare_at = True, None
 
     def _wait(self):
-        poll = self._poll.poll
-        if self._skip < 0 or poll(0):
+        if self._skip < 0:
             return
         if self._skip > 0:
             self._skip -= 1
-        elif self._spun():
+            return  # the read blocks
+        now = time.perf_counter_ns()
+        if self._spare_at is None or now - self._spare_at >= 5_000_000:
+            self._spare, self._spare_at = _spare_core(), now
+        if not self._spare:
+            return  # a busy machine: the read blocks
+        if self._spun():
             self._back_off = 1
             return
-        else:
-            self._skip = self._back_off
-            self._back_off = min(self._back_off * 2, self.MAX_BACK_OFF)
-        poll()
+        self._skip = self._back_off
+        self._back_off = min(self._back_off * 2, self.MAX_BACK_OFF)
 
     def _spun(self):
         poll, now = self._poll.poll, time.perf_counter_ns
