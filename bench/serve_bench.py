@@ -15,8 +15,8 @@ What is measured, each in one run, one after the other on the same machine:
            task's expert plan and, when its episode ends, is reset to the next task in the same
            request; environment-steps/s, on all cores and with `serve --threads 1` (whether
            spreading a batch over the cores pays). Also through `ThorLiteVectorEnv`.
-  peer     with --peer, the single-env measurement against another thor-lite binary (main's
-           release build, to see the change).
+  peer     with --peer, the server-CPU, single-env and batched (all cores) measurements against
+           another thor-lite binary (main's release build, to see the change).
   floor    the same client against a Python echo server that answers every request with a
            canned reply of the real reply's size (a pipe round trip plus the client's JSON work,
            no simulation): the best any server could do for this client. The ratios printed are

@@ -8,8 +8,8 @@
 # ThorLiteEnv/ThorLiteVectorEnv need Gymnasium (pip install "gymnasium>=1.0" numpy).
 # Builds the release binary (swift build -c release --product thor-lite) and imports the real
 # benchmark into a temporary store first.
-# PEER=path/to/other/thor-lite adds the single-env measurement against that binary (main's
-# release build, say) with its ratio.
+# PEER=path/to/other/thor-lite adds the server-CPU, single-env and batched measurements against
+# that binary (main's release build, say) with their ratios.
 # Usage: bench/serve_bench.sh [seconds per measurement] [envs]   (default 3 64)
 set -euo pipefail
 cd "$(dirname "$0")/.."
