@@ -182,7 +182,7 @@ extension ServeSession {
                 json.key("done"); json.bool(environment.isDone)
                 json.key("frame_coverage"); json.value(.object(environment.frameCoverage().mapValues(JSONValue.int)))
                 writeID(&json)
-                if let metrics = try? environment.metrics { json.key("metrics"); json.value(ReportWriters.json(metrics)) }
+                if let metrics = try? environment.metrics { json.key("metrics"); ReportWriters.write(metrics, into: &json) }
                 json.key("ok"); json.bool(true)
                 json.key("trajectory"); json.array { json in for step in environment.steps { json.value(ReportWriters.json(step)) } }
             case .render(let image, let path):
@@ -236,7 +236,7 @@ extension ServeSession {
                 json.key("goal_success"); json.bool(environment.goalFacts.allSatisfy(\.holds))
                 // Evaluated by the step that ended the episode, so reading it changes nothing
                 // (batches are rendered on several threads).
-                if let metrics = environment.currentMetrics { json.key("metrics"); json.value(ReportWriters.json(metrics)) }
+                if let metrics = environment.currentMetrics { json.key("metrics"); ReportWriters.write(metrics, into: &json) }
             }
             if reset { json.key("reset"); json.bool(true) }
             if full {
