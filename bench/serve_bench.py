@@ -15,8 +15,10 @@ What is measured, each in one run, one after the other on the same machine:
            task's expert plan and, when its episode ends, is reset to the next task in the same
            request; environment-steps/s, on all cores and with `serve --threads 1` (whether
            spreading a batch over the cores pays). Also through `ThorLiteVectorEnv`.
-  peer     with --peer, the single-env measurement against another thor-lite binary (main's
-           release build, to see the change).
+  peer     with --peer, the server-CPU, single-env and batched (all cores) measurements against
+           another thor-lite binary (main's release build, to see the change); with --runs N
+           also the single-env and batched runs alternated with the peer N times (the last JSON
+           library), medians: the figure the load distorts least.
   floor    the same client against a Python echo server that answers every request with a
            canned reply of the real reply's size (a pipe round trip plus the client's JSON work,
            no simulation): the best any server could do for this client. The ratios printed are
@@ -276,7 +278,8 @@ def main():
     parser.add_argument("--seconds", type=float, default=3.0)
     parser.add_argument("--envs", type=int, default=64)
     parser.add_argument("--cpu-steps", type=int, default=100_000, help="steps in the server-CPU request files")
-    parser.add_argument("--peer", help="another thor-lite binary (e.g. main's) to measure single-env steps against")
+    parser.add_argument("--peer", help="another thor-lite binary (e.g. main's) to measure against")
+    parser.add_argument("--runs", type=int, default=0, help="with --peer: alternated runs with the peer, medians")
     args = parser.parse_args()
     plans = expert_plans(args.binary, args.store)
     single_reply, batch_reply = sample_replies(args.binary, args.store, plans, args.envs)
@@ -289,12 +292,14 @@ def main():
         echo_batch = EchoBinary(batch_reply, work + "/batch")
         (single_file, steps), (batch_file, env_steps) = request_files(plans, args.envs, work, args.cpu_steps)
         print(f"\n-- server CPU alone, serve < file (best of 3; load average before: {os.getloadavg()[0]:.2f})")
-        cpu = server_cpu(args.binary, args.store, single_file)
-        print(f"single env: {steps:,} steps (and a reset per plan) in {cpu:.2f} s = {cpu / steps * 1e6:.1f} µs a step")
-        for threads in (None, 1):
-            cpu = server_cpu(args.binary, args.store, batch_file, threads)
-            label = "one thread" if threads else "all cores"
-            print(f"{args.envs} envs ({label}): {env_steps:,} env-steps in {cpu:.2f} s = {cpu / env_steps * 1e6:.1f} µs an env-step")
+        for binary in [args.binary] + ([args.peer] if args.peer else []):
+            name = "" if binary == args.binary else f"peer {binary}: "
+            cpu = server_cpu(binary, args.store, single_file)
+            print(f"{name}single env: {steps:,} steps (and a reset per plan) in {cpu:.2f} s = {cpu / steps * 1e6:.1f} µs a step")
+            for threads in (None, 1):
+                cpu = server_cpu(binary, args.store, batch_file, threads)
+                label = "one thread" if threads else "all cores"
+                print(f"{name}{args.envs} envs ({label}): {env_steps:,} env-steps in {cpu:.2f} s = {cpu / env_steps * 1e6:.1f} µs an env-step")
         for library in json_libraries():
             use_json(library)
             print(f"\n-- client JSON: {library[0]} (load average before: {os.getloadavg()[0]:.2f})")
@@ -316,8 +321,29 @@ def main():
             print(f"  the same, serve --threads 1:  {one:>10,.0f} env-steps/s   all cores/one thread {rate / one:.2f}")
             print(f"  floor (Python echo server):   {floor:>10,.0f} env-steps/s"
                   f"   thor-lite/floor {rate / floor:.2f}   target 200,000: {rate / 200000:.2f}x")
+            if args.peer:
+                peer, _ = batched(args.peer, args.store, plans, args.seconds, args.envs)
+                print(f"  peer {args.peer}: {peer:>10,.0f} env-steps/s   thor-lite/peer {rate / peer:.2f}")
             rate = vector_env(args.binary, args.store, plans, args.seconds, args.envs)
             print(f"{args.envs} envs, ThorLiteVectorEnv.step: {rate:>10,.0f} env-steps/s")
+        if args.peer and args.runs:
+            alternated(args, plans)
+
+
+def alternated(args, plans):
+    """The single-env and batched runs, this binary and the peer alternated `--runs` times
+    (the order flipped every run), medians and their ratio."""
+    import statistics
+    print(f"\n-- alternated with the peer, {args.runs} runs each, medians (load average before: {os.getloadavg()[0]:.2f})")
+    for name, run in (("single env, ServeClient.step", lambda b: single(b, args.store, plans, args.seconds)[0]),
+                      (f"{args.envs} envs, ServeClient.step_batch", lambda b: batched(b, args.store, plans, args.seconds, args.envs)[0])):
+        rates = {args.binary: [], args.peer: []}
+        for index in range(args.runs):
+            for binary in (args.binary, args.peer) if index % 2 == 0 else (args.peer, args.binary):
+                rates[binary].append(run(binary))
+        mine, peer = statistics.median(rates[args.binary]), statistics.median(rates[args.peer])
+        print(f"{name}: {mine:>10,.0f} /s, peer {peer:>10,.0f} /s   thor-lite/peer {mine / peer:.2f}"
+              f"   (load average now {os.getloadavg()[0]:.2f})")
 
 
 if __name__ == "__main__":

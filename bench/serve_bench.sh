@@ -8,8 +8,9 @@
 # ThorLiteEnv/ThorLiteVectorEnv need Gymnasium (pip install "gymnasium>=1.0" numpy).
 # Builds the release binary (swift build -c release --product thor-lite) and imports the real
 # benchmark into a temporary store first.
-# PEER=path/to/other/thor-lite adds the single-env measurement against that binary (main's
-# release build, say) with its ratio.
+# PEER=path/to/other/thor-lite adds the server-CPU, single-env and batched measurements against
+# that binary (main's release build, say) with their ratios; RUNS=N adds N alternated runs of
+# the single-env and batched measurements with the peer, medians.
 # Usage: bench/serve_bench.sh [seconds per measurement] [envs]   (default 3 64)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,4 +23,4 @@ bindir=$(swift build -c release --show-bin-path)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 "$bindir/thor-lite" import "$checkout" --store "$work/s.sqlite" -q 2>/dev/null
-"$python" bench/serve_bench.py "$bindir/thor-lite" "$work/s.sqlite" --seconds "$seconds" --envs "$envs" ${PEER:+--peer "$PEER"}
+"$python" bench/serve_bench.py "$bindir/thor-lite" "$work/s.sqlite" --seconds "$seconds" --envs "$envs" ${PEER:+--peer "$PEER"} ${RUNS:+--runs "$RUNS"}

@@ -20,7 +20,7 @@ extension String {
     /// Python's `needle in haystack`, on UTF-8 bytes (equivalent for valid UTF-8). Foundation's
     /// `String.contains` also costs thousands of instructions per call on Linux, and this is on
     /// the metric's hot path.
-    func containsBytes(of needle: String) -> Bool {
+    public func containsBytes(of needle: String) -> Bool {
         let found = utf8.withContiguousStorageIfAvailable { h in needle.utf8.withContiguousStorageIfAvailable { n in h.containsBytes(of: n) } }
         if let found = found.flatMap({ $0 }) { return found }
         var haystack = self, pattern = needle  // bridged or foreign storage: make it contiguous

@@ -38,6 +38,20 @@ public enum ReportWriters {
         ])
     }
 
+    /// `json(metrics)` written directly (the same bytes: keys sorted), for writers that run per
+    /// line or per reply.
+    public static func write(_ m: TaskMetrics, into json: inout JSONWriter) {
+        json.object { json in
+            json.key("completeness"); json.double(m.completeness)
+            json.key("completeness_ordered"); json.double(m.completenessOrdered)
+            json.key("efficiency"); json.double(m.efficiency)
+            json.key("key_actions_success"); json.int(m.keyActionsSuccess)
+            json.key("repeat_rate"); json.double(m.repeatRate)
+            json.key("step"); json.int(m.step)
+            json.key("success"); json.int(m.success)
+        }
+    }
+
     /// Appends one `--per-task` line (without the newline): the same bytes as
     /// `perTask(task).compact` (keys sorted, as the JSON writer sorts them), written directly
     /// because it runs once per input line; a simulated line with its steps and goal checks cost
@@ -84,16 +98,7 @@ public enum ReportWriters {
             let start = json.bytes.count
             json.int(task.source.line)
             line = start..<json.bytes.count
-            json.key("metrics")
-            json.object { json in
-                json.key("completeness"); json.double(m.completeness)
-                json.key("completeness_ordered"); json.double(m.completenessOrdered)
-                json.key("efficiency"); json.double(m.efficiency)
-                json.key("key_actions_success"); json.int(m.keyActionsSuccess)
-                json.key("repeat_rate"); json.double(m.repeatRate)
-                json.key("step"); json.int(m.step)
-                json.key("success"); json.int(m.success)
-            }
+            json.key("metrics"); write(m, into: &json)
             json.key("model"); json.string(task.model)
             json.key("scene"); json.string(task.scene)
             if let simulation {

@@ -1,5 +1,6 @@
 import Foundation
 import ThorGrade
+import ThorJSON
 import ThorModel
 import ThorSim
 import ThorStore
@@ -24,7 +25,7 @@ public final class EpisodeCatalog: WorldSource, @unchecked Sendable {
     // Filled on first use under `lock`; the values handed out are immutable or thread-safe.
     private var tasks: [String: BenchmarkTask]?
     /// Tasks looked up so far, with the outcome of the scorability check.
-    private var checked: [String: Result<BenchmarkTask, any Error>] = [:]
+    private var checked: [String: Result<Entry, any Error>] = [:]
     /// Scenes compiled once and each task's starting world built once (shared with grading).
     private let worlds: EpisodeWorlds
     private var frames: [String: FrameLookup] = [:]
@@ -40,6 +41,41 @@ public final class EpisodeCatalog: WorldSource, @unchecked Sendable {
     /// The task with this identity (`7` and `"7"` are the same task, as in the store), checked
     /// once to be scorable by the reference metric.
     public func task(_ identity: TaskIdentity) throws -> BenchmarkTask {
+        try entry(identity).task
+    }
+
+    /// A task with what every episode of it reads unchanged, made on its first lookup: the
+    /// metric's view of it and its reply fields as JSON. Handed out as one reference (a
+    /// `BenchmarkTask` copied is a retain per field, every step).
+    final class Entry: Sendable {
+        let task: BenchmarkTask
+        let reference: TaskReference
+        /// The metric reads legal objects only on `end` entries of single_search tasks.
+        let readsLegalObjects: Bool
+        /// The identity as JSON, typed as in the task file (`7`, `"7a"`).
+        let identityJSON: [UInt8]
+        /// The info members `scene`, `task`, `taskname`, `taskquery`, `tasktype` (sorted), as
+        /// written into an object.
+        let infoFields: [UInt8]
+
+        init(_ task: BenchmarkTask) {
+            self.task = task
+            reference = TaskReference(task)
+            readsLegalObjects = task.taskType.utf8.elementsEqual("single_search".utf8)
+            var json = JSONWriter(reserving: 16)
+            json.value(ReportWriters.json(task.identity))
+            identityJSON = json.bytes
+            json = JSONWriter(reserving: 256)
+            json.key("scene"); json.string(task.scene)
+            json.key("task"); identityJSON.withUnsafeBufferPointer { json.raw($0) }
+            json.key("taskname"); json.string(task.taskName)
+            json.key("taskquery"); json.string(task.taskQuery)
+            json.key("tasktype"); json.string(task.taskType)
+            infoFields = json.bytes
+        }
+    }
+
+    func entry(_ identity: TaskIdentity) throws -> Entry {
         lock.lock()
         defer { lock.unlock() }
         let key = identity.description
@@ -50,9 +86,10 @@ public final class EpisodeCatalog: WorldSource, @unchecked Sendable {
         guard let task = tasks?[key] else { throw PolicyEnvironment.EnvironmentError.unknownTask(identity) }
         // A task the metric cannot score is refused before an episode starts (an empty trajectory
         // scores whenever the task can be scored at all).
-        let result = Result { () throws -> BenchmarkTask in
-            _ = try ReferenceMetric.evaluate([], task: TaskReference(task))
-            return task
+        let result = Result { () throws -> Entry in
+            let entry = Entry(task)
+            _ = try ReferenceMetric.evaluate([], task: entry.reference)
+            return entry
         }
         checked[key] = result
         return try result.get()

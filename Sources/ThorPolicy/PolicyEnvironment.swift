@@ -51,9 +51,9 @@ public final class PolicyEnvironment {
     var runner: EpisodeRunner?
     /// The recorded frames of the current task's scene.
     var frames: FrameLookup?
-    public private(set) var task: BenchmarkTask?
-    /// What the metric reads of the task, built once per episode.
-    var reference: TaskReference?
+    /// The current task with what its episodes share (the metric's view, its reply fields).
+    private(set) var entry: EpisodeCatalog.Entry?
+    public var task: BenchmarkTask? { entry?.task }
     /// The trajectory as the metric reads it, extended step by step (the runner only appends
     /// entries; the one it changes afterwards, the budget's final `end`, changes its error kind,
     /// which the metric does not read).
@@ -66,6 +66,8 @@ public final class PolicyEnvironment {
     var metricsAreStale = false
     /// The completeness the last step gained (0 after `reset`).
     public private(set) var reward = 0.0
+    /// The observation's type lists as last written into a reply (`ServeSession`).
+    let encodedNames = EncodedNames()
     /// This environment's sidecar and live episode, on a live catalog (made on first reset).
     var live: LiveSession?
 
@@ -100,7 +102,8 @@ public final class PolicyEnvironment {
     /// Starts an episode on a task: the world at the start pose, the `init` step executed.
     @discardableResult
     public func reset(task identity: TaskIdentity) throws -> Observation {
-        let task = try catalog.task(identity)
+        let entry = try catalog.entry(identity)
+        let task = entry.task
         var runner = EpisodeRunner(world: try catalog.world(for: task), taskType: task.taskType)
         if let options = catalog.live {
             // One sidecar per environment, kept across its episodes.
@@ -112,8 +115,7 @@ public final class PolicyEnvironment {
         if let failure = runner.backendFailure, let live {
             // No episode now: the previous one's state goes too (a state request sees none).
             self.runner = nil
-            self.task = nil
-            reference = nil
+            self.entry = nil
             trajectory = []
             currentMetrics = nil
             metricsAreStale = false
@@ -121,8 +123,7 @@ public final class PolicyEnvironment {
             throw live.failed(failure, task: task)
         }
         self.runner = runner
-        self.task = task
-        reference = TaskReference(task)
+        self.entry = entry
         trajectory = []
         frames = catalog.frames(scene: task.scene)
         currentMetrics = try evaluate()
@@ -138,7 +139,7 @@ public final class PolicyEnvironment {
         guard let done = runner?.isDone else { throw EnvironmentError.noEpisode }
         guard !done else { throw EnvironmentError.episodeEnded }
         // Mutated in place: a copy of the runner would copy its world and trajectory every step.
-        runner?.receive(text.contains("<DecisionMaking>") ? .response(text) : .planStep(text))
+        runner?.receive(Self.isResponse(text) ? .response(text) : .planStep(text))
         runner?.advance()
         if let failure = runner?.backendFailure, let live, let task {
             // The episode has ended (the runner is done); the next reset starts a new sidecar.
@@ -192,15 +193,31 @@ public final class PolicyEnvironment {
     /// fifth of a step's time.
     func extendTrajectory() {
         guard let steps = runner?.steps, steps.count > trajectory.count else { return }
+        // The metric reads legal objects only where `Grader.score` spells them out: spelling
+        // every entry's out was a twentieth of a step.
+        let readsLegal = entry?.readsLegalObjects ?? true
         for step in steps[trajectory.count...] {
-            trajectory.append(TrajectoryEntry(action: step.action, object: step.object, success: step.success, legalObjects: step.legalObjects))
+            let legal = readsLegal && step.action.containsBytes(of: "end") ? step.legalObjects : []
+            trajectory.append(TrajectoryEntry(action: step.action, object: step.object, success: step.success, legalObjects: legal))
         }
     }
 
     func evaluate() throws -> TaskMetrics? {
-        guard let reference else { return nil }
+        guard let entry else { return nil }
         extendTrajectory()
-        return try ReferenceMetric.evaluate(trajectory, task: reference)
+        return try ReferenceMetric.evaluate(trajectory, task: entry.reference)
+    }
+
+    /// Whether a step's text is a raw model response: it holds `<DecisionMaking>` as Foundation's
+    /// `contains` finds it (through `NSString`: a twentieth of a step), decided on bytes when that
+    /// gives the same answer. No other byte sequence is canonically equivalent to the ASCII tag,
+    /// so without its bytes there is no match; in ASCII text every byte is a character, so with
+    /// them there is one. Only non-ASCII text with the tag's bytes asks Foundation (a combining
+    /// mark after `>` makes another character).
+    static func isResponse(_ text: String) -> Bool {
+        guard text.containsBytes(of: "<DecisionMaking>") else { return false }
+        guard text.utf8.contains(where: { $0 >= 0x80 }) else { return true }
+        return text.contains("<DecisionMaking>")
     }
 
     /// Live only: where Unity and the simulator disagreed in this episode so far (nil in the

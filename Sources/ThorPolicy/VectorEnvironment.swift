@@ -63,6 +63,14 @@ public final class VectorEnvironment {
     /// `actions.count` must equal `count`; unknown reset tasks refuse the whole call before any
     /// environment moves.
     public func step(_ actions: [VectorAction]) throws -> [Slot] {
+        try step(actions) { _, slots in slots }.flatMap { $0 }
+    }
+
+    /// `step`, with each chunk's slots handed to `render` on the thread that stepped them (the
+    /// environments `range`, slot `i` for environment `range.lowerBound + i`): one hand-over to
+    /// the threads per batch, not one to step and one to render. `render` may read only the
+    /// environments of its range. Returns the chunks' results in order.
+    public func step<Part>(_ actions: [VectorAction], render: (Range<Int>, [Slot]) -> Part) throws -> [Part] {
         guard !environments.isEmpty else { throw ServeError("no environments: reset with \"tasks\" first") }
         guard actions.count == environments.count else {
             throw ServeError("\(actions.count) actions for \(environments.count) environments; send one per environment")
@@ -72,9 +80,9 @@ public final class VectorEnvironment {
         let chunks = Self.chunks(count: actions.count, threshold: parallelThreshold, threads: threads)
         // Each chunk steps its own environments; the shared catalog locks its caches.
         let results = Self.perChunk(chunks) { range in
-            Result { try range.map { try Self.advance(environments[$0], actions[$0]) } }
+            Result { render(range, try range.map { try Self.advance(environments[$0], actions[$0]) }) }
         }
-        return try results.flatMap { try $0.get() }
+        return try results.map { try $0.get() }
     }
 
     static func advance(_ environment: PolicyEnvironment, _ action: VectorAction) throws -> Slot {

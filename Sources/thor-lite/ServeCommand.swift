@@ -45,6 +45,9 @@ struct Serve: ParsableCommand {
         case simulate, live
     }
 
+    @Option(help: ArgumentHelp("How long to poll standard input for the next request before blocking (0: never poll); it backs off while requests come slower (docs/serve-protocol.md).", valueName: "µs"))
+    var spin = LinePump.defaultSpin
+
     @Option(help: "Where episodes run: simulate (thor-lite's simulator) or live (real AI2-THOR through the bridge).")
     var backend: Backend = .simulate
 
@@ -55,6 +58,7 @@ struct Serve: ParsableCommand {
 
     func validate() throws {
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+        if !(0...LinePump.maxSpin).contains(spin) { throw ValidationError("--spin must be 0 to \(LinePump.maxSpin) µs") }
         if backend == .simulate, record != nil || bridgeOptions.bridge != nil || bridgeOptions.python != nil || bridgeOptions.unityBuild != nil {
             throw ValidationError("--record, --bridge, --python and --unity-build belong to --backend live")
         }
@@ -83,7 +87,7 @@ struct Serve: ParsableCommand {
     func serve(_ catalog: EpisodeCatalog) throws {
         var session = ServeSession(catalog: catalog)
         if let threads { session.vector.threads = threads }
-        try LinePump.run { line, out in session.handle(line, into: &out) }
+        try LinePump.run(spin: spin) { line, out in session.handle(line, into: &out) }
     }
 }
 
@@ -91,17 +95,26 @@ struct Serve: ParsableCommand {
 /// complete line in a chunk is handled, and their replies leave in one write before the next read
 /// (a client waiting for its reply gets it at once; a client that pipelines requests gets its
 /// replies batched).
+///
+/// Waiting for a request spins briefly before it blocks (`AdaptiveWait`): a process woken from a
+/// blocking read on an idle core takes tens of microseconds to run, as long as a whole step, so a
+/// policy that answers within `spin` µs finds the server awake.
 enum LinePump {
     /// The longest request accepted; a longer line gets an error reply and is skipped whole.
     static let maxLine = 64 << 20
+    /// Long enough for a Python client's work between a reply and its next request (orjson or
+    /// json, bench/serve_bench.py); at most this much CPU per request is spent on a slow policy.
+    static let defaultSpin = 100
+    static let maxSpin = 10_000
 
-    static func run(_ handle: (UnsafeBufferPointer<UInt8>, inout JSONWriter) -> Bool) throws {
+    static func run(spin: Int = defaultSpin, _ handle: (UnsafeBufferPointer<UInt8>, inout JSONWriter) -> Bool) throws {
         var buffer = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: 1 << 16)
         defer { buffer.deallocate() }
         var out = JSONWriter(reserving: 1 << 16)
         var start = 0, end = 0
         var skipping = false  // inside a line longer than maxLine
         var closed = false
+        var wait = AdaptiveWait(spinNanoseconds: UInt64(spin) * 1000)
 
         /// Handles one line; false once a request closed the session.
         func line(_ range: Range<Int>) -> Bool {
@@ -157,6 +170,7 @@ enum LinePump {
                 }
             }
             guard let base = buffer.baseAddress else { return }
+            wait.untilReadable(STDIN_FILENO)
             let count = read(STDIN_FILENO, base + end, buffer.count - end)
             if count < 0 {
                 if errno == EINTR { continue }
@@ -170,5 +184,99 @@ enum LinePump {
             }
             end += count
         }
+    }
+}
+
+/// Bounded spinning before a blocking wait (the adaptive wait of spin-then-block locks): poll
+/// the descriptor without blocking for up to `spinNanoseconds`, then block in `poll`. Spinning
+/// pays only while the peer answers within the bound on a core of its own. A spin that runs out
+/// of time, or is preempted (a gap between two polls: more runnable threads than cores, where
+/// spinning takes the CPU from the very peer it waits for), is a failure, and the next 1, 2, 4,
+/// ... 64 waits block at once; a spin that succeeds resets the back-off. So a slow peer (a model
+/// taking milliseconds per step, a large batch) costs one bound of CPU every 64 requests, and an
+/// idle server blocks: no core is ever burnt. Nor does it spin while the machine has no core to
+/// spare (`SpareCore`): there the spinner would hold a core its peer is queued for.
+struct AdaptiveWait {
+    let spinNanoseconds: UInt64
+    /// A gap this long between two polls means the thread was preempted.
+    static let preempted: UInt64 = 30_000
+    static let maxBackOff = 64
+    /// Waits that block without spinning before the next spin, and the back-off after the next
+    /// failure.
+    var skip = 0
+    var backOff = 1
+    var spare = SpareCore()
+
+    init(spinNanoseconds: UInt64) {
+        self.spinNanoseconds = spinNanoseconds
+    }
+
+    static func now() -> UInt64 {
+        var time = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &time)
+        return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
+    }
+
+    /// Returns once `descriptor` is readable, hung up or in error (the read that follows says
+    /// which, and does not block), or when `poll` is interrupted (the read then blocks).
+    mutating func untilReadable(_ descriptor: Int32) {
+        guard spinNanoseconds > 0 else { return }
+        var request = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+        if poll(&request, 1, 0) != 0 { return }
+        if skip > 0 {
+            skip -= 1
+        } else if !spare.now(at: Self.now()) {
+            // Busy machine: block, and ask again in a few milliseconds.
+        } else if spin(&request) {
+            backOff = 1
+            return
+        } else {
+            skip = backOff
+            backOff = min(backOff * 2, Self.maxBackOff)
+        }
+        _ = poll(&request, 1, -1)
+    }
+
+    /// Polls until readable (true), or until the bound or a preemption (false).
+    func spin(_ request: inout pollfd) -> Bool {
+        let start = Self.now()
+        var last = start
+        while true {
+            if poll(&request, 1, 0) != 0 { return true }
+            let now = Self.now()
+            if now - start >= spinNanoseconds || now - last >= Self.preempted { return false }
+            last = now
+        }
+    }
+}
+
+/// Whether the machine has a core to spare for spinning: the runnable threads (`/proc/loadavg`'s
+/// fourth field, this one included) no more than the cores, so the peer, running or about to run,
+/// has a core of its own. Read at most every 5 ms (a read costs a few microseconds); true where
+/// the file cannot be read (spinning stays bounded by the back-off).
+struct SpareCore {
+    static let interval: UInt64 = 5_000_000
+    static let cores = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+    var answer = true
+    var readAt: UInt64?
+
+    mutating func now(at time: UInt64) -> Bool {
+        if let readAt, time - readAt < Self.interval { return answer }
+        readAt = time
+        answer = Self.runnable().map { $0 <= Self.cores } ?? true
+        return answer
+    }
+
+    /// The runnable threads now (the `r` of `r/t` in `/proc/loadavg`).
+    static func runnable() -> Int? {
+        let descriptor = open("/proc/loadavg", O_RDONLY)
+        guard descriptor >= 0 else { return nil }
+        defer { close(descriptor) }
+        var buffer = [UInt8](repeating: 0, count: 128)
+        let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+        guard count > 0 else { return nil }
+        let fields = buffer[..<count].split(separator: UInt8(ascii: " "))
+        guard fields.count >= 4, let slash = fields[3].firstIndex(of: UInt8(ascii: "/")) else { return nil }
+        return Int(String(decoding: fields[3][..<slash], as: UTF8.self))
     }
 }

@@ -73,3 +73,69 @@ def test_serve_client_steps_a_batch_with_reset_slots(store, binary):
             client.step_batch(["observe"])
     finally:
         client.close()
+
+
+def test_serve_spin_is_bounded_and_the_replies_do_not_depend_on_it(store, binary):
+    for spin in ("-1", "10001"):
+        refused = subprocess.run([binary, "serve", "--store", store, "--spin=" + spin], input="", capture_output=True,
+                                 text=True)
+        assert refused.returncode == 2 and "--spin must be 0 to 10000 µs" in refused.stderr, refused.stderr
+    replies = []
+    for spin in (None, 0, 10000):
+        client = ServeClient(store, binary, spin=spin)
+        try:
+            got = [client.reset(4), client.step("navigate to CounterTop"), client.call({"op": "render"}),
+                   client.reset_batch([4, 7] * 10), client.step_batch(["end"] * 20), client.call({"op": "state"})]
+        finally:
+            client.close()
+        replies.append(got)
+    assert len(json.dumps(replies[0][2])) > 1 << 16  # a render reply comes in several reads
+    assert replies[0] == replies[1] == replies[2]
+
+
+def test_an_idle_server_and_client_block_instead_of_spinning(store, binary):
+    import os
+    import resource
+    import time
+    client = ServeClient(store, binary)
+    try:
+        client.reset(4)
+        for _ in range(50):  # quick replies: both sides spin between them
+            client.request(op="state")
+        server = client._process.pid
+        with open(f"/proc/{server}/stat") as f:
+            before = sum(int(x) for x in f.read().rsplit(")", 1)[1].split()[11:13])
+        mine = resource.getrusage(resource.RUSAGE_SELF)
+        time.sleep(0.5)
+        with open(f"/proc/{server}/stat") as f:
+            after = sum(int(x) for x in f.read().rsplit(")", 1)[1].split()[11:13])
+        # Clock ticks (1/100 s): an idle server spins at most one bound (10 ms at most) and blocks.
+        assert after - before <= 2
+        assert client.request(op="state")["ok"]
+        spent = resource.getrusage(resource.RUSAGE_SELF)
+        assert (spent.ru_utime + spent.ru_stime) - (mine.ru_utime + mine.ru_stime) < 0.05
+    finally:
+        client.close()
+
+
+def test_reply_lines_are_split_across_and_within_reads():
+    import os
+    import threading
+    from thor_lite._client import _Replies
+    for spin in (0, 100):
+        read, write = os.pipe()
+        replies = _Replies(read, spin)
+        os.write(write, b'{"a": 1}\n{"b"')
+        assert replies.readline() == b'{"a": 1}\n'
+        os.write(write, b': 2}\n{"c": 3}\n{"d"')
+        assert replies.readline() == b'{"b": 2}\n'
+        assert replies.readline() == b'{"c": 3}\n'
+        writer = threading.Thread(target=os.write, args=(write, b"x" * (1 << 17) + b": 4}\n"))
+        writer.start()  # larger than the pipe: written while read
+        assert replies.readline() == b'{"d"' + b"x" * (1 << 17) + b": 4}\n"
+        writer.join()
+        os.write(write, b"last")
+        os.close(write)
+        assert replies.readline() == b"last"
+        assert replies.readline() == b""
+        os.close(read)

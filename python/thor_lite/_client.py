@@ -1,13 +1,17 @@
 """The `thor-lite serve` process and its JSON-lines protocol (one request, one reply).
 
 The round trip is kept cheap: requests go out with one `os.write` on the pipe (no text layer, no
-flush), replies come back through one buffered `readline`, and JSON is the standard library's
-unless `orjson` is installed (an optional speedup; `THOR_LITE_JSON=stdlib` turns it off).
+flush), replies come back through `os.read` in 64 KiB pieces (a 64-environment batch's reply in
+one or two reads; the buffered reader's 8 KiB took five), after a bounded spin (`_Replies`), and
+JSON is the standard library's unless `orjson` is installed (an optional speedup;
+`THOR_LITE_JSON=stdlib` turns it off).
 """
 import json
 import os
+import select
 import shutil
 import subprocess
+import time
 
 __all__ = ["ThorLiteError", "ServeClient", "find_binary", "JSON_LIBRARY"]
 
@@ -47,6 +51,102 @@ def find_binary(binary=None):
     return found
 
 
+# How long a client polls for a reply before it blocks, and the server for the next request
+# (`serve --spin`), in microseconds: a process woken from a blocking read on an idle core takes
+# tens of microseconds to run, as long as a whole step.
+SPIN_MICROSECONDS = 100
+
+
+_CORES = os.cpu_count() or 1
+
+
+def _spare_core():
+    """Whether the machine has a core to spare for spinning: its runnable threads (the `r` of
+    `r/t` in /proc/loadavg, this one included) no more than its cores, so the server, running or
+    about to run, has a core of its own; spinning on a busy machine holds a core the server is
+    queued for. Asked at most every 5 ms; true where /proc/loadavg cannot be read."""
+    try:
+        with open("/proc/loadavg", "rb") as f:
+            return int(f.read().split()[3].split(b"/")[0]) <= _CORES
+    except (OSError, ValueError, IndexError):
+        return True
+
+
+class _Replies:
+    """Reply lines read from the server's standard output, waiting adaptively as `serve --spin`
+    waits for requests: poll without blocking for up to `spin` µs, then block. A spin that runs
+    out of time, or is preempted (a gap between two polls: more runnable threads than cores,
+    where spinning takes the CPU from the server it waits for), makes the next 1, 2, 4, ... 64
+    waits block at once; one that succeeds resets the back-off. So single steps find the client
+    awake, while large batches and renders cost one bound every 64 replies. Idle, it blocks. Nor
+    does it spin while the machine has no core to spare (`_spare_core`)."""
+
+    PREEMPTED_NS = 30_000
+    MAX_BACK_OFF = 64
+
+    def __init__(self, descriptor, spin):
+        self._descriptor = descriptor
+        self._poll = select.poll()
+        self._poll.register(descriptor, select.POLLIN)
+        self._spin = int(spin * 1000)
+        self._skip = 0 if self._spin > 0 else -1  # -1: never spin
+        self._back_off = 1
+        self._pending = b""  # bytes read past the last line
+        self._spare, self._spare_at = True, None
+
+    def _wait(self):
+        if self._skip < 0:
+            return
+        if self._skip > 0:
+            self._skip -= 1
+            return  # the read blocks
+        now = time.perf_counter_ns()
+        if self._spare_at is None or now - self._spare_at >= 5_000_000:
+            self._spare, self._spare_at = _spare_core(), now
+        if not self._spare:
+            return  # a busy machine: the read blocks
+        if self._spun():
+            self._back_off = 1
+            return
+        self._skip = self._back_off
+        self._back_off = min(self._back_off * 2, self.MAX_BACK_OFF)
+
+    def _spun(self):
+        poll, now = self._poll.poll, time.perf_counter_ns
+        start = last = now()
+        while True:
+            if poll(0):
+                return True
+            current = now()
+            if current - start >= self._spin or current - last >= self.PREEMPTED_NS:
+                return False
+            last = current
+
+    def readline(self):
+        """One line with its newline; what is left at the end of output (b"" when nothing)."""
+        pending = self._pending
+        end = pending.find(b"\n")
+        if end >= 0:
+            self._pending = pending[end + 1:]
+            return pending[:end + 1]
+        parts = [pending] if pending else []
+        while True:
+            self._wait()
+            chunk = os.read(self._descriptor, 1 << 16)
+            if not chunk:
+                self._pending = b""
+                return b"".join(parts)
+            end = chunk.find(b"\n")
+            if end < 0:
+                parts.append(chunk)
+                continue
+            self._pending = chunk[end + 1:]
+            if not parts and end == len(chunk) - 1:
+                return chunk  # the usual case: one reply, one read, no copy
+            parts.append(chunk[:end + 1])
+            return b"".join(parts)
+
+
 class ClosesServer:
     """`with` support and closing on garbage collection for the environments that own a server."""
 
@@ -74,19 +174,23 @@ class ServeClient:
         client.step_batch(["observe", {"reset": 9}])["rewards"]
     """
 
-    def __init__(self, store=None, binary=None, threads=None, arguments=()):
+    def __init__(self, store=None, binary=None, threads=None, arguments=(), spin=None):
         """`threads`: how many threads the server steps a batch on (default: every core).
-        `arguments`: further `serve` flags (`--backend live --record DIR`, see `live_arguments`)."""
+        `arguments`: further `serve` flags (`--backend live --record DIR`, see `live_arguments`).
+        `spin`: µs the client polls for a reply before blocking, and the server for a request
+        (`serve --spin`; default `SPIN_MICROSECONDS`, 0 never polls)."""
         command = [find_binary(binary), "serve"]
         if store:
             command += ["--store", os.fspath(store)]
         if threads is not None:
             command += ["--threads", str(int(threads))]
+        if spin is not None:
+            command += ["--spin", str(int(spin))]
         command += [os.fspath(argument) for argument in arguments]
         self._process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                          stderr=subprocess.PIPE)
         self._stdin = self._process.stdin.fileno()
-        self._readline = self._process.stdout.readline
+        self._readline = _Replies(self._process.stdout.fileno(), SPIN_MICROSECONDS if spin is None else int(spin)).readline
 
     def call(self, request):
         """Sends one request (a dict) and returns the reply; raises ThorLiteError when refused."""
