@@ -580,6 +580,12 @@ final class TaskFacts: @unchecked Sendable {
     /// shares the task's storage, so `==` is quick there); another task is compiled every time.
     func goalChecks(for task: BenchmarkTask, compile: () -> [GoalCheck.Check]) -> [GoalCheck.Check] {
         guard isMade(for: task) else { return compile() }
+        return ownGoalChecks(compile: compile)
+    }
+
+    /// The goal checks of the world's own task, compiled on first use (the caller knows the
+    /// task is the world's, so it is not compared again).
+    func ownGoalChecks(compile: () -> [GoalCheck.Check]) -> [GoalCheck.Check] {
         lock.lock()
         if let checks { lock.unlock(); return checks }
         lock.unlock()
