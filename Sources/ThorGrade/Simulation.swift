@@ -33,6 +33,8 @@ final class EpisodeStart: Sendable {
     let world: World
     /// The task's key-action strings (the world's, built once, when it was made for this task).
     let keyActions: [String]
+    /// The key actions the metric counts (`ReferenceMetric.isScored`).
+    let scoredKeyActions: [String]
     /// The world was made for this task, so its goal checks are compiled once (`TaskFacts`).
     let isOwnTask: Bool
 
@@ -41,6 +43,7 @@ final class EpisodeStart: Sendable {
         self.world = world
         isOwnTask = world.isMade(for: task)
         keyActions = isOwnTask ? world.taskKeyActionTexts : task.keyActionTexts
+        scoredKeyActions = keyActions.filter(ReferenceMetric.isScored)
     }
 }
 
@@ -82,7 +85,7 @@ extension Grader {
         // million actions (ended early by the budget) reserves no more than a plan needs.
         runner.reserveSteps(min(outputs.count, 64) + 2)
         runner.run { outputs.popLast() }
-        let metrics = try Self.score(runner.steps, task: task, keyActions: start.keyActions)
+        let metrics = try Self.score(runner.steps, task: task, keyActions: start.keyActions, scored: start.scoredKeyActions)
         let goal = start.isOwnTask ? GoalCheck.reportOnOwnTask(in: runner.world) : GoalCheck.report(for: task, in: runner.world)
         let details = SimulationDetails(steps: runner.steps, goal: goal, endReason: runner.endReason)
         return (metrics, details)
@@ -104,6 +107,12 @@ extension Grader {
 
     /// The reference metric of an executed episode.
     public static func score(_ steps: [EpisodeStep], task: BenchmarkTask, keyActions: [String]? = nil) throws -> TaskMetrics {
+        let keyActions = keyActions ?? task.keyActionTexts
+        return try score(steps, task: task, keyActions: keyActions, scored: keyActions.filter(ReferenceMetric.isScored))
+    }
+
+    /// `score(_:task:keyActions:)` with the scored key actions given (`EpisodeStart` keeps them).
+    static func score(_ steps: [EpisodeStep], task: BenchmarkTask, keyActions: [String], scored: [String]) throws -> TaskMetrics {
         // The metric reads legal objects only on `end` entries of single_search tasks: the others
         // are not spelled out.
         let readsLegal = task.taskType.sameCodePoints(as: "single_search")
@@ -112,6 +121,6 @@ extension Grader {
                             legalObjects: readsLegal && $0.action.containsBytes(of: "end") ? $0.legalObjects : [])
         }
         return try ReferenceMetric.evaluate(
-            trajectory, task: TaskReference(taskType: task.taskType, taskName: task.taskName, keyActions: keyActions ?? task.keyActionTexts))
+            trajectory, task: TaskReference(taskType: task.taskType, taskName: task.taskName, keyActions: keyActions), scored: scored)
     }
 }

@@ -458,12 +458,13 @@ public struct World: Sendable {
     /// Inside a closed receptacle whose doors hide it, or on something in the hand (the held
     /// object itself stays visible, as AI2-THOR reports it).
     public func isHidden(_ object: Int) -> Bool {
+        // One walk up the containers for both tests (the camera asks this of every object in view).
         var current = parent[object]
         while current >= 0 {
-            if !isOpen[current], scene.hidesContents[current] { return true }
+            if current == held || (!isOpen[current] && scene.hidesContents[current]) { return true }
             current = parent[current]
         }
-        return held.map { isInside(object, $0) } ?? false
+        return false
     }
 
     /// What the camera shows from `pose` now: the visible objects, the types navigable by the size
@@ -488,13 +489,25 @@ public struct World: Sendable {
             let camera = Camera(pose, agentY: scene.sight.agentY)
             for object in 0..<scene.objectCount where moved[object] && object != held && scene.sight.canBeSeen[object] && !isHidden(object) {
                 let box = boxes[object]
-                if scene.sight.isVisible(object, box: box, points: Sight.visibilityPoints(of: box), from: camera, alsoIgnoring: uncovering(object)) {
+                if isVisibleWhereItIs(object, box: box, from: camera) {
                     add(object, navigable: scene.sight.isNavigableBySize(object, box: box, from: pose))
                 }
             }
         }
         if let held { add(held, navigable: true) }
         return (seen, navigableHere, interactableHere)
+    }
+
+    /// `SceneSight.isVisible` for an object away from its starting place, its visibility points
+    /// made one at a time and the occluders it uncovers found only once a point is in view.
+    private func isVisibleWhereItIs(_ object: Int, box: Box, from camera: Camera) -> Bool {
+        var uncovered: [Int]?
+        return Sight.anyVisibilityPoint(of: box) { point in
+            guard camera.sees(point) else { return false }
+            let extra = uncovered ?? uncovering(object)
+            uncovered = extra
+            return scene.sight.isUnoccluded(object, box: box, point, from: camera.eye, alsoIgnoring: extra)
+        }
     }
 
     /// Puts the agent at a pose and looks (tests and tools; actions move the agent themselves).
