@@ -9,6 +9,7 @@ public struct TypeSet: Hashable, Sendable {
 
     public init() {}
 
+    @inline(__always)
     public func contains(_ type: Int) -> Bool {
         let bit = UInt64(1) << UInt64(type & 63)
         switch type >> 6 {
@@ -19,6 +20,7 @@ public struct TypeSet: Hashable, Sendable {
         }
     }
 
+    @inline(__always)
     public mutating func insert(_ type: Int) {
         let bit = UInt64(1) << UInt64(type & 63)
         switch type >> 6 {

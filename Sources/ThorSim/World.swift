@@ -26,8 +26,8 @@ public struct World: Sendable {
     public var taskKeyActionTexts: [String] { taskFacts.keyActionTexts }
 
     // Object state, indexed by object number (set from the scene by `loadInitialState`).
-    public private(set) var parent: [Int] = []
-    public private(set) var isOpen: [Bool] = []
+    public private(set) var parent: [Int] = [] { didSet { viewIsCurrent = false } }
+    public private(set) var isOpen: [Bool] = [] { didSet { viewIsCurrent = false } }
     public private(set) var isToggled: [Bool] = []
     public private(set) var isDirty: [Bool] = []
     public private(set) var liquid: [Liquid] = []
@@ -36,24 +36,29 @@ public struct World: Sendable {
 
     /// Where each object's box is now: put and pickup move objects, and the camera and the
     /// approach follow them.
-    public private(set) var boxes: [Box] = []
+    public private(set) var boxes: [Box] = [] { didSet { viewIsCurrent = false } }
     /// Objects no longer where the scene put them (their views are computed live, not cached).
-    public private(set) var moved: [Bool] = []
+    public private(set) var moved: [Bool] = [] { didSet { viewIsCurrent = false } }
 
     /// The object in the agent's hand, if any.
-    public private(set) var held: Int?
-    public private(set) var pose: AgentPose
+    public private(set) var held: Int? { didSet { viewIsCurrent = false } }
+    public private(set) var pose: AgentPose { didSet { viewIsCurrent = false } }
     /// The types among the contents of the receptacle last navigated to, as the reference saw them
     /// then (RocAgent's `current_container`): visible objects of these types are interactable.
-    var containerTypes = TypeSet()
+    var containerTypes = TypeSet() { didSet { viewIsCurrent = false } }
     /// Objects visible after the last step.
-    public private(set) var visible: [Int] = []
+    public private(set) var visible: [Int] = [] { didSet { viewIsCurrent = false } }
     /// The object last navigated to ("the container last navigated to" of the reference).
     public internal(set) var location: Int?
     /// Types navigable so far: the task's `navigable_objects` plus all seen from any pose.
-    public private(set) var navigable = TypeSet()
+    public private(set) var navigable = TypeSet() { didSet { viewIsCurrent = false } }
     /// Types interactable after the last step.
-    public private(set) var interactable = TypeSet()
+    public private(set) var interactable = TypeSet() { didSet { viewIsCurrent = false } }
+    /// True while `visible`, `navigable` and `interactable` are what `refreshView` makes of the
+    /// pose and the state: set by it, cleared by a change of anything the camera reads. An `init`
+    /// on a fresh copy of a task's world (at the corner, as the copy was made) then recomputes
+    /// nothing.
+    private var viewIsCurrent = false
 
     public init(scene: CompiledScene, task: BenchmarkTask? = nil, approachPoses: [String: ApproachPose] = [:]) {
         self.scene = scene
@@ -129,9 +134,10 @@ public struct World: Sendable {
     /// types, so an `init` mid-episode keeps them too. Object states are not restored; make a new
     /// `World` for a new episode.
     public mutating func reset() {
-        let standing = pose.standing
-        pose = scene.grid.corner ?? AgentPose(scene.scene.startPose)
-        pose.standing = standing
+        var corner = scene.grid.corner ?? AgentPose(scene.scene.startPose)
+        corner.standing = pose.standing
+        if corner == pose, viewIsCurrent { return }
+        pose = corner
         refreshView()
     }
 
@@ -523,6 +529,7 @@ public struct World: Sendable {
         visible = here.visible
         navigable.formUnion(here.navigable)
         interactable = here.interactable
+        viewIsCurrent = true
     }
 
     /// The reference's legality check (the type is interactable) plus AI2-THOR's own: the object
