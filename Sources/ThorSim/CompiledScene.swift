@@ -29,6 +29,12 @@ public final class CompiledScene: Sendable {
     public let devices: [Int]
     /// Water source → the basins close enough below it to be filled by it.
     public let basinsBelow: [Int: [Int]]
+    /// Objects an episode can move or hide: the pickupable ones, what closes over its contents,
+    /// and everything inside either (at the start). An object is moved only by a pickup, of it
+    /// or of something it is in, and hidden only inside a closed container of that kind or in
+    /// the hand; where it starts in none of these, neither happens (a moved container is itself
+    /// in the set, and so is everything it carried), so the camera need not test it.
+    public let canBeMovedOrHidden: [Bool]
     /// The response parser with this scene's type matcher: its lower-cased and normalised names
     /// (Unicode case mapping and letter tests) are built once here, not per episode, where they
     /// cost more than the whole episode.
@@ -70,6 +76,15 @@ public final class CompiledScene: Sendable {
             }
         }
         basinsBelow = below
+        let hides = hidesContents, affordances = affordances, initialParent = initialParent
+        canBeMovedOrHidden = initialParent.indices.map { object in
+            var current = object
+            while current >= 0 {
+                if affordances[current].contains(.pickupable) || hides[current] { return true }
+                current = initialParent[current]
+            }
+            return false
+        }
         sight = SceneSight(scene: scene, parent: initialParent)
         parser = DecisionParser(sceneTypes: names)
     }
@@ -78,7 +93,7 @@ public final class CompiledScene: Sendable {
 
     /// What `pose` sees of the objects at their starting places (cached per pose).
     func view(from pose: AgentPose) -> PoseView {
-        cache.view(pose) { sight.view(from: pose, boxes: boxes) }
+        cache.view(pose) { sight.view(from: pose, boxes: boxes, of: self) }
     }
 
     /// The scene's reachable positions (built on first use).

@@ -38,6 +38,13 @@ public struct TypeSet: Hashable, Sendable {
         words.3 |= other.words.3
     }
 
+    /// The members also in `other`.
+    func intersection(_ other: TypeSet) -> TypeSet {
+        var both = TypeSet()
+        both.words = (words.0 & other.words.0, words.1 & other.words.1, words.2 & other.words.2, words.3 & other.words.3)
+        return both
+    }
+
     public var isEmpty: Bool { words.0 | words.1 | words.2 | words.3 == 0 }
 
     /// Member ids in ascending order.

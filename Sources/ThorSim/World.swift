@@ -481,15 +481,24 @@ public struct World: Sendable {
     func see(from pose: AgentPose) -> (visible: [Int], navigable: TypeSet, interactable: TypeSet) {
         let view = scene.view(from: pose)
         var seen: [Int] = [], navigableHere = TypeSet(), interactableHere = TypeSet()
-        seen.reserveCapacity(view.visible.count + 1)
         func add(_ object: Int, navigable: Bool) {
             seen.append(object)
             let type = scene.objectType[object]
             if navigable { navigableHere.insert(type) }
             if navigable || containerTypes.contains(type) { interactableHere.insert(type) }
         }
-        for (k, object) in view.visible.enumerated() where !moved[object] && !isHidden(object) {
-            add(object, navigable: view.navigable[k])
+        if view.changeable.contains(where: { moved[$0] || isHidden($0) }) {
+            seen.reserveCapacity(view.visible.count + 1)
+            for (k, object) in view.visible.enumerated() where !moved[object] && !isHidden(object) {
+                add(object, navigable: view.navigable[k])
+            }
+        } else {
+            // Every object of the view is where the scene put it and in sight: the view's own
+            // lists, as adding them one by one would make them.
+            seen = view.visible
+            navigableHere = view.navigableTypes
+            interactableHere = view.navigableTypes
+            interactableHere.formUnion(view.types.intersection(containerTypes))
         }
         if moved.contains(true) {
             let camera = Camera(pose, agentY: scene.sight.agentY)
