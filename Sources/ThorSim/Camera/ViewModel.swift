@@ -27,7 +27,9 @@ public enum ViewModel {
 /// What one pose sees of a scene's objects at their starting places: the visible objects and,
 /// for each, whether the size rule makes it navigable. Depends only on the scene and the pose, so
 /// it is computed once per pose and shared by every episode on the scene.
-struct PoseView: Sendable {
+/// A class: the per-pose cache hands it to every step that looks from the pose (one reference
+/// count instead of one per list).
+final class PoseView: Sendable {
     let visible: [Int]
     let navigable: [Bool]
     /// The visible objects that an episode can move or hide (`CompiledScene.canBeMovedOrHidden`);
