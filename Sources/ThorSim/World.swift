@@ -480,25 +480,21 @@ public struct World: Sendable {
     /// object is always in view and close.
     func see(from pose: AgentPose) -> (visible: [Int], navigable: TypeSet, interactable: TypeSet) {
         let view = scene.view(from: pose)
-        var seen: [Int] = [], navigableHere = TypeSet(), interactableHere = TypeSet()
-        func add(_ object: Int, navigable: Bool) {
-            seen.append(object)
-            let type = scene.objectType[object]
-            if navigable { navigableHere.insert(type) }
-            if navigable || containerTypes.contains(type) { interactableHere.insert(type) }
-        }
+        var here: (visible: [Int], navigable: TypeSet, interactable: TypeSet)
         if view.changeable.contains(where: { moved[$0] || isHidden($0) }) {
-            seen.reserveCapacity(view.visible.count + 1)
-            for (k, object) in view.visible.enumerated() where !moved[object] && !isHidden(object) {
-                add(object, navigable: view.navigable[k])
-            }
+            here = seenObjectByObject(in: view)
         } else {
             // Every object of the view is where the scene put it and in sight: the view's own
             // lists, as adding them one by one would make them.
-            seen = view.visible
-            navigableHere = view.navigableTypes
-            interactableHere = view.navigableTypes
-            interactableHere.formUnion(view.types.intersection(containerTypes))
+            var interactable = view.navigableTypes
+            interactable.formUnion(view.types.intersection(containerTypes))
+            here = (view.visible, view.navigableTypes, interactable)
+        }
+        func add(_ object: Int, navigable: Bool) {
+            here.visible.append(object)
+            let type = scene.objectType[object]
+            if navigable { here.navigable.insert(type) }
+            if navigable || containerTypes.contains(type) { here.interactable.insert(type) }
         }
         if moved.contains(true) {
             let camera = Camera(pose, agentY: scene.sight.agentY)
@@ -510,6 +506,21 @@ public struct World: Sendable {
             }
         }
         if let held { add(held, navigable: true) }
+        return here
+    }
+
+    /// The objects of a pose's view that are still where the scene put them and not hidden, with
+    /// the types they make navigable and interactable, tested one by one (`see`, when some of
+    /// them have moved or are hidden).
+    func seenObjectByObject(in view: PoseView) -> (visible: [Int], navigable: TypeSet, interactable: TypeSet) {
+        var seen: [Int] = [], navigableHere = TypeSet(), interactableHere = TypeSet()
+        seen.reserveCapacity(view.visible.count + 1)
+        for (k, object) in view.visible.enumerated() where !moved[object] && !isHidden(object) {
+            seen.append(object)
+            let type = scene.objectType[object]
+            if view.navigable[k] { navigableHere.insert(type) }
+            if view.navigable[k] || containerTypes.contains(type) { interactableHere.insert(type) }
+        }
         return (seen, navigableHere, interactableHere)
     }
 
