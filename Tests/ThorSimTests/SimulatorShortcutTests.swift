@@ -4,12 +4,37 @@ import XCTest
 
 @testable import ThorSim
 
-/// The shortcuts of `World.see` and `World.reset` give what the object-by-object computation
-/// gives, step by step through every expert plan.
-final class ViewShortcutTests: XCTestCase {
+/// The simulator's shortcuts give what the long way gives: `World.see` and `World.reset` what
+/// the object-by-object view gives, step by step through every expert plan, and the parser's
+/// type ids and kinds what the names look up to.
+final class SimulatorShortcutTests: XCTestCase {
     func testFixtureExpertPlans() throws { try checkExpertPlans(in: FixtureData.store()) }
 
     func testRealExpertPlans() throws { try checkExpertPlans(in: RealData.store()) }
+
+    /// The episode loop steps the world on the parser's type ids: for a scene's parser they are
+    /// the scene's, whichever way the word matched (exact, case, normalised, fuzzy), and the
+    /// parser reads each action's kind as its name.
+    func testAScenesParserReadsTheScenesTypeIdsAndTheActionsKind() throws {
+        let store = try FixtureData.store()
+        for task in try store.allTasks() {
+            let scene = CompiledScene(try XCTUnwrap(store.scene(named: task.scene)))
+            for (id, name) in scene.typeNames.enumerated() {
+                for word in [name, name.lowercased(), name + "s", name + "1", String(name.dropLast()) + "x"] {
+                    let read = scene.parser.read(decision: "pickup \(word)")
+                    XCTAssertEqual(read.parsed, scene.parser.parse(decision: "pickup \(word)"))
+                    XCTAssertEqual(read.type, read.parsed.object.flatMap { scene.typeIdByName[$0] }, word)
+                    if word == name { XCTAssertEqual(read.type, id) }
+                }
+            }
+            for kind in ActionKind.allCases where kind != .error {
+                XCTAssertEqual(scene.parser.read(decision: "\(kind.rawValue) Apple").kind, kind)
+                XCTAssertEqual(scene.parser.read(decision: "\(kind.rawValue) Apple").parsed.action, kind.rawValue)
+            }
+            XCTAssertEqual(scene.parser.read(decision: "pick up Apple").kind, .error)
+            XCTAssertEqual(scene.parser.read(response: "no decision").kind, .error)
+        }
+    }
 
     func checkExpertPlans(in store: ThorStore) throws {
         let poses = try store.approachPoses()
