@@ -270,7 +270,7 @@ public struct World: Sendable {
         var current = parent[object]
         while current >= 0 {
             result.append(current)
-            if CameraConstants.slidesOut.contains(scene.typeName(ofObject: current)) {
+            if scene.slidesOut[current] {
                 result += scene.sight.occluders.filter { Sight.overlaps($0.box, boxes[current]) }.map(\.object)
             }
             current = parent[current]
@@ -500,7 +500,7 @@ public struct World: Sendable {
             let camera = Camera(pose, agentY: scene.sight.agentY)
             for object in 0..<scene.objectCount where moved[object] && object != held && scene.sight.canBeSeen[object] && !isHidden(object) {
                 let box = boxes[object]
-                if isVisibleWhereItIs(object, box: box, from: camera) {
+                if isVisibleWhereItIs(object, box: box, from: camera, pose: pose) {
                     add(object, navigable: scene.sight.isNavigableBySize(object, box: box, from: pose))
                 }
             }
@@ -524,15 +524,16 @@ public struct World: Sendable {
         return (seen, navigableHere, interactableHere)
     }
 
-    /// `SceneSight.isVisible` for an object away from its starting place, its visibility points
-    /// made one at a time and the occluders it uncovers found only once a point is in view.
-    private func isVisibleWhereItIs(_ object: Int, box: Box, from camera: Camera) -> Bool {
-        var uncovered: [Int]?
-        return Sight.anyVisibilityPoint(of: box) { point in
-            guard camera.sees(point) else { return false }
-            let extra = uncovered ?? uncovering(object)
-            uncovered = extra
-            return scene.sight.isUnoccluded(object, box: box, point, from: camera.eye, alsoIgnoring: extra)
+    /// `SceneSight.isVisible` for an object away from its starting place: its visibility points
+    /// made one at a time, and once one is in view, the occlusion test kept per scene
+    /// (`GeometryCache.isVisible`).
+    private func isVisibleWhereItIs(_ object: Int, box: Box, from camera: Camera, pose: AgentPose) -> Bool {
+        guard Sight.anyVisibilityPoint(of: box, camera.sees) else { return false }
+        let extra = uncovering(object)
+        return scene.cache.isVisible(object, at: box, from: pose, uncovered: extra) {
+            Sight.anyVisibilityPoint(of: box) { point in
+                camera.sees(point) && scene.sight.isUnoccluded(object, box: box, point, from: camera.eye, alsoIgnoring: extra)
+            }
         }
     }
 
