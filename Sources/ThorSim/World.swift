@@ -497,7 +497,7 @@ public struct World: Sendable {
             if navigable || containerTypes.contains(type) { here.interactable.insert(type) }
         }
         if moved.contains(true) {
-            let camera = Camera(pose, agentY: scene.sight.agentY)
+            let camera = view.camera
             for object in 0..<scene.objectCount where moved[object] && object != held && scene.sight.canBeSeen[object] && !isHidden(object) {
                 let box = boxes[object]
                 if isVisibleWhereItIs(object, box: box, from: camera, pose: pose) {

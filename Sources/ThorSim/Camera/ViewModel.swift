@@ -39,10 +39,13 @@ final class PoseView: Sendable {
     /// visible object is moved or hidden, without a walk over the objects (`World.see`).
     let types: TypeSet
     let navigableTypes: TypeSet
+    /// The camera at the pose (its sines and cosines), for the objects tested where they are now.
+    let camera: Camera
 
-    init(visible: [Int], navigable: [Bool], in scene: CompiledScene) {
+    init(visible: [Int], navigable: [Bool], camera: Camera, in scene: CompiledScene) {
         self.visible = visible
         self.navigable = navigable
+        self.camera = camera
         changeable = visible.filter { scene.canBeMovedOrHidden[$0] }
         var types = TypeSet(), navigableTypes = TypeSet()
         for (k, object) in visible.enumerated() {
@@ -147,7 +150,7 @@ final class SceneSight: Sendable {
             visible.append(object)
             navigable.append(isNavigableBySize(object, box: boxes[object], from: pose))
         }
-        return PoseView(visible: visible, navigable: navigable, in: scene)
+        return PoseView(visible: visible, navigable: navigable, camera: camera, in: scene)
     }
 }
 
