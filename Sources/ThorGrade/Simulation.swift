@@ -52,10 +52,15 @@ final class EpisodeStart: Sendable {
 /// instead of once per line changes nothing but the cost: a lock and one hash instead of two
 /// locks, two hashes, a copy of the task and three comparisons of it with the world's. A lookup
 /// that finds nothing or a world that cannot be made is not kept: every line naming it reports
-/// it, as before. Bounded by the store's tasks. Safe to use from several threads.
+/// it, as before. Several texts name one task (`7`, `"7"`, `"007"`), so the number of identities
+/// is not bounded by the store's tasks: past `limit` the kept ones are dropped and made again
+/// (memory does not grow with the input). Safe to use from several threads.
 final class EpisodeStarts: @unchecked Sendable {
     private var starts: [TaskIdentity: EpisodeStart] = [:]
     private let lock = NSLock()
+    /// Far above a benchmark's tasks (809); an entry is a few hundred bytes (the task and the
+    /// world share their storage with the store's and the world source's).
+    static let limit = 16_384
 
     func start(of identity: TaskIdentity, make: () throws -> EpisodeStart) throws -> EpisodeStart {
         lock.lock()
@@ -68,6 +73,7 @@ final class EpisodeStarts: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         if let raced = starts[identity] { return raced }
+        if starts.count >= Self.limit { starts.removeAll(keepingCapacity: true) }
         starts[identity] = made
         return made
     }
