@@ -478,9 +478,9 @@ public struct World: Sendable {
     /// navigable, or visible and among the current container's contents). Objects at their starting
     /// places come from the per-pose cache; moved ones are tested where they are now; the held
     /// object is always in view and close.
-    func see(from pose: AgentPose) -> (visible: [Int], navigable: TypeSet, interactable: TypeSet) {
+    func see(from pose: AgentPose) -> Look {
         let view = scene.view(from: pose)
-        var here: (visible: [Int], navigable: TypeSet, interactable: TypeSet)
+        var here: Look
         if view.changeable.contains(where: { moved[$0] || isHidden($0) }) {
             here = seenObjectByObject(in: view)
         } else {
@@ -490,38 +490,41 @@ public struct World: Sendable {
             interactable.formUnion(view.types.intersection(containerTypes))
             here = (view.visible, view.navigableTypes, interactable)
         }
-        func add(_ object: Int, navigable: Bool) {
-            here.visible.append(object)
-            let type = scene.objectType[object]
-            if navigable { here.navigable.insert(type) }
-            if navigable || containerTypes.contains(type) { here.interactable.insert(type) }
-        }
         if moved.contains(true) {
             let camera = view.camera
             for object in 0..<scene.objectCount where moved[object] && object != held && scene.sight.canBeSeen[object] && !isHidden(object) {
                 let box = boxes[object]
                 if isVisibleWhereItIs(object, box: box, from: camera, pose: pose) {
-                    add(object, navigable: scene.sight.isNavigableBySize(object, box: box, from: pose))
+                    add(object, navigable: scene.sight.isNavigableBySize(object, box: box, from: pose), to: &here)
                 }
             }
         }
-        if let held { add(held, navigable: true) }
+        if let held { add(held, navigable: true, to: &here) }
         return here
+    }
+
+    /// What one look shows: the visible objects, the types navigable by size, the types interactable.
+    typealias Look = (visible: [Int], navigable: TypeSet, interactable: TypeSet)
+
+    /// An object in view joins a look: its type is navigable when the size rule says so, and
+    /// interactable when navigable or among the current container's contents.
+    private func add(_ object: Int, navigable: Bool, to look: inout Look) {
+        look.visible.append(object)
+        let type = scene.objectType[object]
+        if navigable { look.navigable.insert(type) }
+        if navigable || containerTypes.contains(type) { look.interactable.insert(type) }
     }
 
     /// The objects of a pose's view that are still where the scene put them and not hidden, with
     /// the types they make navigable and interactable, tested one by one (`see`, when some of
     /// them have moved or are hidden).
-    func seenObjectByObject(in view: PoseView) -> (visible: [Int], navigable: TypeSet, interactable: TypeSet) {
-        var seen: [Int] = [], navigableHere = TypeSet(), interactableHere = TypeSet()
-        seen.reserveCapacity(view.visible.count + 1)
+    func seenObjectByObject(in view: PoseView) -> Look {
+        var look: Look = ([], TypeSet(), TypeSet())
+        look.visible.reserveCapacity(view.visible.count + 1)
         for (k, object) in view.visible.enumerated() where !moved[object] && !isHidden(object) {
-            seen.append(object)
-            let type = scene.objectType[object]
-            if view.navigable[k] { navigableHere.insert(type) }
-            if view.navigable[k] || containerTypes.contains(type) { interactableHere.insert(type) }
+            add(object, navigable: view.navigable[k], to: &look)
         }
-        return (seen, navigableHere, interactableHere)
+        return look
     }
 
     /// `SceneSight.isVisible` for an object away from its starting place: its visibility points
