@@ -19,10 +19,14 @@ public struct Grader {
     public var mode: GradeMode
     /// The store's tasks, asked only for lines that omit tasktype, taskname or key_actions.
     /// Called from several threads at once.
-    public var lookup: @Sendable (TaskIdentity) throws -> BenchmarkTask?
+    public var lookup: @Sendable (TaskIdentity) throws -> BenchmarkTask? { didSet { episodes = EpisodeStarts() } }
 
     /// Scenes for simulate mode.
-    public var worlds: WorldSource?
+    public var worlds: WorldSource? { didSet { episodes = EpisodeStarts() } }
+
+    /// Simulate mode's task and starting world per identity, shared by the copies of this grader
+    /// on the worker threads (emptied when `lookup` or `worlds` changes).
+    private(set) var episodes = EpisodeStarts()
 
     public init(mode: GradeMode, lookup: @escaping @Sendable (TaskIdentity) throws -> BenchmarkTask?, worlds: WorldSource? = nil) {
         self.mode = mode
@@ -104,10 +108,14 @@ public struct Grader {
             throw GradeIssue(source: source, reason: "live mode runs tasks one at a time on AI2-THOR: use thor-lite grade --mode live")
         case (_, .simulate):
             guard let worlds else { throw GradeIssue(source: source, reason: "simulate mode needs a store with the task's scene") }
-            guard let task = try lookup(record.identity) else {
-                throw GradeIssue(source: source, reason: "task \(record.identity) is not in the store (simulate mode needs its scene)")
+            let start = try episodes.start(of: record.identity) {
+                guard let task = try lookup(record.identity) else {
+                    throw GradeIssue(source: source, reason: "task \(record.identity) is not in the store (simulate mode needs its scene)")
+                }
+                return EpisodeStart(task: task, world: try worlds.world(for: task))
             }
-            let (metrics, details) = try simulate(record, task: task, worlds: worlds)
+            let task = start.task
+            let (metrics, details) = try simulate(record, from: start)
             var model: String?
             switch record {
             case .result(let result): model = result.model

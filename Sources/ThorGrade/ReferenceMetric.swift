@@ -30,6 +30,12 @@ public enum ReferenceMetric {
     }
 
     public static func evaluate(_ trajectory: [TrajectoryEntry], task: TaskReference) throws(UnscorableTask) -> TaskMetrics {
+        try evaluate(trajectory, task: task, scored: task.keyActions.filter(isScored))
+    }
+
+    /// `evaluate(_:task:)` with `scored` = `task.keyActions.filter(isScored)` given, for callers
+    /// that grade many lines of one task (simulate mode keeps it per task).
+    static func evaluate(_ trajectory: [TrajectoryEntry], task: TaskReference, scored: [String]) throws(UnscorableTask) -> TaskMetrics {
         let isSingleSearch = task.taskType.sameCodePoints(as: "single_search")
         var reward = 0
         var flag = 0
@@ -37,8 +43,11 @@ public enum ReferenceMetric {
         // Key actions not matched yet, flagged in place of the reference's list removals (a
         // copy of the list per line); the first unflagged match is the one it removes.
         var used = [Bool](repeating: false, count: task.keyActions.count)
+        // Each entry adds at most one to either: one allocation instead of growing them.
         var navigated: [String?] = []
+        navigated.reserveCapacity(trajectory.count)
         var matched: [String] = []
+        matched.reserveCapacity(trajectory.count)
         // Lowercased once, and only if a single_search end entry needs it.
         var lowerTaskName: String?
 
@@ -78,7 +87,6 @@ public enum ReferenceMetric {
             previous = ActionText(action: action, object: entry.object)  // rule 5, with the rewritten action
         }
 
-        let scored = task.keyActions.filter(isScored)
         let total = scored.count
         guard total > 0 else { throw UnscorableTask() }
         let completeness = Double(reward) / Double(total)

@@ -1,3 +1,4 @@
+import Foundation
 import ThorModel
 import ThorSim
 
@@ -24,22 +25,75 @@ public struct SimulationDetails: Sendable {
     public var goalSuccess: Bool { goal.success }
 }
 
+/// A task and the world its episodes start from, with what the grader derives from the pair
+/// once: a class, so that handing it to a line costs one reference count, not one per field of
+/// the task and the world.
+final class EpisodeStart: Sendable {
+    let task: BenchmarkTask
+    let world: World
+    /// The task's key-action strings (the world's, built once, when it was made for this task).
+    let keyActions: [String]
+    /// The key actions the metric counts (`ReferenceMetric.isScored`).
+    let scoredKeyActions: [String]
+    /// The world was made for this task, so its goal checks are compiled once (`TaskFacts`).
+    let isOwnTask: Bool
+
+    init(task: BenchmarkTask, world: World) {
+        self.task = task
+        self.world = world
+        isOwnTask = world.isMade(for: task)
+        keyActions = isOwnTask ? world.taskKeyActionTexts : task.keyActionTexts
+        scoredKeyActions = keyActions.filter(ReferenceMetric.isScored)
+    }
+}
+
+/// `EpisodeStart`s by the identity a line names, made on a line's first use. The store's lookup
+/// and the world source answer the same for the same identity, so asking them once per identity
+/// instead of once per line changes nothing but the cost: a lock and one hash instead of two
+/// locks, two hashes, a copy of the task and three comparisons of it with the world's. A lookup
+/// that finds nothing or a world that cannot be made is not kept: every line naming it reports
+/// it, as before. Several texts name one task (`7`, `"7"`, `"007"`), so the number of identities
+/// is not bounded by the store's tasks: past `limit` the kept ones are dropped and made again
+/// (memory does not grow with the input). Safe to use from several threads.
+final class EpisodeStarts: @unchecked Sendable {
+    private var starts: [TaskIdentity: EpisodeStart] = [:]
+    private let lock = NSLock()
+    /// Far above a benchmark's tasks (809); an entry is a few hundred bytes (the task and the
+    /// world share their storage with the store's and the world source's).
+    static let limit = 16_384
+
+    func start(of identity: TaskIdentity, make: () throws -> EpisodeStart) throws -> EpisodeStart {
+        lock.lock()
+        let known = starts[identity]
+        lock.unlock()
+        if let known { return known }
+        // Made outside the lock (scene loading is slow); two threads may both make one on the
+        // first lines, and they make the same.
+        let made = try make()
+        lock.lock()
+        defer { lock.unlock() }
+        if let raced = starts[identity] { return raced }
+        if starts.count >= Self.limit { starts.removeAll(keepingCapacity: true) }
+        starts[identity] = made
+        return made
+    }
+}
+
 extension Grader {
     /// Replays a line in the simulator: a plan's actions or a result line's recorded actions are
     /// fed one per model call, responses are parsed as the reference does.
-    func simulate(_ record: GradeRecord, task: BenchmarkTask, worlds: WorldSource) throws -> (TaskMetrics, SimulationDetails) {
-        let world = try worlds.world(for: task)
-        var runner = EpisodeRunner(world: world, taskType: task.taskType)
+    func simulate(_ record: GradeRecord, from start: EpisodeStart) throws -> (TaskMetrics, SimulationDetails) {
+        let task = start.task
+        var runner = EpisodeRunner(world: start.world, taskType: task.taskType)
         var outputs = Self.policyOutputs(record)
         outputs.reverse()
         // init, at most one entry per output, and the final end; capped so that a line of a
         // million actions (ended early by the budget) reserves no more than a plan needs.
         runner.reserveSteps(min(outputs.count, 64) + 2)
         runner.run { outputs.popLast() }
-        // The world's key-action strings when it was made for this task (built once per task).
-        let keyActions = world.isMade(for: task) ? world.taskKeyActionTexts : task.keyActionTexts
-        let metrics = try Self.score(runner.steps, task: task, keyActions: keyActions)
-        let details = SimulationDetails(steps: runner.steps, goal: GoalCheck.report(for: task, in: runner.world), endReason: runner.endReason)
+        let metrics = try Self.score(runner.steps, task: task, keyActions: start.keyActions, scored: start.scoredKeyActions)
+        let goal = start.isOwnTask ? GoalCheck.reportOnOwnTask(in: runner.world) : GoalCheck.report(for: task, in: runner.world)
+        let details = SimulationDetails(steps: runner.steps, goal: goal, endReason: runner.endReason)
         return (metrics, details)
     }
 
@@ -59,6 +113,12 @@ extension Grader {
 
     /// The reference metric of an executed episode.
     public static func score(_ steps: [EpisodeStep], task: BenchmarkTask, keyActions: [String]? = nil) throws -> TaskMetrics {
+        let keyActions = keyActions ?? task.keyActionTexts
+        return try score(steps, task: task, keyActions: keyActions, scored: keyActions.filter(ReferenceMetric.isScored))
+    }
+
+    /// `score(_:task:keyActions:)` with the scored key actions given (`EpisodeStart` keeps them).
+    static func score(_ steps: [EpisodeStep], task: BenchmarkTask, keyActions: [String], scored: [String]) throws -> TaskMetrics {
         // The metric reads legal objects only on `end` entries of single_search tasks: the others
         // are not spelled out.
         let readsLegal = task.taskType.sameCodePoints(as: "single_search")
@@ -67,6 +127,6 @@ extension Grader {
                             legalObjects: readsLegal && $0.action.containsBytes(of: "end") ? $0.legalObjects : [])
         }
         return try ReferenceMetric.evaluate(
-            trajectory, task: TaskReference(taskType: task.taskType, taskName: task.taskName, keyActions: keyActions ?? task.keyActionTexts))
+            trajectory, task: TaskReference(taskType: task.taskType, taskName: task.taskName, keyActions: keyActions), scored: scored)
     }
 }

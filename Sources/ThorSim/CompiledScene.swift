@@ -29,6 +29,14 @@ public final class CompiledScene: Sendable {
     public let devices: [Int]
     /// Water source → the basins close enough below it to be filled by it.
     public let basinsBelow: [Int: [Int]]
+    /// Receptacles that slide out from under what covers them (`CameraConstants.slidesOut`).
+    let slidesOut: [Bool]
+    /// Objects an episode can move or hide: the pickupable ones, what closes over its contents,
+    /// and everything inside either (at the start). An object is moved only by a pickup, of it
+    /// or of something it is in, and hidden only inside a closed container of that kind or in
+    /// the hand; where it starts in none of these, neither happens (a moved container is itself
+    /// in the set, and so is everything it carried), so the camera need not test it.
+    public let canBeMovedOrHidden: [Bool]
     /// The response parser with this scene's type matcher: its lower-cased and normalised names
     /// (Unicode case mapping and letter tests) are built once here, not per episode, where they
     /// cost more than the whole episode.
@@ -70,6 +78,16 @@ public final class CompiledScene: Sendable {
             }
         }
         basinsBelow = below
+        slidesOut = scene.objects.map { CameraConstants.slidesOut.contains($0.objectType) }
+        let hides = hidesContents, affordances = affordances, initialParent = initialParent
+        canBeMovedOrHidden = initialParent.indices.map { object in
+            var current = object
+            while current >= 0 {
+                if affordances[current].contains(.pickupable) || hides[current] { return true }
+                current = initialParent[current]
+            }
+            return false
+        }
         sight = SceneSight(scene: scene, parent: initialParent)
         parser = DecisionParser(sceneTypes: names)
     }
@@ -78,7 +96,7 @@ public final class CompiledScene: Sendable {
 
     /// What `pose` sees of the objects at their starting places (cached per pose).
     func view(from pose: AgentPose) -> PoseView {
-        cache.view(pose) { sight.view(from: pose, boxes: boxes) }
+        cache.view(pose) { sight.view(from: pose, boxes: boxes, of: self) }
     }
 
     /// The scene's reachable positions (built on first use).
@@ -216,5 +234,25 @@ final class GeometryCache: @unchecked Sendable {
         if approaches.count > 4096 { approaches.removeAll(keepingCapacity: true) }
         approaches[key] = .some(pose)
         return pose
+    }
+
+    /// Whether an object away from its starting place is in sight (`World.isVisibleWhereItIs`):
+    /// a function of the object, where its box is, the pose and the occluders it uncovers, all in
+    /// the key (the scene's occluders and kin are fixed). Episodes of one task put objects on the
+    /// same spots and look from the same poses again and again.
+    private struct Sighting: Hashable { let object: Int; let box: Box; let pose: AgentPose; let uncovered: [Int] }
+    private var sightings: [Sighting: Bool] = [:]
+
+    func isVisible(_ object: Int, at box: Box, from pose: AgentPose, uncovered: [Int], compute: () -> Bool) -> Bool {
+        let key = Sighting(object: object, box: box, pose: pose, uncovered: uncovered)
+        lock.lock()
+        if let cached = sightings[key] { lock.unlock(); return cached }
+        lock.unlock()
+        let visible = compute()
+        lock.lock()
+        defer { lock.unlock() }
+        if sightings.count > 4096 { sightings.removeAll(keepingCapacity: true) }
+        sightings[key] = visible
+        return visible
     }
 }

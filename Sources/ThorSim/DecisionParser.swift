@@ -18,8 +18,10 @@ public struct ParsedDecision: Hashable, Sendable {
 /// The reference's response parser with a deterministic object matcher in place of its
 /// embedding/LLM lookup.
 public struct DecisionParser: Sendable {
-    /// Action names in the reference's order: the first the decision starts with wins.
-    static let actionOrder = ["init", "navigate to", "pickup", "put", "put in", "toggle", "open", "close", "observe", "move forward", "end"]
+    /// Actions in the reference's order: the first the decision starts with wins.
+    static let kindOrder: [ActionKind] = [.initialize, .navigateTo, .pickup, .put, .putIn, .toggle, .open, .close, .observe, .moveForward, .end]
+    /// Their names (the reference's action strings are the kinds' raw values).
+    static let actionOrder = kindOrder.map(\.rawValue)
     /// Decisions starting with these carry no object.
     static let objectless = ["end", "observe", "move forward", "error"]
 
@@ -29,33 +31,51 @@ public struct DecisionParser: Sendable {
         matcher = TypeMatcher(types: sceneTypes)
     }
 
-    public func parse(response: String) -> ParsedDecision {
-        guard let decision = Self.decisionText(in: response) else {
-            return ParsedDecision(action: "error", object: nil, decision: nil, failure: .parseError)
-        }
-        return parse(decision: decision)
-    }
+    public func parse(response: String) -> ParsedDecision { read(response: response).parsed }
 
     /// Parses decision text such as `navigate to fridge` (also used for plan steps).
-    public func parse(decision: String) -> ParsedDecision {
-        var action: String
+    public func parse(decision: String) -> ParsedDecision { read(decision: decision).parsed }
+
+    /// A decision as the episode loop steps it: the parsed decision, its action's kind and its
+    /// object's type id among the matcher's sorted types, which for a scene's parser are the
+    /// scene's type ids (`CompiledScene` builds it from its sorted type names), so the loop
+    /// looks neither up by name again.
+    struct Read {
+        var parsed: ParsedDecision
+        var kind: ActionKind
+        var type: Int?
+    }
+
+    func read(response: String) -> Read {
+        guard let decision = Self.decisionText(in: response) else {
+            return Read(parsed: ParsedDecision(action: "error", object: nil, decision: nil, failure: .parseError), kind: .error)
+        }
+        return read(decision: decision)
+    }
+
+    func read(decision: String) -> Read {
+        var kind: ActionKind
         var word: String?
-        if let ascii = Self.splitASCII(decision) {
-            (action, word) = ascii
+        if let ascii = Self.splitASCIIKind(decision) {
+            (kind, word) = ascii
         } else {
-            action = Self.actionOrder.first { decision.hasPrefix($0) } ?? "error"
-            if Self.containsPutIn(decision) { action = "put in" }
+            kind = Self.kindOrder.first { decision.hasPrefix($0.rawValue) } ?? .error
+            if Self.containsPutIn(decision) { kind = .putIn }
             if !Self.objectless.contains(where: { decision.hasPrefix($0) }) {
                 // The text after the last space (the last of the space-separated words).
                 word = String(decision[(decision.lastIndex(of: " ").map(decision.index(after:)) ?? decision.startIndex)...])
             }
         }
-        var object: String?
-        if let word { object = matcher.match(word) ?? ParsedDecision.noSuitableObject }
+        var object: String?, type: Int?
+        if let word {
+            let match = matcher.resolve(word)
+            object = match?.name ?? ParsedDecision.noSuitableObject
+            type = match?.type
+        }
         // An unrecognised action keeps its object, as the reference's parser does: the illegal
         // entry records it and the repeat cut-off compares it.
-        let failure: StepError? = action == "error" ? .unknownAction : nil
-        return ParsedDecision(action: action, object: object, decision: decision, failure: failure)
+        let failure: StepError? = kind == .error ? .unknownAction : nil
+        return Read(parsed: ParsedDecision(action: kind.rawValue, object: object, decision: decision, failure: failure), kind: kind, type: type)
     }
 
     /// Foundation's `decision.contains("put in")`, with a byte search for ASCII text (where the two
@@ -77,12 +97,17 @@ public struct DecisionParser: Sendable {
     /// only multi-scalar character, CR LF, is in no action name and is no space), and they skip
     /// the grapheme breaking that made parsing a plan step cost more than executing it.
     static func splitASCII(_ decision: String) -> (action: String, word: String?)? {
+        splitASCIIKind(decision).map { ($0.kind.rawValue, $0.word) }
+    }
+
+    /// `splitASCII` with the action as its kind.
+    static func splitASCIIKind(_ decision: String) -> (kind: ActionKind, word: String?)? {
         var text = decision
-        return text.withUTF8 { bytes -> (String, String?)? in
+        return text.withUTF8 { bytes -> (ActionKind, String?)? in
             guard bytes.allSatisfy({ $0 < 0x80 }) else { return nil }
             func starts(with name: [UInt8]) -> Bool { bytes.count >= name.count && bytes.starts(with: name) }
-            var action = actionOrderBytes.firstIndex(where: starts).map { actionOrder[$0] } ?? "error"
-            if find(putInWords, in: bytes, from: 0) != nil { action = "put in" }
+            var action = actionOrderBytes.firstIndex(where: starts).map { kindOrder[$0] } ?? .error
+            if find(putInWords, in: bytes, from: 0) != nil { action = .putIn }
             guard !objectlessBytes.contains(where: starts) else { return (action, nil) }
             let start = bytes.lastIndex(of: UInt8(ascii: " ")).map { $0 + 1 } ?? 0
             return (action, String(decoding: UnsafeBufferPointer(rebasing: bytes[start...]), as: UTF8.self))
@@ -143,19 +168,23 @@ public struct DecisionParser: Sendable {
 /// Below the threshold there is no match (the reference's `No Suitable Object`).
 public struct TypeMatcher: Sendable {
     public static let fuzzyThreshold = 0.8
-    let types: Set<String>
-    /// Lower-cased and normalised name → type; where two types share a key, the alphabetically
-    /// first wins (as a scan of the sorted names would find it).
-    let lowercased: [String: String]
-    let normalised: [String: String]
+    /// The types in sorted order; a type's id is its position (the scene's type id when the
+    /// types are a scene's sorted type names, as `CompiledScene` passes them).
+    let names: [String]
+    /// Exact, lower-cased and normalised name → type id; where two types share a key, the
+    /// alphabetically first wins (as a scan of the sorted names would find it).
+    let exact: [String: Int]
+    let lowercased: [String: Int]
+    let normalised: [String: Int]
     /// The normalised names in alphabetical order of their types, for the fuzzy step.
-    let fuzzyCandidates: [(key: String, type: String)]
+    let fuzzyCandidates: [(key: String, type: Int)]
 
     public init(types: [String]) {
         let sorted = types.sorted()
-        self.types = Set(sorted)
-        lowercased = Dictionary(sorted.map { ($0.lowercased(), $0) }, uniquingKeysWith: { first, _ in first })
-        fuzzyCandidates = sorted.map { (Self.normalise($0), $0) }
+        names = sorted
+        exact = Dictionary(sorted.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+        lowercased = Dictionary(sorted.enumerated().map { ($1.lowercased(), $0) }, uniquingKeysWith: { first, _ in first })
+        fuzzyCandidates = sorted.enumerated().map { (Self.normalise($1), $0) }
         normalised = Dictionary(fuzzyCandidates.map { ($0.key, $0.type) }, uniquingKeysWith: { first, _ in first })
     }
 
@@ -164,20 +193,24 @@ public struct TypeMatcher: Sendable {
     /// fuzzy step (edit distance to every type) from growing with the text (a 30 MB word took 17 s).
     public static let maxNameLength = 64
 
-    public func match(_ word: String) -> String? {
+    public func match(_ word: String) -> String? { resolve(word)?.name }
+
+    /// The type `word` means, by id, and its name: the word itself when it is one (as written),
+    /// else the type's name.
+    func resolve(_ word: String) -> (type: Int, name: String)? {
         guard word.utf8.count <= Self.maxNameLength else { return nil }
-        if types.contains(word) { return word }
+        if let hit = exact[word] { return (hit, word) }
         let lower = word.lowercased()
-        if let hit = lowercased[lower] { return hit }
+        if let hit = lowercased[lower] { return (hit, names[hit]) }
         let key = Self.normalise(word)
         guard !key.isEmpty else { return nil }
-        if let hit = normalised[key] { return hit }
-        var best: (score: Double, type: String)?
+        if let hit = normalised[key] { return (hit, names[hit]) }
+        var best: (score: Double, type: Int)?
         for (candidate, type) in fuzzyCandidates {
             let score = Self.similarity(key, candidate)
             if score >= Self.fuzzyThreshold, score > (best?.score ?? 0) { best = (score, type) }
         }
-        return best?.type
+        return best.map { ($0.type, names[$0.type]) }
     }
 
     /// Letters only, lower-case, without a plural ending.

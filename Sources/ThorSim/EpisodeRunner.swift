@@ -127,6 +127,10 @@ public struct EpisodeRunner {
     // Loop state, as named in the reference.
     var action = "init"
     var item: String?
+    /// `action` as a kind and `item` as the world's type id (nil when it names no type), as the
+    /// parser read them.
+    var kind = ActionKind.initialize
+    var itemType: Int?
     var response = ResponseText.raw("")
     var stepCount = 0
     var calls = 0
@@ -181,10 +185,11 @@ public struct EpisodeRunner {
             repeats = 0
         }
         previous = (action, item)
-        if let kind = ActionKind(rawValue: action), kind.isExecutable {
+        if kind.isExecutable {
             stepCount += 1
             if let backend { return execute(Action(kind, item), on: backend) }
-            let outcome = world.step(Action(kind, item))
+            // `world.step(Action(kind, item))` without looking the type up by name again.
+            let outcome = !kind.takesObject ? world.step(kind, type: nil) : itemType.map { world.step(kind, type: $0) } ?? .failed(.unknownObject)
             steps.append(entry(action: action, object: item, outcome: outcome, feedback: outcome.success ? "" : Feedback.text(for: outcome, action: action, object: item, decision: lastDecision)))
         } else {
             let error = pendingFailure ?? .unknownAction
@@ -221,20 +226,23 @@ public struct EpisodeRunner {
             calls = 0
             stepCountAtLastIteration = stepCount
         }
-        let decision: ParsedDecision
+        let read: DecisionParser.Read
         switch output {
         case nil:
-            decision = ParsedDecision(action: "end", object: nil, decision: "end", failure: nil)
+            read = .init(parsed: ParsedDecision(action: "end", object: nil, decision: "end", failure: nil), kind: .end)
             response = .raw("")
         case .response(let text):
             response = .raw(text)
-            decision = parser.parse(response: text)
+            read = parser.read(response: text)
         case .planStep(let text):
             response = .planStep(text)
-            decision = parser.parse(decision: text)
+            read = parser.read(decision: text)
         }
+        let decision = read.parsed
         action = decision.action
         item = decision.object
+        kind = read.kind
+        itemType = read.type
         lastDecision = decision.decision
         pendingFailure = decision.failure
     }

@@ -54,6 +54,12 @@ public enum GoalCheck {
         GoalReport(facts: checks(for: task, in: world).map { $0.fact(in: world) })
     }
 
+    /// `report(for: world.task, in: world)` for a world made for its task (`World.isMade(for:)`
+    /// holds), without comparing the task again; empty for a world made without a task.
+    public static func reportOnOwnTask(in world: World) -> GoalReport {
+        GoalReport(facts: world.taskFacts.ownGoalChecks { world.task.map { compileChecks(for: $0, in: world) } ?? [] }.map { $0.fact(in: world) })
+    }
+
     /// The checks of a task's goal: what they say and which state they test depend only on the
     /// task and the scene, so a world made for the task keeps them (`TaskFacts`) and every episode
     /// started from it only tests the states; another task is compiled afresh.

@@ -9,6 +9,7 @@ public struct TypeSet: Hashable, Sendable {
 
     public init() {}
 
+    @inline(__always)
     public func contains(_ type: Int) -> Bool {
         let bit = UInt64(1) << UInt64(type & 63)
         switch type >> 6 {
@@ -19,6 +20,7 @@ public struct TypeSet: Hashable, Sendable {
         }
     }
 
+    @inline(__always)
     public mutating func insert(_ type: Int) {
         let bit = UInt64(1) << UInt64(type & 63)
         switch type >> 6 {
@@ -34,6 +36,13 @@ public struct TypeSet: Hashable, Sendable {
         words.1 |= other.words.1
         words.2 |= other.words.2
         words.3 |= other.words.3
+    }
+
+    /// The members also in `other`.
+    func intersection(_ other: TypeSet) -> TypeSet {
+        var both = TypeSet()
+        both.words = (words.0 & other.words.0, words.1 & other.words.1, words.2 & other.words.2, words.3 & other.words.3)
+        return both
     }
 
     public var isEmpty: Bool { words.0 | words.1 | words.2 | words.3 == 0 }

@@ -26,8 +26,8 @@ public struct World: Sendable {
     public var taskKeyActionTexts: [String] { taskFacts.keyActionTexts }
 
     // Object state, indexed by object number (set from the scene by `loadInitialState`).
-    public private(set) var parent: [Int] = []
-    public private(set) var isOpen: [Bool] = []
+    public private(set) var parent: [Int] = [] { didSet { viewIsCurrent = false } }
+    public private(set) var isOpen: [Bool] = [] { didSet { viewIsCurrent = false } }
     public private(set) var isToggled: [Bool] = []
     public private(set) var isDirty: [Bool] = []
     public private(set) var liquid: [Liquid] = []
@@ -36,24 +36,29 @@ public struct World: Sendable {
 
     /// Where each object's box is now: put and pickup move objects, and the camera and the
     /// approach follow them.
-    public private(set) var boxes: [Box] = []
+    public private(set) var boxes: [Box] = [] { didSet { viewIsCurrent = false } }
     /// Objects no longer where the scene put them (their views are computed live, not cached).
-    public private(set) var moved: [Bool] = []
+    public private(set) var moved: [Bool] = [] { didSet { viewIsCurrent = false } }
 
     /// The object in the agent's hand, if any.
-    public private(set) var held: Int?
-    public private(set) var pose: AgentPose
+    public private(set) var held: Int? { didSet { viewIsCurrent = false } }
+    public private(set) var pose: AgentPose { didSet { viewIsCurrent = false } }
     /// The types among the contents of the receptacle last navigated to, as the reference saw them
     /// then (RocAgent's `current_container`): visible objects of these types are interactable.
-    var containerTypes = TypeSet()
+    var containerTypes = TypeSet() { didSet { viewIsCurrent = false } }
     /// Objects visible after the last step.
-    public private(set) var visible: [Int] = []
+    public private(set) var visible: [Int] = [] { didSet { viewIsCurrent = false } }
     /// The object last navigated to ("the container last navigated to" of the reference).
     public internal(set) var location: Int?
     /// Types navigable so far: the task's `navigable_objects` plus all seen from any pose.
-    public private(set) var navigable = TypeSet()
+    public private(set) var navigable = TypeSet() { didSet { viewIsCurrent = false } }
     /// Types interactable after the last step.
-    public private(set) var interactable = TypeSet()
+    public private(set) var interactable = TypeSet() { didSet { viewIsCurrent = false } }
+    /// True while `visible`, `navigable` and `interactable` are what `refreshView` makes of the
+    /// pose and the state: set by it, cleared by a change of anything the camera reads. An `init`
+    /// on a fresh copy of a task's world (at the corner, as the copy was made) then recomputes
+    /// nothing.
+    private var viewIsCurrent = false
 
     public init(scene: CompiledScene, task: BenchmarkTask? = nil, approachPoses: [String: ApproachPose] = [:]) {
         self.scene = scene
@@ -129,9 +134,10 @@ public struct World: Sendable {
     /// types, so an `init` mid-episode keeps them too. Object states are not restored; make a new
     /// `World` for a new episode.
     public mutating func reset() {
-        let standing = pose.standing
-        pose = scene.grid.corner ?? AgentPose(scene.scene.startPose)
-        pose.standing = standing
+        var corner = scene.grid.corner ?? AgentPose(scene.scene.startPose)
+        corner.standing = pose.standing
+        if corner == pose, viewIsCurrent { return }
+        pose = corner
         refreshView()
     }
 
@@ -264,7 +270,7 @@ public struct World: Sendable {
         var current = parent[object]
         while current >= 0 {
             result.append(current)
-            if CameraConstants.slidesOut.contains(scene.typeName(ofObject: current)) {
+            if scene.slidesOut[current] {
                 result += scene.sight.occluders.filter { Sight.overlaps($0.box, boxes[current]) }.map(\.object)
             }
             current = parent[current]
@@ -458,12 +464,13 @@ public struct World: Sendable {
     /// Inside a closed receptacle whose doors hide it, or on something in the hand (the held
     /// object itself stays visible, as AI2-THOR reports it).
     public func isHidden(_ object: Int) -> Bool {
+        // One walk up the containers for both tests (the camera asks this of every object in view).
         var current = parent[object]
         while current >= 0 {
-            if !isOpen[current], scene.hidesContents[current] { return true }
+            if current == held || (!isOpen[current] && scene.hidesContents[current]) { return true }
             current = parent[current]
         }
-        return held.map { isInside(object, $0) } ?? false
+        return false
     }
 
     /// What the camera shows from `pose` now: the visible objects, the types navigable by the size
@@ -471,30 +478,66 @@ public struct World: Sendable {
     /// navigable, or visible and among the current container's contents). Objects at their starting
     /// places come from the per-pose cache; moved ones are tested where they are now; the held
     /// object is always in view and close.
-    func see(from pose: AgentPose) -> (visible: [Int], navigable: TypeSet, interactable: TypeSet) {
+    func see(from pose: AgentPose) -> Look {
         let view = scene.view(from: pose)
-        var seen: [Int] = [], navigableHere = TypeSet(), interactableHere = TypeSet()
-        seen.reserveCapacity(view.visible.count + 1)
-        func add(_ object: Int, navigable: Bool) {
-            seen.append(object)
-            let type = scene.objectType[object]
-            if navigable { navigableHere.insert(type) }
-            if navigable || containerTypes.contains(type) { interactableHere.insert(type) }
-        }
-        for (k, object) in view.visible.enumerated() where !moved[object] && !isHidden(object) {
-            add(object, navigable: view.navigable[k])
+        var here: Look
+        if view.changeable.contains(where: { moved[$0] || isHidden($0) }) {
+            here = seenObjectByObject(in: view)
+        } else {
+            // Every object of the view is where the scene put it and in sight: the view's own
+            // lists, as adding them one by one would make them.
+            var interactable = view.navigableTypes
+            interactable.formUnion(view.types.intersection(containerTypes))
+            here = (view.visible, view.navigableTypes, interactable)
         }
         if moved.contains(true) {
-            let camera = Camera(pose, agentY: scene.sight.agentY)
+            let camera = view.camera
             for object in 0..<scene.objectCount where moved[object] && object != held && scene.sight.canBeSeen[object] && !isHidden(object) {
                 let box = boxes[object]
-                if scene.sight.isVisible(object, box: box, points: Sight.visibilityPoints(of: box), from: camera, alsoIgnoring: uncovering(object)) {
-                    add(object, navigable: scene.sight.isNavigableBySize(object, box: box, from: pose))
+                if isVisibleWhereItIs(object, box: box, from: camera, pose: pose) {
+                    add(object, navigable: scene.sight.isNavigableBySize(object, box: box, from: pose), to: &here)
                 }
             }
         }
-        if let held { add(held, navigable: true) }
-        return (seen, navigableHere, interactableHere)
+        if let held { add(held, navigable: true, to: &here) }
+        return here
+    }
+
+    /// What one look shows: the visible objects, the types navigable by size, the types interactable.
+    typealias Look = (visible: [Int], navigable: TypeSet, interactable: TypeSet)
+
+    /// An object in view joins a look: its type is navigable when the size rule says so, and
+    /// interactable when navigable or among the current container's contents.
+    private func add(_ object: Int, navigable: Bool, to look: inout Look) {
+        look.visible.append(object)
+        let type = scene.objectType[object]
+        if navigable { look.navigable.insert(type) }
+        if navigable || containerTypes.contains(type) { look.interactable.insert(type) }
+    }
+
+    /// The objects of a pose's view that are still where the scene put them and not hidden, with
+    /// the types they make navigable and interactable, tested one by one (`see`, when some of
+    /// them have moved or are hidden).
+    func seenObjectByObject(in view: PoseView) -> Look {
+        var look: Look = ([], TypeSet(), TypeSet())
+        look.visible.reserveCapacity(view.visible.count + 1)
+        for (k, object) in view.visible.enumerated() where !moved[object] && !isHidden(object) {
+            add(object, navigable: view.navigable[k], to: &look)
+        }
+        return look
+    }
+
+    /// `SceneSight.isVisible` for an object away from its starting place: its visibility points
+    /// made one at a time, and once one is in view, the occlusion test kept per scene
+    /// (`GeometryCache.isVisible`).
+    private func isVisibleWhereItIs(_ object: Int, box: Box, from camera: Camera, pose: AgentPose) -> Bool {
+        guard Sight.anyVisibilityPoint(of: box, camera.sees) else { return false }
+        let extra = uncovering(object)
+        return scene.cache.isVisible(object, at: box, from: pose, uncovered: extra) {
+            Sight.anyVisibilityPoint(of: box) { point in
+                camera.sees(point) && scene.sight.isUnoccluded(object, box: box, point, from: camera.eye, alsoIgnoring: extra)
+            }
+        }
     }
 
     /// Puts the agent at a pose and looks (tests and tools; actions move the agent themselves).
@@ -510,6 +553,7 @@ public struct World: Sendable {
         visible = here.visible
         navigable.formUnion(here.navigable)
         interactable = here.interactable
+        viewIsCurrent = true
     }
 
     /// The reference's legality check (the type is interactable) plus AI2-THOR's own: the object
@@ -580,6 +624,12 @@ final class TaskFacts: @unchecked Sendable {
     /// shares the task's storage, so `==` is quick there); another task is compiled every time.
     func goalChecks(for task: BenchmarkTask, compile: () -> [GoalCheck.Check]) -> [GoalCheck.Check] {
         guard isMade(for: task) else { return compile() }
+        return ownGoalChecks(compile: compile)
+    }
+
+    /// The goal checks of the world's own task, compiled on first use (the caller knows the
+    /// task is the world's, so it is not compared again).
+    func ownGoalChecks(compile: () -> [GoalCheck.Check]) -> [GoalCheck.Check] {
         lock.lock()
         if let checks { lock.unlock(); return checks }
         lock.unlock()

@@ -107,6 +107,40 @@ final class SimulateModeTests: XCTestCase {
         XCTAssertEqual(task.simulation?.goalSuccess, false)
     }
 
+    /// Simulate mode asks the lookup and the world source once per identity (`EpisodeStarts`): a
+    /// repeated identity grades as its first line did, an identity the lookup lacks is reported on
+    /// every line, and setting another lookup takes effect.
+    func testTheTaskAndItsWorldAreLookedUpOncePerIdentity() throws {
+        let store = try importStore(Self.packageRoot.appendingPathComponent("fixtures/upstream"))
+        let tasks = try store.allTasks()
+        let byIdentity = Dictionary(uniqueKeysWithValues: tasks.map { ($0.identity, $0) })
+        let asked = Counter()
+        var grader = Grader(mode: .simulate, lookup: { identity in asked.add(identity); return byIdentity[identity] }, worlds: try TestWorlds(store))
+        let plan = #"{"identity": 6, "actions": ["navigate to CounterTop", "pickup Tomato", "put Bowl", "end"]}"#
+        let missing = #"{"identity": 999, "actions": ["end"]}"#
+        let input = Data(([plan, missing, plan, missing, plan] + Array(repeating: plan, count: 50)).joined(separator: "\n").utf8)
+        let report = grader.grade(input, file: "repeated.jsonl")
+        XCTAssertEqual(report.tasks.count, 53)
+        XCTAssertEqual(Set(report.tasks.map(\.metrics)).count, 1, "every line of task 6 grades alike")
+        XCTAssertEqual(report.issues.map(\.source.line), [2, 4], "the missing task is reported on each of its lines")
+        XCTAssertEqual(asked.count(of: .int(6)), 1)
+        XCTAssertEqual(asked.count(of: .int(999)), 2, "a lookup that found nothing is asked again")
+
+        var other = try XCTUnwrap(byIdentity[.int(6)])
+        other.keyActions.removeLast(2)  // fewer key actions: a different completeness
+        let changedTask = other
+        grader.lookup = { $0 == .int(6) ? changedTask : nil }
+        let changed = grader.grade(Data(plan.utf8), file: "one.jsonl")
+        XCTAssertNotEqual(changed.tasks.first?.metrics, report.tasks.first?.metrics, "a new lookup is used")
+    }
+
+    final class Counter: @unchecked Sendable {
+        private var counts: [TaskIdentity: Int] = [:]
+        private let lock = NSLock()
+        func add(_ identity: TaskIdentity) { lock.withLock { counts[identity, default: 0] += 1 } }
+        func count(of identity: TaskIdentity) -> Int { lock.withLock { counts[identity] ?? 0 } }
+    }
+
     /// The direct per-task writer gives the general JSON writer's bytes for simulated lines too:
     /// steps that fail with an error kind, a repeat cut-off (end_reason), goal checks that hold and
     /// fail, and a line with a model, a string identity and text that needs escaping.

@@ -148,17 +148,26 @@ struct Camera {
 enum Sight {
     /// The box centre and its eight corners pulled toward the centre (`visibilityPointInset`).
     static func visibilityPoints(of box: Box) -> [Vec3] {
-        let k = CameraConstants.visibilityPointInset / 2
-        var points = [box.center]
-        for sx in [-1.0, 1.0] {
-            for sy in [-1.0, 1.0] {
-                for sz in [-1.0, 1.0] {
-                    points.append(Vec3(x: box.center.x + sx * k * box.size.x, y: box.center.y + sy * k * box.size.y,
-                                       z: box.center.z + sz * k * box.size.z))
-                }
-            }
-        }
+        var points: [Vec3] = []
+        points.reserveCapacity(9)
+        _ = anyVisibilityPoint(of: box) { points.append($0); return false }
         return points
+    }
+
+    /// Whether `test` holds for one of the box's visibility points, tried in `visibilityPoints`
+    /// order, without building the list (the camera tests moved objects on every step).
+    @inline(__always)
+    static func anyVisibilityPoint(of box: Box, _ test: (Vec3) -> Bool) -> Bool {
+        if test(box.center) { return true }
+        let k = CameraConstants.visibilityPointInset / 2
+        // Corner i: x, y, z on the minus side for bits 2, 1, 0 clear (x slowest, minus first).
+        for corner in 0..<8 {
+            let sx: Double = corner & 4 == 0 ? -1 : 1, sy: Double = corner & 2 == 0 ? -1 : 1, sz: Double = corner & 1 == 0 ? -1 : 1
+            let point = Vec3(x: box.center.x + sx * k * box.size.x, y: box.center.y + sy * k * box.size.y,
+                             z: box.center.z + sz * k * box.size.z)
+            if test(point) { return true }
+        }
+        return false
     }
 
     /// The part of an object's box that blocks sight, or nil when it does not occlude.

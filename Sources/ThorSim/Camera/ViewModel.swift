@@ -27,9 +27,34 @@ public enum ViewModel {
 /// What one pose sees of a scene's objects at their starting places: the visible objects and,
 /// for each, whether the size rule makes it navigable. Depends only on the scene and the pose, so
 /// it is computed once per pose and shared by every episode on the scene.
-struct PoseView: Sendable {
+/// A class: the per-pose cache hands it to every step that looks from the pose (one reference
+/// count instead of one per list).
+final class PoseView: Sendable {
     let visible: [Int]
     let navigable: [Bool]
+    /// The visible objects that an episode can move or hide (`CompiledScene.canBeMovedOrHidden`);
+    /// the others are always seen where the scene put them.
+    let changeable: [Int]
+    /// The types of the visible objects, and of those navigable by size: the legal sets when no
+    /// visible object is moved or hidden, without a walk over the objects (`World.see`).
+    let types: TypeSet
+    let navigableTypes: TypeSet
+    /// The camera at the pose (its sines and cosines), for the objects tested where they are now.
+    let camera: Camera
+
+    init(visible: [Int], navigable: [Bool], camera: Camera, in scene: CompiledScene) {
+        self.visible = visible
+        self.navigable = navigable
+        self.camera = camera
+        changeable = visible.filter { scene.canBeMovedOrHidden[$0] }
+        var types = TypeSet(), navigableTypes = TypeSet()
+        for (k, object) in visible.enumerated() {
+            types.insert(scene.objectType[object])
+            if navigable[k] { navigableTypes.insert(scene.objectType[object]) }
+        }
+        self.types = types
+        self.navigableTypes = navigableTypes
+    }
 }
 
 /// The per-scene geometry the camera needs, computed once: visibility points, occluding boxes,
@@ -118,14 +143,14 @@ final class SceneSight: Sendable {
     }
 
     /// The view of the objects at their starting places.
-    func view(from pose: AgentPose, boxes: [Box]) -> PoseView {
+    func view(from pose: AgentPose, boxes: [Box], of scene: CompiledScene) -> PoseView {
         let camera = Camera(pose, agentY: agentY)
         var visible: [Int] = [], navigable: [Bool] = []
         for object in points.indices where canBeSeen[object] && isVisible(object, box: boxes[object], points: points[object], from: camera) {
             visible.append(object)
             navigable.append(isNavigableBySize(object, box: boxes[object], from: pose))
         }
-        return PoseView(visible: visible, navigable: navigable)
+        return PoseView(visible: visible, navigable: navigable, camera: camera, in: scene)
     }
 }
 
