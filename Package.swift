@@ -48,6 +48,8 @@ let package = Package(
         // libpng (Debian's libpng-dev), for every PNG read and written.
         // No pkgConfig: SwiftPM would put `-L/usr/lib/<triple>` first on the link line, ahead of the
         // static archives scripts/build-release.sh links (libpng's header is /usr/include/png.h).
+        // Homebrew's prefix is not searched: on macOS add `-Xcc -I$(brew --prefix)/include
+        // -Xlinker -L$(brew --prefix)/lib` to `swift build`.
         .systemLibrary(name: "CPNG", providers: [.apt(["libpng-dev"]), .brew(["libpng"])]),
         // The C side of ThorFrames: every libpng call behind setjmp (libpng's longjmp must not
         // cross Swift frames), the chunk/CRC check, and SHA-256 from OpenSSL's libcrypto
