@@ -78,19 +78,21 @@ let package = Package(
         .executableTarget(name: "thor-lite-frames-bench", dependencies: ["ThorFrames", "ThorGrade", "ThorStore", "ThorSim", "ThorModel"]),
         .testTarget(
             name: "ThorStoreTests",
-            dependencies: ["ThorStore", "ThorModel", "ThorFuzzSupport", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["ThorStore", "ThorModel", "ThorFuzzSupport", "ThorTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         // The JSON reader on its own: accept/reject cases, nesting, truncation.
         .testTarget(name: "ThorJSONTests", dependencies: ["ThorJSON"]),
         // Seeded mutations for the fuzz tests of the grade line reader and the upstream readers.
         .target(name: "ThorFuzzSupport", path: "Tests/ThorFuzzSupport"),
-        .testTarget(name: "ThorGradeTests", dependencies: ["ThorGrade", "ThorModel", "ThorStore", "ThorFuzzSupport"]),
-        .testTarget(name: "ThorSimTests", dependencies: ["ThorSim", "ThorModel", "ThorStore"]),
+        // Every test's files in one directory per test process, removed when the process exits.
+        .target(name: "ThorTestSupport", path: "Tests/ThorTestSupport"),
+        .testTarget(name: "ThorGradeTests", dependencies: ["ThorGrade", "ThorModel", "ThorStore", "ThorFuzzSupport", "ThorTestSupport"]),
+        .testTarget(name: "ThorSimTests", dependencies: ["ThorSim", "ThorModel", "ThorStore", "ThorTestSupport"]),
         // Runs the built thor-lite: exit statuses, output files, determinism, many processes on one store.
         // GRDB: to build files that are not thor-lite stores and to check a store's integrity.
-        .testTarget(name: "CLITests", dependencies: ["thor-lite", .product(name: "GRDB", package: "GRDB.swift")]),
-        .testTarget(name: "ThorFramesTests", dependencies: ["ThorFrames", "ThorGrade", "ThorStore", "ThorSim", "ThorModel", "ThorPolicy"]),
-        .testTarget(name: "ThorPolicyTests", dependencies: ["ThorPolicy", "ThorSim", "ThorModel", "ThorStore", "ThorJSON", "ThorGrade"]),
+        .testTarget(name: "CLITests", dependencies: ["thor-lite", "ThorTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "ThorFramesTests", dependencies: ["ThorFrames", "ThorGrade", "ThorStore", "ThorSim", "ThorModel", "ThorPolicy", "ThorTestSupport"]),
+        .testTarget(name: "ThorPolicyTests", dependencies: ["ThorPolicy", "ThorSim", "ThorModel", "ThorStore", "ThorJSON", "ThorGrade", "ThorTestSupport"]),
     ],
     cxxLanguageStandard: .cxx17
 )

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import ThorTestSupport
 
 /// The command line as scripts use it: exit statuses, output files, determinism, on the fixtures.
 final class CLITests: XCTestCase {
@@ -13,7 +14,7 @@ final class CLITests: XCTestCase {
     var store: String { work.appendingPathComponent("fixtures.sqlite").path }
 
     override func setUpWithError() throws {
-        work = FileManager.default.temporaryDirectory.appendingPathComponent("thor-lite-cli-\(UUID().uuidString)")
+        work = Scratch.url("cli")
         try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
         let imported = try run(["import", Self.fixtures.appendingPathComponent("upstream").path, "--store", store, "-q"])
         XCTAssertEqual(imported.status, 0, imported.stderr)

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import XCTest
+import ThorTestSupport
 
 /// Messages and statuses of tasks and serve on the cases that used to pass silently or wrongly.
 final class CommandMessageTests: XCTestCase {
@@ -8,7 +9,7 @@ final class CommandMessageTests: XCTestCase {
     var store: String { work.appendingPathComponent("fixtures.sqlite").path }
 
     override func setUpWithError() throws {
-        work = FileManager.default.temporaryDirectory.appendingPathComponent("thor-lite-msg-\(UUID().uuidString)")
+        work = Scratch.url("msg")
         try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
         let imported = try CLI.run(["import", CLI.fixtures.appendingPathComponent("upstream").path, "--store", store, "-q"])
         XCTAssertEqual(imported.status, 0, imported.stderr)

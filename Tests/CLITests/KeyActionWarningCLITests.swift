@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import ThorTestSupport
 
 /// `grade` warns about key actions no trajectory can match; `tasks --check` lists them.
 final class KeyActionWarningCLITests: XCTestCase {
@@ -7,7 +8,7 @@ final class KeyActionWarningCLITests: XCTestCase {
     var store: String { work.appendingPathComponent("fixtures.sqlite").path }
 
     override func setUpWithError() throws {
-        work = FileManager.default.temporaryDirectory.appendingPathComponent("thor-lite-keywarn-\(UUID().uuidString)")
+        work = Scratch.url("keywarn")
         try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
         let imported = try CLI.run(["import", CLI.fixtures.appendingPathComponent("upstream").path, "--store", store, "-q"])
         XCTAssertEqual(imported.status, 0, imported.stderr)

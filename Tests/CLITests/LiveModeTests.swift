@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import ThorTestSupport
 
 /// `grade --mode live` and `live --check` against the bridge with the fake `ai2thor` package
 /// (bridge/fake_ai2thor) on PYTHONPATH: no Unity. The fake answers from the fixtures' scene dumps
@@ -25,7 +26,7 @@ final class LiveModeTests: XCTestCase {
         }
         self.python = python
         XCTAssertTrue(FileManager.default.fileExists(atPath: Self.bridge), "the bridge script is part of the repository")
-        work = FileManager.default.temporaryDirectory.appendingPathComponent("thor-lite-live-\(UUID().uuidString)")
+        work = Scratch.url("live")
         try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
         let imported = try CLI.run(["import", CLI.fixtures.appendingPathComponent("upstream").path, "--store", store, "-q"])
         XCTAssertEqual(imported.status, 0, imported.stderr)

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import ThorTestSupport
 
 /// Output paths: `-` and streams are written in place, regular files replaced whole, symlinks
 /// followed and kept, and every write error is reported with exit 2.
@@ -9,7 +10,7 @@ final class OutputTests: XCTestCase {
     let results = CLI.fixtures.appendingPathComponent("predictions/results.jsonl").path
 
     override func setUpWithError() throws {
-        work = FileManager.default.temporaryDirectory.appendingPathComponent("thor-lite-out-\(UUID().uuidString)")
+        work = Scratch.url("out")
         try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
         let imported = try CLI.run(["import", CLI.fixtures.appendingPathComponent("upstream").path, "--store", store, "-q"])
         XCTAssertEqual(imported.status, 0, imported.stderr)

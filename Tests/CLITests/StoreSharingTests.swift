@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import XCTest
+import ThorTestSupport
 
 /// Many processes on one store, and the store under faults: readers are never blocked or refused,
 /// writers wait for each other, a killed or failed import leaves the previous contents, and read
@@ -13,7 +14,7 @@ final class StoreSharingTests: XCTestCase {
     let results = CLI.fixtures.appendingPathComponent("predictions/results.jsonl").path
 
     override func setUpWithError() throws {
-        work = FileManager.default.temporaryDirectory.appendingPathComponent("thor-lite-share-\(UUID().uuidString)")
+        work = Scratch.url("share")
         try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
         let imported = try CLI.run(["import", upstream.path, "--store", store, "-q"])
         XCTAssertEqual(imported.status, 0, imported.stderr)
@@ -247,7 +248,8 @@ final class StoreSharingTests: XCTestCase {
         guard try mount(["-t", "tmpfs", "-o", "size=16m", "tmpfs", mountPoint.path]) else {
             throw XCTSkip("cannot mount a tmpfs here (needs root and CAP_SYS_ADMIN); read-only mounts are not covered")
         }
-        defer { _ = try? mount(["-u", mountPoint.path], command: "/usr/bin/umount") }
+        // Lazy: a store still open in this process (GRDB, the CLI) must not keep the mount busy.
+        defer { _ = try? mount(["-l", mountPoint.path], command: "/usr/bin/umount") }
         let mounted = mountPoint.appendingPathComponent("store.sqlite").path
         try FileManager.default.copyItem(atPath: store, toPath: mounted)
         XCTAssertTrue(try mount(["-o", "remount,ro", mountPoint.path]))
@@ -268,7 +270,8 @@ final class StoreSharingTests: XCTestCase {
         guard try mount(["-t", "tmpfs", "-o", "size=2m", "tmpfs", mountPoint.path]) else {
             throw XCTSkip("cannot mount a tmpfs here (needs root and CAP_SYS_ADMIN); a full disk under the store is not covered")
         }
-        defer { _ = try? mount(["-u", mountPoint.path], command: "/usr/bin/umount") }
+        // Lazy: a store still open in this process (GRDB, the CLI) must not keep the mount busy.
+        defer { _ = try? mount(["-l", mountPoint.path], command: "/usr/bin/umount") }
         let small = mountPoint.appendingPathComponent("store.sqlite").path
         try FileManager.default.copyItem(atPath: store, toPath: small)
         let before = try Data(contentsOf: URL(fileURLWithPath: small))

@@ -2,6 +2,7 @@ import Foundation
 import ThorModel
 import ThorStore
 import XCTest
+import ThorTestSupport
 
 /// Shared data for the frame tests: the real benchmark (imported once per process) and the
 /// recorded runs, read from ../shared or the environment variables the other tests use.
@@ -50,10 +51,8 @@ enum TestData {
         return try ThorStore(path: copy)
     }
 
-    /// A fresh directory under the system's temporary directory.
+    /// A fresh directory under the test process's scratch directory.
     static func temporaryDirectory() -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("thor-lite-frames-\(UUID().uuidString)")
-        try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
+        (try? Scratch.directory("frames")) ?? Scratch.url("frames")
     }
 }

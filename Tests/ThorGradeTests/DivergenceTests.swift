@@ -6,12 +6,13 @@ import ThorStore
 import XCTest
 
 @testable import ThorGrade
+import ThorTestSupport
 
 final class DivergenceTests: XCTestCase {
     static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     func importStore(_ checkout: URL) throws -> ThorStore {
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("thor-lite-diverge-\(UUID().uuidString).sqlite")
+        let file = Scratch.url("diverge", suffix: ".sqlite")
         addTeardownBlock { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: file.path + suffix) } }
         let store = try ThorStore(path: file.path, create: true)
         try store.importCheckout(UpstreamReader(root: checkout))
@@ -145,7 +146,7 @@ final class DivergenceTests: XCTestCase {
     }
 
     func testResultLinesWithoutATrajectoryAreRefused() throws {
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("diverge-\(UUID().uuidString).jsonl")
+        let file = Scratch.url("diverge", suffix: ".jsonl")
         addTeardownBlock { try? FileManager.default.removeItem(at: file) }
         try Data("{\"identity\": 1, \"trajectory\": [{\"action\": \"init\", \"success\": 1, \"legal_locations\": null}]}\n{\"identity\": 2}\nnot json\n".utf8).write(to: file)
         let runs = try RecordedRunReader.runs(inFile: file.path)

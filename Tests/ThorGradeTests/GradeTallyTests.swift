@@ -4,6 +4,7 @@ import ThorStore
 import XCTest
 
 @testable import ThorGrade
+import ThorTestSupport
 
 /// The streaming reports: a per-task line carries everything the reports need, and a merge of
 /// shards' per-task lines gives the reports of one run.
@@ -11,7 +12,7 @@ final class GradeTallyTests: XCTestCase {
     /// The fixtures' expert plans, their responses and a failing plan, graded in simulate mode.
     func fixtureReport() throws -> GradeReport {
         let root = SimulateModeTests.packageRoot.appendingPathComponent("fixtures")
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("thor-lite-tally-\(UUID().uuidString).sqlite")
+        let file = Scratch.url("tally", suffix: ".sqlite")
         addTeardownBlock { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: file.path + suffix) } }
         let store = try ThorStore(path: file.path, create: true)
         try store.importCheckout(UpstreamReader(root: root.appendingPathComponent("upstream")))
@@ -49,7 +50,7 @@ final class GradeTallyTests: XCTestCase {
         let report = try fixtureReport()
         let lines = report.tasks.map(perTaskLine)
         let cuts = [0, lines.count / 3, 2 * lines.count / 3, lines.count]
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("thor-lite-tally-\(UUID().uuidString)")
+        let directory = Scratch.url("tally")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         addTeardownBlock { try? FileManager.default.removeItem(at: directory) }
         var merge = ShardMerge()
@@ -72,7 +73,7 @@ final class GradeTallyTests: XCTestCase {
 
     func testAnInputLineInTwoShardsIsRefusedWithBothNamedAndCountedOnce() throws {
         let report = try fixtureReport()
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("thor-lite-tally-\(UUID().uuidString)")
+        let directory = Scratch.url("tally")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         addTeardownBlock { try? FileManager.default.removeItem(at: directory) }
         let first = directory.appendingPathComponent("a.jsonl"), second = directory.appendingPathComponent("b.jsonl")
@@ -93,7 +94,7 @@ final class GradeTallyTests: XCTestCase {
         var recorded = report.tasks[1]
         recorded.simulation = nil
         recorded.identity = .string("recorded-only")
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("thor-lite-tally-\(UUID().uuidString).jsonl")
+        let file = Scratch.url("tally", suffix: ".jsonl")
         addTeardownBlock { try? FileManager.default.removeItem(at: file) }
         let input = Array(#"{"identity": 3, "actions": ["end"], "metrics": {}}"#.utf8)
         try Data([perTaskLine(report.tasks[0]), perTaskLine(recorded), input].map { $0 + [10] }.joined()).write(to: file)

@@ -3,6 +3,7 @@ import ThorModel
 import XCTest
 
 @testable import ThorGrade
+import ThorTestSupport
 
 final class GraderTests: XCTestCase {
     static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -105,7 +106,7 @@ final class GraderTests: XCTestCase {
     }
 
     func testRunDirectoriesAreReadAtAnyDepthInSortedPathOrder() throws {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("thor-lite-runs-\(UUID().uuidString)")
+        let root = Scratch.url("runs")
         addTeardownBlock { try? FileManager.default.removeItem(at: root) }
         for run in ["model-b/run2", "model-a/deeper/run9", "model-a/run1", "model-a/run1/frames"] {
             try FileManager.default.createDirectory(at: root.appendingPathComponent(run), withIntermediateDirectories: true)
@@ -130,7 +131,7 @@ final class GraderTests: XCTestCase {
         guard FileManager.default.fileExists(atPath: tasks) else {
             throw XCTSkip("real Embodied-Reasoner data not found at \(data); set THOR_LITE_ER_DATA to run this test")
         }
-        let generated = FileManager.default.temporaryDirectory.appendingPathComponent("thor-lite-parity-\(UUID().uuidString).jsonl")
+        let generated = Scratch.url("parity", suffix: ".jsonl")
         addTeardownBlock { try? FileManager.default.removeItem(at: generated) }
         let bench = Self.packageRoot.appendingPathComponent("bench")
         // No python3 skips; a generator or reference script that fails is a failure, not a skip.
@@ -169,7 +170,7 @@ final class GraderTests: XCTestCase {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3"] + arguments
-        let errors = FileManager.default.temporaryDirectory.appendingPathComponent("thor-lite-python-\(UUID().uuidString).err")
+        let errors = Scratch.url("python", suffix: ".err")
         _ = FileManager.default.createFile(atPath: errors.path, contents: nil)
         defer { try? FileManager.default.removeItem(at: errors) }
         let output = Pipe()

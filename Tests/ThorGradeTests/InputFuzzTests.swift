@@ -7,6 +7,7 @@ import ThorStore
 import XCTest
 
 @testable import ThorGrade
+import ThorTestSupport
 
 /// Seeded mutation fuzzing of the grade line reader: damaged lines interleaved with good ones, in
 /// simulate and recorded mode, read in small and default chunks. Nothing may crash; every good
@@ -36,7 +37,7 @@ final class InputFuzzTests: XCTestCase {
     }
 
     func graders() throws -> [Grader] {
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("thor-lite-fuzz-\(UUID().uuidString).sqlite")
+        let file = Scratch.url("fuzz", suffix: ".sqlite")
         addTeardownBlock { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: file.path + suffix) } }
         let store = try ThorStore(path: file.path, create: true)
         try store.importCheckout(UpstreamReader(root: Self.packageRoot.appendingPathComponent("fixtures/upstream")))

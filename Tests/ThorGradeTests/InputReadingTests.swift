@@ -4,6 +4,7 @@ import ThorModel
 import XCTest
 
 @testable import ThorGrade
+import ThorTestSupport
 
 /// Reading inputs: chunk boundaries, line endings, run directories with entries that cannot be
 /// read, the whole-document rule, and messages for fields of the wrong type.
@@ -19,7 +20,7 @@ final class InputReadingTests: XCTestCase {
     var work: URL!
 
     override func setUpWithError() throws {
-        work = FileManager.default.temporaryDirectory.appendingPathComponent("thor-lite-input-\(UUID().uuidString)")
+        work = Scratch.url("input")
         try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
     }
 

@@ -3,6 +3,7 @@ import Foundation
 import ThorModel
 import ThorStore
 import XCTest
+import ThorTestSupport
 
 /// Key actions the reference metric can never match: which, why, and once per task in `grade`.
 final class KeyActionCheckTests: XCTestCase {
@@ -76,7 +77,7 @@ final class KeyActionCheckTests: XCTestCase {
         guard FileManager.default.fileExists(atPath: data) else {
             throw XCTSkip("real Embodied-Reasoner data not found at \(data); set THOR_LITE_ER_DATA to run this test")
         }
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("thor-lite-keycheck-\(UUID().uuidString).sqlite").path
+        let path = Scratch.url("keycheck", suffix: ".sqlite").path
         addTeardownBlock { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
         let store = try ThorStore(path: path, create: true)
         try store.importCheckout(UpstreamReader(root: URL(fileURLWithPath: data)))

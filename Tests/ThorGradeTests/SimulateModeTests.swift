@@ -6,6 +6,7 @@ import ThorStore
 import XCTest
 
 @testable import ThorGrade
+import ThorTestSupport
 
 /// Worlds from a store, for simulate mode in tests.
 final class TestWorlds: WorldSource, @unchecked Sendable {
@@ -32,7 +33,7 @@ final class SimulateModeTests: XCTestCase {
     static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     func importStore(_ checkout: URL) throws -> ThorStore {
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("thor-lite-grade-\(UUID().uuidString).sqlite")
+        let file = Scratch.url("grade", suffix: ".sqlite")
         addTeardownBlock { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: file.path + suffix) } }
         let store = try ThorStore(path: file.path, create: true)
         try store.importCheckout(UpstreamReader(root: checkout))

@@ -5,6 +5,7 @@ import ThorStore
 import XCTest
 
 @testable import ThorGrade
+import ThorTestSupport
 
 /// The real Unity runs of shared/recorded_runs and the real benchmark, read through the one
 /// recorded-run reader. Skipped when ../shared is absent (and no env var names the data); when
@@ -34,7 +35,7 @@ enum UnityRuns {
         defer { lock.unlock() }
         if let cached { return cached }
         let data = try sharedPath("THOR_LITE_ER_DATA", "embodied_reasoner")
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("thor-lite-unity-\(ProcessInfo.processInfo.processIdentifier).sqlite")
+        let file = Scratch.root.appendingPathComponent("unity.sqlite")
         try? FileManager.default.removeItem(at: file)
         let store = try ThorStore(path: file.path, create: true)
         try store.importCheckout(UpstreamReader(root: URL(fileURLWithPath: data)))

@@ -5,6 +5,7 @@ import ThorStore
 import XCTest
 
 @testable import ThorPolicy
+import ThorTestSupport
 
 /// An example of a policy unit test: a small scripted policy that looks at the observation to
 /// decide, run to success on a fixture task.
@@ -12,7 +13,7 @@ final class ScriptedPolicyTests: XCTestCase {
     static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     func fixtureEnvironment() throws -> PolicyEnvironment {
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("thor-lite-policy-\(UUID().uuidString).sqlite")
+        let file = Scratch.url("policy", suffix: ".sqlite")
         addTeardownBlock { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: file.path + suffix) } }
         let store = try ThorStore(path: file.path, create: true)
         try store.importCheckout(UpstreamReader(root: Self.packageRoot.appendingPathComponent("fixtures/upstream")))

@@ -5,6 +5,7 @@ import ThorStore
 import XCTest
 
 @testable import ThorPolicy
+import ThorTestSupport
 
 /// The serve protocol, request by request, on the fixture store: each op, bad requests, ids,
 /// batches with mixed done and running episodes, autoreset.
@@ -18,7 +19,7 @@ final class ServeSessionTests: XCTestCase {
 
     static func fixtureCatalog() throws -> EpisodeCatalog {
         if let catalog = sharedCatalog { return catalog }
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("thor-lite-serve-\(UUID().uuidString).sqlite")
+        let file = Scratch.url("serve", suffix: ".sqlite")
         let store = try ThorStore(path: file.path, create: true)
         try store.importCheckout(UpstreamReader(root: packageRoot.appendingPathComponent("fixtures/upstream")))
         let catalog = try EpisodeCatalog(store: store)

@@ -2,6 +2,7 @@ import Foundation
 import ThorModel
 import ThorStore
 import XCTest
+import ThorTestSupport
 
 /// Checkouts imported once per test process into temporary stores, keyed by checkout.
 enum ImportedCheckouts {
@@ -12,7 +13,7 @@ enum ImportedCheckouts {
         lock.lock()
         defer { lock.unlock() }
         if let store = cached[root.path] { return store }
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("thor-lite-\(label)-\(ProcessInfo.processInfo.processIdentifier).sqlite")
+        let file = Scratch.root.appendingPathComponent("\(label).sqlite")
         try? FileManager.default.removeItem(at: file)
         let store = try ThorStore(path: file.path, create: true)
         try store.importCheckout(UpstreamReader(root: root))

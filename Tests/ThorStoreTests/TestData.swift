@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import ThorTestSupport
 
 /// Where test data lives: the project's fixtures and the shared upstream checkout.
 enum TestData {
@@ -19,9 +20,7 @@ enum TestData {
     }
 
     static func temporaryDirectory() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("thor-lite-tests-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
+        try Scratch.directory("store")
     }
 }
 
