@@ -243,13 +243,8 @@ final class StoreSharingTests: XCTestCase {
     /// A read-only mount (a tmpfs remounted read-only; needs root): every read command works, as
     /// root too, and an import is refused with exit 2.
     func testAStoreOnAReadOnlyMountServesEveryReadCommand() throws {
-        let mountPoint = work.appendingPathComponent("mnt")
-        try FileManager.default.createDirectory(at: mountPoint, withIntermediateDirectories: false)
-        guard try mount(["-t", "tmpfs", "-o", "size=16m", "tmpfs", mountPoint.path]) else {
-            throw XCTSkip("cannot mount a tmpfs here (needs root and CAP_SYS_ADMIN); read-only mounts are not covered")
-        }
-        // Lazy: a store still open in this process (GRDB, the CLI) must not keep the mount busy.
-        defer { _ = try? mount(["-l", mountPoint.path], command: "/usr/bin/umount") }
+        let mountPoint = try tmpfs("mnt", size: "16m", skip: "read-only mounts are not covered")
+        defer { unmount(mountPoint) }
         let mounted = mountPoint.appendingPathComponent("store.sqlite").path
         try FileManager.default.copyItem(atPath: store, toPath: mounted)
         XCTAssertTrue(try mount(["-o", "remount,ro", mountPoint.path]))
@@ -265,13 +260,8 @@ final class StoreSharingTests: XCTestCase {
     /// A full disk under the store (a small tmpfs; needs root): the import fails with exit 2 and
     /// the store keeps its previous contents.
     func testAFullDiskDuringAnImportKeepsThePreviousContents() throws {
-        let mountPoint = work.appendingPathComponent("small")
-        try FileManager.default.createDirectory(at: mountPoint, withIntermediateDirectories: false)
-        guard try mount(["-t", "tmpfs", "-o", "size=2m", "tmpfs", mountPoint.path]) else {
-            throw XCTSkip("cannot mount a tmpfs here (needs root and CAP_SYS_ADMIN); a full disk under the store is not covered")
-        }
-        // Lazy: a store still open in this process (GRDB, the CLI) must not keep the mount busy.
-        defer { _ = try? mount(["-l", mountPoint.path], command: "/usr/bin/umount") }
+        let mountPoint = try tmpfs("small", size: "2m", skip: "a full disk under the store is not covered")
+        defer { unmount(mountPoint) }
         let small = mountPoint.appendingPathComponent("store.sqlite").path
         try FileManager.default.copyItem(atPath: store, toPath: small)
         let before = try Data(contentsOf: URL(fileURLWithPath: small))
@@ -284,6 +274,22 @@ final class StoreSharingTests: XCTestCase {
         XCTAssertTrue(failed.stderr.contains("disk is full"), failed.stderr)
         XCTAssertEqual(try scenes(in: small), 3, "the store keeps its previous contents")
         XCTAssertEqual(try DatabaseQueue(path: small).read { try String.fetchOne($0, sql: "PRAGMA integrity_check") }, "ok")
+    }
+
+    /// A tmpfs of `size` mounted at `work/name`; skips the test where mounting is not allowed.
+    func tmpfs(_ name: String, size: String, skip: String) throws -> URL {
+        let mountPoint = work.appendingPathComponent(name)
+        try FileManager.default.createDirectory(at: mountPoint, withIntermediateDirectories: false)
+        guard try mount(["-t", "tmpfs", "-o", "size=\(size)", "tmpfs", mountPoint.path]) else {
+            throw XCTSkip("cannot mount a tmpfs here (needs root and CAP_SYS_ADMIN); \(skip)")
+        }
+        return mountPoint
+    }
+
+    /// Unmounts a test's tmpfs, lazily: a store this process still holds open (GRDB) must not keep
+    /// it busy. A failure is a test failure: every run used to leak its two mounts.
+    func unmount(_ mountPoint: URL) {
+        XCTAssertEqual(try mount(["-l", mountPoint.path], command: "/usr/bin/umount"), true, "umount \(mountPoint.path)")
     }
 
     /// Runs mount (or umount); false when it fails (not root, no capability).
