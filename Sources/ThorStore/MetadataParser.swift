@@ -237,15 +237,29 @@ extension ImportError {
     }
 }
 
-/// Reads a whole file, naming it when it is missing, unreadable or not a regular file (a FIFO
-/// would block the import forever; it is never opened).
-func readFile(_ url: URL) throws -> Data {
+/// Reads a whole file, naming it when it is missing, unreadable or not a regular file. A file the
+/// import finds by itself that is not a regular file is never opened (a FIFO in a checkout would
+/// block the import forever); one the user named (`--tasks <(jq ... tasks.json)`, `/dev/stdin`, a
+/// FIFO) is read to its end, as `grade` reads the paths it is given.
+func readFile(_ url: URL, namedByUser: Bool = false) throws -> Data {
     var info = stat()
     guard stat(url.path, &info) == 0 else {
         throw ImportError(file: url.path, reason: errno == ENOENT ? "file not found" : "cannot read: \(String(cString: strerror(errno)))")
     }
-    guard info.st_mode & S_IFMT == S_IFREG else {
-        throw ImportError(file: url.path, reason: info.st_mode & S_IFMT == S_IFDIR ? "is a directory, not a file" : "not a regular file; not opened")
+    switch info.st_mode & S_IFMT {
+    case S_IFREG: break
+    case S_IFDIR: throw ImportError(file: url.path, reason: "is a directory, not a file")
+    case _ where namedByUser:
+        guard let handle = FileHandle(forReadingAtPath: url.path) else {
+            throw ImportError(file: url.path, reason: "cannot read: \(String(cString: strerror(errno)))")
+        }
+        defer { try? handle.close() }
+        do {
+            return try handle.readToEnd() ?? Data()
+        } catch {
+            throw ImportError(file: url.path, reason: "cannot read: \(error.localizedDescription)")
+        }
+    default: throw ImportError(file: url.path, reason: "not a regular file; not opened")
     }
     do {
         return try Data(contentsOf: url)

@@ -5,9 +5,11 @@ import ThorModel
 /// Reads a task file in the shape of `data/test_809.json`: a JSON array of task records.
 struct TaskFileReader {
     let file: URL
+    /// `--tasks FILE`: read even when it is a pipe or FIFO (see `readFile`).
+    var namedByUser = false
 
     func decode() throws -> [UpstreamTask] {
-        try TaskFileParser.parse(readFile(file), file: file.path)
+        try TaskFileParser.parse(readFile(file, namedByUser: namedByUser), file: file.path)
     }
 
     /// Checks decoded records against the imported scenes.

@@ -37,7 +37,7 @@ public struct UpstreamReader: Sendable {
             throw ImportError(file: root.path, reason: "no such directory (expected an Embodied-Reasoner checkout with data/ and data_engine/)")
         }
         let sceneDirectories = try findSceneDirectories()
-        let taskReader = TaskFileReader(file: tasksFile ?? root.appendingPathComponent(Self.defaultTasksPath))
+        let taskReader = TaskFileReader(file: tasksFile ?? root.appendingPathComponent(Self.defaultTasksPath), namedByUser: tasksFile != nil)
         let poseReader = AgentPositionsReader(file: root.appendingPathComponent(Self.agentPositionsPath))
 
         // One job per file on all cores; the task file (the largest) starts first.

@@ -18,12 +18,13 @@ struct Import: ParsableCommand {
               thor-lite import ../shared/embodied_reasoner
               thor-lite import fixtures/upstream --store /tmp/mini.sqlite
               thor-lite import ~/Embodied-Reasoner --tasks ~/my_tasks.json
+              thor-lite import ~/Embodied-Reasoner --tasks <(jq '.[:50]' ~/Embodied-Reasoner/data/test_809.json)
             """)
 
     @Argument(help: ArgumentHelp("Checkout directory (holds data/ and data_engine/).", valueName: "checkout"))
     var checkout: String
 
-    @Option(help: ArgumentHelp("Task file to import instead of data/test_809.json.", valueName: "file"))
+    @Option(help: ArgumentHelp("Task file to import instead of data/test_809.json (a pipe or FIFO is read too).", valueName: "file"))
     var tasks: String?
 
     @Flag(name: .shortAndLong, help: "No progress and no summary line.")

@@ -59,6 +59,27 @@ extension ImportTests {
         }
     }
 
+    /// A task file the user names (`--tasks <(jq ...)`, a FIFO) is read to its end and gives the
+    /// same tasks as the regular file; the checkout's own task file as a FIFO is still refused.
+    func testATaskFileNamedByTheUserMayBeAPipe() throws {
+        let mini = try MiniCheckout()
+        let expected = try UpstreamReader(root: mini.root).read().tasks
+        let fifo = try TestData.temporaryDirectory().appendingPathComponent("tasks.fifo")
+        XCTAssertEqual(mkfifo(fifo.path, 0o600), 0)
+        let contents = try Data(contentsOf: mini.tasksFile)
+        let writer = Thread { try? contents.write(to: fifo) }
+        writer.start()
+        let read = try UpstreamReader(root: mini.root, tasksFile: fifo).read().tasks
+        XCTAssertEqual(read.map(\.task), expected.map(\.task))
+        XCTAssertEqual(read.count, 2)
+
+        try FileManager.default.removeItem(at: mini.tasksFile)
+        XCTAssertEqual(mkfifo(mini.tasksFile.path, 0o644), 0)
+        XCTAssertThrowsError(try UpstreamReader(root: mini.root).read()) { error in
+            XCTAssertEqual(error as? ImportError, ImportError(file: mini.tasksFile.path, reason: "not a regular file; not opened"))
+        }
+    }
+
     /// Seeded mutations of the fixture upstream files through the metadata, pose, task and
     /// agent-position readers: each either reads or throws an `ImportError` naming the file.
     func testMutatedUpstreamFilesGiveImportErrorsNeverCrashes() throws {
