@@ -280,9 +280,9 @@ struct PerTaskRendering {
         bytes.append(UInt8(ascii: "\n"))
     }
 
-    /// The line for `task`, whose input line number is now absolute.
-    mutating func relocate(to task: GradedTask) {
-        let digits = String(task.source.line).utf8  // a small string: nothing allocated
+    /// The line with its input line number now absolute.
+    mutating func relocate(toLine line: Int) {
+        let digits = String(line).utf8  // a small string: nothing allocated
         bytes.replaceSubrange(number, with: digits)
         number = number.lowerBound..<(number.lowerBound + digits.count)
     }

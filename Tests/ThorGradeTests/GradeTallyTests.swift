@@ -118,7 +118,7 @@ final class GradeTallyTests: XCTestCase {
                 early.source.line = relative
                 var rendering = PerTaskRendering(early)
                 early.source.line = absolute
-                rendering.relocate(to: early)
+                rendering.relocate(toLine: early.source.line)
                 XCTAssertEqual(String(decoding: rendering.bytes, as: UTF8.self), String(decoding: perTaskLine(early) + [10], as: UTF8.self))
             }
         }
