@@ -50,27 +50,44 @@ public struct Grader {
     /// outcome in input order, then a problem with the input as a whole (cannot open, read error)
     /// if there was one. Memory does not grow with the input (see `GradeInputStream`).
     public func grade(_ input: GradeInput, chunkSize: Int = GradeInputReader.defaultChunkSize, consume: (Result<GradedTask, GradeIssue>) -> Void) {
-        grade(input, chunkSize: chunkSize, renderingPerTask: false) { outcome, _ in consume(outcome) }
+        stream(input, chunkSize: chunkSize, reduce: { ($0, nil) }) { outcome, _ in consume(outcome) }
     }
 
-    /// As `grade(_:chunkSize:consume:)`, and when `renderingPerTask` is set, each graded line's
-    /// `--per-task` line (newline-terminated) is rendered on the worker thread that graded it, so
-    /// rendering runs on all cores rather than in the one consumer that passes lines on in order.
+    /// As `grade(_:chunkSize:consume:)` for a consumer that only tallies (`grade`'s): each graded
+    /// line is reduced to a `GradedLine` on the worker thread that graded it, and when
+    /// `renderingPerTask` is set its `--per-task` line (newline-terminated) is rendered there too,
+    /// so rendering runs on all cores rather than in the one consumer that passes lines on in
+    /// order. The line's steps are freed on the thread that allocated them: passed on whole, each
+    /// `GradedTask` was copied twice and freed by the passing thread, in the other thread's
+    /// allocator arena, under its lock.
     public func grade(
         _ input: GradeInput, chunkSize: Int = GradeInputReader.defaultChunkSize, renderingPerTask: Bool,
-        consume: (Result<GradedTask, GradeIssue>, [UInt8]?) -> Void
+        tallying consume: (Result<GradedLine, GradeIssue>, [UInt8]?) -> Void
+    ) {
+        stream(input, chunkSize: chunkSize, reduce: { task in (GradedLine(task), renderingPerTask ? PerTaskRendering(task) : nil) },
+               consume: consume)
+    }
+
+    /// Grades `input` on all cores; `reduce` turns each graded line into what `consume` receives
+    /// (on the worker thread that graded it), in input order with absolute line numbers.
+    private func stream<Line: SourcedLine>(
+        _ input: GradeInput, chunkSize: Int, reduce: @escaping @Sendable (GradedTask) -> (Line, PerTaskRendering?),
+        consume: (Result<Line, GradeIssue>, [UInt8]?) -> Void
     ) {
         let grader = UncheckedSendable(self)
         let failure = GradeInputStream.forEachLine(of: input, chunkSize: chunkSize, transform: { source, parsed in
-            let outcome = grader.value.grade(parsed, source: source)
-            guard renderingPerTask, case .success(let task) = outcome else { return (outcome, nil) }
-            return (outcome, PerTaskRendering(task))
-        }, relocate: { (item: inout (Result<GradedTask, GradeIssue>, PerTaskRendering?), base) in
+            switch grader.value.grade(parsed, source: source) {
+            case .success(let task):
+                let (line, rendering) = reduce(task)
+                return (Result<Line, GradeIssue>.success(line), rendering)
+            case .failure(let issue): return (.failure(issue), nil)
+            }
+        }, relocate: { (item: inout (Result<Line, GradeIssue>, PerTaskRendering?), base) in
             switch item.0 {
-            case .success(var task):
-                task.source.line += base
-                item.1?.relocate(to: task)
-                item.0 = .success(task)
+            case .success(var line):
+                line.source.line += base
+                item.1?.relocate(toLine: line.source.line)
+                item.0 = .success(line)
             case .failure(var issue):
                 issue.source.line += base
                 item.0 = .failure(issue)
@@ -140,3 +157,11 @@ public struct Grader {
             keyActions: result.keyActions ?? task.keyActionTexts), result.scene ?? task.scene)
     }
 }
+
+/// A graded line that knows its input line, made absolute when its chunk is passed on.
+protocol SourcedLine: Sendable {
+    var source: LineSource { get set }
+}
+
+extension GradedTask: SourcedLine {}
+extension GradedLine: SourcedLine {}

@@ -36,6 +36,15 @@ public enum ReferenceMetric {
     /// `evaluate(_:task:)` with `scored` = `task.keyActions.filter(isScored)` given, for callers
     /// that grade many lines of one task (simulate mode keeps it per task).
     static func evaluate(_ trajectory: [TrajectoryEntry], task: TaskReference, scored: [String]) throws(UnscorableTask) -> TaskMetrics {
+        try evaluate(entries: trajectory, task: task, scored: scored)
+    }
+
+    /// The metric over any list of entries: simulate mode reads its `EpisodeStep`s in place
+    /// instead of copying each into a `TrajectoryEntry` list (an allocation and a reference count
+    /// per string per step). Entries are read by index, field by field, so none is copied whole.
+    static func evaluate<Entries: RandomAccessCollection>(
+        entries trajectory: Entries, task: TaskReference, scored: [String]
+    ) throws(UnscorableTask) -> TaskMetrics where Entries.Element: MetricEntry {
         let isSingleSearch = task.taskType.sameCodePoints(as: "single_search")
         var reward = 0
         var flag = 0
@@ -51,12 +60,14 @@ public enum ReferenceMetric {
         // Lowercased once, and only if a single_search end entry needs it.
         var lowerTaskName: String?
 
-        walk: for entry in trajectory {
-            var action = entry.action
-            if action.sameCodePoints(as: "navigate to") { navigated.append(entry.object) }  // rule 1: failed ones too
+        walk: for position in trajectory.indices {
+            var action = trajectory[position].action
+            let object = trajectory[position].object
+            if action.sameCodePoints(as: "navigate to") { navigated.append(object) }  // rule 1: failed ones too
             // Rule 2 skips on `success == 0` but records prev only when success is truthy.
-            if entry.success.equalsZero || unscoredActions.contains(where: action.sameCodePoints) {
-                if entry.success.isTruthy { previous = ActionText(action: action, object: entry.object) }
+            let success = trajectory[position].recordedSuccess
+            if success.equalsZero || unscoredActions.contains(where: action.sameCodePoints) {
+                if success.isTruthy { previous = ActionText(action: action, object: object) }
                 continue
             }
             if action.containsBytes(of: "end") {  // rule 3
@@ -64,7 +75,7 @@ public enum ReferenceMetric {
                     let name = lowerTaskName ?? task.taskName.pythonLowercased()
                     lowerTaskName = name
                     // Substring quirk: a visible `Pot` matches a task about a `Potato`.
-                    if entry.legalObjects.contains(where: { name.containsBytes(of: $0.pythonLowercased()) }) {
+                    if trajectory[position].legalObjects.contains(where: { name.containsBytes(of: $0.pythonLowercased()) }) {
                         reward += 1
                     } else if task.keyActions.contains(where: previous.spells) {
                         reward += 1
@@ -75,7 +86,7 @@ public enum ReferenceMetric {
                     reward += 1
                     matched.append(action)
                 }
-            } else if let object = entry.object {  // rule 4
+            } else if let object {  // rule 4
                 if action.startsWithCodePoints("put") { action = "put" }  // `put in` scores as `put`
                 let text = ActionText(action: action, object: object)
                 if let index = task.keyActions.indices.first(where: { !used[$0] && text.spells(task.keyActions[$0]) }) {
@@ -84,7 +95,7 @@ public enum ReferenceMetric {
                     reward += 1
                 }
             }
-            previous = ActionText(action: action, object: entry.object)  // rule 5, with the rewritten action
+            previous = ActionText(action: action, object: object)  // rule 5, with the rewritten action
         }
 
         let total = scored.count

@@ -168,10 +168,11 @@ public enum ReportWriters {
         var document = json(totals.all)
         document["tasks"] = .int(tally.graded)
         if let simulation = tally.simulationSummary { document["simulation"] = json(simulation) }
+        let byStep = tally.byStep
         document["models"] = .object(Dictionary(uniqueKeysWithValues: totals.models.map { model, groups in
             var block = json(groups)
             block["tasks"] = .int(groups.overall.count)
-            block["by_step"] = tally.byStep[model]?.json ?? .object([:])
+            block["by_step"] = byStep[model]?.json ?? .object([:])
             return (model, JSONValue.object(block))
         }))
         document["errors"] = .array(tally.issues.map { issue in
@@ -279,9 +280,9 @@ struct PerTaskRendering {
         bytes.append(UInt8(ascii: "\n"))
     }
 
-    /// The line for `task`, whose input line number is now absolute.
-    mutating func relocate(to task: GradedTask) {
-        let digits = String(task.source.line).utf8  // a small string: nothing allocated
+    /// The line with its input line number now absolute.
+    mutating func relocate(toLine line: Int) {
+        let digits = String(line).utf8  // a small string: nothing allocated
         bytes.replaceSubrange(number, with: digits)
         number = number.lowerBound..<(number.lowerBound + digits.count)
     }
