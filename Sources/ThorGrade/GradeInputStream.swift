@@ -21,6 +21,21 @@ enum GradeInputStream {
         relocate: (inout T, Int) -> Void,
         consume: (T) -> Void
     ) -> GradeIssue? {
+        forEachLine(of: input, chunkSize: chunkSize, worker: {}, transform: { _, line, readable, source in
+            transform(source, parse(line, readable: readable, source: source))
+        }, relocate: relocate, consume: consume)
+    }
+
+    /// As `forEachLine(of:chunkSize:transform:relocate:consume:)`, with `transform` given each
+    /// line's bytes (and how many may be read from its start, see `forEachLineSpan`) to read
+    /// itself, and state of its own on each worker thread, made by `worker`.
+    static func forEachLine<T, Worker>(
+        of input: GradeInput, chunkSize: Int,
+        worker makeWorker: @escaping @Sendable () -> Worker,
+        transform: @escaping @Sendable (inout Worker, UnsafeBufferPointer<UInt8>, Int, LineSource) -> T,
+        relocate: (inout T, Int) -> Void,
+        consume: (T) -> Void
+    ) -> GradeIssue? {
         let reader: ChunkReader
         switch input.source {
         case .memory(let data): reader = ChunkReader(data: data)
@@ -39,26 +54,26 @@ enum GradeInputStream {
             let document = withoutByteOrderMark(buffer.bytes)
             let isBlank = document.allSatisfy { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }
             if isBlank { return nil }
-            let source = LineSource(file: input.name, line: 1)
-            consume(transform(source, parse(document, readable: document.count + ChunkBuffer.padding, source: source)))
+            var worker = makeWorker()
+            consume(transform(&worker, document, document.count + ChunkBuffer.padding, LineSource(file: input.name, line: 1)))
             return nil
         }
         let pipeline = ReorderBuffer<T>(window: 4 * ProcessInfo.processInfo.activeProcessorCount)
-        let shared = UncheckedSendable((reader: reader, pipeline: pipeline, name: input.name, transform: transform))
+        let shared = UncheckedSendable((reader: reader, pipeline: pipeline, name: input.name, makeWorker: makeWorker, transform: transform))
         withoutActuallyEscaping(relocate) { relocate in
             withoutActuallyEscaping(consume) { consume in
                 let emit = UncheckedSendable((relocate: relocate, consume: consume))
                 DispatchQueue.concurrentPerform(iterations: ProcessInfo.processInfo.activeProcessorCount) { _ in
-                    let (reader, pipeline, name, transform) = shared.value
+                    let (reader, pipeline, name, makeWorker, transform) = shared.value
                     // Each worker reads into its own buffer, reused for every chunk it takes.
                     let buffer = ChunkBuffer()
+                    var worker = makeWorker()
                     while let index = pipeline.next(from: reader, chunkSize: chunkSize, into: buffer) {
                         var results: [T] = []
                         // A byte order mark at the very start of the input is dropped (RFC 8259 §8.1).
                         let chunk = index == 0 ? withoutByteOrderMark(buffer.bytes) : buffer.bytes
                         let lineCount = forEachLineSpan(in: chunk, padding: ChunkBuffer.padding) { line, readable, number in
-                            let source = LineSource(file: name, line: number)
-                            results.append(transform(source, parse(line, readable: readable, source: source)))
+                            results.append(transform(&worker, line, readable, LineSource(file: name, line: number)))
                         }
                         pipeline.deliver(index, lines: lineCount, results: results) { result, base in
                             var result = result

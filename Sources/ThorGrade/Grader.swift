@@ -1,3 +1,4 @@
+import CSimdRecord
 import Foundation
 import ThorModel
 import ThorSim
@@ -61,8 +62,8 @@ public struct Grader {
         consume: (Result<GradedTask, GradeIssue>, [UInt8]?) -> Void
     ) {
         let grader = UncheckedSendable(self)
-        let failure = GradeInputStream.forEachLine(of: input, chunkSize: chunkSize, transform: { source, parsed in
-            let outcome = grader.value.grade(parsed, source: source)
+        let failure = GradeInputStream.forEachLine(of: input, chunkSize: chunkSize, worker: { GradeWorker() }, transform: { worker, line, readable, source in
+            let outcome = grader.value.grade(line: line, readable: readable, source: source, worker: &worker)
             guard renderingPerTask, case .success(let task) = outcome else { return (outcome, nil) }
             return (outcome, PerTaskRendering(task))
         }, relocate: { (item: inout (Result<GradedTask, GradeIssue>, PerTaskRendering?), base) in
@@ -77,6 +78,54 @@ public struct Grader {
             }
         }, consume: { consume($0.0, $0.1?.bytes) })
         if let failure { consume(.failure(failure), nil) }
+    }
+
+    /// Reads and grades one line (`readable` bytes from its start may be read, see
+    /// `GradeInputStream.forEachLineSpan`) on a worker thread.
+    func grade(line bytes: UnsafeBufferPointer<UInt8>, readable: Int, source: LineSource, worker: inout GradeWorker) -> Result<GradedTask, GradeIssue> {
+        guard mode == .recorded, GradeInputReader.usesSimdjson, let line = SimdLine(bytes, readable: readable) else {
+            return grade(GradeInputStream.parse(bytes, readable: readable, source: source), source: source)
+        }
+        if let task = gradeRecorded(line, source: source, worker: &worker) { return .success(task) }
+        return grade(GradeInputReader.parseRecord(line, bytes: bytes).mapError { GradeIssue(source: source, reason: $0.reason) }, source: source)
+    }
+
+    /// Recorded mode's usual line, a result line that carries its identity, task type, task name,
+    /// key actions and a non-empty trajectory, graded straight from the simdjson reader's buffers:
+    /// no `String` is made of its trajectory, nor of its key actions after the first line of its
+    /// identity on this worker (see `GradeWorker`), and the metric allocates nothing. Its outcome
+    /// is the one the general way gives (`GraderTests` holds it to that); nil for every other
+    /// line, which goes the general way (`RecordFields`, `grade(_:source:)`) and gets its value or
+    /// its error there.
+    func gradeRecorded(_ line: SimdLine, source: LineSource, worker: inout GradeWorker) -> GradedTask? {
+        let raw = line.raw
+        let identity: TaskIdentity
+        switch Int(raw.identity_kind) {
+        case Int(SIMD_RECORD_INTEGER.rawValue): identity = .int(Int(raw.identity_integer))
+        case Int(SIMD_RECORD_STRING.rawValue) where raw.identity_text.bytes != nil && raw.identity_text.length > 0:
+            identity = .string(raw.identity_text.string)
+        default: return nil
+        }
+        guard raw.has_trajectory != 0, raw.entries != nil, raw.entry_count > 0, raw.task_type.bytes != nil, raw.task_name.bytes != nil,
+              raw.key_actions.present != 0, raw.key_actions.count <= GradeInputReader.maxKeyActions else { return nil }
+        let keys = line.texts(raw.key_actions)
+        // The scored key actions, on the stack (a trivial C struct: assigned, not initialised).
+        let metrics = withUnsafeTemporaryAllocation(of: simd_record_text.self, capacity: keys.count) { scored -> TaskMetrics? in
+            var count = 0
+            for key in keys where ReferenceMetric.isScored(key) {
+                scored[count] = key
+                count += 1
+            }
+            guard count > 0 else { return nil }  // the general way reports it
+            return ReferenceMetric.evaluate(
+                line.entries, taskType: raw.task_type, taskName: raw.task_name, keyActions: keys,
+                scored: UnsafeBufferPointer(rebasing: scored[..<count]))
+        }
+        guard let metrics else { return nil }
+        return GradedTask(
+            source: source, identity: identity, model: raw.model.bytes == nil ? "unknown" : raw.model.string,
+            taskType: raw.task_type.string, scene: raw.scene.bytes == nil ? nil : raw.scene.string, metrics: metrics,
+            lineKeyActions: worker.firstLine(of: identity) ? keys.map(\.string) : nil)
     }
 
     func grade(_ parsed: Result<GradeRecord, GradeIssue>, source: LineSource) -> Result<GradedTask, GradeIssue> {
@@ -138,5 +187,22 @@ public struct Grader {
         return (TaskReference(
             taskType: result.taskType ?? task.taskType, taskName: result.taskName ?? task.taskName,
             keyActions: result.keyActions ?? task.keyActionTexts), result.scene ?? task.scene)
+    }
+}
+
+/// What a grading worker thread keeps from line to line.
+struct GradeWorker {
+    /// Identities of lines this worker graded in `Grader.gradeRecorded`. A worker takes chunks in
+    /// input order, so a later line of one of them comes after a line of the same identity that
+    /// carried its key actions; `KeyActionWarnings` checks a task only on its first graded line,
+    /// so the later line's `lineKeyActions` (five strings, most too long for a small string) is
+    /// not made. Forgotten past `maxRemembered` (then made again), so memory stays bounded.
+    private var seen: Set<TaskIdentity> = []
+    static let maxRemembered = 1 << 16
+
+    /// Whether this is the first line of `identity` this worker grades (as far as it remembers).
+    mutating func firstLine(of identity: TaskIdentity) -> Bool {
+        if seen.count >= Self.maxRemembered { seen.removeAll(keepingCapacity: true) }
+        return seen.insert(identity).inserted
     }
 }

@@ -1,0 +1,82 @@
+import Foundation
+
+/// UTF-8 text as the reference metric reads it: a Swift `String`, or a span of the simdjson
+/// reader's buffers (`simd_record_text`), so recorded mode grades a line without making a `String`
+/// of each of its texts (about 25 a line, the key actions mostly too long for a small string).
+/// The metric only compares bytes (Python compares code points, which for valid UTF-8 is the
+/// same), so one metric serves both (`ReferenceMetric.evaluate`).
+protocol MetricText {
+    /// Calls `body` with the text's UTF-8 bytes (valid UTF-8).
+    func withUTF8Bytes<R>(_ body: (UnsafeBufferPointer<UInt8>) -> R) -> R
+    /// The number of UTF-8 bytes.
+    var utf8Count: Int { get }
+    /// The text as a `String` (for Python's `lower()`, on single_search end entries only).
+    var string: String { get }
+}
+
+/// A trajectory entry as the metric reads it.
+protocol MetricEntry {
+    associatedtype Text: MetricText
+    var action: Text { get }
+    var object: Text? { get }
+    var success: RecordedSuccess { get }
+    /// Whether some legal object, as a `String`, passes `test`.
+    func containsLegalObject(where test: (String) -> Bool) -> Bool
+}
+
+extension String: MetricText {
+    @inline(__always)
+    func withUTF8Bytes<R>(_ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        if let result = utf8.withContiguousStorageIfAvailable(body) { return result }
+        var copy = self  // bridged or foreign storage: made contiguous
+        return copy.withUTF8(body)
+    }
+
+    var utf8Count: Int { utf8.count }
+    var string: String { self }
+}
+
+extension TrajectoryEntry: MetricEntry {
+    func containsLegalObject(where test: (String) -> Bool) -> Bool { legalObjects.contains(where: test) }
+}
+
+extension UnsafeBufferPointer<UInt8> {
+    /// Equal bytes.
+    @inline(__always)
+    func sameBytes(as other: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard count == other.count else { return false }
+        guard count > 0, let a = baseAddress, let b = other.baseAddress else { return true }
+        return memcmp(a, b, count) == 0
+    }
+}
+
+extension StaticString {
+    /// The literal's UTF-8 bytes (every literal the metric uses is ASCII, so stored as UTF-8).
+    @inline(__always)
+    var bytes: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: utf8Start, count: utf8CodeUnitCount) }
+}
+
+extension MetricText {
+    /// Python's `a == b`.
+    @inline(__always)
+    func same<Other: MetricText>(as other: Other) -> Bool {
+        guard utf8Count == other.utf8Count else { return false }
+        return withUTF8Bytes { a in other.withUTF8Bytes { b in a.sameBytes(as: b) } }
+    }
+
+    @inline(__always)
+    func same(as literal: StaticString) -> Bool {
+        utf8Count == literal.utf8CodeUnitCount && withUTF8Bytes { $0.sameBytes(as: literal.bytes) }
+    }
+
+    /// Python's `literal in self`.
+    @inline(__always)
+    func contains(_ literal: StaticString) -> Bool { withUTF8Bytes { $0.containsBytes(of: literal.bytes) } }
+
+    /// Python's `self.startswith(literal)`.
+    @inline(__always)
+    func starts(with literal: StaticString) -> Bool {
+        utf8Count >= literal.utf8CodeUnitCount
+            && withUTF8Bytes { UnsafeBufferPointer(rebasing: $0[..<literal.utf8CodeUnitCount]).sameBytes(as: literal.bytes) }
+    }
+}
