@@ -55,28 +55,28 @@ public struct Grader {
     }
 
     /// As `grade(_:chunkSize:consume:)`, and when `renderingPerTask` is set, each graded line's
-    /// `--per-task` line (newline-terminated) is rendered on the worker thread that graded it, so
-    /// rendering runs on all cores rather than in the one consumer that passes lines on in order.
+    /// `--per-task` line is rendered on the worker thread that graded it, so rendering runs on all
+    /// cores rather than in the one consumer that passes lines on in order (the line is valid only
+    /// during the call of `consume`).
     public func grade(
         _ input: GradeInput, chunkSize: Int = GradeInputReader.defaultChunkSize, renderingPerTask: Bool,
-        consume: (Result<GradedTask, GradeIssue>, [UInt8]?) -> Void
+        consume: (Result<GradedTask, GradeIssue>, RenderedPerTaskLine?) -> Void
     ) {
         let grader = UncheckedSendable(self)
-        let failure = GradeInputStream.forEachLine(of: input, chunkSize: chunkSize, worker: { GradeWorker() }, transform: { worker, line, readable, source in
+        let failure = GradeInputStream.forEachLine(of: input, chunkSize: chunkSize, worker: { GradeWorker() }, transform: { worker, output, line, readable, source in
             let outcome = grader.value.grade(line: line, readable: readable, source: source, worker: &worker)
             guard renderingPerTask, case .success(let task) = outcome else { return (outcome, nil) }
-            return (outcome, PerTaskRendering(task))
-        }, relocate: { (item: inout (Result<GradedTask, GradeIssue>, PerTaskRendering?), base) in
+            return (outcome, PerTaskSpan(task, into: &output))
+        }, consume: { (item: (Result<GradedTask, GradeIssue>, PerTaskSpan?), base, output) in
             switch item.0 {
             case .success(var task):
                 task.source.line += base
-                item.1?.relocate(to: task)
-                item.0 = .success(task)
+                consume(.success(task), item.1?.line(in: output, number: task.source.line))
             case .failure(var issue):
                 issue.source.line += base
-                item.0 = .failure(issue)
+                consume(.failure(issue), nil)
             }
-        }, consume: { consume($0.0, $0.1?.bytes) })
+        })
         if let failure { consume(.failure(failure), nil) }
     }
 
