@@ -97,29 +97,39 @@ public struct MetricTotals: Sendable {
         private var perModel: [GroupSums] = []
         private var modelIndex: [String: Int] = [:], typeIndex: [String: Int] = [:]
         private var modelNames: [String] = [], typeNames: [String] = []
-        private var slots: [GroupKey: (model: Int, type: Int, category: Int?)] = [:]
+        private var slots: [GroupKey: Slot] = [:]
+
+        /// Where a line's sums go: its model's and its task type's positions, and its category.
+        struct Slot: Sendable {
+            var model: Int, type: Int, category: Int?
+        }
 
         mutating func add(model: String, taskType: String, metrics: TaskMetrics) {
+            add(metrics, at: slot(model: model, taskType: taskType))
+        }
+
+        /// The slot of a model and task type, made on their first line.
+        mutating func slot(model: String, taskType: String) -> Slot {
             let key = GroupKey(model: model, taskType: taskType)
-            let slot: (model: Int, type: Int, category: Int?)
-            if let known = slots[key] {
-                slot = known
-            } else {
-                let modelSlot = modelIndex[model] ?? {
-                    modelIndex[model] = modelNames.count
-                    modelNames.append(model)
-                    perModel.append(GroupSums())
-                    return modelNames.count - 1
-                }()
-                let typeSlot = typeIndex[taskType] ?? {
-                    typeIndex[taskType] = typeNames.count
-                    typeNames.append(taskType)
-                    return typeNames.count - 1
-                }()
-                let category = TaskCategory(taskType: taskType).flatMap { TaskCategory.allCases.firstIndex(of: $0) }
-                slot = (modelSlot, typeSlot, category)
-                slots[key] = slot
-            }
+            if let known = slots[key] { return known }
+            let modelSlot = modelIndex[model] ?? {
+                modelIndex[model] = modelNames.count
+                modelNames.append(model)
+                perModel.append(GroupSums())
+                return modelNames.count - 1
+            }()
+            let typeSlot = typeIndex[taskType] ?? {
+                typeIndex[taskType] = typeNames.count
+                typeNames.append(taskType)
+                return typeNames.count - 1
+            }()
+            let category = TaskCategory(taskType: taskType).flatMap { TaskCategory.allCases.firstIndex(of: $0) }
+            let slot = Slot(model: modelSlot, type: typeSlot, category: category)
+            slots[key] = slot
+            return slot
+        }
+
+        mutating func add(_ metrics: TaskMetrics, at slot: Slot) {
             all.add(metrics, type: slot.type, category: slot.category)
             perModel[slot.model].add(metrics, type: slot.type, category: slot.category)
         }

@@ -67,8 +67,22 @@ public struct GradeTally: Sendable {
     var simulation = SimulationTally()
     var identities = CoverageTally()
     var referenceCSV = ReferenceCSV.Tally()
-    /// Per model, the reference's success by number of key actions (`by_step`).
-    var byStep: [String: StepSuccess] = [:]
+    /// Per model (by `identities`' model position), the reference's success by number of key
+    /// actions (`by_step`).
+    var stepSuccess: [StepSuccess] = []
+
+    /// Where one model and task type's sums go in each tally.
+    struct Slots: Sendable {
+        var metric: MetricTotals.Builder.Slot
+        var csv: ReferenceCSV.Tally.Slot
+        /// The model's position in `identities` and `stepSuccess`.
+        var model: Int
+    }
+    /// The last line's model, task type and slots: runs of lines share them (a run of one model,
+    /// tasks grouped by type), and two comparisons of strings that share their storage cost less
+    /// than a hash. Other lines look the pair up once here instead of once per tally.
+    private var lastKey: (model: String, taskType: String, slots: Slots)?
+    private var slotsByKey: [MetricTotals.GroupKey: Slots] = [:]
 
     public init() {}
 
@@ -82,11 +96,32 @@ public struct GradeTally: Sendable {
 
     public mutating func add(_ line: TallyLine) {
         graded += 1
-        metricSums.add(model: line.model, taskType: line.taskType, metrics: line.metrics)
+        let slots = slots(model: line.model, taskType: line.taskType)
+        metricSums.add(line.metrics, at: slots.metric)
         if let simulated = line.simulation { simulation.add(simulated, referenceSuccess: line.metrics.success != 0) }
-        identities.add(line.identity, model: line.model)
-        referenceCSV.add(model: line.model, taskType: line.taskType, metrics: line.metrics)
-        byStep[line.model, default: StepSuccess()].add(line.metrics)
+        identities.add(line.identity, model: slots.model)
+        referenceCSV.add(line.metrics, at: slots.csv)
+        stepSuccess[slots.model].add(line.metrics)
+    }
+
+    mutating func slots(model: String, taskType: String) -> Slots {
+        if let lastKey, lastKey.model == model, lastKey.taskType == taskType { return lastKey.slots }
+        let key = MetricTotals.GroupKey(model: model, taskType: taskType)
+        let slots = slotsByKey[key] ?? {
+            let made = Slots(
+                metric: metricSums.slot(model: model, taskType: taskType), csv: referenceCSV.slot(model: model, taskType: taskType),
+                model: identities.slot(model: model))
+            if made.model == stepSuccess.count { stepSuccess.append(StepSuccess()) }
+            slotsByKey[key] = made
+            return made
+        }()
+        lastKey = (model, taskType, slots)
+        return slots
+    }
+
+    /// Per model, the reference's success by number of key actions (`by_step`).
+    public var byStep: [String: StepSuccess] {
+        Dictionary(zip(identities.models, stepSuccess), uniquingKeysWith: { first, _ in first })
     }
 
     /// Every group of the reports; compute once and hand it to the writers.
@@ -133,19 +168,35 @@ public struct SimulationTally: Sendable, Hashable {
 /// The distinct identities graded per model (in the order models first appear), for coverage.
 /// Identities match by their text, so `7` and `"7"` are the same task.
 struct CoverageTally: Sendable {
-    private var models: [String] = []
-    private var seen: [String: Set<String>] = [:]
+    private(set) var models: [String] = []
+    private var modelIndex: [String: Int] = [:]
+    /// Per model, the identities seen as they were written (a line hashes its identity, not a
+    /// text made from it) and their texts, which decide coverage.
+    private var seenIdentities: [Set<TaskIdentity>] = []
+    private var seen: [Set<String>] = []
 
     mutating func add(_ identity: TaskIdentity, model: String) {
-        if seen[model] == nil { models.append(model) }
-        seen[model, default: []].insert(identity.description)
+        add(identity, model: slot(model: model))
+    }
+
+    /// The model's position, in the order models first appear.
+    mutating func slot(model: String) -> Int {
+        if let known = modelIndex[model] { return known }
+        modelIndex[model] = models.count
+        models.append(model)
+        seenIdentities.append([])
+        seen.append([])
+        return models.count - 1
+    }
+
+    mutating func add(_ identity: TaskIdentity, model: Int) {
+        if seenIdentities[model].insert(identity).inserted { seen[model].insert(identity.description) }
     }
 
     func coverage(storeTasks: [TaskIdentity]) -> [Coverage] {
         let known = Set(storeTasks.map(\.description))
-        return models.map { model in
-            let graded = seen[model] ?? []
-            return Coverage(
+        return zip(models, seen).map { model, graded in
+            Coverage(
                 model: model, graded: graded.intersection(known).count, total: storeTasks.count,
                 missing: storeTasks.filter { !graded.contains($0.description) },
                 outsideStore: graded.subtracting(known).count)

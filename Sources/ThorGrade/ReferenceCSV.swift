@@ -46,18 +46,28 @@ public enum ReferenceCSV {
 
     /// The sums the file is made of, one line at a time in input order (see `GradeTally`).
     struct Tally: Sendable {
-        /// Per model, in the order models first appear: one lookup by name per line, then
-        /// the model's own table (the nested dictionaries before hashed each name three times).
+        /// Per model, in the order models first appear: the model and task type are looked up
+        /// once per distinct pair (`slot`), then each line adds at positions.
         private var models: [ModelSums] = [], modelIndex: [String: Int] = [:]
 
         struct ModelSums: Sendable {
             var name: String
             var overall = Sums()
-            /// Task types in the order they first appear, with their sums.
-            var typeOrder: [String] = [], byType: [String: Sums] = [:]
+            /// Task types in the order they first appear, with their sums at the same positions.
+            var typeOrder: [String] = [], typeSums: [Sums] = [], typeIndex: [String: Int] = [:]
+        }
+
+        /// Where a line's sums go: its model's position and its task type's within the model.
+        struct Slot: Sendable {
+            var model: Int, type: Int
         }
 
         mutating func add(model: String, taskType: String, metrics: TaskMetrics) {
+            add(metrics, at: slot(model: model, taskType: taskType))
+        }
+
+        /// The slot of a model and task type, made on their first line.
+        mutating func slot(model: String, taskType: String) -> Slot {
             let index: Int
             if let known = modelIndex[model] {
                 index = known
@@ -66,23 +76,31 @@ public enum ReferenceCSV {
                 modelIndex[model] = index
                 models.append(ModelSums(name: model))
             }
-            models[index].overall.add(metrics)
-            if models[index].byType[taskType] == nil { models[index].typeOrder.append(taskType) }
-            models[index].byType[taskType, default: Sums()].add(metrics)
+            if let type = models[index].typeIndex[taskType] { return Slot(model: index, type: type) }
+            let type = models[index].typeOrder.count
+            models[index].typeIndex[taskType] = type
+            models[index].typeOrder.append(taskType)
+            models[index].typeSums.append(Sums())
+            return Slot(model: index, type: type)
+        }
+
+        mutating func add(_ metrics: TaskMetrics, at slot: Slot) {
+            models[slot.model].overall.add(metrics)
+            models[slot.model].typeSums[slot.type].add(metrics)
         }
 
         func render() -> String {
             var out = header + "\n"
             for entry in models {
-                let model = entry.name, all = entry.overall, types = entry.byType
+                let model = entry.name, all = entry.overall
                 for category in TaskCategory.allCases {
                     var sums = Sums()
-                    for type in category.taskTypes { if let s = types[type] { sums.add(s) } }
+                    for type in category.taskTypes { if let s = entry.typeIndex[type] { sums.add(entry.typeSums[s]) } }
                     if sums.count > 0 { out += row(model, category.rawValue, sums, allCount: all.count, zeroEfficiencyAsInteger: false) }
                 }
                 out += row(model, "all", all, allCount: all.count, zeroEfficiencyAsInteger: false)
-                for type in entry.typeOrder {
-                    if let sums = types[type] { out += row(model, type, sums, allCount: all.count, zeroEfficiencyAsInteger: true) }
+                for (type, sums) in zip(entry.typeOrder, entry.typeSums) {
+                    out += row(model, type, sums, allCount: all.count, zeroEfficiencyAsInteger: true)
                 }
                 out += "\n"
             }

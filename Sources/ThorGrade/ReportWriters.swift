@@ -170,10 +170,11 @@ public enum ReportWriters {
         var document = json(totals.all)
         document["tasks"] = .int(tally.graded)
         if let simulation = tally.simulationSummary { document["simulation"] = json(simulation) }
+        let byStep = tally.byStep
         document["models"] = .object(Dictionary(uniqueKeysWithValues: totals.models.map { model, groups in
             var block = json(groups)
             block["tasks"] = .int(groups.overall.count)
-            block["by_step"] = tally.byStep[model]?.json ?? .object([:])
+            block["by_step"] = byStep[model]?.json ?? .object([:])
             return (model, JSONValue.object(block))
         }))
         document["errors"] = .array(tally.issues.map { issue in

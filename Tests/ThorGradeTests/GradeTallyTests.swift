@@ -125,4 +125,45 @@ final class GradeTallyTests: XCTestCase {
             }
         }
     }
+
+    /// The tally looks a line's model and task type up once (the last pair, then every pair
+    /// seen) and adds at slots: interleaved models and types, a model spelt in a fresh string,
+    /// `7` and `"7"`, steps of every bucket and a negative one must give what each group summed
+    /// on its own gives.
+    func testSlotsOfInterleavedModelsAndTaskTypesGiveEachGroupsOwnSums() throws {
+        let types = ["pickup_and_put", "single_search", "ordered_pickup_two_object_and_put", "single_toggle"]
+        var tasks: [GradedTask] = []
+        for n in 0..<200 {
+            // A fresh string per line for "model-b" (not the storage of the line before).
+            let model = n % 3 == 0 ? "a" : String(["model-", "b"].joined())
+            let identity: TaskIdentity = n % 5 == 0 ? .string(String(n % 40)) : .int(n % 40)
+            let metrics = TaskMetrics(
+                success: n % 2, efficiency: Double(n % 7) / 7, completeness: Double(n % 3) / 3, completenessOrdered: 0.1 * Double(n % 4),
+                keyActionsSuccess: 0, repeatRate: Double(n % 11) / 11, step: n == 17 ? -1 : n % 12)
+            tasks.append(GradedTask(
+                source: LineSource(file: "f", line: n + 1), identity: identity, model: model,
+                taskType: types[(n / 3 + n % 2) % types.count], scene: nil, metrics: metrics))
+        }
+        var tally = GradeTally()
+        for task in tasks { tally.add(TallyLine(task)) }
+        XCTAssertEqual(tally.totals.all, MetricTotals(tasks).all)
+        XCTAssertEqual(tally.totals.models, MetricTotals(tasks).models)
+        XCTAssertEqual(tally.referenceCSVText, ReferenceCSV.render(tasks))
+        for model in ["a", "model-b"] {
+            var own = StepSuccess()
+            for task in tasks where task.model == model { own.add(task.metrics) }
+            XCTAssertEqual(tally.byStep[model], own, model)
+            XCTAssertEqual(tally.byStep[model]?.buckets, own.buckets, model)
+        }
+        XCTAssertEqual(tally.byStep["a"]?.buckets["-1"]?.count, nil)
+        XCTAssertEqual(tally.byStep["model-b"]?.buckets["-1"]?.count, 1, "line 18 (n = 17) is model-b's")
+        tally.finishCoverage(storeTasks: (0..<50).map(TaskIdentity.int))
+        let coverage = try XCTUnwrap(tally.coverage)
+        XCTAssertEqual(coverage.map(\.model), ["a", "model-b"])
+        for entry in coverage {
+            let graded = Set(tasks.filter { $0.model == entry.model }.map(\.identity.description))
+            XCTAssertEqual(entry.graded, graded.count, entry.model)
+            XCTAssertEqual(entry.missing.count, 50 - graded.count, entry.model)
+        }
+    }
 }
