@@ -45,6 +45,25 @@ public struct TallyLine: Sendable, Hashable {
     }
 }
 
+/// A graded line reduced to what a grading run's consumer reads: the tally's part, and for the
+/// key-action warnings where the line came from, its scene and the key actions it carried. The
+/// worker that graded the line makes it, so the line's steps are freed on the thread that made
+/// them and the consumer, which passes lines on one at a time in input order, only adds.
+public struct GradedLine: Sendable {
+    public var tally: TallyLine
+    public var source: LineSource
+    public var scene: String?
+    /// `GradedTask.lineKeyActions`.
+    public var lineKeyActions: [String]?
+
+    public init(_ task: GradedTask) {
+        tally = TallyLine(task)
+        source = task.source
+        scene = task.scene
+        lineKeyActions = task.lineKeyActions
+    }
+}
+
 /// Every report of a grading run, accumulated line by line as outcomes arrive in input order, so
 /// that nothing per line is kept: memory depends on the number of models, task types, distinct
 /// identities and ungraded lines, never on the number of lines graded.

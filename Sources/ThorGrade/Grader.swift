@@ -51,27 +51,42 @@ public struct Grader {
     /// outcome in input order, then a problem with the input as a whole (cannot open, read error)
     /// if there was one. Memory does not grow with the input (see `GradeInputStream`).
     public func grade(_ input: GradeInput, chunkSize: Int = GradeInputReader.defaultChunkSize, consume: (Result<GradedTask, GradeIssue>) -> Void) {
-        grade(input, chunkSize: chunkSize, renderingPerTask: false) { outcome, _ in consume(outcome) }
+        stream(input, chunkSize: chunkSize, renderingPerTask: false, reduce: { $0 }) { outcome, _ in consume(outcome) }
     }
 
-    /// As `grade(_:chunkSize:consume:)`, and when `renderingPerTask` is set, each graded line's
-    /// `--per-task` line is rendered on the worker thread that graded it, so rendering runs on all
-    /// cores rather than in the one consumer that passes lines on in order (the line is valid only
-    /// during the call of `consume`).
+    /// As `grade(_:chunkSize:consume:)` for a consumer that only tallies (`grade`'s): each graded
+    /// line is reduced to a `GradedLine` on the worker thread that graded it, and when
+    /// `renderingPerTask` is set its `--per-task` line (newline-terminated) is rendered there too,
+    /// so rendering runs on all cores rather than in the one consumer that passes lines on in
+    /// order (the line is valid only during the call of `consume`). The line's steps are freed on
+    /// the thread that allocated them: passed on whole, each `GradedTask` was copied twice and
+    /// freed by the passing thread, in the other thread's allocator arena, under its lock.
     public func grade(
         _ input: GradeInput, chunkSize: Int = GradeInputReader.defaultChunkSize, renderingPerTask: Bool,
-        consume: (Result<GradedTask, GradeIssue>, RenderedPerTaskLine?) -> Void
+        tallying consume: (Result<GradedLine, GradeIssue>, RenderedPerTaskLine?) -> Void
+    ) {
+        stream(input, chunkSize: chunkSize, renderingPerTask: renderingPerTask, reduce: GradedLine.init, consume: consume)
+    }
+
+    /// Grades `input` on all cores; `reduce` turns each graded line into what `consume` receives
+    /// (on the worker thread that graded it, which renders its per-task line into its chunk's
+    /// output when `renderingPerTask` is set), in input order with absolute line numbers.
+    private func stream<Line: SourcedLine>(
+        _ input: GradeInput, chunkSize: Int, renderingPerTask: Bool, reduce: @escaping @Sendable (GradedTask) -> Line,
+        consume: (Result<Line, GradeIssue>, RenderedPerTaskLine?) -> Void
     ) {
         let grader = UncheckedSendable(self)
         let failure = GradeInputStream.forEachLine(of: input, chunkSize: chunkSize, worker: { GradeWorker() }, transform: { worker, output, line, readable, source in
-            let outcome = grader.value.grade(line: line, readable: readable, source: source, worker: &worker)
-            guard renderingPerTask, case .success(let task) = outcome else { return (outcome, nil) }
-            return (outcome, PerTaskSpan(task, into: &output))
-        }, consume: { (item: (Result<GradedTask, GradeIssue>, PerTaskSpan?), base, output) in
+            switch grader.value.grade(line: line, readable: readable, source: source, worker: &worker) {
+            case .success(let task):
+                return (Result<Line, GradeIssue>.success(reduce(task)), renderingPerTask ? PerTaskSpan(task, into: &output) : nil)
+            case .failure(let issue): return (.failure(issue), nil)
+            }
+        }, consume: { (item: (Result<Line, GradeIssue>, PerTaskSpan?), base, output) in
             switch item.0 {
-            case .success(var task):
-                task.source.line += base
-                consume(.success(task), item.1?.line(in: output, number: task.source.line))
+            case .success(var line):
+                line.source.line += base
+                consume(.success(line), item.1?.line(in: output, number: line.source.line))
             case .failure(var issue):
                 issue.source.line += base
                 consume(.failure(issue), nil)
@@ -206,3 +221,11 @@ struct GradeWorker {
         return seen.insert(identity).inserted
     }
 }
+
+/// A graded line that knows its input line, made absolute when its chunk is passed on.
+protocol SourcedLine: Sendable {
+    var source: LineSource { get set }
+}
+
+extension GradedTask: SourcedLine {}
+extension GradedLine: SourcedLine {}

@@ -105,6 +105,12 @@ public struct KeyActionWarnings {
         check(task.identity, scene: task.scene, keyActions: task.lineKeyActions, source: task.source)
     }
 
+    /// `check(_:)` for a line reduced on its worker.
+    @discardableResult
+    public mutating func check(_ line: GradedLine) -> ArraySlice<KeyActionWarning> {
+        check(line.tally.identity, scene: line.scene, keyActions: line.lineKeyActions, source: line.source)
+    }
+
     /// Checks a task unless it was checked already: the line's own key actions when it carried
     /// them, else the store's.
     @discardableResult

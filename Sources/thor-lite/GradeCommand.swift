@@ -98,12 +98,16 @@ struct Grade: ParsableCommand {
             let perTaskSink = try perTask.map(Output.Sink.init)
             var writeFailure: Error?
             for input in listed {
-                grader.grade(input, renderingPerTask: perTaskSink != nil) { outcome, line in
+                grader.grade(input, renderingPerTask: perTaskSink != nil) { (outcome: Result<GradedLine, GradeIssue>, line) in
                     if let line, let sink = perTaskSink, writeFailure == nil {
                         do { try sink.write(line) } catch { writeFailure = error }
                     }
-                    if case .success(let task) = outcome { warnings.check(task) }
-                    tally.add(outcome)
+                    switch outcome {
+                    case .success(let graded):
+                        warnings.check(graded)
+                        tally.add(graded.tally)
+                    case .failure(let issue): tally.issues.append(issue)
+                    }
                 }
             }
             if let writeFailure { throw writeFailure }
