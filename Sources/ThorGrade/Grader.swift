@@ -207,18 +207,29 @@ public struct Grader {
 
 /// What a grading worker thread keeps from line to line.
 struct GradeWorker {
-    /// Identities of lines this worker graded in `Grader.gradeRecorded`. A worker takes chunks in
-    /// input order, so a later line of one of them comes after a line of the same identity that
-    /// carried its key actions; `KeyActionWarnings` checks a task only on its first graded line,
-    /// so the later line's `lineKeyActions` (five strings, most too long for a small string) is
-    /// not made. Forgotten past `maxRemembered` (then made again), so memory stays bounded.
-    private var seen: Set<TaskIdentity> = []
+    // Identities of lines this worker graded in `Grader.gradeRecorded`. A worker takes chunks in
+    // input order, so a later line of one of them comes after a line of the same identity that
+    // carried its key actions; `KeyActionWarnings` checks a task only on its first graded line,
+    // so the later line's `lineKeyActions` (five strings, most too long for a small string) is
+    // not made. Whole-number identities (the reference's) are remembered direct-mapped by value,
+    // without hashing; others in a set, forgotten past `maxRemembered`. Forgetting only makes
+    // the key actions again, so memory stays bounded.
+    private var numbers = [Int](repeating: Int.min, count: 4096)  // Int.min: no identity (|identity| < 9e18)
+    private var texts: Set<String> = []
     static let maxRemembered = 1 << 16
 
     /// Whether this is the first line of `identity` this worker grades (as far as it remembers).
     mutating func firstLine(of identity: TaskIdentity) -> Bool {
-        if seen.count >= Self.maxRemembered { seen.removeAll(keepingCapacity: true) }
-        return seen.insert(identity).inserted
+        switch identity {
+        case .int(let value):
+            let slot = value & (numbers.count - 1)
+            if numbers[slot] == value { return false }
+            numbers[slot] = value
+            return true
+        case .string(let text):
+            if texts.count >= Self.maxRemembered { texts.removeAll(keepingCapacity: true) }
+            return texts.insert(text).inserted
+        }
     }
 }
 
