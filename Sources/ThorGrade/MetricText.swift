@@ -1,4 +1,5 @@
 import Foundation
+import ThorSim
 
 /// UTF-8 text as the reference metric reads it: a Swift `String`, or a span of the simdjson
 /// reader's buffers (`simd_record_text`), so recorded mode grades a line without making a `String`
@@ -14,13 +15,15 @@ protocol MetricText {
     var string: String { get }
 }
 
-/// A trajectory entry as the metric reads it.
+/// A trajectory entry as the metric reads it: a recorded one (`TrajectoryEntry`, or a span
+/// entry of the simdjson reader, `SimdLine.Entry`), or a simulated step read in place.
 protocol MetricEntry {
     associatedtype Text: MetricText
     var action: Text { get }
     var object: Text? { get }
-    var success: RecordedSuccess { get }
-    /// Whether some legal object, as a `String`, passes `test`.
+    var recordedSuccess: RecordedSuccess { get }
+    /// Whether some legal object, as a `String`, passes `test` (asked only on `end` entries of
+    /// single_search tasks).
     func containsLegalObject(where test: (String) -> Bool) -> Bool
 }
 
@@ -37,6 +40,14 @@ extension String: MetricText {
 }
 
 extension TrajectoryEntry: MetricEntry {
+    var recordedSuccess: RecordedSuccess { success }
+    func containsLegalObject(where test: (String) -> Bool) -> Bool { legalObjects.contains(where: test) }
+}
+
+extension EpisodeStep: MetricEntry {
+    /// The simulator's flag, as `TrajectoryEntry(success:)` reads it.
+    var recordedSuccess: RecordedSuccess { success ? .truthy : .zero }
+    /// The legal objects are spelled out only here, when the metric asks.
     func containsLegalObject(where test: (String) -> Bool) -> Bool { legalObjects.contains(where: test) }
 }
 

@@ -131,7 +131,7 @@ struct SimdLine {
         let line: SimdLine
         var action: simd_record_text { raw.action }
         var object: simd_record_text? { raw.object.bytes == nil ? nil : raw.object }
-        var success: RecordedSuccess { raw.recordedSuccess }
+        var recordedSuccess: RecordedSuccess { raw.recordedSuccess }
         func containsLegalObject(where test: (String) -> Bool) -> Bool { line.texts(raw.legal_objects).contains { test($0.string) } }
     }
 }

@@ -34,6 +34,15 @@ public enum ReferenceMetric {
     /// `evaluate(_:task:)` with `scored` = `task.keyActions.filter(isScored)` given, for callers
     /// that grade many lines of one task (simulate mode keeps it per task).
     static func evaluate(_ trajectory: [TrajectoryEntry], task: TaskReference, scored: [String]) throws(UnscorableTask) -> TaskMetrics {
+        try evaluate(entries: trajectory, task: task, scored: scored)
+    }
+
+    /// The metric over any list of entries of `String`s: simulate mode reads its `EpisodeStep`s
+    /// in place instead of copying each into a `TrajectoryEntry` list (an allocation and a
+    /// reference count per string per step).
+    static func evaluate<Entries: RandomAccessCollection>(
+        entries trajectory: Entries, task: TaskReference, scored: [String]
+    ) throws(UnscorableTask) -> TaskMetrics where Entries.Element: MetricEntry, Entries.Element.Text == String, Entries.Index == Int {
         guard !scored.isEmpty else { throw UnscorableTask() }
         return evaluate(trajectory, taskType: task.taskType, taskName: task.taskName, keyActions: task.keyActions, scored: scored)
     }
@@ -72,8 +81,8 @@ public enum ReferenceMetric {
                     navigations += 1
                 }
                 // Rule 2 skips on `success == 0` but records prev only when success is truthy.
-                if entry.success.equalsZero || isUnscoredAction(action) {
-                    if entry.success.isTruthy { previous = PreviousAction(action: action, object: entry.object) }
+                if entry.recordedSuccess.equalsZero || isUnscoredAction(action) {
+                    if entry.recordedSuccess.isTruthy { previous = PreviousAction(action: action, object: entry.object) }
                     continue
                 }
                 var isPut = false

@@ -119,14 +119,9 @@ extension Grader {
 
     /// `score(_:task:keyActions:)` with the scored key actions given (`EpisodeStart` keeps them).
     static func score(_ steps: [EpisodeStep], task: BenchmarkTask, keyActions: [String], scored: [String]) throws -> TaskMetrics {
-        // The metric reads legal objects only on `end` entries of single_search tasks: the others
-        // are not spelled out.
-        let readsLegal = task.taskType.sameCodePoints(as: "single_search")
-        let trajectory = steps.map {
-            TrajectoryEntry(action: $0.action, object: $0.object, success: $0.success,
-                            legalObjects: readsLegal && $0.action.containsBytes(of: "end") ? $0.legalObjects : [])
-        }
-        return try ReferenceMetric.evaluate(
-            trajectory, task: TaskReference(taskType: task.taskType, taskName: task.taskName, keyActions: keyActions), scored: scored)
+        // The steps are read in place; the metric spells out legal objects only on `end`
+        // entries of single_search tasks.
+        try ReferenceMetric.evaluate(
+            entries: steps, task: TaskReference(taskType: task.taskType, taskName: task.taskName, keyActions: keyActions), scored: scored)
     }
 }

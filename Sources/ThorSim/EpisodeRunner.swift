@@ -22,27 +22,26 @@ public struct EpisodeStep: Hashable, Sendable {
     public var feedback: String
     /// Navigable types so far.
     public var legalLocations: [String] {
-        get { navigable.names }
-        set { navigable = TypeNames(newValue) }
+        get { legal.locations }
+        set { legal = .names(locations: newValue, objects: legal.objects) }
     }
     /// Interactable types after the step.
     public var legalObjects: [String] {
-        get { interactable.names }
-        set { interactable = TypeNames(newValue) }
+        get { legal.objects }
+        set { legal = .names(locations: legal.locations, objects: newValue) }
     }
 
     var responseText: ResponseText
-    var navigable: TypeNames
-    var interactable: TypeNames
+    var legal: LegalLists
 
     public init(response: String, action: String, object: String?, objectId: String?, success: Bool, error: StepError?,
                 feedback: String, legalLocations: [String], legalObjects: [String]) {
         self.init(response: .raw(response), action: action, object: object, objectId: objectId, success: success, error: error,
-                  feedback: feedback, navigable: TypeNames(legalLocations), interactable: TypeNames(legalObjects))
+                  feedback: feedback, legal: .names(locations: legalLocations, objects: legalObjects))
     }
 
     init(response: ResponseText, action: String, object: String?, objectId: String?, success: Bool, error: StepError?,
-         feedback: String, navigable: TypeNames, interactable: TypeNames) {
+         feedback: String, legal: LegalLists) {
         responseText = response
         self.action = action
         self.object = object
@@ -50,8 +49,7 @@ public struct EpisodeStep: Hashable, Sendable {
         self.success = success
         self.error = error
         self.feedback = feedback
-        self.navigable = navigable
-        self.interactable = interactable
+        self.legal = legal
     }
 }
 
@@ -72,28 +70,35 @@ enum ResponseText: Hashable, Sendable {
     func hash(into hasher: inout Hasher) { hasher.combine(text) }
 }
 
-/// A list of type names, held as a scene's type-id set plus the scene's name table (shared, so
-/// holding it costs no allocation), or as plain names for lists made from text.
-struct TypeNames: Hashable, Sendable {
-    private enum Storage: Sendable {
-        case types(TypeSet, table: [String])
-        case names([String])
-    }
-    private let storage: Storage
+/// A step's two legal lists: the world's type sets with the scene's type-name table (shared,
+/// and held once for both: a step made by the loop costs one reference count for them, on a
+/// table every worker thread counts), spelled out when read; or plain names, for lists made
+/// from text.
+enum LegalLists: Hashable, Sendable {
+    case types(navigable: TypeSet, interactable: TypeSet, table: [String])
+    case names(locations: [String], objects: [String])
 
-    init(_ types: TypeSet, table: [String]) { storage = .types(types, table: table) }
-    init(_ names: [String]) { storage = .names(names) }
-
-    /// The names in the scene's type order (sorted), or as given.
-    var names: [String] {
-        switch storage {
-        case .types(let types, let table): types.members.map { table[$0] }
-        case .names(let names): names
+    /// The navigable names in the scene's type order (sorted), or as given.
+    var locations: [String] {
+        switch self {
+        case .types(let navigable, _, let table): navigable.members.map { table[$0] }
+        case .names(let locations, _): locations
         }
     }
 
-    static func == (a: TypeNames, b: TypeNames) -> Bool { a.names == b.names }
-    func hash(into hasher: inout Hasher) { hasher.combine(names) }
+    /// The interactable names, likewise.
+    var objects: [String] {
+        switch self {
+        case .types(_, let interactable, let table): interactable.members.map { table[$0] }
+        case .names(_, let objects): objects
+        }
+    }
+
+    static func == (a: LegalLists, b: LegalLists) -> Bool { a.locations == b.locations && a.objects == b.objects }
+    func hash(into hasher: inout Hasher) {
+        hasher.combine(locations)
+        hasher.combine(objects)
+    }
 }
 
 /// What a policy answers when the loop asks it for the next action.
@@ -174,8 +179,7 @@ public struct EpisodeRunner {
             if repeats >= 3 {
                 // evaluate.py writes this entry with empty legal lists.
                 var cutoff = entry(action: "end", object: nil, outcome: .failed(.repeatCutoff), feedback: "")
-                cutoff.legalLocations = []
-                cutoff.legalObjects = []
+                cutoff.legal = .names(locations: [], objects: [])
                 steps.append(cutoff)
                 endReason = .repeatCutoff
                 isDone = true
@@ -264,8 +268,8 @@ public struct EpisodeRunner {
             response: response, action: action, object: object,
             objectId: outcome.object.map { world.scene.scene.objects[$0].objectId },
             success: outcome.success, error: outcome.error, feedback: feedback,
-            navigable: backendLegal.map { TypeNames($0.locations) } ?? TypeNames(world.navigable, table: world.scene.typeNames),
-            interactable: backendLegal.map { TypeNames($0.objects) } ?? TypeNames(world.interactable, table: world.scene.typeNames))
+            legal: backendLegal.map { .names(locations: $0.locations, objects: $0.objects) }
+                ?? .types(navigable: world.navigable, interactable: world.interactable, table: world.scene.typeNames))
     }
 }
 
