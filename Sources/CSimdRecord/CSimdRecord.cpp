@@ -5,7 +5,9 @@
 // this file, measured in the whole process, saved about 0.1 s of its 1.3 s of CPU, but On-Demand
 // does not check the values it skips: a line whose `messages` holds `tru` or `[1}` would be
 // graded, where ThorJSON reports it. The DOM parser checks the whole line (RFC 8259, UTF-8), so a
-// line is graded by either reader or by neither.
+// line is graded by either reader or by neither. A walk over stage 1's structurals doing stage 2's
+// checks without its tape and string copies, reading the fields as spans of the line, was measured
+// in the whole process too: about 3% less CPU, not worth a second validator (docs/performance.md).
 //
 // Every line this reader declines (returns 0) is read again by ThorJSON, which gives the error or
 // the value. Declined: anything simdjson rejects (bad JSON, but also invalid UTF-8 and out-of-range
