@@ -154,10 +154,11 @@ final class ReorderBuffer<T>: @unchecked Sendable {
     }
 
     /// Files a chunk's results (and its output bytes) and passes on every chunk now due, in
-    /// order, with the number of lines before it. One worker at a time passes results on, outside the lock: the others go on
-    /// taking and parsing chunks meanwhile (under the lock, a slow `pass` stalled every worker and
-    /// simulate mode used little more than one core). A worker that finds another passing on just
-    /// files its chunk; the passing worker picks it up before it stops.
+    /// order, with the number of lines before it. One worker at a time passes results on,
+    /// outside the lock: the others go on taking and parsing chunks meanwhile (under the lock, a
+    /// slow `pass` stalled every worker and simulate mode used little more than one core). A
+    /// worker that finds another passing on just files its chunk; the passing worker picks it up
+    /// before it stops.
     func deliver(_ index: Int, lines: Int, results: [T], output: [UInt8], _ pass: (T, Int, UnsafeBufferPointer<UInt8>) -> Void) {
         state.lock()
         waiting[index] = (lines, results, output)

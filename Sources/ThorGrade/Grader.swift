@@ -109,7 +109,7 @@ public struct Grader {
     /// key actions and a non-empty trajectory, graded straight from the simdjson reader's buffers:
     /// no `String` is made of its trajectory, nor of its key actions after the first line of its
     /// identity on this worker (see `GradeWorker`), and the metric allocates nothing. Its outcome
-    /// is the one the general way gives (`GraderTests` holds it to that); nil for every other
+    /// is the one the general way gives (`SimdRecordTests` holds it to that); nil for every other
     /// line, which goes the general way (`RecordFields`, `grade(_:source:)`) and gets its value or
     /// its error there.
     func gradeRecorded(_ line: SimdLine, source: LineSource, worker: inout GradeWorker) -> GradedTask? {

@@ -26,13 +26,8 @@ struct RecordFields: Hashable {
     /// key-action list, which it reports with its count).
     init?(_ line: SimdLine) {
         let raw = line.raw
-        let texts = raw.texts
         func string(_ text: simd_record_text) -> String? { text.bytes == nil ? nil : text.string }
-        func list(_ list: simd_record_list) -> [String]? {
-            guard list.present != 0 else { return nil }
-            guard list.count > 0, let texts else { return [] }
-            return (Int(list.start)..<Int(list.start + list.count)).map { texts[$0].string }
-        }
+        func list(_ list: simd_record_list) -> [String]? { list.present == 0 ? nil : line.texts(list).map(\.string) }
         switch Int(raw.identity_kind) {
         case Int(SIMD_RECORD_NULL.rawValue): sawIdentity = true
         case Int(SIMD_RECORD_INTEGER.rawValue):
@@ -107,7 +102,8 @@ struct SimdLine {
         self.raw = raw
     }
 
-    /// The strings of a list field (empty when absent; `texts` is non-null whenever a list has items).
+    /// The strings of a list field (empty when absent). The C++ reader appends a list's strings to
+    /// `texts` as it reads them and hands out their start and count, so they lie within it.
     func texts(_ list: simd_record_list) -> UnsafeBufferPointer<simd_record_text> {
         guard list.present != 0, list.count > 0, let texts = raw.texts else { return UnsafeBufferPointer(start: nil, count: 0) }
         return UnsafeBufferPointer(start: texts + Int(list.start), count: Int(list.count))

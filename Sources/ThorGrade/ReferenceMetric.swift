@@ -48,7 +48,7 @@ public enum ReferenceMetric {
     }
 
     /// The metric over any text: `String`s, or recorded mode's spans of the simdjson reader's
-    /// buffers (`RecordedLine`). `scored` is `keyActions.filter(isScored)`, not empty.
+    /// buffers (`SimdLine`). `scored` is `keyActions.filter(isScored)`, not empty.
     static func evaluate<Entries: RandomAccessCollection, Keys: RandomAccessCollection, Scored: RandomAccessCollection>(
         _ trajectory: Entries, taskType: Keys.Element, taskName: Keys.Element, keyActions: Keys, scored: Scored
     ) -> TaskMetrics
