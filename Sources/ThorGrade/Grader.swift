@@ -214,15 +214,18 @@ struct GradeWorker {
     // not made. Whole-number identities (the reference's) are remembered direct-mapped by value,
     // without hashing; others in a set, forgotten past `maxRemembered`. Forgetting only makes
     // the key actions again, so memory stays bounded.
-    private var numbers = [Int](repeating: Int.min, count: 4096)  // Int.min: no identity (|identity| < 9e18)
+    // Made on the first line (a run directory's result.json files are one input each, with
+    // workers of their own).
+    private var numbers: [Int] = []  // Int.min: no identity (|identity| < 9e18)
     private var texts: Set<String> = []
-    static let maxRemembered = 1 << 16
+    static let numberSlots = 1024, maxRemembered = 1 << 16
 
     /// Whether this is the first line of `identity` this worker grades (as far as it remembers).
     mutating func firstLine(of identity: TaskIdentity) -> Bool {
         switch identity {
         case .int(let value):
-            let slot = value & (numbers.count - 1)
+            if numbers.isEmpty { numbers = [Int](repeating: Int.min, count: Self.numberSlots) }
+            let slot = value & (Self.numberSlots - 1)
             if numbers[slot] == value { return false }
             numbers[slot] = value
             return true
