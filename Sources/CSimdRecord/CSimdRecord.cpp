@@ -5,7 +5,9 @@
 // this file, measured in the whole process, saved about 0.1 s of its 1.3 s of CPU, but On-Demand
 // does not check the values it skips: a line whose `messages` holds `tru` or `[1}` would be
 // graded, where ThorJSON reports it. The DOM parser checks the whole line (RFC 8259, UTF-8), so a
-// line is graded by either reader or by neither.
+// line is graded by either reader or by neither. A walk over stage 1's structurals doing stage 2's
+// checks without its tape and string copies, reading the fields as spans of the line, was measured
+// in the whole process too: about 3% less CPU, not worth a second validator (docs/performance.md).
 //
 // Every line this reader declines (returns 0) is read again by ThorJSON, which gives the error or
 // the value. Declined: anything simdjson rejects (bad JSON, but also invalid UTF-8 and out-of-range
@@ -167,6 +169,14 @@ inline bool recordedSuccess(dom::element value, int32_t &out) {
     }
 }
 
+// `key == "literal"` with the literal's length known at compile time, so the comparison is a few
+// inline loads: std::string_view's operator== called memcmp with a run-time length for every key
+// of the literal's length (about 55 calls a line, 2.4% of the process).
+template <size_t N>
+inline bool is(std::string_view key, const char (&literal)[N]) {
+    return key.size() == N - 1 && std::memcmp(key.data(), literal, N - 1) == 0;
+}
+
 // A loop rather than memmem, whose setup cost more than the search on these short texts.
 inline bool containsEnd(simd_record_text action) {
     for (size_t i = 0; i + 3 <= action.length; i++) {
@@ -183,17 +193,17 @@ inline bool entry(dom::element value) {
     simd_record_entry entry{none(), none(), SIMD_RECORD_ZERO, {0, 0, 0}};
     bool sawAction = false, sawSuccess = false;
     for (dom::key_value_pair field : object) {
-        if (field.key == "action") {
+        if (is(field.key, "action")) {
             std::string_view string;
             if (field.value.get_string().get(string)) return false;
             entry.action = text(string);
             sawAction = true;
-        } else if (field.key == "object") {
+        } else if (is(field.key, "object")) {
             if (!optionalString(field.value, entry.object)) return false;
-        } else if (field.key == "success") {
+        } else if (is(field.key, "success")) {
             if (!recordedSuccess(field.value, entry.success)) return false;
             sawSuccess = true;
-        } else if (field.key == "legal_objects" && (!sawAction || containsEnd(entry.action))) {
+        } else if (is(field.key, "legal_objects") && (!sawAction || containsEnd(entry.action))) {
             if (!stringList(field.value, true, entry.legal_objects)) return false;
         }
     }
@@ -209,7 +219,7 @@ bool record(dom::element root, simd_record &out) {
     for (dom::key_value_pair field : object) {
         std::string_view key = field.key;
         dom::element value = field.value;
-        if (key == "identity") {
+        if (is(key, "identity")) {
             std::string_view string;
             int64_t integer;
             if (value.is_null()) {
@@ -224,7 +234,7 @@ bool record(dom::element root, simd_record &out) {
             } else {
                 return false;
             }
-        } else if (key == "trajectory") {
+        } else if (is(key, "trajectory")) {
             reader.entries.clear();
             out.has_trajectory = !value.is_null();
             if (out.has_trajectory) {
@@ -234,19 +244,19 @@ bool record(dom::element root, simd_record &out) {
                     if (!entry(item)) return false;
                 }
             }
-        } else if (key == "key_actions") {
+        } else if (is(key, "key_actions")) {
             if (!stringList(value, false, out.key_actions)) return false;
-        } else if (key == "actions") {
+        } else if (is(key, "actions")) {
             if (!stringList(value, false, out.actions)) return false;
-        } else if (key == "responses") {
+        } else if (is(key, "responses")) {
             if (!stringList(value, false, out.responses)) return false;
-        } else if (key == "tasktype") {
+        } else if (is(key, "tasktype")) {
             if (!optionalString(value, out.task_type)) return false;
-        } else if (key == "taskname") {
+        } else if (is(key, "taskname")) {
             if (!optionalString(value, out.task_name)) return false;
-        } else if (key == "model") {
+        } else if (is(key, "model")) {
             if (!optionalString(value, out.model)) return false;
-        } else if (key == "scene") {
+        } else if (is(key, "scene")) {
             if (!optionalString(value, out.scene)) return false;
         }
     }

@@ -153,7 +153,8 @@ public struct GradedTask: Sendable {
     /// Simulate mode only: the executed steps and the goal-state check.
     public var simulation: SimulationDetails?
     /// The key actions the line carried itself (recorded mode); nil when the store's task's were
-    /// used. Read by `KeyActionWarnings`.
+    /// used, and on a later line of an identity that the worker grading it graded before with
+    /// its own (`GradeWorker`): `KeyActionWarnings`, which reads them, checks a task only once.
     public var lineKeyActions: [String]? = nil
 
     public init(source: LineSource, identity: TaskIdentity, model: String, taskType: String, scene: String?,

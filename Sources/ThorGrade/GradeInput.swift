@@ -90,7 +90,14 @@ public enum GradeInputReader {
     /// `readable` is how many bytes from the line's start may be read (the rest of its chunk):
     /// simdjson reads past the end of what it parses, and copies the line when fewer are readable.
     static func parseRecord(_ bytes: UnsafeBufferPointer<UInt8>, readable: Int? = nil) -> Result<GradeRecord, LineProblem> {
-        if usesSimdjson, let fields = RecordFields(simdjson: bytes, readable: readable ?? bytes.count) { return fields.record() }
+        if usesSimdjson, let line = SimdLine(bytes, readable: readable ?? bytes.count) { return parseRecord(line, bytes: bytes) }
+        return readFields(bytes).flatMap { $0.record() }
+    }
+
+    /// `parseRecord` of a line simdjson has read already (`bytes`, for ThorJSON where the fields
+    /// need it).
+    static func parseRecord(_ line: SimdLine, bytes: UnsafeBufferPointer<UInt8>) -> Result<GradeRecord, LineProblem> {
+        if let fields = RecordFields(line) { return fields.record() }
         return readFields(bytes).flatMap { $0.record() }
     }
 

@@ -21,6 +21,27 @@ enum GradeInputStream {
         relocate: (inout T, Int) -> Void,
         consume: (T) -> Void
     ) -> GradeIssue? {
+        forEachLine(of: input, chunkSize: chunkSize, worker: {}, transform: { _, _, line, readable, source in
+            transform(source, parse(line, readable: readable, source: source))
+        }, consume: { result, base, _ in
+            var result = result
+            relocate(&result, base)
+            consume(result)
+        })
+    }
+
+    /// As `forEachLine(of:chunkSize:transform:relocate:consume:)`, with `transform` given each
+    /// line's bytes (and how many may be read from its start, see `forEachLineSpan`) to read
+    /// itself, state of its own on each worker thread (made by `worker`), and its chunk's output
+    /// bytes to append to. `consume` gets each result with the number of lines before its chunk
+    /// and its chunk's output (valid during the call): a chunk's output is handed on whole, so what
+    /// the workers render (per-task lines) costs no allocation per line.
+    static func forEachLine<T, Worker>(
+        of input: GradeInput, chunkSize: Int,
+        worker makeWorker: @escaping @Sendable () -> Worker,
+        transform: @escaping @Sendable (inout Worker, inout [UInt8], UnsafeBufferPointer<UInt8>, Int, LineSource) -> T,
+        consume: (T, Int, UnsafeBufferPointer<UInt8>) -> Void
+    ) -> GradeIssue? {
         let reader: ChunkReader
         switch input.source {
         case .memory(let data): reader = ChunkReader(data: data)
@@ -39,32 +60,35 @@ enum GradeInputStream {
             let document = withoutByteOrderMark(buffer.bytes)
             let isBlank = document.allSatisfy { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }
             if isBlank { return nil }
-            let source = LineSource(file: input.name, line: 1)
-            consume(transform(source, parse(document, readable: document.count + ChunkBuffer.padding, source: source)))
+            var worker = makeWorker()
+            var output: [UInt8] = []
+            let result = transform(&worker, &output, document, document.count + ChunkBuffer.padding, LineSource(file: input.name, line: 1))
+            output.withUnsafeBufferPointer { consume(result, 0, $0) }
             return nil
         }
         let pipeline = ReorderBuffer<T>(window: 4 * ProcessInfo.processInfo.activeProcessorCount)
-        let shared = UncheckedSendable((reader: reader, pipeline: pipeline, name: input.name, transform: transform))
-        withoutActuallyEscaping(relocate) { relocate in
-            withoutActuallyEscaping(consume) { consume in
-                let emit = UncheckedSendable((relocate: relocate, consume: consume))
-                DispatchQueue.concurrentPerform(iterations: ProcessInfo.processInfo.activeProcessorCount) { _ in
-                    let (reader, pipeline, name, transform) = shared.value
-                    // Each worker reads into its own buffer, reused for every chunk it takes.
-                    let buffer = ChunkBuffer()
-                    while let index = pipeline.next(from: reader, chunkSize: chunkSize, into: buffer) {
-                        var results: [T] = []
-                        // A byte order mark at the very start of the input is dropped (RFC 8259 §8.1).
-                        let chunk = index == 0 ? withoutByteOrderMark(buffer.bytes) : buffer.bytes
-                        let lineCount = forEachLineSpan(in: chunk, padding: ChunkBuffer.padding) { line, readable, number in
-                            let source = LineSource(file: name, line: number)
-                            results.append(transform(source, parse(line, readable: readable, source: source)))
-                        }
-                        pipeline.deliver(index, lines: lineCount, results: results) { result, base in
-                            var result = result
-                            emit.value.relocate(&result, base)
-                            emit.value.consume(result)
-                        }
+        let shared = UncheckedSendable((reader: reader, pipeline: pipeline, name: input.name, makeWorker: makeWorker, transform: transform))
+        withoutActuallyEscaping(consume) { consume in
+            let emit = UncheckedSendable(consume)
+            DispatchQueue.concurrentPerform(iterations: ProcessInfo.processInfo.activeProcessorCount) { _ in
+                let (reader, pipeline, name, makeWorker, transform) = shared.value
+                // Each worker reads into its own buffer, reused for every chunk it takes.
+                let buffer = ChunkBuffer()
+                var worker = makeWorker()
+                var outputSize = 0
+                while let index = pipeline.next(from: reader, chunkSize: chunkSize, into: buffer) {
+                    var results: [T] = []
+                    // A fresh output per chunk (it is handed on), sized as the last one was.
+                    var output: [UInt8] = []
+                    output.reserveCapacity(outputSize)
+                    // A byte order mark at the very start of the input is dropped (RFC 8259 §8.1).
+                    let chunk = index == 0 ? withoutByteOrderMark(buffer.bytes) : buffer.bytes
+                    let lineCount = forEachLineSpan(in: chunk, padding: ChunkBuffer.padding) { line, readable, number in
+                        results.append(transform(&worker, &output, line, readable, LineSource(file: name, line: number)))
+                    }
+                    outputSize = output.count
+                    pipeline.deliver(index, lines: lineCount, results: results, output: output) { result, base, output in
+                        emit.value(result, base, output)
                     }
                 }
             }
@@ -107,7 +131,7 @@ final class ReorderBuffer<T>: @unchecked Sendable {
     private let state = NSCondition()
     private let reading = NSLock()
     private var issued = 0, passed = 0, lineBase = 0
-    private var waiting: [Int: (lines: Int, results: [T])] = [:]
+    private var waiting: [Int: (lines: Int, results: [T], output: [UInt8])] = [:]
     /// A worker is passing results on (see `deliver`).
     private var delivering = false
 
@@ -129,21 +153,24 @@ final class ReorderBuffer<T>: @unchecked Sendable {
         return issued - 1
     }
 
-    /// Files a chunk's results and passes on every chunk now due, in order, with the number of
-    /// lines before it. One worker at a time passes results on, outside the lock: the others go on
-    /// taking and parsing chunks meanwhile (under the lock, a slow `pass` stalled every worker and
-    /// simulate mode used little more than one core). A worker that finds another passing on just
-    /// files its chunk; the passing worker picks it up before it stops.
-    func deliver(_ index: Int, lines: Int, results: [T], _ pass: (T, Int) -> Void) {
+    /// Files a chunk's results (and its output bytes) and passes on every chunk now due, in
+    /// order, with the number of lines before it. One worker at a time passes results on,
+    /// outside the lock: the others go on taking and parsing chunks meanwhile (under the lock, a
+    /// slow `pass` stalled every worker and simulate mode used little more than one core). A
+    /// worker that finds another passing on just files its chunk; the passing worker picks it up
+    /// before it stops.
+    func deliver(_ index: Int, lines: Int, results: [T], output: [UInt8], _ pass: (T, Int, UnsafeBufferPointer<UInt8>) -> Void) {
         state.lock()
-        waiting[index] = (lines, results)
+        waiting[index] = (lines, results, output)
         guard !delivering else { return state.unlock() }
         delivering = true
         while let due = waiting.removeValue(forKey: passed) {
             let base = lineBase
             lineBase += due.lines
             state.unlock()
-            for result in due.results { pass(result, base) }
+            due.output.withUnsafeBufferPointer { output in
+                for result in due.results { pass(result, base, output) }
+            }
             state.lock()
             passed += 1
             state.broadcast()

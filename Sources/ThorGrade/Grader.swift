@@ -1,3 +1,4 @@
+import CSimdRecord
 import Foundation
 import ThorModel
 import ThorSim
@@ -50,50 +51,96 @@ public struct Grader {
     /// outcome in input order, then a problem with the input as a whole (cannot open, read error)
     /// if there was one. Memory does not grow with the input (see `GradeInputStream`).
     public func grade(_ input: GradeInput, chunkSize: Int = GradeInputReader.defaultChunkSize, consume: (Result<GradedTask, GradeIssue>) -> Void) {
-        stream(input, chunkSize: chunkSize, reduce: { ($0, nil) }) { outcome, _ in consume(outcome) }
+        stream(input, chunkSize: chunkSize, renderingPerTask: false, reduce: { $0 }) { outcome, _ in consume(outcome) }
     }
 
     /// As `grade(_:chunkSize:consume:)` for a consumer that only tallies (`grade`'s): each graded
     /// line is reduced to a `GradedLine` on the worker thread that graded it, and when
     /// `renderingPerTask` is set its `--per-task` line (newline-terminated) is rendered there too,
     /// so rendering runs on all cores rather than in the one consumer that passes lines on in
-    /// order. The line's steps are freed on the thread that allocated them: passed on whole, each
-    /// `GradedTask` was copied twice and freed by the passing thread, in the other thread's
-    /// allocator arena, under its lock.
+    /// order (the line is valid only during the call of `consume`). The line's steps are freed on
+    /// the thread that allocated them: passed on whole, each `GradedTask` was copied twice and
+    /// freed by the passing thread, in the other thread's allocator arena, under its lock.
     public func grade(
         _ input: GradeInput, chunkSize: Int = GradeInputReader.defaultChunkSize, renderingPerTask: Bool,
-        tallying consume: (Result<GradedLine, GradeIssue>, [UInt8]?) -> Void
+        tallying consume: (Result<GradedLine, GradeIssue>, RenderedPerTaskLine?) -> Void
     ) {
-        stream(input, chunkSize: chunkSize, reduce: { task in (GradedLine(task), renderingPerTask ? PerTaskRendering(task) : nil) },
-               consume: consume)
+        stream(input, chunkSize: chunkSize, renderingPerTask: renderingPerTask, reduce: GradedLine.init, consume: consume)
     }
 
     /// Grades `input` on all cores; `reduce` turns each graded line into what `consume` receives
-    /// (on the worker thread that graded it), in input order with absolute line numbers.
+    /// (on the worker thread that graded it, which renders its per-task line into its chunk's
+    /// output when `renderingPerTask` is set), in input order with absolute line numbers.
     private func stream<Line: SourcedLine>(
-        _ input: GradeInput, chunkSize: Int, reduce: @escaping @Sendable (GradedTask) -> (Line, PerTaskRendering?),
-        consume: (Result<Line, GradeIssue>, [UInt8]?) -> Void
+        _ input: GradeInput, chunkSize: Int, renderingPerTask: Bool, reduce: @escaping @Sendable (GradedTask) -> Line,
+        consume: (Result<Line, GradeIssue>, RenderedPerTaskLine?) -> Void
     ) {
         let grader = UncheckedSendable(self)
-        let failure = GradeInputStream.forEachLine(of: input, chunkSize: chunkSize, transform: { source, parsed in
-            switch grader.value.grade(parsed, source: source) {
+        let failure = GradeInputStream.forEachLine(of: input, chunkSize: chunkSize, worker: { GradeWorker() }, transform: { worker, output, line, readable, source in
+            switch grader.value.grade(line: line, readable: readable, source: source, worker: &worker) {
             case .success(let task):
-                let (line, rendering) = reduce(task)
-                return (Result<Line, GradeIssue>.success(line), rendering)
+                return (Result<Line, GradeIssue>.success(reduce(task)), renderingPerTask ? PerTaskSpan(task, into: &output) : nil)
             case .failure(let issue): return (.failure(issue), nil)
             }
-        }, relocate: { (item: inout (Result<Line, GradeIssue>, PerTaskRendering?), base) in
+        }, consume: { (item: (Result<Line, GradeIssue>, PerTaskSpan?), base, output) in
             switch item.0 {
             case .success(var line):
                 line.source.line += base
-                item.1?.relocate(toLine: line.source.line)
-                item.0 = .success(line)
+                consume(.success(line), item.1?.line(in: output, number: line.source.line))
             case .failure(var issue):
                 issue.source.line += base
-                item.0 = .failure(issue)
+                consume(.failure(issue), nil)
             }
-        }, consume: { consume($0.0, $0.1?.bytes) })
+        })
         if let failure { consume(.failure(failure), nil) }
+    }
+
+    /// Reads and grades one line (`readable` bytes from its start may be read, see
+    /// `GradeInputStream.forEachLineSpan`) on a worker thread.
+    func grade(line bytes: UnsafeBufferPointer<UInt8>, readable: Int, source: LineSource, worker: inout GradeWorker) -> Result<GradedTask, GradeIssue> {
+        guard mode == .recorded, GradeInputReader.usesSimdjson, let line = SimdLine(bytes, readable: readable) else {
+            return grade(GradeInputStream.parse(bytes, readable: readable, source: source), source: source)
+        }
+        if let task = gradeRecorded(line, source: source, worker: &worker) { return .success(task) }
+        return grade(GradeInputReader.parseRecord(line, bytes: bytes).mapError { GradeIssue(source: source, reason: $0.reason) }, source: source)
+    }
+
+    /// Recorded mode's usual line, a result line that carries its identity, task type, task name,
+    /// key actions and a non-empty trajectory, graded straight from the simdjson reader's buffers:
+    /// no `String` is made of its trajectory, nor of its key actions after the first line of its
+    /// identity on this worker (see `GradeWorker`), and the metric allocates nothing. Its outcome
+    /// is the one the general way gives (`SimdRecordTests` holds it to that); nil for every other
+    /// line, which goes the general way (`RecordFields`, `grade(_:source:)`) and gets its value or
+    /// its error there.
+    func gradeRecorded(_ line: SimdLine, source: LineSource, worker: inout GradeWorker) -> GradedTask? {
+        let raw = line.raw
+        let identity: TaskIdentity
+        switch Int(raw.identity_kind) {
+        case Int(SIMD_RECORD_INTEGER.rawValue): identity = .int(Int(raw.identity_integer))
+        case Int(SIMD_RECORD_STRING.rawValue) where raw.identity_text.bytes != nil && raw.identity_text.length > 0:
+            identity = .string(raw.identity_text.string)
+        default: return nil
+        }
+        guard raw.has_trajectory != 0, raw.entries != nil, raw.entry_count > 0, raw.task_type.bytes != nil, raw.task_name.bytes != nil,
+              raw.key_actions.present != 0, raw.key_actions.count <= GradeInputReader.maxKeyActions else { return nil }
+        let keys = line.texts(raw.key_actions)
+        // The scored key actions, on the stack (a trivial C struct: assigned, not initialised).
+        let metrics = withUnsafeTemporaryAllocation(of: simd_record_text.self, capacity: keys.count) { scored -> TaskMetrics? in
+            var count = 0
+            for key in keys where ReferenceMetric.isScored(key) {
+                scored[count] = key
+                count += 1
+            }
+            guard count > 0 else { return nil }  // the general way reports it
+            return ReferenceMetric.evaluate(
+                line.entries, taskType: raw.task_type, taskName: raw.task_name, keyActions: keys,
+                scored: UnsafeBufferPointer(rebasing: scored[..<count]))
+        }
+        guard let metrics else { return nil }
+        return GradedTask(
+            source: source, identity: identity, model: raw.model.bytes == nil ? "unknown" : raw.model.string,
+            taskType: raw.task_type.string, scene: raw.scene.bytes == nil ? nil : raw.scene.string, metrics: metrics,
+            lineKeyActions: worker.firstLine(of: identity) ? keys.map(\.string) : nil)
     }
 
     func grade(_ parsed: Result<GradeRecord, GradeIssue>, source: LineSource) -> Result<GradedTask, GradeIssue> {
@@ -155,6 +202,37 @@ public struct Grader {
         return (TaskReference(
             taskType: result.taskType ?? task.taskType, taskName: result.taskName ?? task.taskName,
             keyActions: result.keyActions ?? task.keyActionTexts), result.scene ?? task.scene)
+    }
+}
+
+/// What a grading worker thread keeps from line to line.
+struct GradeWorker {
+    // Identities of lines this worker graded in `Grader.gradeRecorded`. A worker takes chunks in
+    // input order, so a later line of one of them comes after a line of the same identity that
+    // carried its key actions; `KeyActionWarnings` checks a task only on its first graded line,
+    // so the later line's `lineKeyActions` (five strings, most too long for a small string) is
+    // not made. Whole-number identities (the reference's) are remembered direct-mapped by value,
+    // without hashing; others in a set, forgotten past `maxRemembered`. Forgetting only makes
+    // the key actions again, so memory stays bounded.
+    // Made on the first line (a run directory's result.json files are one input each, with
+    // workers of their own).
+    private var numbers: [Int] = []  // Int.min: no identity (|identity| < 9e18)
+    private var texts: Set<String> = []
+    static let numberSlots = 1024, maxRemembered = 1 << 16
+
+    /// Whether this is the first line of `identity` this worker grades (as far as it remembers).
+    mutating func firstLine(of identity: TaskIdentity) -> Bool {
+        switch identity {
+        case .int(let value):
+            if numbers.isEmpty { numbers = [Int](repeating: Int.min, count: Self.numberSlots) }
+            let slot = value & (Self.numberSlots - 1)
+            if numbers[slot] == value { return false }
+            numbers[slot] = value
+            return true
+        case .string(let text):
+            if texts.count >= Self.maxRemembered { texts.removeAll(keepingCapacity: true) }
+            return texts.insert(text).inserted
+        }
     }
 }
 

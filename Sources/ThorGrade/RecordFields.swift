@@ -18,19 +18,16 @@ struct RecordFields: Hashable {
     /// simdjson leaves to it). Both give the same fields for every line simdjson accepts;
     /// `SimdRecordTests` checks that on the fuzz tests' damaged lines.
     init?(simdjson bytes: UnsafeBufferPointer<UInt8>, readable: Int) {
-        guard let base = bytes.baseAddress else { return nil }
-        var raw = simd_record()
-        guard simd_record_parse(base, bytes.count, readable, &raw) == 1 else { return nil }
-        let texts = raw.texts
-        func string(_ text: simd_record_text) -> String? {
-            guard let start = text.bytes else { return nil }
-            return String(decoding: UnsafeRawBufferPointer(start: start, count: text.length), as: UTF8.self)
-        }
-        func list(_ list: simd_record_list) -> [String]? {
-            guard list.present != 0 else { return nil }
-            guard list.count > 0, let texts else { return [] }
-            return (Int(list.start)..<Int(list.start + list.count)).map { string(texts[$0]) ?? "" }
-        }
+        guard let line = SimdLine(bytes, readable: readable) else { return nil }
+        self.init(line)
+    }
+
+    /// The fields of a line simdjson read; nil where ThorJSON must read it again (an over-long
+    /// key-action list, which it reports with its count).
+    init?(_ line: SimdLine) {
+        let raw = line.raw
+        func string(_ text: simd_record_text) -> String? { text.bytes == nil ? nil : text.string }
+        func list(_ list: simd_record_list) -> [String]? { list.present == 0 ? nil : line.texts(list).map(\.string) }
         switch Int(raw.identity_kind) {
         case Int(SIMD_RECORD_NULL.rawValue): sawIdentity = true
         case Int(SIMD_RECORD_INTEGER.rawValue):
@@ -56,13 +53,8 @@ struct RecordFields: Hashable {
             entries.reserveCapacity(raw.entry_count)
             for index in 0..<raw.entry_count {
                 guard let entry = raw.entries?[index] else { return nil }
-                let success: RecordedSuccess = switch Int(entry.success) {
-                case Int(SIMD_RECORD_ZERO.rawValue): .zero
-                case Int(SIMD_RECORD_TRUTHY.rawValue): .truthy
-                default: .falsyNonZero
-                }
                 entries.append(TrajectoryEntry(
-                    action: string(entry.action) ?? "", object: string(entry.object), success: success,
+                    action: string(entry.action) ?? "", object: string(entry.object), success: entry.recordedSuccess,
                     legalObjects: readsLegal ? list(entry.legal_objects) ?? [] : []))
             }
             trajectory = entries
@@ -93,5 +85,70 @@ struct RecordFields: Hashable {
         if let actions { return .success(.plan(identity: identity, actions: actions, model: result.model)) }
         if let responses { return .success(.responses(identity: identity, responses: responses, model: result.model)) }
         return .failure(LineProblem("no trajectory, actions or responses field"))
+    }
+}
+
+/// A line simdjson accepted (`simd_record_parse`): its fields as spans of the reader's buffers,
+/// valid only until the thread's next parse. Recorded mode grades the usual line straight from
+/// them (`Grader.gradeRecorded`); every other line becomes `RecordFields`.
+struct SimdLine {
+    let raw: simd_record
+
+    /// nil when simdjson declines the line (ThorJSON then reads it).
+    init?(_ bytes: UnsafeBufferPointer<UInt8>, readable: Int) {
+        guard let base = bytes.baseAddress else { return nil }
+        var raw = simd_record()
+        guard simd_record_parse(base, bytes.count, readable, &raw) == 1 else { return nil }
+        self.raw = raw
+    }
+
+    /// The strings of a list field (empty when absent). The C++ reader appends a list's strings to
+    /// `texts` as it reads them and hands out their start and count, so they lie within it.
+    func texts(_ list: simd_record_list) -> UnsafeBufferPointer<simd_record_text> {
+        guard list.present != 0, list.count > 0, let texts = raw.texts else { return UnsafeBufferPointer(start: nil, count: 0) }
+        return UnsafeBufferPointer(start: texts + Int(list.start), count: Int(list.count))
+    }
+
+    /// The trajectory's entries, as the metric reads them.
+    var entries: Entries {
+        Entries(raw: UnsafeBufferPointer(start: raw.entries, count: raw.entries == nil ? 0 : raw.entry_count), line: self)
+    }
+
+    struct Entries: RandomAccessCollection {
+        let raw: UnsafeBufferPointer<simd_record_entry>
+        let line: SimdLine
+        var startIndex: Int { 0 }
+        var endIndex: Int { raw.count }
+        subscript(index: Int) -> Entry { Entry(raw: raw[index], line: line) }
+    }
+
+    struct Entry: MetricEntry {
+        let raw: simd_record_entry
+        let line: SimdLine
+        var action: simd_record_text { raw.action }
+        var object: simd_record_text? { raw.object.bytes == nil ? nil : raw.object }
+        var recordedSuccess: RecordedSuccess { raw.recordedSuccess }
+        func containsLegalObject(where test: (String) -> Bool) -> Bool { line.texts(raw.legal_objects).contains { test($0.string) } }
+    }
+}
+
+/// A text of a line simdjson read: UTF-8 (simdjson validates it) in the reader's buffers.
+extension simd_record_text: MetricText {
+    @inline(__always)
+    func withUTF8Bytes<R>(_ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        body(UnsafeBufferPointer(start: UnsafeRawPointer(bytes)?.assumingMemoryBound(to: UInt8.self), count: length))
+    }
+
+    var utf8Count: Int { length }
+    var string: String { withUTF8Bytes { String(decoding: $0, as: UTF8.self) } }
+}
+
+extension simd_record_entry {
+    var recordedSuccess: RecordedSuccess {
+        switch Int(success) {
+        case Int(SIMD_RECORD_ZERO.rawValue): .zero
+        case Int(SIMD_RECORD_TRUTHY.rawValue): .truthy
+        default: .falsyNonZero
+        }
     }
 }

@@ -5,6 +5,6 @@ extension ReferenceMetric {
     /// re-evaluate the whole trajectory only after such a step; the other fields (efficiency,
     /// repeat rate) it evaluates when asked.
     public static func canScore(_ entry: TrajectoryEntry) -> Bool {
-        !(entry.success.equalsZero || unscoredActions.contains(where: entry.action.sameCodePoints))
+        !(entry.success.equalsZero || isUnscoredAction(entry.action))
     }
 }

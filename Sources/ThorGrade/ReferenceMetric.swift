@@ -16,8 +16,6 @@ public struct TaskMetrics: Hashable, Sendable {
 /// is applied. Improvements (goal-state success, error kinds) are reported elsewhere, never here.
 /// Strings are compared as Python compares them (see PythonText.swift).
 public enum ReferenceMetric {
-    /// Actions that never score (rule 2).
-    static let unscoredActions = ["init", "observe", "move forward", "navigate to", "error"]
     /// Key actions containing these words are not counted in `total`.
     static let unscoredKeyWords = StoreLimits.unscoredKeyActionWords
 
@@ -39,150 +37,195 @@ public enum ReferenceMetric {
         try evaluate(entries: trajectory, task: task, scored: scored)
     }
 
-    /// The metric over any list of entries: simulate mode reads its `EpisodeStep`s in place
-    /// instead of copying each into a `TrajectoryEntry` list (an allocation and a reference count
-    /// per string per step). Entries are read by index, field by field, so none is copied whole.
+    /// The metric over any list of entries of `String`s: simulate mode reads its `EpisodeStep`s
+    /// in place instead of copying each into a `TrajectoryEntry` list (an allocation and a
+    /// reference count per string per step).
     static func evaluate<Entries: RandomAccessCollection>(
         entries trajectory: Entries, task: TaskReference, scored: [String]
-    ) throws(UnscorableTask) -> TaskMetrics where Entries.Element: MetricEntry {
-        let isSingleSearch = task.taskType.sameCodePoints(as: "single_search")
-        var reward = 0
-        var flag = 0
-        var previous = ActionText(action: "", object: nil)
-        // Key actions not matched yet, flagged in place of the reference's list removals (a
-        // copy of the list per line); the first unflagged match is the one it removes.
-        var used = [Bool](repeating: false, count: task.keyActions.count)
-        // Each entry adds at most one to either: one allocation instead of growing them.
-        var navigated: [String?] = []
-        navigated.reserveCapacity(trajectory.count)
-        var matched: [String] = []
-        matched.reserveCapacity(trajectory.count)
-        // Lowercased once, and only if a single_search end entry needs it.
-        var lowerTaskName: String?
-
-        walk: for position in trajectory.indices {
-            var action = trajectory[position].action
-            let object = trajectory[position].object
-            if action.sameCodePoints(as: "navigate to") { navigated.append(object) }  // rule 1: failed ones too
-            // Rule 2 skips on `success == 0` but records prev only when success is truthy.
-            let success = trajectory[position].recordedSuccess
-            if success.equalsZero || unscoredActions.contains(where: action.sameCodePoints) {
-                if success.isTruthy { previous = ActionText(action: action, object: object) }
-                continue
-            }
-            if action.containsBytes(of: "end") {  // rule 3
-                if isSingleSearch {
-                    let name = lowerTaskName ?? task.taskName.pythonLowercased()
-                    lowerTaskName = name
-                    // Substring quirk: a visible `Pot` matches a task about a `Potato`.
-                    if trajectory[position].legalObjects.contains(where: { name.containsBytes(of: $0.pythonLowercased()) }) {
-                        reward += 1
-                    } else if task.keyActions.contains(where: previous.spells) {
-                        reward += 1
-                        flag = 1
-                        break walk  // nothing after a key-action end counts
-                    }
-                } else {
-                    reward += 1
-                    matched.append(action)
-                }
-            } else if let object {  // rule 4
-                if action.startsWithCodePoints("put") { action = "put" }  // `put in` scores as `put`
-                let text = ActionText(action: action, object: object)
-                if let index = task.keyActions.indices.first(where: { !used[$0] && text.spells(task.keyActions[$0]) }) {
-                    used[index] = true  // one copy: a repeated key action must be repeated
-                    matched.append(task.keyActions[index])
-                    reward += 1
-                }
-            }
-            previous = ActionText(action: action, object: object)  // rule 5, with the rewritten action
-        }
-
-        let total = scored.count
-        guard total > 0 else { throw UnscorableTask() }
-        let completeness = Double(reward) / Double(total)
-        let success = reward / total  // floor of a non-negative ratio
-        return TaskMetrics(
-            success: success,
-            efficiency: success != 0 ? Double(task.keyActions.count + 1) / Double(trajectory.count) : 0.0,
-            completeness: completeness,
-            completenessOrdered: isSingleSearch ? completeness : Double(longestCommonSubsequence(matched, scored)) / Double(total),
-            keyActionsSuccess: flag,
-            repeatRate: navigated.isEmpty ? 0 : Double(navigated.count - distinctCount(navigated)) / Double(navigated.count),
-            step: task.taskType.sameCodePoints(as: "single_search_from_closerep") ? 2 : task.keyActions.count - 1)
+    ) throws(UnscorableTask) -> TaskMetrics where Entries.Element: MetricEntry, Entries.Element.Text == String, Entries.Index == Int {
+        guard !scored.isEmpty else { throw UnscorableTask() }
+        return evaluate(trajectory, taskType: task.taskType, taskName: task.taskName, keyActions: task.keyActions, scored: scored)
     }
 
-    /// `len(set(navigated))`: a trajectory has at most a few dozen navigations, so a linear scan
-    /// beats hashing them; a recorded file can hold any number, and beyond a few dozen they are
-    /// hashed by their UTF-8 bytes (code-point equality, as Python's set) to stay linear.
-    static func distinctCount(_ objects: [String?]) -> Int {
-        if objects.count > 64 { return Set(objects.map { $0.map { Array($0.utf8) } }).count }
+    /// The metric over any text: `String`s, or recorded mode's spans of the simdjson reader's
+    /// buffers (`SimdLine`). `scored` is `keyActions.filter(isScored)`, not empty.
+    static func evaluate<Entries: RandomAccessCollection, Keys: RandomAccessCollection, Scored: RandomAccessCollection>(
+        _ trajectory: Entries, taskType: Keys.Element, taskName: Keys.Element, keyActions: Keys, scored: Scored
+    ) -> TaskMetrics
+    where Entries.Element: MetricEntry, Entries.Element.Text == Keys.Element, Scored.Element == Keys.Element,
+          Entries.Index == Int, Keys.Index == Int, Scored.Index == Int {
+        let isSingleSearch = taskType.same(as: "single_search")
+        let entryCount = trajectory.count, keyCount = keyActions.count, total = scored.count
+        // One scratch block for the whole line (none on the heap for usual lengths): which key
+        // actions are matched already, flagged in place of the reference's list removals (a copy
+        // of the list per line; the first unflagged match is the one it removes); the entries
+        // that navigated; what matched, as key-action indices (>= 0) or entries whose `end`
+        // matched (-1 - entry), rather than as copied texts.
+        return withUnsafeTemporaryAllocation(of: Int.self, capacity: keyCount + 2 * entryCount) { scratch in
+            let used = UnsafeMutableBufferPointer(rebasing: scratch[..<keyCount])
+            used.initialize(repeating: 0)
+            let navigated = UnsafeMutableBufferPointer(rebasing: scratch[keyCount..<(keyCount + entryCount)])
+            let matched = UnsafeMutableBufferPointer(rebasing: scratch[(keyCount + entryCount)...])
+            var navigations = 0, matches = 0
+            var reward = 0
+            var flag = 0
+            var previous = PreviousAction<Keys.Element>()
+            // Lowercased once, and only if a single_search end entry needs it.
+            var lowerTaskName: String?
+
+            walk: for index in 0..<entryCount {
+                let entry = trajectory[trajectory.startIndex + index]
+                let action = entry.action
+                if action.same(as: "navigate to") {  // rule 1: failed ones too
+                    navigated[navigations] = index
+                    navigations += 1
+                }
+                // Rule 2 skips on `success == 0` but records prev only when success is truthy.
+                if entry.recordedSuccess.equalsZero || isUnscoredAction(action) {
+                    if entry.recordedSuccess.isTruthy { previous = PreviousAction(action: action, object: entry.object) }
+                    continue
+                }
+                var isPut = false
+                if action.contains("end") {  // rule 3
+                    if isSingleSearch {
+                        let name = lowerTaskName ?? taskName.string.pythonLowercased()
+                        lowerTaskName = name
+                        // Substring quirk: a visible `Pot` matches a task about a `Potato`.
+                        if entry.containsLegalObject(where: { name.containsBytes(of: $0.pythonLowercased()) }) {
+                            reward += 1
+                        } else if keyActions.contains(where: previous.spells) {
+                            reward += 1
+                            flag = 1
+                            break walk  // nothing after a key-action end counts
+                        }
+                    } else {
+                        reward += 1
+                        matched[matches] = -1 - index
+                        matches += 1
+                    }
+                } else if let object = entry.object {  // rule 4
+                    isPut = action.starts(with: "put")  // `put in` scores as `put`
+                    let text = PreviousAction(action: action, isPut: isPut, object: object)
+                    if let key = (0..<keyCount).first(where: { used[$0] == 0 && text.spells(keyActions[keyActions.startIndex + $0]) }) {
+                        used[key] = 1  // one copy: a repeated key action must be repeated
+                        matched[matches] = key
+                        matches += 1
+                        reward += 1
+                    }
+                }
+                previous = PreviousAction(action: action, isPut: isPut, object: entry.object)  // rule 5, with the rewritten action
+            }
+
+            let completeness = Double(reward) / Double(total)
+            let success = reward / total  // floor of a non-negative ratio
+            func matchedText(_ slot: Int) -> Keys.Element {
+                let value = matched[slot]
+                return value >= 0 ? keyActions[keyActions.startIndex + value] : trajectory[trajectory.startIndex + (-1 - value)].action
+            }
+            let ordered = isSingleSearch
+                ? completeness
+                : Double(longestCommonSubsequence(matches, scored.count) { matchedText($0).same(as: scored[scored.startIndex + $1]) }) / Double(total)
+            let repeats = navigations == 0 ? 0 : Double(navigations - distinctCount(navigations) { trajectory[trajectory.startIndex + navigated[$0]].object }) / Double(navigations)
+            return TaskMetrics(
+                success: success,
+                efficiency: success != 0 ? Double(keyCount + 1) / Double(entryCount) : 0.0,
+                completeness: completeness,
+                completenessOrdered: ordered,
+                keyActionsSuccess: flag,
+                repeatRate: repeats,
+                step: taskType.same(as: "single_search_from_closerep") ? 2 : keyCount - 1)
+        }
+    }
+
+    /// Actions that never score (rule 2), compared without a `String`.
+    @inline(__always)
+    static func isUnscoredAction(_ action: some MetricText) -> Bool {
+        action.same(as: "init") || action.same(as: "observe") || action.same(as: "move forward") || action.same(as: "navigate to")
+            || action.same(as: "error")
+    }
+
+    /// `len(set(objects))` of `count` objects: a trajectory has at most a few dozen navigations, so
+    /// a linear scan beats hashing them; a recorded file can hold any number, and beyond a few
+    /// dozen they are hashed by their UTF-8 bytes (code-point equality, as Python's set) to stay linear.
+    static func distinctCount<Text: MetricText>(_ count: Int, _ object: (Int) -> Text?) -> Int {
+        if count > 64 { return Set((0..<count).map { object($0).map { $0.withUTF8Bytes { Array($0) } } }).count }
         var distinct = 0
-        for (index, object) in objects.enumerated() where !objects[..<index].contains(where: { same($0, object) }) {
-            distinct += 1
+        for index in 0..<count {
+            let current = object(index)
+            if !(0..<index).contains(where: { same(object($0), current) }) { distinct += 1 }
         }
         return distinct
     }
 
-    static func same(_ a: String?, _ b: String?) -> Bool {
+    static func same<Text: MetricText>(_ a: Text?, _ b: Text?) -> Bool {
         switch (a, b) {
         case (nil, nil): true
-        case (let a?, let b?): a.sameCodePoints(as: b)
+        case (let a?, let b?): a.same(as: b)
         default: false
         }
     }
 
     /// Key actions containing `observe`, `move forward` or `navigate to` do not count in `total`.
-    static func isScored(_ keyAction: String) -> Bool {
-        !unscoredKeyWords.contains { keyAction.containsBytes(of: $0) }
+    static func isScored<Text: MetricText>(_ keyAction: Text) -> Bool {
+        keyAction.withUTF8Bytes { key in !unscoredKeyWords.contains { word in word.withUTF8Bytes { key.containsBytes(of: $0) } } }
     }
 
-    static func longestCommonSubsequence(_ a: [String], _ b: [String]) -> Int {
-        guard !a.isEmpty, !b.isEmpty else { return 0 }
+    /// The longest common subsequence of two lists of `a` and `b` items, `equal(i, j)` comparing
+    /// the first's i-th with the second's j-th.
+    static func longestCommonSubsequence(_ a: Int, _ b: Int, _ equal: (Int, Int) -> Bool) -> Int {
+        guard a > 0, b > 0 else { return 0 }
         // Two rows on the stack (or one heap block for long lists): this runs once per line.
-        return withUnsafeTemporaryAllocation(of: Int.self, capacity: 2 * (b.count + 1)) { rows in
-            var previousRow = UnsafeMutableBufferPointer(rebasing: rows[..<(b.count + 1)])
-            var row = UnsafeMutableBufferPointer(rebasing: rows[(b.count + 1)...])
+        return withUnsafeTemporaryAllocation(of: Int.self, capacity: 2 * (b + 1)) { rows in
+            var previousRow = UnsafeMutableBufferPointer(rebasing: rows[..<(b + 1)])
+            var row = UnsafeMutableBufferPointer(rebasing: rows[(b + 1)...])
             previousRow.initialize(repeating: 0)
             row.initialize(repeating: 0)
-            for x in a {
-                for (j, y) in b.enumerated() {
-                    row[j + 1] = x.sameCodePoints(as: y) ? previousRow[j] + 1 : max(row[j], previousRow[j + 1])
+            for x in 0..<a {
+                for y in 0..<b {
+                    row[y + 1] = equal(x, y) ? previousRow[y] + 1 : max(row[y], previousRow[y + 1])
                 }
                 swap(&row, &previousRow)
             }
-            return previousRow[b.count]
+            return previousRow[b]
         }
     }
 }
 
 /// What the reference builds as `action + " " + object` (or `action` alone for a null object), to
-/// compare with key actions. It is compared in place rather than built: the metric does this for
-/// every trajectory entry.
-struct ActionText {
-    var action: String
-    var object: String?
+/// compare with key actions, where the action may be rewritten to `put` (rule 4). It is compared in
+/// place rather than built: the metric does this for every trajectory entry. No action is `""`,
+/// the reference's `prev` before any entry.
+struct PreviousAction<Text: MetricText> {
+    var action: Text?
+    var isPut = false
+    var object: Text?
+
+    init() {}
+
+    init(action: Text, isPut: Bool = false, object: Text?) {
+        self.action = action
+        self.isPut = isPut
+        self.object = object
+    }
+
+    @inline(__always)
+    func withActionBytes<R>(_ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        if isPut { return body(("put" as StaticString).bytes) }
+        guard let action else { return body(UnsafeBufferPointer(start: nil, count: 0)) }
+        return action.withUTF8Bytes(body)
+    }
 
     /// Whether the joined text has exactly the code points of `key`.
-    func spells(_ key: String) -> Bool {
-        guard let object else { return key.sameCodePoints(as: action) }
-        let keyBytes = key.utf8, actionBytes = action.utf8, objectBytes = object.utf8
-        guard keyBytes.count == actionBytes.count + 1 + objectBytes.count else { return false }
-        // Native strings: three memory compares (the generic collection walk below cost more
-        // than the rest of the metric).
-        let compared = keyBytes.withContiguousStorageIfAvailable { k in
-            actionBytes.withContiguousStorageIfAvailable { a in
-                objectBytes.withContiguousStorageIfAvailable { o -> Bool in
-                    guard let kb = k.baseAddress else { return false }
-                    return (a.baseAddress.map { memcmp(kb, $0, a.count) == 0 } ?? true) && k[a.count] == UInt8(ascii: " ")
-                        && (o.baseAddress.map { memcmp(kb + a.count + 1, $0, o.count) == 0 } ?? true)
+    func spells(_ key: Text) -> Bool {
+        key.withUTF8Bytes { k in
+            withActionBytes { a in
+                guard let object else { return k.sameBytes(as: a) }
+                return object.withUTF8Bytes { o in
+                    guard k.count == a.count + 1 + o.count, k[a.count] == UInt8(ascii: " ") else { return false }
+                    return UnsafeBufferPointer(rebasing: k[..<a.count]).sameBytes(as: a)
+                        && UnsafeBufferPointer(rebasing: k[(a.count + 1)...]).sameBytes(as: o)
                 }
             }
         }
-        if let compared = compared.flatMap({ $0 }).flatMap({ $0 }) { return compared }
-        var rest = keyBytes[...]
-        guard rest.starts(with: actionBytes) else { return false }
-        rest = rest.dropFirst(actionBytes.count)
-        return rest.first == UInt8(ascii: " ") && rest.dropFirst().elementsEqual(objectBytes)
     }
 }

@@ -71,7 +71,9 @@ public enum ReportWriters {
         let m = task.metrics, simulation = task.simulation
         // Reserved once: grown by appends, a line took five allocations.
         let texts = task.source.file.utf8.count + task.model.utf8.count + task.taskType.utf8.count + (task.scene?.utf8.count ?? 0)
-        json.bytes.reserveCapacity(json.bytes.count + 256 + texts + (simulation.map { 384 + 128 * $0.steps.count } ?? 0))
+        // Grown geometrically: the grader appends a chunk's lines to one buffer.
+        let needed = json.bytes.count + 256 + texts + (simulation.map { 384 + 128 * $0.steps.count } ?? 0)
+        if json.bytes.capacity < needed { json.bytes.reserveCapacity(max(needed, 2 * json.bytes.capacity)) }
         var line = 0..<0
         json.object { json in
             if let simulation {
@@ -268,22 +270,35 @@ public enum ReportWriters {
     }
 }
 
-/// A `--per-task` line rendered on a worker thread, before the absolute number of its input line
-/// is known (workers count lines per chunk): the number is written when the chunk is passed on.
-struct PerTaskRendering {
-    private(set) var bytes: [UInt8] = []
-    /// Where the value of `"line"` is in `bytes`.
-    private var number: Range<Int>
+/// A graded line's `--per-task` line (newline-terminated), rendered on the worker thread that
+/// graded it, before the absolute number of its input line was known (workers count lines per
+/// chunk): the number goes between `head` and `tail`. Valid only while it is being consumed (the
+/// bytes are the chunk's output, handed on whole, see `GradeInputStream.forEachLine`).
+public struct RenderedPerTaskLine {
+    /// The bytes before the value of `"line"`, and after it (the newline included).
+    public let head: UnsafeBufferPointer<UInt8>, tail: UnsafeBufferPointer<UInt8>
+    /// The input line's number.
+    public let line: Int
 
-    init(_ task: GradedTask) {
-        number = ReportWriters.writePerTaskLine(task, into: &bytes)
-        bytes.append(UInt8(ascii: "\n"))
+    /// The whole line.
+    public var bytes: [UInt8] { Array(head) + Array(String(line).utf8) + Array(tail) }
+}
+
+/// Where a rendered per-task line lies in its chunk's output.
+struct PerTaskSpan {
+    private var start: Int, number: Range<Int>, end: Int
+
+    /// Renders `task`'s line at the end of `output`.
+    init(_ task: GradedTask, into output: inout [UInt8]) {
+        start = output.count
+        number = ReportWriters.writePerTaskLine(task, into: &output)
+        output.append(UInt8(ascii: "\n"))
+        end = output.count
     }
 
-    /// The line with its input line number now absolute.
-    mutating func relocate(toLine line: Int) {
-        let digits = String(line).utf8  // a small string: nothing allocated
-        bytes.replaceSubrange(number, with: digits)
-        number = number.lowerBound..<(number.lowerBound + digits.count)
+    /// The line in its chunk's `output`, for the input line `line`.
+    func line(in output: UnsafeBufferPointer<UInt8>, number line: Int) -> RenderedPerTaskLine {
+        RenderedPerTaskLine(head: UnsafeBufferPointer(rebasing: output[start..<number.lowerBound]),
+                    tail: UnsafeBufferPointer(rebasing: output[number.upperBound..<end]), line: line)
     }
 }

@@ -1,5 +1,4 @@
 import ThorModel
-import ThorSim
 
 /// One entry of a reference trajectory, reduced to what the metric reads.
 public struct TrajectoryEntry: Hashable, Sendable {
@@ -22,24 +21,6 @@ public struct TrajectoryEntry: Hashable, Sendable {
     public init(action: String, object: String? = nil, success: Bool, legalObjects: [String] = []) {
         self.init(action: action, object: object, success: success ? .truthy : .zero, legalObjects: legalObjects)
     }
-}
-
-/// What the metric reads of a trajectory entry: a recorded one, or a simulated step read in place.
-protocol MetricEntry {
-    var action: String { get }
-    var object: String? { get }
-    var recordedSuccess: RecordedSuccess { get }
-    /// Read only on `end` entries of single_search tasks.
-    var legalObjects: [String] { get }
-}
-
-extension TrajectoryEntry: MetricEntry {
-    var recordedSuccess: RecordedSuccess { success }
-}
-
-extension EpisodeStep: MetricEntry {
-    /// The simulator's flag, as `TrajectoryEntry(success:)` reads it.
-    var recordedSuccess: RecordedSuccess { success ? .truthy : .zero }
 }
 
 /// A recorded `success` value as the reference tests it. It tests it twice, differently: rule 2

@@ -1,4 +1,5 @@
 import Foundation
+import ThorGrade
 
 /// The one way thor-lite writes output: standard output and the files named by options
 /// (`--per-task`, `--summary`). Every write is checked, so a full disk, `/dev/full` or a closed
@@ -101,6 +102,14 @@ enum Output {
         /// Appends `bytes`; writes when the buffer is full.
         func write(_ bytes: [UInt8]) throws {
             buffer += bytes
+            if buffer.count >= Self.bufferSize { try flush() }
+        }
+
+        /// Appends a per-task line with its line number.
+        func write(_ line: RenderedPerTaskLine) throws {
+            buffer.append(contentsOf: line.head)
+            buffer.append(contentsOf: String(line.line).utf8)  // a small string: nothing allocated
+            buffer.append(contentsOf: line.tail)
             if buffer.count >= Self.bufferSize { try flush() }
         }
 

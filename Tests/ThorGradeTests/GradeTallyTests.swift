@@ -117,10 +117,12 @@ final class GradeTallyTests: XCTestCase {
             for (relative, absolute) in [(1, 1), (3, 1_234_567), (12, 7)] {
                 var early = task
                 early.source.line = relative
-                var rendering = PerTaskRendering(early)
+                // Rendered after another line in the same chunk output, as the grader does.
+                var output = Array("earlier line\n".utf8)
+                let span = PerTaskSpan(early, into: &output)
                 early.source.line = absolute
-                rendering.relocate(toLine: early.source.line)
-                XCTAssertEqual(String(decoding: rendering.bytes, as: UTF8.self), String(decoding: perTaskLine(early) + [10], as: UTF8.self))
+                let line = output.withUnsafeBufferPointer { span.line(in: $0, number: absolute).bytes }
+                XCTAssertEqual(String(decoding: line, as: UTF8.self), String(decoding: perTaskLine(early) + [10], as: UTF8.self))
             }
         }
     }

@@ -187,4 +187,96 @@ final class SimdRecordTests: XCTestCase {
         XCTAssertEqual(fields.trajectory, [TrajectoryEntry(action: "end", success: .zero)])
         XCTAssertEqual(simdjsonFields(line), fields)
     }
+
+    /// Lines that reach every rule of the metric: task types with and without the single_search
+    /// and closerep rules, scored and unscored key actions (repeated ones too), `put in`
+    /// rewritten to `put`, legal objects with the substring and final-sigma quirks, failed and odd
+    /// `success` values, repeated navigations (more than the linear count handles), null objects
+    /// and task fields, string identities (empty too).
+    func metricLines(_ random: inout SeededGenerator) -> [[UInt8]] {
+        let types = ["single_search", "single_pickup", "single_search_from_closerep", "ordered_pickup_two_object_and_put", "single_search "]
+        let keys = ["navigate to Fridge", "pickup Mug", "put Fridge", "open Fridge", "close Fridge", "observe", "move forward", "end", "pickup Mug", "put in Fridge", "toggle Fridge"]
+        let actions = ["navigate to", "pickup", "put", "put in", "open", "close", "end", "init", "observe", "error", "move forward", "ending", "toggle"]
+        let objects: [JSONValue] = [.string("Mug"), .string("Fridge"), .string("Pot"), .string("\u{212A}nife"), .null]
+        let successes: [JSONValue] = [.int(1), .int(1), .int(0), .bool(true), .null, .string(""), .array([.int(1)]), .double(0.0), .double(0.5)]
+        // Fixed lines for the rules random ones reach rarely: a key-action end after an
+        // object-less action (`prev` spelled without an object), a null object against an empty one.
+        let fixed = [
+            #"{"identity": 1, "tasktype": "single_search", "taskname": "Find the Egg.", "key_actions": ["observe", "end"], "trajectory": [{"action": "observe", "object": null, "success": 1}, {"action": "end", "object": null, "success": 1, "legal_objects": []}]}"#,
+            #"{"identity": 2, "tasktype": "single_pickup", "taskname": "n", "key_actions": ["pickup ", "pickup", "end"], "trajectory": [{"action": "pickup", "object": "", "success": 1}, {"action": "pickup", "object": null, "success": 1}, {"action": "end", "success": 1}]}"#,
+        ].map { Array($0.utf8) }
+        return fixed + (0..<400).map { index in
+            let steps = (0..<Int.random(in: 1...(index % 10 == 0 ? 90 : 12), using: &random)).map { _ -> JSONValue in
+                .object([
+                    "action": .string(random.pick(actions)), "object": random.pick(objects), "success": random.pick(successes),
+                    "legal_objects": .array((0..<Int.random(in: 0...3, using: &random)).map { _ in .string(random.pick(["Mug", "pot", "ΟΣ", "Fridge"])) }),
+                ])
+            }
+            var fields: [String: JSONValue] = [
+                "identity": index % 6 == 0 ? .string(index % 12 == 0 ? "" : "task-\(index % 30)") : .int(index % 40),
+                "model": index % 5 == 0 ? .null : .string("model-\(index % 3)"), "scene": index % 4 == 0 ? .null : .string("FloorPlan1"),
+                "tasktype": .string(random.pick(types)), "taskname": .string(random.pick(["Find the Potato.", "find οδος", "Put the Mug in the Fridge"])),
+                "key_actions": .array((0..<Int.random(in: 1...5, using: &random)).map { _ in .string(random.pick(keys)) }),
+                "trajectory": index % 50 == 1 ? .array([]) : .array(steps),
+            ]
+            if index % 17 == 0 { fields["tasktype"] = .null }
+            if index % 19 == 0 { fields["key_actions"] = nil }
+            return Array(JSONValue.object(fields).compact.utf8)
+        }
+    }
+
+    /// Recorded mode grades the usual line from simdjson's buffers (`Grader.gradeRecorded`); it
+    /// must give what the general way (`RecordFields`, `Grader.grade`) gives, and decline every
+    /// other line (which then goes the general way).
+    func testTheRecordedFastPathGradesAsTheGeneralWay() throws {
+        var random = SeededGenerator(seed: 13)
+        var lines = try fixtureLines() + generatedLines(&random) + metricLines(&random)
+        let seeds = lines
+        for mutation in Mutation.allCases where mutation != .hugeString && mutation != .deepNesting && mutation != .unclosedNesting {
+            for _ in 0..<30 { lines.append(mutation.apply(to: random.pick(seeds), using: &random)) }
+        }
+        let grader = Grader(mode: .recorded, lookup: { _ in nil })
+        var worker = GradeWorker()
+        var fast = 0, declined = 0
+        for (index, bytes) in lines.enumerated() {
+            let source = LineSource(file: "t.jsonl", line: index + 1)
+            let general = bytes.withUnsafeBufferPointer { grader.grade(GradeInputStream.parse($0, readable: $0.count, source: source), source: source) }
+            let graded: GradedTask? = bytes.withUnsafeBufferPointer { buffer in
+                SimdLine(buffer, readable: buffer.count).flatMap { grader.gradeRecorded($0, source: source, worker: &worker) }
+            }
+            guard let graded else {
+                declined += 1
+                continue
+            }
+            fast += 1
+            let text = String(decoding: bytes.prefix(300), as: UTF8.self)
+            guard case .success(let expected) = general else { return XCTFail("the fast path graded a line the general way rejects: \(general) \(text)") }
+            XCTAssertEqual(graded.metrics, expected.metrics, text)
+            XCTAssertEqual(graded.identity, expected.identity, text)
+            XCTAssertEqual(graded.model, expected.model, text)
+            XCTAssertEqual(graded.taskType, expected.taskType, text)
+            XCTAssertEqual(graded.scene, expected.scene, text)
+            XCTAssertEqual(graded.source, expected.source, text)
+            // The line's key actions on the worker's first line of the identity, none after.
+            if let keys = graded.lineKeyActions { XCTAssertEqual(keys, expected.lineKeyActions, text) }
+            // Through the whole line reader, as `grade` calls it.
+            var fresh = GradeWorker()
+            let whole = bytes.withUnsafeBufferPointer { grader.grade(line: $0, readable: $0.count, source: source, worker: &fresh) }
+            XCTAssertEqual(try whole.get().metrics, expected.metrics, text)
+            XCTAssertEqual(try whole.get().lineKeyActions, expected.lineKeyActions, text)
+        }
+        XCTAssertGreaterThan(fast, 300)
+        XCTAssertGreaterThan(declined, 100)
+    }
+
+    /// A worker makes a line's key actions only on its first line of the identity.
+    func testAWorkerMakesKeyActionsOnceperIdentity() throws {
+        let line = Array(#"{"identity": 4, "tasktype": "t", "taskname": "n", "key_actions": ["pickup Mug", "end"], "trajectory": [{"action": "end", "success": 1}]}"#.utf8)
+        let grader = Grader(mode: .recorded, lookup: { _ in nil })
+        var worker = GradeWorker()
+        let keys = (1...3).map { number in
+            line.withUnsafeBufferPointer { try? grader.grade(line: $0, readable: $0.count, source: LineSource(file: "f", line: number), worker: &worker).get().lineKeyActions }
+        }
+        XCTAssertEqual(keys, [["pickup Mug", "end"], nil, nil])
+    }
 }
