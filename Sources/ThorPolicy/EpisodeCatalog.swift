@@ -49,7 +49,9 @@ public final class EpisodeCatalog: WorldSource, @unchecked Sendable {
     /// `BenchmarkTask` copied is a retain per field, every step).
     final class Entry: Sendable {
         let task: BenchmarkTask
-        let reference: TaskReference
+        /// The metric before the first entry, copied by every reset (its scored key actions
+        /// filtered once per task).
+        let emptyMetric: RunningReferenceMetric
         /// The metric reads legal objects only on `end` entries of single_search tasks.
         let readsLegalObjects: Bool
         /// The identity as JSON, typed as in the task file (`7`, `"7a"`).
@@ -58,9 +60,10 @@ public final class EpisodeCatalog: WorldSource, @unchecked Sendable {
         /// written into an object.
         let infoFields: [UInt8]
 
-        init(_ task: BenchmarkTask) {
+        /// Throws for a task the metric cannot score.
+        init(_ task: BenchmarkTask) throws {
             self.task = task
-            reference = TaskReference(task)
+            emptyMetric = try RunningReferenceMetric(task: TaskReference(task))
             readsLegalObjects = task.taskType.utf8.elementsEqual("single_search".utf8)
             var json = JSONWriter(reserving: 16)
             json.value(ReportWriters.json(task.identity))
@@ -86,11 +89,7 @@ public final class EpisodeCatalog: WorldSource, @unchecked Sendable {
         guard let task = tasks?[key] else { throw PolicyEnvironment.EnvironmentError.unknownTask(identity) }
         // A task the metric cannot score is refused before an episode starts (an empty trajectory
         // scores whenever the task can be scored at all).
-        let result = Result { () throws -> Entry in
-            let entry = Entry(task)
-            _ = try ReferenceMetric.evaluate([], task: entry.reference)
-            return entry
-        }
+        let result = Result { try Entry(task) }
         checked[key] = result
         return try result.get()
     }

@@ -39,6 +39,12 @@ public final class VectorEnvironment {
     /// when a task is unknown.
     @discardableResult
     public func reset(tasks: [TaskIdentity]) throws -> [Observation] {
+        try start(tasks: tasks)
+        return environments.map { $0.observation() }
+    }
+
+    /// `reset` without building the observations (`serve` writes them from the environments).
+    func start(tasks: [TaskIdentity]) throws {
         guard !tasks.isEmpty else { throw ServeError("reset needs at least one task") }
         guard catalog.live == nil else {
             // A batch would need a sidecar and a Unity per slot, and one slot's fault would fail
@@ -47,9 +53,8 @@ public final class VectorEnvironment {
         }
         for task in tasks { _ = try catalog.task(task) }
         let fresh = tasks.map { _ in PolicyEnvironment(catalog: catalog) }
-        let observations = try zip(fresh, tasks).map { try $0.reset(task: $1) }
+        for (environment, task) in zip(fresh, tasks) { try environment.start(task: task) }
         environments = fresh
-        return observations
     }
 
     /// What a batched step did to one environment.
@@ -63,14 +68,17 @@ public final class VectorEnvironment {
     /// `actions.count` must equal `count`; unknown reset tasks refuse the whole call before any
     /// environment moves.
     public func step(_ actions: [VectorAction]) throws -> [Slot] {
-        try step(actions) { _, slots in slots }.flatMap { $0 }
+        let environments = self.environments
+        return try step(actions) { range, resets in
+            zip(range, resets).map { Slot(observation: environments[$0].observation(), wasReset: $1) }
+        }.flatMap { $0 }
     }
 
-    /// `step`, with each chunk's slots handed to `render` on the thread that stepped them (the
-    /// environments `range`, slot `i` for environment `range.lowerBound + i`): one hand-over to
-    /// the threads per batch, not one to step and one to render. `render` may read only the
-    /// environments of its range. Returns the chunks' results in order.
-    public func step<Part>(_ actions: [VectorAction], render: (Range<Int>, [Slot]) -> Part) throws -> [Part] {
+    /// `step`, with each chunk handed to `render` on the thread that stepped it (the
+    /// environments `range`, and for environment `range.lowerBound + i` whether it was reset):
+    /// one hand-over to the threads per batch, not one to step and one to render. `render` may
+    /// read only the environments of its range. Returns the chunks' results in order.
+    func step<Part>(_ actions: [VectorAction], render: (Range<Int>, [Bool]) -> Part) throws -> [Part] {
         guard !environments.isEmpty else { throw ServeError("no environments: reset with \"tasks\" first") }
         guard actions.count == environments.count else {
             throw ServeError("\(actions.count) actions for \(environments.count) environments; send one per environment")
@@ -85,15 +93,19 @@ public final class VectorEnvironment {
         return try results.map { try $0.get() }
     }
 
-    static func advance(_ environment: PolicyEnvironment, _ action: VectorAction) throws -> Slot {
+    /// Steps or resets one environment; true when it was reset.
+    static func advance(_ environment: PolicyEnvironment, _ action: VectorAction) throws -> Bool {
         switch action {
         case .reset(let task):
-            return Slot(observation: try environment.reset(task: task), wasReset: true)
+            try environment.start(task: task)
+            return true
         case .act(let text):
             if environment.isDone, let task = environment.task {
-                return Slot(observation: try environment.reset(task: task.identity), wasReset: true)
+                try environment.start(task: task.identity)
+                return true
             }
-            return Slot(observation: try environment.step(text), wasReset: false)
+            try environment.advance(text)
+            return false
         }
     }
 

@@ -31,6 +31,12 @@ public struct EpisodeStep: Hashable, Sendable {
         set { interactable = TypeNames(newValue) }
     }
 
+    /// The legal lists as the scene's type-id sets with its name table (ids index the table, which
+    /// is sorted), when the simulator made them; nil for lists given as names (a live backend's, a
+    /// cut-off's, hand-built ones). `serve` writes the lists from these without building names.
+    public var navigableTypes: (types: TypeSet, table: [String])? { navigable.types }
+    public var interactableTypes: (types: TypeSet, table: [String])? { interactable.types }
+
     var responseText: ResponseText
     var navigable: TypeNames
     var interactable: TypeNames
@@ -83,6 +89,12 @@ struct TypeNames: Hashable, Sendable {
 
     init(_ types: TypeSet, table: [String]) { storage = .types(types, table: table) }
     init(_ names: [String]) { storage = .names(names) }
+
+    /// The type-id set and name table, when held as such.
+    var types: (types: TypeSet, table: [String])? {
+        if case .types(let types, let table) = storage { return (types, table) }
+        return nil
+    }
 
     /// The names in the scene's type order (sorted), or as given.
     var names: [String] {
