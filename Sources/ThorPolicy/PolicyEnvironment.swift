@@ -111,9 +111,13 @@ public final class PolicyEnvironment {
 
     /// `reset` without building the observation (`serve` writes it from the environment).
     func start(task identity: TaskIdentity) throws {
-        let entry = try catalog.entry(identity)
+        try start(try catalog.entry(identity))
+    }
+
+    /// `start(task:)` with the task's entry looked up already.
+    func start(_ entry: EpisodeCatalog.Entry) throws {
         let task = entry.task
-        var runner = EpisodeRunner(world: try catalog.world(for: task), taskType: task.taskType)
+        var runner = EpisodeRunner(world: entry.start, taskType: task.taskType)
         if let options = catalog.live {
             // One sidecar per environment, kept across its episodes.
             let session = live ?? LiveSession(options: options)
@@ -131,7 +135,7 @@ public final class PolicyEnvironment {
         }
         self.runner = runner
         self.entry = entry
-        frames = catalog.frames(scene: task.scene)
+        frames = entry.frames
         metric = entry.emptyMetric
         extendMetric()
         reward = 0
@@ -208,6 +212,13 @@ public final class PolicyEnvironment {
         return live.divergence(task: task, steps: runner.steps)
     }
 
+    /// Whether every required end-state fact holds: `goalFacts.allSatisfy(\.holds)` without
+    /// comparing the task with the world's (the world was made for it: `Entry.start`).
+    var goalSuccess: Bool {
+        guard let world = live?.episode?.shadow ?? runner?.world else { return true }
+        return GoalCheck.reportOnOwnTask(in: world).success
+    }
+
     /// The end-state facts of the task, checked on the current world.
     public var goalFacts: [GoalFact] {
         guard let runner, let task else { return [] }
@@ -274,6 +285,9 @@ enum TypeList {
         switch (self, other) {
         case (.types(let a, let tableA), .types(let b, let tableB)) where tableA == tableB: a == b
         case (.names(let a), .names(let b)): a == b
+        // A new environment's first list, and the repeat cut-off's, against an empty list.
+        case (.types(let set, _), .names(let names)) where names.isEmpty, (.names(let names), .types(let set, _)) where names.isEmpty:
+            set.isEmpty
         default: names == other.names
         }
     }
@@ -285,14 +299,34 @@ enum TypeList {
         }
     }
 
-    /// The list as a JSON array: the table's ids walked in order give the names in the order
-    /// `EpisodeStep`'s lists spell them (ascending type id), with no array built.
-    func write(into json: inout JSONWriter) {
+    /// The list as a JSON array, in the order `EpisodeStep`'s lists spell it (ascending type
+    /// id); a set of `rendered`'s table is written from its names already in JSON.
+    func write(into json: inout JSONWriter, rendered: RenderedTypeNames?) {
         switch self {
         case .types(let set, let table):
-            json.array { json in for id in table.indices where set.contains(id) { json.string(table[id]) } }
+            if let rendered, rendered.table == table {
+                json.array { json in set.forEach { id in rendered.json[id].withUnsafeBufferPointer { json.raw($0) } } }
+            } else {
+                json.array { json in set.forEach { json.string(table[$0]) } }
+            }
         case .names(let names):
             json.strings(names)
+        }
+    }
+}
+
+/// A scene's type names as JSON strings, by type id, made once per scene: a list is then written
+/// by copying bytes, without checking each name for characters to escape.
+final class RenderedTypeNames: Sendable {
+    let table: [String]
+    let json: [[UInt8]]
+
+    init(_ table: [String]) {
+        self.table = table
+        json = table.map { name in
+            var writer = JSONWriter(reserving: name.utf8.count + 2)
+            writer.string(name)
+            return writer.bytes
         }
     }
 }

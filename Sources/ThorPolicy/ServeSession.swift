@@ -237,7 +237,7 @@ extension ServeSession {
         json.object { json in
             guard let entry = environment.entry else { return }
             if environment.isDone {
-                json.key("goal_success"); json.bool(environment.goalFacts.allSatisfy(\.holds))
+                json.key("goal_success"); json.bool(environment.goalSuccess)
                 // Read only (batches are rendered on several threads): the running metric is
                 // complete after every step.
                 if let metrics = environment.metric?.metrics { json.key("metrics"); ReportWriters.write(metrics, into: &json) }
@@ -257,6 +257,7 @@ extension ServeSession {
         let o = environment.observationWithoutLists()
         let lists = environment.typeLists
         let names = environment.encodedNames
+        let rendered = environment.entry?.typeNames
         json.object { json in
             json.key("action"); json.string(o.action)
             json.key("done"); json.bool(o.isDone)
@@ -266,8 +267,8 @@ extension ServeSession {
             json.key("frame_match"); json.string(o.frameMatch?.rawValue)
             json.key("held"); json.string(o.heldType)
             json.key("held_id"); json.string(o.heldId)
-            json.key("interactable"); names.interactable.write(lists.interactable, unchangedAsNull: delta, into: &json)
-            json.key("navigable"); names.navigable.write(lists.navigable, unchangedAsNull: delta, into: &json)
+            json.key("interactable"); names.interactable.write(lists.interactable, rendered: rendered, unchangedAsNull: delta, into: &json)
+            json.key("navigable"); names.navigable.write(lists.navigable, rendered: rendered, unchangedAsNull: delta, into: &json)
             json.key("object"); json.string(o.object)
             json.key("object_id"); json.string(o.objectId)
             json.key("step"); json.int(o.step)
@@ -287,7 +288,7 @@ final class EncodedNames {
 
         /// Writes `current`; when it spells the same list as the last one written, the kept
         /// bytes, or with `unchangedAsNull` null (the `delta` protocol option).
-        func write(_ current: TypeList, unchangedAsNull: Bool, into out: inout JSONWriter) {
+        func write(_ current: TypeList, rendered: RenderedTypeNames?, unchangedAsNull: Bool, into out: inout JSONWriter) {
             if current.spellsSame(as: last) {
                 if unchangedAsNull { return out.null() }
                 json.withUnsafeBufferPointer { out.raw($0) }
@@ -295,7 +296,7 @@ final class EncodedNames {
             }
             // Written in place and kept in the same storage (no allocation once it has grown).
             let start = out.bytes.count
-            current.write(into: &out)
+            current.write(into: &out, rendered: rendered)
             var value = out.bytes[start...]
             if value.first == UInt8(ascii: ",") { value = value.dropFirst(2) }  // the separator before it
             json.removeAll(keepingCapacity: true)

@@ -83,25 +83,36 @@ public final class VectorEnvironment {
         guard actions.count == environments.count else {
             throw ServeError("\(actions.count) actions for \(environments.count) environments; send one per environment")
         }
-        for case .reset(let task) in actions { _ = try catalog.task(task) }
+        // Reset slots' tasks looked up once, before any environment moves (a refused batch
+        // changes nothing).
+        let starts = try actions.map { action -> EpisodeCatalog.Entry? in
+            guard case .reset(let task) = action else { return nil }
+            return try catalog.entry(task)
+        }
         let environments = self.environments
         let chunks = Self.chunks(count: actions.count, threshold: parallelThreshold, threads: threads)
         // Each chunk steps its own environments; the shared catalog locks its caches.
         let results = Self.perChunk(chunks) { range in
-            Result { render(range, try range.map { try Self.advance(environments[$0], actions[$0]) }) }
+            Result { render(range, try range.map { try Self.advance(environments[$0], actions[$0], start: starts[$0]) }) }
         }
         return try results.map { try $0.get() }
     }
 
-    /// Steps or resets one environment; true when it was reset.
-    static func advance(_ environment: PolicyEnvironment, _ action: VectorAction) throws -> Bool {
+    /// Steps or resets one environment (on `start`, the entry of a reset slot's task); true when
+    /// it was reset.
+    static func advance(_ environment: PolicyEnvironment, _ action: VectorAction, start: EpisodeCatalog.Entry?) throws -> Bool {
+        if let start {
+            try environment.start(start)
+            return true
+        }
         switch action {
         case .reset(let task):
             try environment.start(task: task)
             return true
         case .act(let text):
-            if environment.isDone, let task = environment.task {
-                try environment.start(task: task.identity)
+            if environment.isDone, let entry = environment.entry {
+                // Autoreset on the task just finished: its entry is at hand.
+                try environment.start(entry)
                 return true
             }
             try environment.advance(text)

@@ -61,6 +61,18 @@ public struct TypeSet: Hashable, Sendable {
         return result
     }
 
+    /// Calls `body` with each member id in ascending order, without building `members`.
+    @inline(__always)
+    public func forEach(_ body: (Int) -> Void) {
+        for (offset, word) in [words.0, words.1, words.2, words.3].enumerated() {
+            var rest = word
+            while rest != 0 {
+                body(offset * 64 + rest.trailingZeroBitCount)
+                rest &= rest - 1
+            }
+        }
+    }
+
     public var count: Int {
         words.0.nonzeroBitCount + words.1.nonzeroBitCount + words.2.nonzeroBitCount + words.3.nonzeroBitCount
     }
