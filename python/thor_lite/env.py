@@ -91,10 +91,39 @@ def action_space():
     return None if spaces is None else spaces.Text(max_length=MAX_TEXT, min_length=0, charset=CHARSET)
 
 
-def make_observation(raw, text, describe_view):
-    """The observation dict from a serve observation and the reference's user message."""
+class ViewParts:
+    """What an observation's type lists and held type give: the lists' cleaned names, the view in
+    words and the admissible commands. A vector environment keeps one per environment and makes
+    it again only when the lists or the held type change (`current`): about half the steps keep
+    both lists, and a compact reply hands an unchanged list back as the same object."""
+
+    __slots__ = ("navigable", "interactable", "held", "names", "description", "commands")
+
+    def __init__(self, raw):
+        self.navigable, self.interactable, self.held = raw.get("navigable"), raw.get("interactable"), raw.get("held")
+        self.names = (tuple(map(_name, self.navigable or ())), tuple(map(_name, self.interactable or ())))
+        self.description = view_description(raw)
+        self.commands = admissible_commands(raw)
+
+    @classmethod
+    def current(cls, parts, raw):
+        """`parts` when it was made from the same lists and held type as `raw`, else new parts."""
+        if parts is not None:
+            navigable, interactable = raw.get("navigable"), raw.get("interactable")
+            if ((parts.navigable is navigable or parts.navigable == navigable)
+                    and (parts.interactable is interactable or parts.interactable == interactable)
+                    and parts.held == raw.get("held")):
+                return parts
+        return cls(raw)
+
+
+def make_observation(raw, text, describe_view, parts=None):
+    """The observation dict from a serve observation and the reference's user message (`parts`:
+    the observation's `ViewParts`, when kept)."""
     if describe_view:
-        text = text + view_description(raw)
+        text = text + (parts.description if parts is not None else view_description(raw))
+    navigable, interactable = parts.names if parts is not None else (
+        tuple(map(_name, raw.get("navigable") or ())), tuple(map(_name, raw.get("interactable") or ())))
     return {
         "text": _ascii(text, MAX_TEXT),
         "action": _ascii(raw.get("action"), MAX_NAME),
@@ -102,8 +131,8 @@ def make_observation(raw, text, describe_view):
         "success": int(bool(raw.get("success"))),
         "error": _ascii(raw.get("error"), MAX_NAME),
         "feedback": _ascii(raw.get("feedback"), MAX_TEXT),
-        "navigable": tuple(map(_name, raw.get("navigable") or ())),
-        "interactable": tuple(map(_name, raw.get("interactable") or ())),
+        "navigable": navigable,
+        "interactable": interactable,
         "held": _ascii(raw.get("held"), MAX_NAME),
         "step": min(int(raw.get("step", 0)), MAX_STEPS - 1),
         "frame": _ascii(raw.get("frame"), MAX_TEXT),
@@ -126,12 +155,12 @@ def admissible_commands(observation):
     return commands + list(PLAIN_ACTIONS)
 
 
-def make_info(raw, server_info):
+def make_info(raw, server_info, parts=None):
     """`info`: the server's (task fields, metrics and goal success at the end), the raw
-    observation and the admissible commands."""
+    observation and the admissible commands (a fresh list; from `parts` when kept)."""
     info = dict(server_info)
     info["observation"] = raw
-    info["admissible_commands"] = admissible_commands(raw)
+    info["admissible_commands"] = parts.commands[:] if parts is not None else admissible_commands(raw)
     return info
 
 

@@ -14,8 +14,8 @@ protocol directly.
 
 from ._client import ClosesServer, ServeClient, ThorLiteError
 from .catalog import list_tasks
-from .env import (action_space, check_options, make_info, make_observation, observation_space, reward_for,
-                  step_text)
+from .env import (ViewParts, action_space, check_options, make_info, make_observation, observation_space,
+                  reward_for, step_text)
 from .prompts import task_message
 
 try:
@@ -35,27 +35,49 @@ def batch_infos(infos, count):
     """One info dict per environment as Gymnasium batches them (`VectorEnv._add_info`): each key
     an array over the environments (typed for bool, int and float values, else objects), with a
     `_key` mask of the environments that have it; nested dicts batched the same way. Built key by
-    key, not environment by environment: `_add_info` took two thirds of a 64-environment step."""
-    entries = {}
+    key, not environment by environment: `_add_info` took two thirds of a 64-environment step;
+    and a key every environment has (most of them) is one array made from the list of values,
+    not one element assignment per environment."""
+    indices, values = {}, {}
     for index, info in enumerate(infos):
         for key, value in info.items():
-            entries.setdefault(key, []).append((index, value))
+            if key in values:
+                indices[key].append(index)
+                values[key].append(value)
+            else:
+                indices[key], values[key] = [index], [value]
     batched = {}
-    for key, values in entries.items():
-        mask = numpy.zeros(count, dtype=numpy.bool_)
-        mask[[index for index, _ in values]] = True
+    for key, present in values.items():
+        where = indices[key]
+        full = len(where) == count
+        if full:
+            mask = numpy.ones(count, dtype=numpy.bool_)
+        else:
+            mask = numpy.zeros(count, dtype=numpy.bool_)
+            mask[where] = True
         batched["_" + key] = mask
-        if all(isinstance(value, dict) for _, value in values):
-            nested = [{} for _ in range(count)]
-            for index, value in values:
-                nested[index] = value
+        kinds = set(map(type, present))
+        if all(issubclass(kind, dict) for kind in kinds):
+            nested = present if full else [{} for _ in range(count)]
+            if not full:
+                for index, value in zip(where, present):
+                    nested[index] = value
             batched[key] = batch_infos(nested, count)
             continue
-        kinds = {type(value) for _, value in values}
         kind = kinds.pop() if len(kinds) == 1 else object
-        array = numpy.zeros(count, dtype=kind) if kind in (bool, int, float) else numpy.full(count, None, dtype=object)
-        for index, value in values:
-            array[index] = value
+        if kind in (bool, int, float):
+            if full:
+                array = numpy.array(present, dtype=kind)
+            else:
+                array = numpy.zeros(count, dtype=kind)
+                array[where] = present
+        elif full:
+            # fromiter keeps each value an element (a list stays one object, not a dimension).
+            array = numpy.fromiter(present, dtype=object, count=count)
+        else:
+            array = numpy.full(count, None, dtype=object)
+            for index, value in zip(where, present):
+                array[index] = value
         batched[key] = array
     return batched
 
@@ -114,6 +136,8 @@ class ThorLiteVectorEnv(ClosesServer, _Base):
         self._autoreset = numpy.zeros(self.num_envs, dtype=numpy.bool_)
         # Each environment's task fields (type, scene, name, query), merged into every info.
         self._tasks = [{} for _ in range(self.num_envs)]
+        # Each environment's last `ViewParts` (names, view in words, admissible commands).
+        self._views = [None] * self.num_envs
 
     def _draw_task(self):
         if self.order == "cycle":
@@ -135,11 +159,13 @@ class ThorLiteVectorEnv(ClosesServer, _Base):
         reply = self._client.reset_batch(tasks)
         self._autoreset[:] = False
         observations, infos = [], []
+        views = self._views
         for index, (raw, server_info) in enumerate(zip(reply["observations"], reply["infos"])):
             self._tasks[index] = server_info
+            views[index] = parts = ViewParts.current(views[index], raw)
             observations.append(make_observation(raw, task_message(server_info.get("taskquery", "")),
-                                                 self.describe_view))
-            infos.append(make_info(raw, server_info))
+                                                 self.describe_view, parts))
+            infos.append(make_info(raw, server_info, parts))
         return self._batch(observations), batch_infos(infos, self.num_envs)
 
     def step(self, actions):
@@ -155,7 +181,9 @@ class ThorLiteVectorEnv(ClosesServer, _Base):
         truncated = numpy.array(reply["truncated"], dtype=numpy.bool_)
         rewards = numpy.zeros(self.num_envs, dtype=numpy.float64)
         observations, infos = [], []
+        views, tasks = self._views, self._tasks
         for index, (raw, server_info) in enumerate(zip(reply["observations"], reply["infos"])):
+            views[index] = parts = ViewParts.current(views[index], raw)
             if server_info.get("reset"):
                 self._tasks[index] = {key: value for key, value in server_info.items() if key != "reset"}
                 text = task_message(server_info.get("taskquery", ""))
@@ -163,8 +191,8 @@ class ThorLiteVectorEnv(ClosesServer, _Base):
                 text = step_text(raw)
                 done = terminated[index] or truncated[index]
                 rewards[index] = reward_for(self.reward_mode, reply["rewards"][index], done, server_info)
-            observations.append(make_observation(raw, text, self.describe_view))
-            infos.append(make_info(raw, {**self._tasks[index], **server_info}))
+            observations.append(make_observation(raw, text, self.describe_view, parts))
+            infos.append(make_info(raw, {**tasks[index], **server_info}, parts))
         self._autoreset = terminated | truncated
         return self._batch(observations), rewards, terminated, truncated, batch_infos(infos, self.num_envs)
 
