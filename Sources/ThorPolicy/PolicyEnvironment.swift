@@ -288,6 +288,8 @@ enum TypeList {
         // A new environment's first list, and the repeat cut-off's, against an empty list.
         case (.types(let set, _), .names(let names)) where names.isEmpty, (.names(let names), .types(let set, _)) where names.isEmpty:
             set.isEmpty
+        // Sets of two scenes (a reset): most differ in size already.
+        case (.types(let a, _), .types(let b, _)) where a.count != b.count: false
         default: names == other.names
         }
     }

@@ -64,13 +64,18 @@ public struct TypeSet: Hashable, Sendable {
     /// Calls `body` with each member id in ascending order, without building `members`.
     @inline(__always)
     public func forEach(_ body: (Int) -> Void) {
-        for (offset, word) in [words.0, words.1, words.2, words.3].enumerated() {
+        // Word by word, without an array of the words (an allocation per call).
+        func each(_ word: UInt64, _ base: Int) {
             var rest = word
             while rest != 0 {
-                body(offset * 64 + rest.trailingZeroBitCount)
+                body(base + rest.trailingZeroBitCount)
                 rest &= rest - 1
             }
         }
+        each(words.0, 0)
+        each(words.1, 64)
+        each(words.2, 128)
+        each(words.3, 192)
     }
 
     public var count: Int {
