@@ -83,7 +83,7 @@ public struct ServeSession {
                 guard request.task == nil else { throw ServeError("reset takes \"task\" (one episode) or \"tasks\" (a batch), not both") }
                 try vector.start(tasks: tasks)
                 let chunks = VectorEnvironment.chunks(count: tasks.count, threshold: vector.parallelThreshold, threads: vector.threads)
-                return .vectorReset(VectorEnvironment.perChunk(chunks) { range in
+                return .vectorReset(VectorEnvironment.perChunk(chunks, threads: vector.threads) { range in
                     renderChunk(range, delta: false) { _ in (full: true, reset: false) }
                 })
             }

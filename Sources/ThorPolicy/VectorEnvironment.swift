@@ -92,7 +92,7 @@ public final class VectorEnvironment {
         let environments = self.environments
         let chunks = Self.chunks(count: actions.count, threshold: parallelThreshold, threads: threads)
         // Each chunk steps its own environments; the shared catalog locks its caches.
-        let results = Self.perChunk(chunks) { range in
+        let results = Self.perChunk(chunks, threads: threads) { range in
             Result { render(range, try range.map { try Self.advance(environments[$0], actions[$0], start: starts[$0]) }) }
         }
         return try results.map { try $0.get() }
@@ -123,30 +123,55 @@ public final class VectorEnvironment {
     /// Read once: `activeProcessorCount` reads cgroup files on Linux, 3% of a batched step's time.
     static let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
 
-    /// Contiguous index ranges, one per thread for a batch of at least `threshold`, else one.
+    /// Chunks per thread: a thread that starts late (waking a worker takes tens of µs, a batch's
+    /// share a hundred or two) or a chunk that costs more (resets) leaves the rest of the chunks
+    /// to the threads already running, instead of every thread waiting for the last one's half.
+    static let chunksPerThread = 4
+
+    /// Contiguous index ranges in order: for a batch of at least `threshold` on several threads,
+    /// `chunksPerThread` per thread (at most one per environment), else one.
     static func chunks(count: Int, threshold: Int, threads: Int = cores) -> [Range<Int>] {
-        let parts = count >= threshold ? max(1, min(threads, count)) : 1
+        let parts = count >= threshold && threads > 1 ? max(1, min(threads * chunksPerThread, count)) : 1
         return (0..<parts).map { part in (count * part / parts)..<(count * (part + 1) / parts) }
     }
 }
 
 extension VectorEnvironment {
-    /// `body` over each chunk, each on its own thread when there are several; the results in
-    /// chunk order. `body` must touch only what its chunk owns.
-    static func perChunk<T>(_ chunks: [Range<Int>], _ body: (Range<Int>) -> T) -> [T] {
-        guard chunks.count > 1 else { return chunks.map(body) }
+    /// `body` over each chunk on up to `threads` threads, each thread taking the next chunk not
+    /// yet taken until none is left; the results in chunk order. `body` must touch only what its
+    /// chunk owns.
+    static func perChunk<T>(_ chunks: [Range<Int>], threads: Int, _ body: (Range<Int>) -> T) -> [T] {
+        guard chunks.count > 1, threads > 1 else { return chunks.map(body) }
         var results = [T?](repeating: nil, count: chunks.count)
+        let next = ChunkClaims(count: chunks.count)
         withoutActuallyEscaping(body) { body in
             let work = UncheckedSendable(body)
             results.withUnsafeMutableBufferPointer { buffer in
                 let out = UncheckedSendable(buffer)
-                // Each iteration writes its own cell.
-                DispatchQueue.concurrentPerform(iterations: chunks.count) { index in
-                    out.value[index] = work.value(chunks[index])
+                // Each chunk is claimed once, so each cell is written by one thread.
+                DispatchQueue.concurrentPerform(iterations: min(threads, chunks.count)) { _ in
+                    while let index = next.claim() { out.value[index] = work.value(chunks[index]) }
                 }
             }
         }
         return results.compactMap { $0 }
+    }
+}
+
+/// Hands out the chunk indices 0..<count once each, to whichever thread asks first.
+final class ChunkClaims: @unchecked Sendable {
+    private let count: Int
+    private var taken = 0
+    private let lock = NSLock()
+
+    init(count: Int) { self.count = count }
+
+    func claim() -> Int? {
+        lock.lock()
+        defer { lock.unlock() }
+        guard taken < count else { return nil }
+        taken += 1
+        return taken - 1
     }
 }
 

@@ -330,13 +330,30 @@ final class ServeSessionTests: XCTestCase {
         XCTAssertEqual(refused["error"], .string("\"delta\": expected true or false, found a number"))
     }
 
+    func testEveryChunkIsRunOnceAndTheResultsComeInChunkOrder() {
+        for (count, threads) in [(64, 2), (64, 3), (17, 8), (1000, 2), (5, 1)] {
+            let chunks = VectorEnvironment.chunks(count: count, threshold: 1, threads: threads)
+            let runs = NSLock()
+            nonisolated(unsafe) var ran = [Int](repeating: 0, count: count)
+            let results = VectorEnvironment.perChunk(chunks, threads: threads) { range -> Range<Int> in
+                runs.lock()
+                for index in range { ran[index] += 1 }
+                runs.unlock()
+                return range
+            }
+            XCTAssertEqual(results, chunks, "\(count) on \(threads)")
+            XCTAssertEqual(ran, [Int](repeating: 1, count: count), "\(count) on \(threads)")
+        }
+    }
+
     func testChunksCoverTheBatchOnceInOrder() {
         for count in [1, 2, 15, 16, 17, 64, 1000] {
             let chunks = VectorEnvironment.chunks(count: count, threshold: 16)
             XCTAssertEqual(chunks.flatMap { Array($0) }, Array(0..<count), "\(count)")
             if count < 16 { XCTAssertEqual(chunks.count, 1) }
             XCTAssertEqual(VectorEnvironment.chunks(count: count, threshold: 16, threads: 1), [0..<count])
-            XCTAssertEqual(VectorEnvironment.chunks(count: count, threshold: 1, threads: 3).count, min(3, count))
+            XCTAssertEqual(VectorEnvironment.chunks(count: count, threshold: 1, threads: 3).count,
+                           min(3 * VectorEnvironment.chunksPerThread, count))
         }
     }
 }
