@@ -12,7 +12,7 @@ import string
 
 from ._client import ClosesServer, ServeClient, ThorLiteError
 from .catalog import CATEGORIES, expert_plans, list_tasks
-from .prompts import SYSTEM_PROMPT, step_message, task_message, view_description
+from .prompts import SYSTEM_PROMPT, step_message, task_message, view_description, view_text
 
 try:
     import gymnasium
@@ -92,38 +92,50 @@ def action_space():
 
 
 class ViewParts:
-    """What an observation's type lists and held type give: the lists' cleaned names, the view in
-    words and the admissible commands. A vector environment keeps one per environment and makes
-    it again only when the lists or the held type change (`current`): about half the steps keep
-    both lists, and a compact reply hands an unchanged list back as the same object."""
+    """What an environment's type lists give, kept per list while it stays the same: its cleaned
+    names, its text for the view in words and its admissible commands. A vector environment keeps
+    one per environment: about half the steps keep each list, and a compact reply hands an
+    unchanged list back as the same object, so most lists are made into these only once."""
 
-    __slots__ = ("navigable", "interactable", "held", "names", "description", "commands")
+    __slots__ = ("navigable", "interactable")
 
-    def __init__(self, raw):
-        self.navigable, self.interactable, self.held = raw.get("navigable"), raw.get("interactable"), raw.get("held")
-        self.names = (tuple(map(_name, self.navigable or ())), tuple(map(_name, self.interactable or ())))
-        self.description = view_description(raw)
-        self.commands = admissible_commands(raw)
+    def __init__(self):
+        self.navigable = self.interactable = None
+
+    def read(self, raw):
+        """The parts of `raw`'s lists (`_ListParts`), made again only for a list that changed."""
+        self.navigable = _ListParts.current(self.navigable, raw.get("navigable"), _navigate_commands)
+        self.interactable = _ListParts.current(self.interactable, raw.get("interactable"), _object_commands)
+        return self
+
+
+class _ListParts:
+    __slots__ = ("raw", "names", "joined", "commands")
+
+    def __init__(self, raw, commands):
+        self.raw = raw
+        self.names = tuple(map(_name, raw or ()))
+        self.joined = ", ".join(raw or [])
+        self.commands = commands(raw or [])
 
     @classmethod
-    def current(cls, parts, raw):
-        """`parts` when it was made from the same lists and held type as `raw`, else new parts."""
-        if parts is not None:
-            navigable, interactable = raw.get("navigable"), raw.get("interactable")
-            if ((parts.navigable is navigable or parts.navigable == navigable)
-                    and (parts.interactable is interactable or parts.interactable == interactable)
-                    and parts.held == raw.get("held")):
-                return parts
-        return cls(raw)
+    def current(cls, parts, raw, commands):
+        if parts is not None and (parts.raw is raw or parts.raw == raw):
+            return parts
+        return cls(raw, commands)
 
 
 def make_observation(raw, text, describe_view, parts=None):
     """The observation dict from a serve observation and the reference's user message (`parts`:
     the observation's `ViewParts`, when kept)."""
-    if describe_view:
-        text = text + (parts.description if parts is not None else view_description(raw))
-    navigable, interactable = parts.names if parts is not None else (
-        tuple(map(_name, raw.get("navigable") or ())), tuple(map(_name, raw.get("interactable") or ())))
+    if parts is None:
+        if describe_view:
+            text = text + view_description(raw)
+        navigable, interactable = tuple(map(_name, raw.get("navigable") or ())), tuple(map(_name, raw.get("interactable") or ()))
+    else:
+        if describe_view:
+            text = text + view_text(parts.navigable.joined, parts.interactable.joined, raw.get("held"))
+        navigable, interactable = parts.navigable.names, parts.interactable.names
     return {
         "text": _ascii(text, MAX_TEXT),
         "action": _ascii(raw.get("action"), MAX_NAME),
@@ -149,10 +161,19 @@ def admissible_commands(observation):
     """The commands the reference's legality check lets through from a serve observation:
     `navigate to` a navigable type, an object action on an interactable type, and the plain
     actions. AI2-THOR's own rules may still refuse some (a pickup of a table)."""
-    commands = [f"navigate to {t}" for t in observation.get("navigable") or []]
+    return (_navigate_commands(observation.get("navigable") or [])
+            + _object_commands(observation.get("interactable") or []) + list(PLAIN_ACTIONS))
+
+
+def _navigate_commands(navigable):
+    return [f"navigate to {t}" for t in navigable]
+
+
+def _object_commands(interactable):
+    commands = []
     for verb in ACTION_VERBS[1:]:
-        commands += [f"{verb} {t}" for t in observation.get("interactable") or []]
-    return commands + list(PLAIN_ACTIONS)
+        commands += [f"{verb} {t}" for t in interactable]
+    return commands
 
 
 def make_info(raw, server_info, parts=None):
@@ -160,7 +181,8 @@ def make_info(raw, server_info, parts=None):
     observation and the admissible commands (a fresh list; from `parts` when kept)."""
     info = dict(server_info)
     info["observation"] = raw
-    info["admissible_commands"] = parts.commands[:] if parts is not None else admissible_commands(raw)
+    info["admissible_commands"] = (admissible_commands(raw) if parts is None else
+                                   parts.navigable.commands + parts.interactable.commands + list(PLAIN_ACTIONS))
     return info
 
 

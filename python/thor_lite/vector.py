@@ -12,6 +12,8 @@ protocol directly.
     observations, rewards, terminated, truncated, infos = envs.step(["observe"] * 64)
 """
 
+from itertools import chain
+
 from ._client import ClosesServer, ServeClient, ThorLiteError
 from .catalog import list_tasks
 from .env import (ViewParts, action_space, check_options, make_info, make_observation, observation_space,
@@ -35,33 +37,23 @@ def batch_infos(infos, count):
     """One info dict per environment as Gymnasium batches them (`VectorEnv._add_info`): each key
     an array over the environments (typed for bool, int and float values, else objects), with a
     `_key` mask of the environments that have it; nested dicts batched the same way. Built key by
-    key, not environment by environment: `_add_info` took two thirds of a 64-environment step;
-    and a key every environment has (most of them) is one array made from the list of values,
-    not one element assignment per environment."""
-    indices, values = {}, {}
-    for index, info in enumerate(infos):
-        for key, value in info.items():
-            if key in values:
-                indices[key].append(index)
-                values[key].append(value)
-            else:
-                indices[key], values[key] = [index], [value]
+    key (the keys in the order they first appear), not environment by environment: `_add_info`
+    took two thirds of a 64-environment step; and a key every environment has (most of them) is
+    one array made from the list of its values, not one element assignment per environment."""
     batched = {}
-    for key, present in values.items():
-        where = indices[key]
-        full = len(where) == count
+    for key in dict.fromkeys(chain.from_iterable(infos)):
+        present = [info[key] for info in infos if key in info]
+        full = len(present) == count
         if full:
             mask = numpy.ones(count, dtype=numpy.bool_)
         else:
+            where = [index for index, info in enumerate(infos) if key in info]
             mask = numpy.zeros(count, dtype=numpy.bool_)
             mask[where] = True
         batched["_" + key] = mask
         kinds = set(map(type, present))
         if all(issubclass(kind, dict) for kind in kinds):
-            nested = present if full else [{} for _ in range(count)]
-            if not full:
-                for index, value in zip(where, present):
-                    nested[index] = value
+            nested = present if full else [info.get(key, {}) for info in infos]
             batched[key] = batch_infos(nested, count)
             continue
         kind = kinds.pop() if len(kinds) == 1 else object
@@ -136,8 +128,8 @@ class ThorLiteVectorEnv(ClosesServer, _Base):
         self._autoreset = numpy.zeros(self.num_envs, dtype=numpy.bool_)
         # Each environment's task fields (type, scene, name, query), merged into every info.
         self._tasks = [{} for _ in range(self.num_envs)]
-        # Each environment's last `ViewParts` (names, view in words, admissible commands).
-        self._views = [None] * self.num_envs
+        # Each environment's `ViewParts` (its lists' names, text and admissible commands).
+        self._views = [ViewParts() for _ in range(self.num_envs)]
 
     def _draw_task(self):
         if self.order == "cycle":
@@ -162,7 +154,7 @@ class ThorLiteVectorEnv(ClosesServer, _Base):
         views = self._views
         for index, (raw, server_info) in enumerate(zip(reply["observations"], reply["infos"])):
             self._tasks[index] = server_info
-            views[index] = parts = ViewParts.current(views[index], raw)
+            parts = views[index].read(raw)
             observations.append(make_observation(raw, task_message(server_info.get("taskquery", "")),
                                                  self.describe_view, parts))
             infos.append(make_info(raw, server_info, parts))
@@ -183,7 +175,7 @@ class ThorLiteVectorEnv(ClosesServer, _Base):
         observations, infos = [], []
         views, tasks = self._views, self._tasks
         for index, (raw, server_info) in enumerate(zip(reply["observations"], reply["infos"])):
-            views[index] = parts = ViewParts.current(views[index], raw)
+            parts = views[index].read(raw)
             if server_info.get("reset"):
                 self._tasks[index] = {key: value for key, value in server_info.items() if key != "reset"}
                 text = task_message(server_info.get("taskquery", ""))
