@@ -161,3 +161,25 @@ def test_kept_view_parts_equal_parts_made_afresh(store, binary):
                 assert observations["navigable"][i] == tuple(map(_name, raw["navigable"]))
                 assert observations["interactable"][i] == tuple(map(_name, raw["interactable"]))
                 assert observations["text"][i].endswith(view_description(raw))
+
+
+def test_batched_observations_are_what_gymnasium_concatenate_gives(store, binary):
+    from gymnasium.vector.utils import concatenate, create_empty_array
+    with ThorLiteVectorEnv(5, store=store, binary=binary, order="cycle") as envs:
+        envs.reset(seed=4)
+        reference = create_empty_array(envs.single_observation_space, n=5, fn=numpy.zeros)
+        for turn in range(12):
+            actions = [("observe", "navigate to CounterTop", "move forward", "end")[(turn + i) % 4] for i in range(5)]
+            singles = []
+            original = envs._batch
+            envs._batch = lambda observations: singles.extend(observations) or original(observations)
+            observations, *_ = envs.step(actions)
+            envs._batch = original
+            reference = concatenate(envs.single_observation_space, singles, reference)
+            assert list(observations) == list(reference)
+            for key in reference:
+                if isinstance(reference[key], numpy.ndarray):
+                    assert observations[key].dtype == reference[key].dtype
+                    assert observations[key].tolist() == reference[key].tolist()
+                else:
+                    assert observations[key] == reference[key]

@@ -24,6 +24,7 @@ try:
     import gymnasium
     import numpy
     from gymnasium.vector import AutoresetMode, VectorEnv
+    from gymnasium.spaces import Discrete, Sequence, Text
     from gymnasium.vector.utils import batch_space, concatenate, create_empty_array
 except ImportError:  # the client works without Gymnasium
     gymnasium = None
@@ -189,8 +190,24 @@ class ThorLiteVectorEnv(ClosesServer, _Base):
         return self._batch(observations), rewards, terminated, truncated, batch_infos(infos, self.num_envs)
 
     def _batch(self, observations):
-        self._observations = concatenate(self.single_observation_space, observations, self._observations)
-        return self._observations
+        """`gymnasium.vector.utils.concatenate` for this environment's Dict space, key by key as
+        it does: a tuple of the values for a Text or Sequence key, the numbers written into the
+        key's array (`out`, reused from step to step) for a Discrete key. Assigning the list is
+        what `numpy.stack` gives, without converting each number to an array first (`stack` was
+        a tenth of a 64-environment step). Another kind of space goes through `concatenate`."""
+        out = self._observations
+        batched = {}
+        for key, space in self.single_observation_space.items():
+            values = [observation[key] for observation in observations]
+            if isinstance(space, Discrete):
+                out[key][:] = values
+                batched[key] = out[key]
+            elif isinstance(space, (Text, Sequence)):
+                batched[key] = tuple(values)
+            else:
+                batched[key] = concatenate(space, values, out[key])
+        self._observations = batched
+        return batched
 
     def close_extras(self, **kwargs):
         client = getattr(self, "_client", None)
