@@ -31,12 +31,6 @@ public struct EpisodeStep: Hashable, Sendable {
         set { interactable = TypeNames(newValue) }
     }
 
-    /// The legal lists as the scene's type-id sets with its name table (ids index the table, which
-    /// is sorted), when the simulator made them; nil for lists given as names (a live backend's, a
-    /// cut-off's, hand-built ones). `serve` writes the lists from these without building names.
-    public var navigableTypes: (types: TypeSet, table: [String])? { navigable.types }
-    public var interactableTypes: (types: TypeSet, table: [String])? { interactable.types }
-
     var responseText: ResponseText
     var navigable: TypeNames
     var interactable: TypeNames
