@@ -20,8 +20,9 @@ What is measured, each in one run, one after the other on the same machine:
            also the single-env and batched runs alternated with the peer N times (the last JSON
            library), medians: the figure the load distorts least.
   floor    the same client against a Python echo server that answers every request with a
-           canned reply of the real reply's size (a pipe round trip plus the client's JSON work,
-           no simulation): the best any server could do for this client. The ratios printed are
+           real reply of this binary's, the median-sized of 200 (the compact `delta` replies the
+           client asks for; a pipe round trip plus the client's JSON work, no simulation): the
+           best any server could do for this client. The ratios printed are
            thor-lite / floor.
 The targets (issue 10): >= 15,000 single-env steps/s, >= 200,000 batched env-steps/s at 64 envs.
 The machine may be shared: the load average before each part is printed; read the ratios.
@@ -149,32 +150,49 @@ def single_env(binary, store, plans, seconds):
     return steps / elapsed
 
 
+class PlanFollower:
+    """The batched runs' policy: environment i follows its task's expert plan and, when its
+    episode ends or its plan runs out, is reset to the next plan in the same request."""
+
+    def __init__(self, plans, envs):
+        self.plans, self.envs = plans, envs
+        self.next_plan = envs
+        self.current = [plans[i % len(plans)] for i in range(envs)]
+        self.position = [0] * envs
+        self.ended = [False] * envs
+
+    def tasks(self):
+        return [identity for identity, _ in self.current]
+
+    def slots(self):
+        slots = []
+        for i in range(self.envs):
+            if self.ended[i] or self.position[i] >= len(self.current[i][1]):
+                self.current[i] = self.plans[self.next_plan % len(self.plans)]
+                self.next_plan += 1
+                self.position[i] = 0
+                slots.append({"reset": self.current[i][0]})
+            else:
+                slots.append(self.current[i][1][self.position[i]])
+                self.position[i] += 1
+        return slots
+
+    def saw(self, reply):
+        self.ended = [a or b for a, b in zip(reply["terminated"], reply["truncated"])]
+
+
 def batched(binary, store, plans, seconds, envs, threads=None):
     """environment-steps/s through ServeClient.step_batch; every env follows its task's plan."""
     client = thor_lite.ServeClient(store, binary, threads)
     warm(client, plans)
     try:
-        next_plan = envs
-        current = [plans[i % len(plans)] for i in range(envs)]
-        position = [0] * envs
-        ended = [False] * envs
-        client.reset_batch([identity for identity, _ in current])
+        policy = PlanFollower(plans, envs)
+        client.reset_batch(policy.tasks())
         steps = batches = 0
         start = time.perf_counter()
         deadline = start + seconds
         while time.perf_counter() < deadline:
-            slots = []
-            for i in range(envs):
-                if ended[i] or position[i] >= len(current[i][1]):
-                    current[i] = plans[next_plan % len(plans)]
-                    next_plan += 1
-                    position[i] = 0
-                    slots.append({"reset": current[i][0]})
-                else:
-                    slots.append(current[i][1][position[i]])
-                    position[i] += 1
-            reply = client.step_batch(slots)
-            ended = [a or b for a, b in zip(reply["terminated"], reply["truncated"])]
+            policy.saw(client.step_batch(policy.slots()))
             steps += envs
             batches += 1
         elapsed = time.perf_counter() - start
@@ -207,7 +225,9 @@ def vector_env(binary, store, plans, seconds, envs):
 def request_files(plans, envs, work, steps):
     """Two request files for `serve < file`: about `steps` single-env steps over the expert plans
     (a reset before each plan), and `steps // envs` batched steps of `envs` environments following
-    their plans (a reset slot when a plan is done). Both start with a reset of every task."""
+    their plans (a reset slot when a plan is done). Both start with a reset of every task. Steps
+    ask for the compact reply (`"delta": true`) as the Python client does; a server without the
+    option ignores it."""
     batches = max(1, steps // envs)
     warm = json.dumps({"op": "reset", "tasks": [identity for identity, _ in plans]}) + "\n"
     single = os.path.join(work, "single.jsonl")
@@ -218,7 +238,7 @@ def request_files(plans, envs, work, steps):
             for identity, actions in plans:
                 out.write(json.dumps({"op": "reset", "task": identity}) + "\n")
                 for action in actions:
-                    out.write(json.dumps({"op": "step", "action": action}) + "\n")
+                    out.write(json.dumps({"op": "step", "action": action, "delta": True}) + "\n")
                     count += 1
     batch = os.path.join(work, "batch.jsonl")
     with open(batch, "w") as out:
@@ -236,7 +256,7 @@ def request_files(plans, envs, work, steps):
                 else:
                     slots.append(current[i][1][position[i]])
                     position[i] += 1
-            out.write(json.dumps({"op": "step", "actions": slots}) + "\n")
+            out.write(json.dumps({"op": "step", "actions": slots, "delta": True}) + "\n")
     return (single, count), (batch, batches * envs)
 
 
@@ -257,18 +277,45 @@ def server_cpu(binary, store, path, threads=None, runs=3):
     return best
 
 
-def sample_replies(binary, store, plans, envs):
-    """A real single step reply and a real batched step reply, for the echo server."""
+def sample_replies(binary, store, plans, envs, count=200):
+    """Real replies for the echo server, the bytes this client receives from `binary` (the
+    compact `delta` replies it asks for: a list unchanged since the environment's previous
+    observation is null): the median-sized of the single step replies over the first plans,
+    and of `count` batched step replies of the batched run."""
     client = thor_lite.ServeClient(store, binary)
+    lines = []
+    readline = client._readline
+
+    def keep():
+        line = readline()
+        lines.append(line)
+        return line
+
+    client._readline = keep
     try:
-        identity, actions = plans[0]
-        client.reset(identity)
-        single_reply = json.dumps(client.step(actions[0])).encode()
-        client.reset_batch([plans[i % len(plans)][0] for i in range(envs)])
-        batch_reply = json.dumps(client.step_batch([plans[i % len(plans)][1][0] for i in range(envs)])).encode()
+        single_replies = []
+        for identity, actions in plans:
+            client.reset(identity)
+            for action in actions:
+                lines.clear()
+                reply = client.step(action)
+                single_replies.append(lines[-1])
+                if reply["terminated"] or reply["truncated"]:
+                    break
+            if len(single_replies) >= count:
+                break
+        policy = PlanFollower(plans, envs)
+        client.reset_batch(policy.tasks())
+        batch_replies = []
+        for _ in range(count):
+            lines.clear()
+            policy.saw(client.step_batch(policy.slots()))
+            batch_replies.append(lines[-1])
     finally:
+        client._readline = readline
         client.close()
-    return single_reply, batch_reply
+    median = lambda replies: sorted(replies, key=len)[len(replies) // 2].rstrip(b"\n")
+    return median(single_replies), median(batch_replies)
 
 
 def main():

@@ -229,3 +229,6 @@ struct PreviousAction<Text: MetricText> {
         }
     }
 }
+
+/// The running metric (`RunningReferenceMetric`) keeps one between steps.
+extension PreviousAction: Sendable where Text: Sendable {}

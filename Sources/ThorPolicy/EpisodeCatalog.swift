@@ -29,6 +29,7 @@ public final class EpisodeCatalog: WorldSource, @unchecked Sendable {
     /// Scenes compiled once and each task's starting world built once (shared with grading).
     private let worlds: EpisodeWorlds
     private var frames: [String: FrameLookup] = [:]
+    private var renderedTypeNames: [String: RenderedTypeNames] = [:]
     private let lock = NSLock()
 
     public init(store: ThorStore, live: LiveEpisodeOptions? = nil) throws {
@@ -49,7 +50,16 @@ public final class EpisodeCatalog: WorldSource, @unchecked Sendable {
     /// `BenchmarkTask` copied is a retain per field, every step).
     final class Entry: Sendable {
         let task: BenchmarkTask
-        let reference: TaskReference
+        /// The task's starting world, copied by every reset: no lock, lookup or comparison of
+        /// the task with the world's per reset (the world source's check, once here).
+        let start: World
+        /// The recorded frames of the task's scene.
+        let frames: FrameLookup
+        /// The scene's type names as JSON (shared by the scene's tasks).
+        let typeNames: RenderedTypeNames
+        /// The metric before the first entry, copied by every reset (its scored key actions
+        /// filtered once per task).
+        let emptyMetric: RunningReferenceMetric
         /// The metric reads legal objects only on `end` entries of single_search tasks.
         let readsLegalObjects: Bool
         /// The identity as JSON, typed as in the task file (`7`, `"7a"`).
@@ -58,9 +68,13 @@ public final class EpisodeCatalog: WorldSource, @unchecked Sendable {
         /// written into an object.
         let infoFields: [UInt8]
 
-        init(_ task: BenchmarkTask) {
+        /// Throws for a task the metric cannot score.
+        init(_ task: BenchmarkTask, start: World, frames: FrameLookup, typeNames: RenderedTypeNames) throws {
             self.task = task
-            reference = TaskReference(task)
+            self.start = start
+            self.frames = frames
+            self.typeNames = typeNames
+            emptyMetric = try RunningReferenceMetric(task: TaskReference(task))
             readsLegalObjects = task.taskType.utf8.elementsEqual("single_search".utf8)
             var json = JSONWriter(reserving: 16)
             json.value(ReportWriters.json(task.identity))
@@ -84,12 +98,11 @@ public final class EpisodeCatalog: WorldSource, @unchecked Sendable {
             tasks = Dictionary(try store.allTasks().map { ($0.identity.description, $0) }, uniquingKeysWith: { first, _ in first })
         }
         guard let task = tasks?[key] else { throw PolicyEnvironment.EnvironmentError.unknownTask(identity) }
-        // A task the metric cannot score is refused before an episode starts (an empty trajectory
-        // scores whenever the task can be scored at all).
+        // A task the metric cannot score, or whose scene is missing, is refused before an episode
+        // starts (so a batched step refuses a reset slot naming it before any environment moves).
         let result = Result { () throws -> Entry in
-            let entry = Entry(task)
-            _ = try ReferenceMetric.evaluate([], task: entry.reference)
-            return entry
+            let start = try world(for: task)
+            return try Entry(task, start: start, frames: frames(scene: task.scene), typeNames: typeNames(start.scene))
         }
         checked[key] = result
         return try result.get()
@@ -110,10 +123,17 @@ public final class EpisodeCatalog: WorldSource, @unchecked Sendable {
         }
     }
 
+    /// A scene's type names as JSON, made on first use. Called with `lock` held (by `entry`).
+    private func typeNames(_ scene: CompiledScene) -> RenderedTypeNames {
+        if let rendered = renderedTypeNames[scene.scene.name], rendered.table == scene.typeNames { return rendered }
+        let rendered = RenderedTypeNames(scene.typeNames)
+        renderedTypeNames[scene.scene.name] = rendered
+        return rendered
+    }
+
     /// The recorded frames of a scene by state and by pose, read on first use.
-    func frames(scene: String) -> FrameLookup {
-        lock.lock()
-        defer { lock.unlock() }
+    /// Called with `lock` held (by `entry`).
+    private func frames(scene: String) -> FrameLookup {
         if let lookup = frames[scene] { return lookup }
         let lookup = FrameLookup((try? store.frames(scene: scene)) ?? [])
         frames[scene] = lookup

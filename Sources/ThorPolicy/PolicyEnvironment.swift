@@ -1,5 +1,6 @@
 import Foundation
 import ThorGrade
+import ThorJSON
 import ThorModel
 import ThorSim
 import ThorStore
@@ -54,16 +55,10 @@ public final class PolicyEnvironment {
     /// The current task with what its episodes share (the metric's view, its reply fields).
     private(set) var entry: EpisodeCatalog.Entry?
     public var task: BenchmarkTask? { entry?.task }
-    /// The trajectory as the metric reads it, extended step by step (the runner only appends
-    /// entries; the one it changes afterwards, the budget's final `end`, changes its error kind,
-    /// which the metric does not read).
-    var trajectory: [TrajectoryEntry] = []
-    /// The reference metrics, evaluated after a step that can score (`ReferenceMetric.canScore`)
-    /// and at the end; nil-checked through `metrics` in between (`metricsAreStale`).
-    var currentMetrics: TaskMetrics?
-    /// Steps since the last evaluation could not change the completeness, but the other fields
-    /// (efficiency, repeat rate) need evaluating before `currentMetrics` is read.
-    var metricsAreStale = false
+    /// The reference metrics of the trajectory so far, fed each new entry as the runner makes it
+    /// (O(1) a step: re-evaluating the whole trajectory after a step that could score was an
+    /// eighth of a batched step). Nil before the first reset.
+    var metric: RunningReferenceMetric?
     /// The completeness the last step gained (0 after `reset`).
     public private(set) var reward = 0.0
     /// The observation's type lists as last written into a reply (`ServeSession`).
@@ -102,9 +97,27 @@ public final class PolicyEnvironment {
     /// Starts an episode on a task: the world at the start pose, the `init` step executed.
     @discardableResult
     public func reset(task identity: TaskIdentity) throws -> Observation {
-        let entry = try catalog.entry(identity)
+        try start(task: identity)
+        return observation()
+    }
+
+    /// One model call: `text` is a raw response (anything with `<DecisionMaking>`) or a plain
+    /// action such as `navigate to Fridge`.
+    @discardableResult
+    public func step(_ text: String) throws -> Observation {
+        try advance(text)
+        return observation()
+    }
+
+    /// `reset` without building the observation (`serve` writes it from the environment).
+    func start(task identity: TaskIdentity) throws {
+        try start(try catalog.entry(identity))
+    }
+
+    /// `start(task:)` with the task's entry looked up already.
+    func start(_ entry: EpisodeCatalog.Entry) throws {
         let task = entry.task
-        var runner = EpisodeRunner(world: try catalog.world(for: task), taskType: task.taskType)
+        var runner = EpisodeRunner(world: entry.start, taskType: task.taskType)
         if let options = catalog.live {
             // One sidecar per environment, kept across its episodes.
             let session = live ?? LiveSession(options: options)
@@ -116,26 +129,20 @@ public final class PolicyEnvironment {
             // No episode now: the previous one's state goes too (a state request sees none).
             self.runner = nil
             self.entry = nil
-            trajectory = []
-            currentMetrics = nil
-            metricsAreStale = false
+            metric = nil
             reward = 0
             throw live.failed(failure, task: task)
         }
         self.runner = runner
         self.entry = entry
-        trajectory = []
-        frames = catalog.frames(scene: task.scene)
-        currentMetrics = try evaluate()
-        metricsAreStale = false
+        frames = entry.frames
+        metric = entry.emptyMetric
+        extendMetric()
         reward = 0
-        return observation()
     }
 
-    /// One model call: `text` is a raw response (anything with `<DecisionMaking>`) or a plain
-    /// action such as `navigate to Fridge`.
-    @discardableResult
-    public func step(_ text: String) throws -> Observation {
+    /// `step` without building the observation.
+    func advance(_ text: String) throws {
         guard let done = runner?.isDone else { throw EnvironmentError.noEpisode }
         guard !done else { throw EnvironmentError.episodeEnded }
         // Mutated in place: a copy of the runner would copy its world and trajectory every step.
@@ -145,22 +152,12 @@ public final class PolicyEnvironment {
             // The episode has ended (the runner is done); the next reset starts a new sidecar.
             throw live.failed(failure, task: task)
         }
-        let known = trajectory.count
-        extendTrajectory()
-        if isDone || trajectory[known...].contains(where: ReferenceMetric.canScore) {
-            let before = currentMetrics?.completeness ?? 0
-            currentMetrics = try evaluate()
-            metricsAreStale = false
-            reward = (currentMetrics?.completeness ?? 0) - before
-        } else {
-            // Nothing this step added can score: the completeness, and so the reward, stand.
-            metricsAreStale = true
-            reward = 0
+        let before = metric?.completeness ?? 0
+        extendMetric()
+        reward = (metric?.completeness ?? 0) - before
+        if let live, let runner, runner.isDone, let task, let metrics = metric?.metrics {
+            try live.record(task: task, steps: runner.steps, metrics: metrics)
         }
-        if let live, let runner, runner.isDone, let task, let currentMetrics {
-            try live.record(task: task, steps: runner.steps, metrics: currentMetrics)
-        }
-        return observation()
     }
 
     public var isDone: Bool { runner?.isDone ?? false }
@@ -179,33 +176,21 @@ public final class PolicyEnvironment {
 
     /// The reference metrics of the trajectory so far (final once `isDone`).
     public var metrics: TaskMetrics? {
-        get throws {
-            if metricsAreStale {
-                currentMetrics = try evaluate()
-                metricsAreStale = false
-            }
-            return currentMetrics
-        }
+        get throws { metric?.metrics }
     }
 
-    /// Appends the runner's new steps to the metric's trajectory. `runner?.steps`, not `guard
-    /// let runner`: binding the runner copies it (a retain per field of its world), which was a
-    /// fifth of a step's time.
-    func extendTrajectory() {
-        guard let steps = runner?.steps, steps.count > trajectory.count else { return }
+    /// Feeds the runner's new steps to the metric. `runner?.steps`, not `guard let runner`:
+    /// binding the runner copies it (a retain per field of its world), which was a fifth of a
+    /// step's time.
+    func extendMetric() {
+        guard let steps = runner?.steps, let known = metric?.count, steps.count > known else { return }
         // The metric reads legal objects only where `Grader.score` spells them out: spelling
         // every entry's out was a twentieth of a step.
         let readsLegal = entry?.readsLegalObjects ?? true
-        for step in steps[trajectory.count...] {
+        for step in steps[known...] {
             let legal = readsLegal && step.action.containsBytes(of: "end") ? step.legalObjects : []
-            trajectory.append(TrajectoryEntry(action: step.action, object: step.object, success: step.success, legalObjects: legal))
+            metric?.append(TrajectoryEntry(action: step.action, object: step.object, success: step.success, legalObjects: legal))
         }
-    }
-
-    func evaluate() throws -> TaskMetrics? {
-        guard let entry else { return nil }
-        extendTrajectory()
-        return try ReferenceMetric.evaluate(trajectory, task: entry.reference)
     }
 
     /// Whether a step's text is a raw model response: it holds `<DecisionMaking>` as Foundation's
@@ -227,6 +212,13 @@ public final class PolicyEnvironment {
         return live.divergence(task: task, steps: runner.steps)
     }
 
+    /// Whether every required end-state fact holds: `goalFacts.allSatisfy(\.holds)` without
+    /// comparing the task with the world's (the world was made for it: `Entry.start`).
+    var goalSuccess: Bool {
+        guard let world = live?.episode?.shadow ?? runner?.world else { return true }
+        return GoalCheck.reportOnOwnTask(in: world).success
+    }
+
     /// The end-state facts of the task, checked on the current world.
     public var goalFacts: [GoalFact] {
         guard let runner, let task else { return [] }
@@ -235,13 +227,23 @@ public final class PolicyEnvironment {
     }
 
     func observation() -> Observation {
+        var observation = observationWithoutLists()
+        if let last = runner?.steps.last {
+            observation.navigable = last.legalLocations
+            observation.interactable = last.legalObjects
+        }
+        return observation
+    }
+
+    /// The observation with empty type lists: `serve` writes them from `typeLists` (the scene's
+    /// type sets), without spelling them out as names.
+    func observationWithoutLists() -> Observation {
         guard let steps = runner?.steps, let last = steps.last, let isDone = runner?.isDone else {
             return Observation(action: "", success: false, feedback: "", navigable: [], interactable: [], step: 0, isDone: false)
         }
         var observation = Observation(
             action: last.action, object: last.object, objectId: last.objectId, success: last.success, error: last.error,
-            feedback: last.feedback, navigable: last.legalLocations, interactable: last.legalObjects,
-            step: steps.count, isDone: isDone)
+            feedback: last.feedback, navigable: [], interactable: [], step: steps.count, isDone: isDone)
         if let episode = live?.episode {
             // What Unity reported: its held object and its rendered frame.
             observation.heldType = episode.held?.type
@@ -258,5 +260,75 @@ public final class PolicyEnvironment {
             observation.frameMatch = recorded.match
         }
         return observation
+    }
+
+    /// The last step's navigable and interactable lists as the runner holds them.
+    var typeLists: (navigable: TypeList, interactable: TypeList) {
+        guard let last = runner?.steps.last else { return (.names([]), .names([])) }
+        return (TypeList(last.navigableTypes, names: { last.legalLocations }), TypeList(last.interactableTypes, names: { last.legalObjects }))
+    }
+}
+
+/// A legal list of an observation: the scene's type-id set with its sorted name table (the
+/// simulator's), or names (a live backend's, the repeat cut-off's empty lists).
+enum TypeList {
+    case types(TypeSet, table: [String])
+    case names([String])
+
+    init(_ types: (types: TypeSet, table: [String])?, names: () -> [String]) {
+        self = types.map { .types($0.types, table: $0.table) } ?? .names(names())
+    }
+
+    /// Whether both spell the same list. Tables compare by identity first (`Array ==`), so two
+    /// sets of one scene compare in a few word operations.
+    func spellsSame(as other: TypeList) -> Bool {
+        switch (self, other) {
+        case (.types(let a, let tableA), .types(let b, let tableB)) where tableA == tableB: a == b
+        case (.names(let a), .names(let b)): a == b
+        // A new environment's first list, and the repeat cut-off's, against an empty list.
+        case (.types(let set, _), .names(let names)) where names.isEmpty, (.names(let names), .types(let set, _)) where names.isEmpty:
+            set.isEmpty
+        // Sets of two scenes (a reset): most differ in size already.
+        case (.types(let a, _), .types(let b, _)) where a.count != b.count: false
+        default: names == other.names
+        }
+    }
+
+    var names: [String] {
+        switch self {
+        case .types(let set, let table): table.indices.filter(set.contains).map { table[$0] }
+        case .names(let names): names
+        }
+    }
+
+    /// The list as a JSON array, in the order `EpisodeStep`'s lists spell it (ascending type
+    /// id); a set of `rendered`'s table is written from its names already in JSON.
+    func write(into json: inout JSONWriter, rendered: RenderedTypeNames?) {
+        switch self {
+        case .types(let set, let table):
+            if let rendered, rendered.table == table {
+                json.array { json in set.forEach { id in rendered.json[id].withUnsafeBufferPointer { json.raw($0) } } }
+            } else {
+                json.array { json in set.forEach { json.string(table[$0]) } }
+            }
+        case .names(let names):
+            json.strings(names)
+        }
+    }
+}
+
+/// A scene's type names as JSON strings, by type id, made once per scene: a list is then written
+/// by copying bytes, without checking each name for characters to escape.
+final class RenderedTypeNames: Sendable {
+    let table: [String]
+    let json: [[UInt8]]
+
+    init(_ table: [String]) {
+        self.table = table
+        json = table.map { name in
+            var writer = JSONWriter(reserving: name.utf8.count + 2)
+            writer.string(name)
+            return writer.bytes
+        }
     }
 }

@@ -16,6 +16,7 @@ struct ServeRequest {
     var actions: Range<Int>?
     var path: Range<Int>?
     var env: Range<Int>?
+    var delta: Range<Int>?
 
     /// Throws a `ServeError` when the line is not one JSON object.
     init(_ line: UnsafeBufferPointer<UInt8>) throws {
@@ -37,6 +38,7 @@ struct ServeRequest {
                 case 4 where JSONCursor.key(key, is: "task"): task = range
                 case 4 where JSONCursor.key(key, is: "path"): path = range
                 case 5 where JSONCursor.key(key, is: "tasks"): tasks = range
+                case 5 where JSONCursor.key(key, is: "delta"): delta = range
                 case 6 where JSONCursor.key(key, is: "action"): action = range
                 case 7 where JSONCursor.key(key, is: "actions"): actions = range
                 case 8 where JSONCursor.key(key, is: "response"): response = range

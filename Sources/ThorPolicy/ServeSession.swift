@@ -29,8 +29,9 @@ public struct ServeSession {
     /// What a request produced, rendered once it cannot fail any more.
     enum Reply {
         case closed
-        case reset(PolicyEnvironment, Observation)
-        case step(PolicyEnvironment, Observation)
+        case reset(PolicyEnvironment)
+        /// With `delta`, unchanged type lists are written as null (`"delta": true`).
+        case step(PolicyEnvironment, delta: Bool)
         case state(PolicyEnvironment)
         case render(RGBImage, path: String?)
         /// A batch's infos and observations, rendered in chunks (`renderChunk`).
@@ -80,25 +81,27 @@ public struct ServeSession {
         case "reset":
             if let tasks = try request.field(request.tasks, "tasks", ServeRequest.readTasks) {
                 guard request.task == nil else { throw ServeError("reset takes \"task\" (one episode) or \"tasks\" (a batch), not both") }
-                let observations = try vector.reset(tasks: tasks)
-                let chunks = VectorEnvironment.chunks(count: observations.count, threshold: vector.parallelThreshold, threads: vector.threads)
-                return .vectorReset(VectorEnvironment.perChunk(chunks) { range in
-                    renderChunk(range) { (observations[$0], full: true, reset: false) }
+                try vector.start(tasks: tasks)
+                let chunks = VectorEnvironment.chunks(count: tasks.count, threshold: vector.parallelThreshold, threads: vector.threads)
+                return .vectorReset(VectorEnvironment.perChunk(chunks, threads: vector.threads) { range in
+                    renderChunk(range, delta: false) { _ in (full: true, reset: false) }
                 })
             }
             guard let task = try request.field(request.task, "task", ServeRequest.readTask) else {
                 throw ServeError("reset needs \"task\": a task identity (a whole number or a string), or \"tasks\": a list of them")
             }
-            return .reset(single, try single.reset(task: task))
+            try single.start(task: task)
+            return .reset(single)
         case "step":
+            let delta = try request.field(request.delta, "delta") { try $0.readBool() } ?? false
             if let actions = try request.field(request.actions, "actions", ServeRequest.readVectorActions) {
                 guard request.action == nil, request.response == nil else {
                     throw ServeError("step takes \"action\"/\"response\" (one episode) or \"actions\" (a batch), not both")
                 }
-                return .vectorStep(try vector.step(actions) { range, slots in
-                    renderChunk(range) { index in
-                        let slot = slots[index - range.lowerBound]
-                        return (slot.observation, full: slot.wasReset, reset: slot.wasReset)
+                return .vectorStep(try vector.step(actions) { range, resets in
+                    renderChunk(range, delta: delta) { index in
+                        let reset = resets[index - range.lowerBound]
+                        return (full: reset, reset: reset)
                     }
                 })
             }
@@ -106,7 +109,8 @@ public struct ServeSession {
                 ?? request.field(request.response, "response", { try $0.readString() }) else {
                 throw ServeError("step needs \"action\" or \"response\" (a string), or \"actions\": one per batched environment")
             }
-            return .step(single, try single.step(text))
+            try single.advance(text)
+            return .step(single, delta: delta)
         case "state":
             return .state(try environment(request))
         case "render":
@@ -161,15 +165,15 @@ extension ServeSession {
             case .closed:
                 writeID(&json)
                 json.key("ok"); json.bool(true)
-            case .reset(let environment, let observation):
+            case .reset(let environment):
                 writeID(&json)
                 json.key("info"); Self.writeInfo(environment, full: true, reset: false, into: &json)
-                json.key("observation"); Self.writeObservation(observation, into: &json, names: environment.encodedNames)
+                json.key("observation"); Self.writeObservation(environment, delta: false, into: &json)
                 json.key("ok"); json.bool(true)
-            case .step(let environment, let observation):
+            case .step(let environment, let delta):
                 writeID(&json)
                 json.key("info"); Self.writeInfo(environment, full: true, reset: false, into: &json)
-                json.key("observation"); Self.writeObservation(observation, into: &json, names: environment.encodedNames)
+                json.key("observation"); Self.writeObservation(environment, delta: delta, into: &json)
                 json.key("ok"); json.bool(true)
                 json.key("reward"); json.double(environment.reward)
                 json.key("terminated"); json.bool(environment.terminated)
@@ -214,14 +218,14 @@ extension ServeSession {
     /// Environments `range` of the batch as array parts (their infos, their observations),
     /// rendered on the thread that stepped them: rendering is a quarter of a batched step's time.
     /// Reads only those environments.
-    func renderChunk(_ range: Range<Int>, _ entry: (Int) -> (Observation, full: Bool, reset: Bool)) -> BatchPart {
+    func renderChunk(_ range: Range<Int>, delta: Bool, _ entry: (Int) -> (full: Bool, reset: Bool)) -> BatchPart {
         let environments = vector.environments
         var infos = JSONWriter(reserving: 64 * range.count)
         var observations = JSONWriter(reserving: 640 * range.count)
         for index in range {
-            let (observation, full, reset) = entry(index)
+            let (full, reset) = entry(index)
             Self.writeInfo(environments[index], full: full, reset: reset, into: &infos)
-            Self.writeObservation(observation, into: &observations, names: environments[index].encodedNames)
+            Self.writeObservation(environments[index], delta: delta, into: &observations)
         }
         return BatchPart(infos: infos.bytes, observations: observations.bytes)
     }
@@ -233,10 +237,10 @@ extension ServeSession {
         json.object { json in
             guard let entry = environment.entry else { return }
             if environment.isDone {
-                json.key("goal_success"); json.bool(environment.goalFacts.allSatisfy(\.holds))
-                // Evaluated by the step that ended the episode, so reading it changes nothing
-                // (batches are rendered on several threads).
-                if let metrics = environment.currentMetrics { json.key("metrics"); ReportWriters.write(metrics, into: &json) }
+                json.key("goal_success"); json.bool(environment.goalSuccess)
+                // Read only (batches are rendered on several threads): the running metric is
+                // complete after every step.
+                if let metrics = environment.metric?.metrics { json.key("metrics"); ReportWriters.write(metrics, into: &json) }
             }
             if reset { json.key("reset"); json.bool(true) }
             if full {
@@ -247,7 +251,13 @@ extension ServeSession {
         }
     }
 
-    static func writeObservation(_ o: Observation, into json: inout JSONWriter, names: EncodedNames) {
+    /// The environment's observation; its type lists written from the scene's type sets (or
+    /// reused while unchanged), with `delta` an unchanged list as null.
+    static func writeObservation(_ environment: PolicyEnvironment, delta: Bool, into json: inout JSONWriter) {
+        let o = environment.observationWithoutLists()
+        let lists = environment.typeLists
+        let names = environment.encodedNames
+        let rendered = environment.entry?.typeNames
         json.object { json in
             json.key("action"); json.string(o.action)
             json.key("done"); json.bool(o.isDone)
@@ -257,8 +267,8 @@ extension ServeSession {
             json.key("frame_match"); json.string(o.frameMatch?.rawValue)
             json.key("held"); json.string(o.heldType)
             json.key("held_id"); json.string(o.heldId)
-            json.key("interactable"); names.interactable.write(o.interactable, into: &json)
-            json.key("navigable"); names.navigable.write(o.navigable, into: &json)
+            json.key("interactable"); names.interactable.write(lists.interactable, rendered: rendered, unchangedAsNull: delta, into: &json)
+            json.key("navigable"); names.navigable.write(lists.navigable, rendered: rendered, unchangedAsNull: delta, into: &json)
             json.key("object"); json.string(o.object)
             json.key("object_id"); json.string(o.objectId)
             json.key("step"); json.int(o.step)
@@ -269,27 +279,29 @@ extension ServeSession {
 
 /// An environment's last navigable and interactable lists as JSON, rewritten only when a list
 /// changes: on the expert plans about half of them are the same as the step before (54% and
-/// 48%), and writing them was half of an observation's rendering; 5% less CPU per batched step
-/// than writing them every time. Touched only by the thread rendering its environment.
+/// 48%). A list is compared as the scene's type set (four words), not as names, and written
+/// from the set (`TypeList`). Touched only by the thread rendering its environment.
 final class EncodedNames {
     final class List {
-        private var names: [String] = []
+        private var last = TypeList.names([])
         private var json: [UInt8] = Array("[]".utf8)
 
-        func write(_ current: [String], into out: inout JSONWriter) {
-            if current == names {
+        /// Writes `current`; when it spells the same list as the last one written, the kept
+        /// bytes, or with `unchangedAsNull` null (the `delta` protocol option).
+        func write(_ current: TypeList, rendered: RenderedTypeNames?, unchangedAsNull: Bool, into out: inout JSONWriter) {
+            if current.spellsSame(as: last) {
+                if unchangedAsNull { return out.null() }
                 json.withUnsafeBufferPointer { out.raw($0) }
                 return
             }
-            // Written in place and kept in the same storage (no writer, no allocation once it
-            // has grown): about half the lists change from one step to the next (expert plans).
+            // Written in place and kept in the same storage (no allocation once it has grown).
             let start = out.bytes.count
-            out.strings(current)
+            current.write(into: &out, rendered: rendered)
             var value = out.bytes[start...]
             if value.first == UInt8(ascii: ",") { value = value.dropFirst(2) }  // the separator before it
             json.removeAll(keepingCapacity: true)
             json.append(contentsOf: value)
-            names = current
+            last = current
         }
     }
 

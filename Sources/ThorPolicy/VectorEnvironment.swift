@@ -39,6 +39,12 @@ public final class VectorEnvironment {
     /// when a task is unknown.
     @discardableResult
     public func reset(tasks: [TaskIdentity]) throws -> [Observation] {
+        try start(tasks: tasks)
+        return environments.map { $0.observation() }
+    }
+
+    /// `reset` without building the observations (`serve` writes them from the environments).
+    func start(tasks: [TaskIdentity]) throws {
         guard !tasks.isEmpty else { throw ServeError("reset needs at least one task") }
         guard catalog.live == nil else {
             // A batch would need a sidecar and a Unity per slot, and one slot's fault would fail
@@ -47,9 +53,8 @@ public final class VectorEnvironment {
         }
         for task in tasks { _ = try catalog.task(task) }
         let fresh = tasks.map { _ in PolicyEnvironment(catalog: catalog) }
-        let observations = try zip(fresh, tasks).map { try $0.reset(task: $1) }
+        for (environment, task) in zip(fresh, tasks) { try environment.start(task: task) }
         environments = fresh
-        return observations
     }
 
     /// What a batched step did to one environment.
@@ -63,67 +68,110 @@ public final class VectorEnvironment {
     /// `actions.count` must equal `count`; unknown reset tasks refuse the whole call before any
     /// environment moves.
     public func step(_ actions: [VectorAction]) throws -> [Slot] {
-        try step(actions) { _, slots in slots }.flatMap { $0 }
+        let environments = self.environments
+        return try step(actions) { range, resets in
+            zip(range, resets).map { Slot(observation: environments[$0].observation(), wasReset: $1) }
+        }.flatMap { $0 }
     }
 
-    /// `step`, with each chunk's slots handed to `render` on the thread that stepped them (the
-    /// environments `range`, slot `i` for environment `range.lowerBound + i`): one hand-over to
-    /// the threads per batch, not one to step and one to render. `render` may read only the
-    /// environments of its range. Returns the chunks' results in order.
-    public func step<Part>(_ actions: [VectorAction], render: (Range<Int>, [Slot]) -> Part) throws -> [Part] {
+    /// `step`, with each chunk handed to `render` on the thread that stepped it (the
+    /// environments `range`, and for environment `range.lowerBound + i` whether it was reset):
+    /// one hand-over to the threads per batch, not one to step and one to render. `render` may
+    /// read only the environments of its range. Returns the chunks' results in order.
+    func step<Part>(_ actions: [VectorAction], render: (Range<Int>, [Bool]) -> Part) throws -> [Part] {
         guard !environments.isEmpty else { throw ServeError("no environments: reset with \"tasks\" first") }
         guard actions.count == environments.count else {
             throw ServeError("\(actions.count) actions for \(environments.count) environments; send one per environment")
         }
-        for case .reset(let task) in actions { _ = try catalog.task(task) }
+        // Reset slots' tasks looked up once, before any environment moves (a refused batch
+        // changes nothing).
+        let starts = try actions.map { action -> EpisodeCatalog.Entry? in
+            guard case .reset(let task) = action else { return nil }
+            return try catalog.entry(task)
+        }
         let environments = self.environments
         let chunks = Self.chunks(count: actions.count, threshold: parallelThreshold, threads: threads)
         // Each chunk steps its own environments; the shared catalog locks its caches.
-        let results = Self.perChunk(chunks) { range in
-            Result { render(range, try range.map { try Self.advance(environments[$0], actions[$0]) }) }
+        let results = Self.perChunk(chunks, threads: threads) { range in
+            Result { render(range, try range.map { try Self.advance(environments[$0], actions[$0], start: starts[$0]) }) }
         }
         return try results.map { try $0.get() }
     }
 
-    static func advance(_ environment: PolicyEnvironment, _ action: VectorAction) throws -> Slot {
+    /// Steps or resets one environment (on `start`, the entry of a reset slot's task); true when
+    /// it was reset.
+    static func advance(_ environment: PolicyEnvironment, _ action: VectorAction, start: EpisodeCatalog.Entry?) throws -> Bool {
+        if let start {
+            try environment.start(start)
+            return true
+        }
         switch action {
         case .reset(let task):
-            return Slot(observation: try environment.reset(task: task), wasReset: true)
+            try environment.start(task: task)
+            return true
         case .act(let text):
-            if environment.isDone, let task = environment.task {
-                return Slot(observation: try environment.reset(task: task.identity), wasReset: true)
+            if environment.isDone, let entry = environment.entry {
+                // Autoreset on the task just finished: its entry is at hand.
+                try environment.start(entry)
+                return true
             }
-            return Slot(observation: try environment.step(text), wasReset: false)
+            try environment.advance(text)
+            return false
         }
     }
 
     /// Read once: `activeProcessorCount` reads cgroup files on Linux, 3% of a batched step's time.
     static let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
 
-    /// Contiguous index ranges, one per thread for a batch of at least `threshold`, else one.
+    /// Chunks per thread: a thread that starts late (waking a worker takes tens of µs, a batch's
+    /// share a hundred or two) or a chunk that costs more (resets) leaves the rest of the chunks
+    /// to the threads already running, instead of every thread waiting for the last one's half.
+    static let chunksPerThread = 4
+
+    /// Contiguous index ranges in order: for a batch of at least `threshold` on several threads,
+    /// `chunksPerThread` per thread (at most one per environment), else one.
     static func chunks(count: Int, threshold: Int, threads: Int = cores) -> [Range<Int>] {
-        let parts = count >= threshold ? max(1, min(threads, count)) : 1
+        let parts = count >= threshold && threads > 1 ? max(1, min(threads * chunksPerThread, count)) : 1
         return (0..<parts).map { part in (count * part / parts)..<(count * (part + 1) / parts) }
     }
 }
 
 extension VectorEnvironment {
-    /// `body` over each chunk, each on its own thread when there are several; the results in
-    /// chunk order. `body` must touch only what its chunk owns.
-    static func perChunk<T>(_ chunks: [Range<Int>], _ body: (Range<Int>) -> T) -> [T] {
-        guard chunks.count > 1 else { return chunks.map(body) }
+    /// `body` over each chunk on up to `threads` threads, each thread taking the next chunk not
+    /// yet taken until none is left; the results in chunk order. `body` must touch only what its
+    /// chunk owns.
+    static func perChunk<T>(_ chunks: [Range<Int>], threads: Int, _ body: (Range<Int>) -> T) -> [T] {
+        guard chunks.count > 1, threads > 1 else { return chunks.map(body) }
         var results = [T?](repeating: nil, count: chunks.count)
+        let next = ChunkClaims(count: chunks.count)
         withoutActuallyEscaping(body) { body in
             let work = UncheckedSendable(body)
             results.withUnsafeMutableBufferPointer { buffer in
                 let out = UncheckedSendable(buffer)
-                // Each iteration writes its own cell.
-                DispatchQueue.concurrentPerform(iterations: chunks.count) { index in
-                    out.value[index] = work.value(chunks[index])
+                // Each chunk is claimed once, so each cell is written by one thread.
+                DispatchQueue.concurrentPerform(iterations: min(threads, chunks.count)) { _ in
+                    while let index = next.claim() { out.value[index] = work.value(chunks[index]) }
                 }
             }
         }
         return results.compactMap { $0 }
+    }
+}
+
+/// Hands out the chunk indices 0..<count once each, to whichever thread asks first.
+final class ChunkClaims: @unchecked Sendable {
+    private let count: Int
+    private var taken = 0
+    private let lock = NSLock()
+
+    init(count: Int) { self.count = count }
+
+    func claim() -> Int? {
+        lock.lock()
+        defer { lock.unlock() }
+        guard taken < count else { return nil }
+        taken += 1
+        return taken - 1
     }
 }
 

@@ -61,6 +61,23 @@ public struct TypeSet: Hashable, Sendable {
         return result
     }
 
+    /// Calls `body` with each member id in ascending order, without building `members`.
+    @inline(__always)
+    public func forEach(_ body: (Int) -> Void) {
+        // Word by word, without an array of the words (an allocation per call).
+        func each(_ word: UInt64, _ base: Int) {
+            var rest = word
+            while rest != 0 {
+                body(base + rest.trailingZeroBitCount)
+                rest &= rest - 1
+            }
+        }
+        each(words.0, 0)
+        each(words.1, 64)
+        each(words.2, 128)
+        each(words.3, 192)
+    }
+
     public var count: Int {
         words.0.nonzeroBitCount + words.1.nonzeroBitCount + words.2.nonzeroBitCount + words.3.nonzeroBitCount
     }

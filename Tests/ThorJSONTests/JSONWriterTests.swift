@@ -28,6 +28,20 @@ final class JSONWriterTests: XCTestCase {
         XCTAssertEqual(String(decoding: json.bytes, as: UTF8.self), value.compact)
     }
 
+    /// Keys are written in one piece with their separator: an empty key, a long one, the first
+    /// member and the ones after it.
+    func testKeysOfAnyLengthEqualJSONValues() {
+        let long = "a_member_name_longer_than_any_small_buffer_would_expect_to_hold"
+        let value = JSONValue.object(["": .int(1), long: .object(["k": .null]), "z": .string("")])
+        var json = JSONWriter()
+        json.object { json in
+            json.key(""); json.int(1)
+            json.key("a_member_name_longer_than_any_small_buffer_would_expect_to_hold"); json.object { $0.key("k"); $0.null() }
+            json.key("z"); json.string("")
+        }
+        XCTAssertEqual(String(decoding: json.bytes, as: UTF8.self), value.compact)
+    }
+
     func testIntegersAreWrittenAsTheirDecimalText() {
         for value in [0, 7, -7, 10, 100, 1234567890, -1000, Int.max, Int.min] {
             var json = JSONWriter()

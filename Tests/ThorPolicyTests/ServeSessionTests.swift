@@ -273,13 +273,88 @@ final class ServeSessionTests: XCTestCase {
         }
     }
 
+    /// `"delta": true` writes a type list as null exactly where it equals the environment's
+    /// previous observation's list, and the reply is otherwise the full reply byte for byte; two
+    /// sessions, one asking for it and one not, step the same batches (40 environments: on
+    /// several threads) and the same single episode.
+    func testDeltaRepliesLeaveOutExactlyTheUnchangedLists() throws {
+        var compact = try session(), full = try session()
+        let tasks = (0..<40).map { [1, 4, 7, 13][$0 % 4] }
+        let reset = #"{"op": "reset", "tasks": \#(tasks)}"#
+        var previous = try send(&full, reset)
+        XCTAssertEqual(try send(&compact, reset), previous, "a reset reply has every list")
+        var nulls = 0, lists = 0
+        let verbs = ["navigate to CounterTop", "navigate to Fridge", "open Fridge", "pickup Tomato", "observe", "put Fridge", "end"]
+        for turn in 0..<30 {
+            let actions = tasks.indices.map { index in index % 9 == turn % 9 ? #"{"reset": 7}"# : "\"\(verbs[(turn + index) % verbs.count])\"" }
+            let step = #"{"op": "step", "actions": [\#(actions.joined(separator: ", "))]"#
+            let compactReply = try send(&compact, step + #", "delta": true}"#)
+            let fullReply = try send(&full, step + "}")
+            guard case .array(let shortObservations)? = compactReply["observations"],
+                  case .array(let observations)? = fullReply["observations"] else { return XCTFail("no observations") }
+            let before: [JSONValue]
+            if case .array(let kept)? = previous["observations"] { before = kept } else { before = [] }
+            for (index, (short, whole)) in zip(shortObservations, observations).enumerated() {
+                var filled = short
+                for key in ["navigable", "interactable"] {
+                    lists += 1
+                    let unchanged = index < before.count && before[index].member(key) == whole.member(key)
+                    XCTAssertEqual(short.member(key) == .null, unchanged, "turn \(turn) env \(index) \(key)")
+                    if short.member(key) == .null {
+                        nulls += 1
+                        if case .object(var members) = filled { members[key] = whole.member(key); filled = .object(members) }
+                    }
+                }
+                XCTAssertEqual(filled, whole, "turn \(turn) env \(index)")
+            }
+            var rest = compactReply, wholeRest = fullReply
+            rest["observations"] = nil
+            wholeRest["observations"] = nil
+            XCTAssertEqual(rest, wholeRest)
+            previous = fullReply
+        }
+        XCTAssertGreaterThan(nulls, lists / 4)
+        XCTAssertLessThan(nulls, lists)
+        // The single episode: the same rule against its own previous observation.
+        ok(try send(&compact, #"{"op": "reset", "task": 7}"#))
+        var last = try send(&full, #"{"op": "reset", "task": 7}"#)["observation"]
+        for action in Self.plans[7] ?? [] {
+            let short = try send(&compact, #"{"op": "step", "action": "\#(action)", "delta": true}"#)["observation"]
+            let whole = try send(&full, #"{"op": "step", "action": "\#(action)"}"#)["observation"]
+            for key in ["navigable", "interactable"] {
+                XCTAssertEqual(short?.member(key) == .null, last?.member(key) == whole?.member(key), "\(action) \(key)")
+            }
+            last = whole
+        }
+        // A delta that is not a boolean is refused, naming the member.
+        let refused = try send(&compact, #"{"op": "step", "action": "observe", "delta": 1}"#)
+        XCTAssertEqual(refused["error"], .string("\"delta\": expected true or false, found a number"))
+    }
+
+    func testEveryChunkIsRunOnceAndTheResultsComeInChunkOrder() {
+        for (count, threads) in [(64, 2), (64, 3), (17, 8), (1000, 2), (5, 1)] {
+            let chunks = VectorEnvironment.chunks(count: count, threshold: 1, threads: threads)
+            let runs = NSLock()
+            nonisolated(unsafe) var ran = [Int](repeating: 0, count: count)
+            let results = VectorEnvironment.perChunk(chunks, threads: threads) { range -> Range<Int> in
+                runs.lock()
+                for index in range { ran[index] += 1 }
+                runs.unlock()
+                return range
+            }
+            XCTAssertEqual(results, chunks, "\(count) on \(threads)")
+            XCTAssertEqual(ran, [Int](repeating: 1, count: count), "\(count) on \(threads)")
+        }
+    }
+
     func testChunksCoverTheBatchOnceInOrder() {
         for count in [1, 2, 15, 16, 17, 64, 1000] {
             let chunks = VectorEnvironment.chunks(count: count, threshold: 16)
             XCTAssertEqual(chunks.flatMap { Array($0) }, Array(0..<count), "\(count)")
             if count < 16 { XCTAssertEqual(chunks.count, 1) }
             XCTAssertEqual(VectorEnvironment.chunks(count: count, threshold: 16, threads: 1), [0..<count])
-            XCTAssertEqual(VectorEnvironment.chunks(count: count, threshold: 1, threads: 3).count, min(3, count))
+            XCTAssertEqual(VectorEnvironment.chunks(count: count, threshold: 1, threads: 3).count,
+                           min(3 * VectorEnvironment.chunksPerThread, count))
         }
     }
 }

@@ -5,7 +5,7 @@ import subprocess
 
 import pytest
 
-from thor_lite import ServeClient, ThorLiteError
+from thor_lite import ServeClient, ThorLiteError, expert_plans
 
 
 def serve(binary, store, text, *arguments):
@@ -139,3 +139,54 @@ def test_reply_lines_are_split_across_and_within_reads():
         assert replies.readline() == b"last"
         assert replies.readline() == b""
         os.close(read)
+
+
+def test_compact_replies_hand_back_what_full_replies_give(store, binary):
+    """`step_batch` and `step` ask for `"delta": true` (an unchanged list comes as null); the
+    client fills the lists back in, so a policy sees what full replies give, an unchanged list
+    being the previous observation's object. Also across a refused batch, a full batched step
+    sent with `call`, autoresets, reset slots and a new batch of another size."""
+    import random
+    compact, full = ServeClient(store, binary), ServeClient(store, binary)
+    raw_lines = []
+    readline = compact._readline
+
+    def keep():
+        raw_lines.append(readline())
+        return raw_lines[-1]
+
+    compact._readline = keep
+    plans = expert_plans(store, binary=binary)
+    tasks = sorted(plans)
+    draw = random.Random(7)
+    try:
+        for count in (5, 3):
+            chosen = [draw.choice(tasks) for _ in range(count)]
+            assert compact.reset_batch(chosen) == full.reset_batch(chosen)
+            previous = None
+            for turn in range(40):
+                slots = [{"reset": draw.choice(tasks)} if draw.random() < 0.05 else
+                         draw.choice(plans[chosen[i]] + ["observe", "move forward", "navigate to Fridge", "end"])
+                         for i in range(count)]
+                if turn == 7:
+                    with pytest.raises(ThorLiteError):
+                        compact.step_batch(slots[:-1])
+                if turn == 11:
+                    reply = compact.call({"op": "step", "actions": slots})  # no delta: every list
+                else:
+                    reply = compact.step_batch(slots)
+                assert reply == full.call({"op": "step", "actions": slots})
+                if previous is not None and turn != 11:
+                    for now, before in zip(reply["observations"], previous["observations"]):
+                        for key in ("navigable", "interactable"):
+                            if now[key] == before[key]:
+                                assert now[key] is before[key]
+                previous = reply
+            task = draw.choice(tasks)
+            assert compact.reset(task) == full.reset(task)
+            for action in plans[task]:
+                assert compact.step(action) == full.call({"op": "step", "action": action})
+        assert sum(b'"navigable": null' in line for line in raw_lines) > 10
+    finally:
+        compact.close()
+        full.close()

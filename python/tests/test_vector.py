@@ -92,3 +92,94 @@ def test_vector_env_refuses_bad_arguments(store, binary):
             envs.step(["observe"] * 3)
         with pytest.raises(ThorLiteError, match="names 1 tasks for 2"):
             envs.reset(options={"tasks": [4]})
+
+
+def _batch_infos_spec(infos, count):
+    """`batch_infos` as first written, element by element: the specification the faster one
+    must equal."""
+    entries = {}
+    for index, info in enumerate(infos):
+        for key, value in info.items():
+            entries.setdefault(key, []).append((index, value))
+    batched = {}
+    for key, values in entries.items():
+        mask = numpy.zeros(count, dtype=numpy.bool_)
+        mask[[index for index, _ in values]] = True
+        batched["_" + key] = mask
+        if all(isinstance(value, dict) for _, value in values):
+            nested = [{} for _ in range(count)]
+            for index, value in values:
+                nested[index] = value
+            batched[key] = _batch_infos_spec(nested, count)
+            continue
+        kinds = {type(value) for _, value in values}
+        kind = kinds.pop() if len(kinds) == 1 else object
+        array = numpy.zeros(count, dtype=kind) if kind in (bool, int, float) else numpy.full(count, None, dtype=object)
+        for index, value in values:
+            array[index] = value
+        batched[key] = array
+    return batched
+
+
+def _assert_same_batch(a, b):
+    assert list(a) == list(b)
+    for key in a:
+        if isinstance(a[key], dict):
+            _assert_same_batch(a[key], b[key])
+            continue
+        assert a[key].dtype == b[key].dtype and a[key].shape == b[key].shape, key
+        for x, y in zip(a[key], b[key]):
+            assert type(x) is type(y) and x == y, (key, x, y)
+
+
+def test_batch_infos_equals_the_element_by_element_batching():
+    import random
+    from thor_lite.vector import batch_infos
+    draw = random.Random(3)
+    pool = [True, False, 0, 3, 2.5, "s", None, [1, 2], [], {"a": 1}, {"a": 2, "b": [3]}, (1, 2), [[1], [2]]]
+    for _ in range(2000):
+        count = draw.randint(1, 6)
+        infos = [{key: draw.choice(pool) for key in draw.sample("abcdef", draw.randint(0, 6))} for _ in range(count)]
+        _assert_same_batch(_batch_infos_spec(infos, count), batch_infos(infos, count))
+
+
+def test_kept_view_parts_equal_parts_made_afresh(store, binary):
+    """The vector environment keeps each environment's names, view text and admissible
+    commands while its lists and held type stay the same: they equal what the raw observation
+    gives made afresh, at every step."""
+    from thor_lite.env import _name, admissible_commands, view_description
+    with ThorLiteVectorEnv(6, store=store, binary=binary, order="cycle") as envs:
+        envs.reset(seed=2)
+        verbs = ["observe", "move forward", "navigate to CounterTop", "navigate to Fridge", "open Fridge", "pickup Apple",
+                 "put CounterTop", "end"]
+        for turn in range(60):
+            observations, _, _, _, infos = envs.step([verbs[(turn * 3 + i * 5) % len(verbs)] for i in range(6)])
+            for i in range(6):
+                batched = infos["observation"]  # the raw observations, batched key by key
+                raw = {key: batched[key][i] for key in batched if not key.startswith("_")}
+                assert infos["admissible_commands"][i] == admissible_commands(raw)
+                assert observations["navigable"][i] == tuple(map(_name, raw["navigable"]))
+                assert observations["interactable"][i] == tuple(map(_name, raw["interactable"]))
+                assert observations["text"][i].endswith(view_description(raw))
+
+
+def test_batched_observations_are_what_gymnasium_concatenate_gives(store, binary):
+    from gymnasium.vector.utils import concatenate, create_empty_array
+    with ThorLiteVectorEnv(5, store=store, binary=binary, order="cycle") as envs:
+        envs.reset(seed=4)
+        reference = create_empty_array(envs.single_observation_space, n=5, fn=numpy.zeros)
+        for turn in range(12):
+            actions = [("observe", "navigate to CounterTop", "move forward", "end")[(turn + i) % 4] for i in range(5)]
+            singles = []
+            original = envs._batch
+            envs._batch = lambda observations: singles.extend(observations) or original(observations)
+            observations, *_ = envs.step(actions)
+            envs._batch = original
+            reference = concatenate(envs.single_observation_space, singles, reference)
+            assert list(observations) == list(reference)
+            for key in reference:
+                if isinstance(reference[key], numpy.ndarray):
+                    assert observations[key].dtype == reference[key].dtype
+                    assert observations[key].tolist() == reference[key].tolist()
+                else:
+                    assert observations[key] == reference[key]

@@ -191,6 +191,10 @@ class ServeClient:
                                          stderr=subprocess.PIPE)
         self._stdin = self._process.stdin.fileno()
         self._readline = _Replies(self._process.stdout.fileno(), SPIN_MICROSECONDS if spin is None else int(spin)).readline
+        # Each batched environment's last navigable and interactable lists, and the single
+        # episode's: a `delta` reply sends null for a list unchanged since then (`_fill`).
+        self._navigable, self._interactable = [], []
+        self._single = [None, None]
 
     def call(self, request):
         """Sends one request (a dict) and returns the reply; raises ThorLiteError when refused."""
@@ -206,7 +210,43 @@ class ServeClient:
         reply = _loads(line)
         if not reply.get("ok"):
             raise ThorLiteError(reply.get("error", "request failed"))
+        observations = reply.get("observations")
+        if observations is not None:
+            self._fill(observations)
+        elif "observation" in reply:
+            self._fill_single(reply["observation"])
         return reply
+
+    def _fill(self, observations):
+        """Puts back the lists a `delta` reply left out (null: unchanged since that environment's
+        previous observation) as the very list objects of that observation, and keeps every list
+        for the next reply. Every batched reply passes here, whichever way it was asked for, so the
+        lists kept are those the server last sent. A batch of another size is a new batch (its
+        reset reply has every list)."""
+        navigable, interactable = self._navigable, self._interactable
+        if len(navigable) != len(observations):
+            navigable[:] = interactable[:] = [None] * len(observations)
+        for index, observation in enumerate(observations):
+            value = observation["navigable"]
+            if value is None:
+                observation["navigable"] = navigable[index]
+            else:
+                navigable[index] = value
+            value = observation["interactable"]
+            if value is None:
+                observation["interactable"] = interactable[index]
+            else:
+                interactable[index] = value
+
+    def _fill_single(self, observation):
+        """`_fill` for the single episode's observation."""
+        kept = self._single
+        for slot, key in enumerate(("navigable", "interactable")):
+            value = observation.get(key)
+            if value is None and key in observation:
+                observation[key] = kept[slot]
+            else:
+                kept[slot] = value
 
     def request(self, **request):
         """`call` with the request's members as keyword arguments."""
@@ -217,9 +257,10 @@ class ServeClient:
         return self.call({"op": "reset", "task": task})
 
     def step(self, action):
-        """One model call on the single episode: a plain action or a raw response."""
+        """One model call on the single episode: a plain action or a raw response. Asks for
+        the compact reply (`"delta": true`); the observation's lists are filled back in."""
         key = "response" if "<DecisionMaking>" in action else "action"
-        return self.call({"op": "step", key: action})
+        return self.call({"op": "step", key: action, "delta": True})
 
     def reset_batch(self, tasks):
         """Starts one batched episode per task (replies carry lists: "observations", "infos")."""
@@ -228,8 +269,11 @@ class ServeClient:
     def step_batch(self, actions):
         """Steps every batched episode: one slot each, an action/response string or
         {"reset": task}. An episode that ended on the previous step is reset instead (on its task,
-        unless its slot names another) and its action ignored."""
-        return self.call({"op": "step", "actions": list(actions)})
+        unless its slot names another) and its action ignored. Asks for the compact reply
+        (`"delta": true`: a list unchanged since the environment's previous observation comes as
+        null); the observations handed back have every list, an unchanged one being the previous
+        observation's list object."""
+        return self.call({"op": "step", "actions": list(actions), "delta": True})
 
     def _stopped(self):
         try:

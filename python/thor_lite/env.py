@@ -12,7 +12,7 @@ import string
 
 from ._client import ClosesServer, ServeClient, ThorLiteError
 from .catalog import CATEGORIES, expert_plans, list_tasks
-from .prompts import SYSTEM_PROMPT, step_message, task_message, view_description
+from .prompts import SYSTEM_PROMPT, step_message, task_message, view_description, view_text
 
 try:
     import gymnasium
@@ -91,10 +91,51 @@ def action_space():
     return None if spaces is None else spaces.Text(max_length=MAX_TEXT, min_length=0, charset=CHARSET)
 
 
-def make_observation(raw, text, describe_view):
-    """The observation dict from a serve observation and the reference's user message."""
-    if describe_view:
-        text = text + view_description(raw)
+class ViewParts:
+    """What an environment's type lists give, kept per list while it stays the same: its cleaned
+    names, its text for the view in words and its admissible commands. A vector environment keeps
+    one per environment: about half the steps keep each list, and a compact reply hands an
+    unchanged list back as the same object, so most lists are made into these only once."""
+
+    __slots__ = ("navigable", "interactable")
+
+    def __init__(self):
+        self.navigable = self.interactable = None
+
+    def read(self, raw):
+        """The parts of `raw`'s lists (`_ListParts`), made again only for a list that changed."""
+        self.navigable = _ListParts.current(self.navigable, raw.get("navigable"), _navigate_commands)
+        self.interactable = _ListParts.current(self.interactable, raw.get("interactable"), _object_commands)
+        return self
+
+
+class _ListParts:
+    __slots__ = ("raw", "names", "joined", "commands")
+
+    def __init__(self, raw, commands):
+        self.raw = raw
+        self.names = tuple(map(_name, raw or ()))
+        self.joined = ", ".join(raw or [])
+        self.commands = commands(raw or [])
+
+    @classmethod
+    def current(cls, parts, raw, commands):
+        if parts is not None and (parts.raw is raw or parts.raw == raw):
+            return parts
+        return cls(raw, commands)
+
+
+def make_observation(raw, text, describe_view, parts=None):
+    """The observation dict from a serve observation and the reference's user message (`parts`:
+    the observation's `ViewParts`, when kept)."""
+    if parts is None:
+        if describe_view:
+            text = text + view_description(raw)
+        navigable, interactable = tuple(map(_name, raw.get("navigable") or ())), tuple(map(_name, raw.get("interactable") or ()))
+    else:
+        if describe_view:
+            text = text + view_text(parts.navigable.joined, parts.interactable.joined, raw.get("held"))
+        navigable, interactable = parts.navigable.names, parts.interactable.names
     return {
         "text": _ascii(text, MAX_TEXT),
         "action": _ascii(raw.get("action"), MAX_NAME),
@@ -102,8 +143,8 @@ def make_observation(raw, text, describe_view):
         "success": int(bool(raw.get("success"))),
         "error": _ascii(raw.get("error"), MAX_NAME),
         "feedback": _ascii(raw.get("feedback"), MAX_TEXT),
-        "navigable": tuple(map(_name, raw.get("navigable") or ())),
-        "interactable": tuple(map(_name, raw.get("interactable") or ())),
+        "navigable": navigable,
+        "interactable": interactable,
         "held": _ascii(raw.get("held"), MAX_NAME),
         "step": min(int(raw.get("step", 0)), MAX_STEPS - 1),
         "frame": _ascii(raw.get("frame"), MAX_TEXT),
@@ -120,18 +161,28 @@ def admissible_commands(observation):
     """The commands the reference's legality check lets through from a serve observation:
     `navigate to` a navigable type, an object action on an interactable type, and the plain
     actions. AI2-THOR's own rules may still refuse some (a pickup of a table)."""
-    commands = [f"navigate to {t}" for t in observation.get("navigable") or []]
+    return (_navigate_commands(observation.get("navigable") or [])
+            + _object_commands(observation.get("interactable") or []) + list(PLAIN_ACTIONS))
+
+
+def _navigate_commands(navigable):
+    return [f"navigate to {t}" for t in navigable]
+
+
+def _object_commands(interactable):
+    commands = []
     for verb in ACTION_VERBS[1:]:
-        commands += [f"{verb} {t}" for t in observation.get("interactable") or []]
-    return commands + list(PLAIN_ACTIONS)
+        commands += [f"{verb} {t}" for t in interactable]
+    return commands
 
 
-def make_info(raw, server_info):
+def make_info(raw, server_info, parts=None):
     """`info`: the server's (task fields, metrics and goal success at the end), the raw
-    observation and the admissible commands."""
+    observation and the admissible commands (a fresh list; from `parts` when kept)."""
     info = dict(server_info)
     info["observation"] = raw
-    info["admissible_commands"] = admissible_commands(raw)
+    info["admissible_commands"] = (admissible_commands(raw) if parts is None else
+                                   parts.navigable.commands + parts.interactable.commands + list(PLAIN_ACTIONS))
     return info
 
 

@@ -64,8 +64,11 @@ def step_message(observation):
 
 def view_description(observation):
     """What the frame would show, in words, for agents without images."""
-    navigable = ", ".join(observation.get("navigable") or []) or "nothing"
-    interactable = ", ".join(observation.get("interactable") or []) or "nothing"
-    held = observation.get("held") or "nothing"
-    return (f"\nIn view: you can navigate to {navigable}. You can interact with {interactable}. "
-            f"You are holding {held}.")
+    return view_text(", ".join(observation.get("navigable") or []), ", ".join(observation.get("interactable") or []),
+                     observation.get("held"))
+
+
+def view_text(navigable, interactable, held):
+    """`view_description` from the lists already joined with ", "."""
+    return (f"\nIn view: you can navigate to {navigable or 'nothing'}. You can interact with {interactable or 'nothing'}. "
+            f"You are holding {held or 'nothing'}.")

@@ -12,16 +12,19 @@ protocol directly.
     observations, rewards, terminated, truncated, infos = envs.step(["observe"] * 64)
 """
 
+from itertools import chain
+
 from ._client import ClosesServer, ServeClient, ThorLiteError
 from .catalog import list_tasks
-from .env import (action_space, check_options, make_info, make_observation, observation_space, reward_for,
-                  step_text)
+from .env import (ViewParts, action_space, check_options, make_info, make_observation, observation_space,
+                  reward_for, step_text)
 from .prompts import task_message
 
 try:
     import gymnasium
     import numpy
     from gymnasium.vector import AutoresetMode, VectorEnv
+    from gymnasium.spaces import Discrete, Sequence, Text
     from gymnasium.vector.utils import batch_space, concatenate, create_empty_array
 except ImportError:  # the client works without Gymnasium
     gymnasium = None
@@ -35,27 +38,39 @@ def batch_infos(infos, count):
     """One info dict per environment as Gymnasium batches them (`VectorEnv._add_info`): each key
     an array over the environments (typed for bool, int and float values, else objects), with a
     `_key` mask of the environments that have it; nested dicts batched the same way. Built key by
-    key, not environment by environment: `_add_info` took two thirds of a 64-environment step."""
-    entries = {}
-    for index, info in enumerate(infos):
-        for key, value in info.items():
-            entries.setdefault(key, []).append((index, value))
+    key (the keys in the order they first appear), not environment by environment: `_add_info`
+    took two thirds of a 64-environment step; and a key every environment has (most of them) is
+    one array made from the list of its values, not one element assignment per environment."""
     batched = {}
-    for key, values in entries.items():
-        mask = numpy.zeros(count, dtype=numpy.bool_)
-        mask[[index for index, _ in values]] = True
+    for key in dict.fromkeys(chain.from_iterable(infos)):
+        present = [info[key] for info in infos if key in info]
+        full = len(present) == count
+        if full:
+            mask = numpy.ones(count, dtype=numpy.bool_)
+        else:
+            where = [index for index, info in enumerate(infos) if key in info]
+            mask = numpy.zeros(count, dtype=numpy.bool_)
+            mask[where] = True
         batched["_" + key] = mask
-        if all(isinstance(value, dict) for _, value in values):
-            nested = [{} for _ in range(count)]
-            for index, value in values:
-                nested[index] = value
+        kinds = set(map(type, present))
+        if all(issubclass(kind, dict) for kind in kinds):
+            nested = present if full else [info.get(key, {}) for info in infos]
             batched[key] = batch_infos(nested, count)
             continue
-        kinds = {type(value) for _, value in values}
         kind = kinds.pop() if len(kinds) == 1 else object
-        array = numpy.zeros(count, dtype=kind) if kind in (bool, int, float) else numpy.full(count, None, dtype=object)
-        for index, value in values:
-            array[index] = value
+        if kind in (bool, int, float):
+            if full:
+                array = numpy.array(present, dtype=kind)
+            else:
+                array = numpy.zeros(count, dtype=kind)
+                array[where] = present
+        elif full:
+            # fromiter keeps each value an element (a list stays one object, not a dimension).
+            array = numpy.fromiter(present, dtype=object, count=count)
+        else:
+            array = numpy.full(count, None, dtype=object)
+            for index, value in zip(where, present):
+                array[index] = value
         batched[key] = array
     return batched
 
@@ -114,6 +129,8 @@ class ThorLiteVectorEnv(ClosesServer, _Base):
         self._autoreset = numpy.zeros(self.num_envs, dtype=numpy.bool_)
         # Each environment's task fields (type, scene, name, query), merged into every info.
         self._tasks = [{} for _ in range(self.num_envs)]
+        # Each environment's `ViewParts` (its lists' names, text and admissible commands).
+        self._views = [ViewParts() for _ in range(self.num_envs)]
 
     def _draw_task(self):
         if self.order == "cycle":
@@ -135,11 +152,13 @@ class ThorLiteVectorEnv(ClosesServer, _Base):
         reply = self._client.reset_batch(tasks)
         self._autoreset[:] = False
         observations, infos = [], []
+        views = self._views
         for index, (raw, server_info) in enumerate(zip(reply["observations"], reply["infos"])):
             self._tasks[index] = server_info
+            parts = views[index].read(raw)
             observations.append(make_observation(raw, task_message(server_info.get("taskquery", "")),
-                                                 self.describe_view))
-            infos.append(make_info(raw, server_info))
+                                                 self.describe_view, parts))
+            infos.append(make_info(raw, server_info, parts))
         return self._batch(observations), batch_infos(infos, self.num_envs)
 
     def step(self, actions):
@@ -155,7 +174,9 @@ class ThorLiteVectorEnv(ClosesServer, _Base):
         truncated = numpy.array(reply["truncated"], dtype=numpy.bool_)
         rewards = numpy.zeros(self.num_envs, dtype=numpy.float64)
         observations, infos = [], []
+        views, tasks = self._views, self._tasks
         for index, (raw, server_info) in enumerate(zip(reply["observations"], reply["infos"])):
+            parts = views[index].read(raw)
             if server_info.get("reset"):
                 self._tasks[index] = {key: value for key, value in server_info.items() if key != "reset"}
                 text = task_message(server_info.get("taskquery", ""))
@@ -163,14 +184,30 @@ class ThorLiteVectorEnv(ClosesServer, _Base):
                 text = step_text(raw)
                 done = terminated[index] or truncated[index]
                 rewards[index] = reward_for(self.reward_mode, reply["rewards"][index], done, server_info)
-            observations.append(make_observation(raw, text, self.describe_view))
-            infos.append(make_info(raw, {**self._tasks[index], **server_info}))
+            observations.append(make_observation(raw, text, self.describe_view, parts))
+            infos.append(make_info(raw, {**tasks[index], **server_info}, parts))
         self._autoreset = terminated | truncated
         return self._batch(observations), rewards, terminated, truncated, batch_infos(infos, self.num_envs)
 
     def _batch(self, observations):
-        self._observations = concatenate(self.single_observation_space, observations, self._observations)
-        return self._observations
+        """`gymnasium.vector.utils.concatenate` for this environment's Dict space, key by key as
+        it does: a tuple of the values for a Text or Sequence key, the numbers written into the
+        key's array (`out`, reused from step to step) for a Discrete key. Assigning the list is
+        what `numpy.stack` gives, without converting each number to an array first (`stack` was
+        a tenth of a 64-environment step). Another kind of space goes through `concatenate`."""
+        out = self._observations
+        batched = {}
+        for key, space in self.single_observation_space.items():
+            values = [observation[key] for observation in observations]
+            if isinstance(space, Discrete):
+                out[key][:] = values
+                batched[key] = out[key]
+            elif isinstance(space, (Text, Sequence)):
+                batched[key] = tuple(values)
+            else:
+                batched[key] = concatenate(space, values, out[key])
+        self._observations = batched
+        return batched
 
     def close_extras(self, **kwargs):
         client = getattr(self, "_client", None)
