@@ -14,7 +14,7 @@ protocol directly.
 
 from itertools import chain
 
-from ._client import ClosesServer, ServeClient, ThorLiteError
+from ._client import ClosesServer, ServeClient, ThorLiteError, rows_from_columns
 from .catalog import list_tasks
 from .env import (ViewParts, action_space, check_options, make_info, make_observation, observation_space,
                   reward_for, step_text)
@@ -131,6 +131,9 @@ class ThorLiteVectorEnv(ClosesServer, _Base):
         self._tasks = [{} for _ in range(self.num_envs)]
         # Each environment's `ViewParts` (its lists' names, text and admissible commands).
         self._views = [ViewParts() for _ in range(self.num_envs)]
+        # The batched step's reply layout: "columns" (protocol version 3) decodes in about half the
+        # time of "rows" (no key repeated per environment); the tests compare the two.
+        self._layout = "columns"
 
     def _draw_task(self):
         if self.order == "cycle":
@@ -169,7 +172,9 @@ class ThorLiteVectorEnv(ClosesServer, _Base):
             raise ThorLiteError(f"{len(actions)} actions for {self.num_envs} environments")
         slots = [{"reset": self._draw_task()} if self._autoreset[index] else str(action)
                  for index, action in enumerate(actions)]
-        reply = self._client.step_batch(slots)
+        reply = self._client.step_batch(slots, layout=self._layout)
+        if self._layout == "columns":
+            reply = rows_from_columns(reply)
         terminated = numpy.array(reply["terminated"], dtype=numpy.bool_)
         truncated = numpy.array(reply["truncated"], dtype=numpy.bool_)
         rewards = numpy.zeros(self.num_envs, dtype=numpy.float64)
