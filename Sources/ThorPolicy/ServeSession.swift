@@ -300,7 +300,12 @@ extension ServeSession {
     /// this step. Rendered on the thread that stepped them, as `renderChunk`.
     func renderColumns(_ range: Range<Int>, delta: Bool, resets: [Bool]) -> ColumnPart {
         let environments = vector.environments
-        var columns = [JSONWriter](repeating: JSONWriter(reserving: 0), count: Column.allCases.count)
+        // Each column reserved for its chunk at once (a type list's values take about 80 bytes,
+        // the others about 16): growing 23 buffers from empty, chunk by chunk on every thread,
+        // cost a third more CPU on all cores than on one.
+        var columns = Column.allCases.map { column in
+            JSONWriter(reserving: (column == .navigable || column == .interactable ? 96 : column == .metrics ? 8 : 24) * range.count)
+        }
         for (index, reset) in zip(range, resets) {
             let environment = environments[index]
             let view = ObservationView(environment)

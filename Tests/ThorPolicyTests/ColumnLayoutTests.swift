@@ -91,12 +91,13 @@ final class ColumnLayoutTests: XCTestCase {
     /// Steps one session per option combination through `batches` (each a list of slots, as
     /// JSON) after a reset on `tasks`, and checks every reply against the plain rows reply: an
     /// explicit "rows" and `"delta": false` byte for byte, columns transposed equal to the rows of
-    /// the same `delta`.
-    func compareLayouts(catalog: EpisodeCatalog, tasks: [String], batches: [[String]], file: StaticString = #filePath, line: UInt = #line) {
+    /// the same `delta`. Returns how many slots the column replies listed as reset and as ended.
+    @discardableResult
+    func compareLayouts(catalog: EpisodeCatalog, tasks: [String], batches: [[String]], file: StaticString = #filePath, line: UInt = #line) -> (resets: Int, ends: Int) {
         var sessions = Self.options.map { _ in ServeSession(catalog: catalog) }
         let reset = #"{"op": "reset", "tasks": [\#(tasks.joined(separator: ", "))]}"#
         for index in sessions.indices { _ = send(&sessions[index], reset) }
-        var columnReplies = 0
+        var columnReplies = 0, resets = 0, ends = 0
         for (turn, slots) in batches.enumerated() {
             let step = #"{"id": \#(turn), "op": "step", "actions": [\#(slots.joined(separator: ", "))]"#
             var replies: [(text: String, members: Members)] = []
@@ -110,7 +111,11 @@ final class ColumnLayoutTests: XCTestCase {
                 let sameDelta = option.delta.contains("true") ? compact : plain
                 if option.layout.contains("columns") {
                     columnReplies += 1
-                    guard let rows = Self.rows(fromColumns: reply.members) else { return }
+                    guard let rows = Self.rows(fromColumns: reply.members) else { return (resets, ends) }
+                    if case .object(let infos)? = reply.members["infos"] {
+                        resets += Self.list(infos["reset"])?.count ?? 0
+                        ends += Self.list(infos["ended"])?.count ?? 0
+                    }
                     XCTAssertEqual(rows, sameDelta.members, "turn \(turn), options\(option.delta)\(option.layout)", file: file, line: line)
                 } else {
                     XCTAssertEqual(reply.text, sameDelta.text, "turn \(turn), options\(option.delta)\(option.layout)", file: file, line: line)
@@ -118,6 +123,7 @@ final class ColumnLayoutTests: XCTestCase {
             }
         }
         XCTAssertEqual(columnReplies, 3 * batches.count, file: file, line: line)
+        return (resets, ends)
     }
 
     func testColumnRepliesAreTheRowRepliesTransposedOnTheFixtures() throws {
@@ -129,7 +135,9 @@ final class ColumnLayoutTests: XCTestCase {
         let batches = (0..<30).map { turn in
             tasks.indices.map { index in index % 9 == turn % 9 ? #"{"reset": \#(tasks[(index + turn) % 4])}"# : "\"\(verbs[(turn + index) % verbs.count])\"" }
         }
-        compareLayouts(catalog: catalog, tasks: tasks.map(String.init), batches: batches)
+        let (resets, ends) = compareLayouts(catalog: catalog, tasks: tasks.map(String.init), batches: batches)
+        XCTAssertGreaterThan(resets, 100)
+        XCTAssertGreaterThan(ends, 100)
         // A batch below the parallel threshold (one chunk), following the expert plans.
         let plans = ServeSessionTests.plans
         let small = plans.keys.sorted()
@@ -167,7 +175,14 @@ final class ColumnLayoutTests: XCTestCase {
                 return #"{"reset": \#(plans[current[slot] % plans.count].identity)}"#
             })
         }
-        compareLayouts(catalog: catalog, tasks: first, batches: batches)
+        let (resets, ends) = compareLayouts(catalog: catalog, tasks: first, batches: batches)
+        // Every task started (the first 64 by the batch's reset, the rest by reset slots, plus
+        // autoresets) and most episodes ended (an expert plan ends with `end`), each counted in
+        // three replies (the three column sessions).
+        let resetSlots = batches.joined().filter { $0.hasPrefix("{") }.count
+        XCTAssertGreaterThanOrEqual(resetSlots, plans.count - envs)
+        XCTAssertGreaterThanOrEqual(resets, 3 * resetSlots)
+        XCTAssertGreaterThan(ends, 3 * (plans.count - envs))
     }
 
     func testLayoutIsRefusedWhereItDoesNotApplyAndARefusedColumnStepMovesNothing() throws {

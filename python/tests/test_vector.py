@@ -166,6 +166,9 @@ def test_kept_view_parts_equal_parts_made_afresh(store, binary):
 def test_batched_observations_are_what_gymnasium_concatenate_gives(store, binary):
     from gymnasium.vector.utils import concatenate, create_empty_array
     with ThorLiteVectorEnv(5, store=store, binary=binary, order="cycle") as envs:
+        # `_batch` batches the row reply's observations; the column reply's batches are compared
+        # with it in test_column_replies_give_the_same_batches_as_row_replies.
+        envs._layout = "rows"
         envs.reset(seed=4)
         reference = create_empty_array(envs.single_observation_space, n=5, fn=numpy.zeros)
         for turn in range(12):
@@ -185,13 +188,15 @@ def test_batched_observations_are_what_gymnasium_concatenate_gives(store, binary
                     assert observations[key] == reference[key]
 
 
-def test_column_replies_give_the_same_batches_as_row_replies(store, binary):
+@pytest.mark.parametrize("reward, describe_view", [("completeness", True), ("success", False), ("goal", True)])
+def test_column_replies_give_the_same_batches_as_row_replies(store, binary, reward, describe_view):
     """ThorLiteVectorEnv asks for column-wise replies; over whole expert-plan episodes with
     autoresets (each environment follows its task's plan to `end`, then is reset to the next task
     of the cycle), its observations, rewards, outcomes and infos are those it gives from row
     replies."""
     plans = expert_plans(store, binary=binary)
-    envs = {layout: ThorLiteVectorEnv(5, store=store, binary=binary, order="cycle") for layout in ("rows", "columns")}
+    envs = {layout: ThorLiteVectorEnv(5, store=store, binary=binary, order="cycle", reward=reward,
+                                      describe_view=describe_view) for layout in ("rows", "columns")}
     assert envs["columns"]._layout == "columns"
     envs["rows"]._layout = "rows"
     try:

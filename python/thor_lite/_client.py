@@ -147,9 +147,6 @@ class _Replies:
             return b"".join(parts)
 
 
-_TASK_FIELDS = ("scene", "task", "taskname", "taskquery", "tasktype")
-
-
 def rows_from_columns(reply):
     """A column-wise batched step reply (`step_batch(..., layout="columns")`) as the row reply
     would be: "observations" and "infos" lists of one dict per environment, keys in the order the
@@ -157,11 +154,23 @@ def rows_from_columns(reply):
     columns = reply["observations"]
     keys = tuple(columns)
     observations = [dict(zip(keys, values)) for values in zip(*columns.values())]
-    infos_columns = reply["infos"]
-    infos = [{"task": task} for task in infos_columns["task"]]
-    ended = dict(zip(infos_columns["ended"], zip(infos_columns["goal_success"], infos_columns["metrics"])))
-    reset = dict(zip(infos_columns["reset"], zip(*(infos_columns[key] for key in _TASK_FIELDS if key != "task"))))
-    for slot in ended.keys() | reset.keys():
+    infos = [{"task": task} for task in reply["infos"]["task"]]
+    for slot, info in sparse_infos(reply["infos"]).items():
+        infos[slot] = info
+    rows = dict(reply)
+    rows["observations"], rows["infos"] = observations, infos
+    return rows
+
+
+def sparse_infos(columns):
+    """The row infos of the environments a column-wise reply's infos list (`columns`: reset or
+    ended in this step), by slot, keys in the row reply's order; every other environment's info
+    is {"task": its task}."""
+    tasks = columns["task"]
+    ended = dict(zip(columns["ended"], zip(columns["goal_success"], columns["metrics"])))
+    reset = dict(zip(columns["reset"], zip(*(columns[key] for key in ("scene", "taskname", "taskquery", "tasktype")))))
+    infos = {}
+    for slot in sorted(ended.keys() | reset.keys()):
         info = {}
         if slot in ended:
             goal_success, metrics = ended[slot]
@@ -170,14 +179,12 @@ def rows_from_columns(reply):
                 info["metrics"] = metrics
         if slot in reset:
             scene, taskname, taskquery, tasktype = reset[slot]
-            info.update(reset=True, scene=scene, task=infos[slot]["task"], taskname=taskname, taskquery=taskquery,
+            info.update(reset=True, scene=scene, task=tasks[slot], taskname=taskname, taskquery=taskquery,
                         tasktype=tasktype)
         else:
-            info["task"] = infos[slot]["task"]
+            info["task"] = tasks[slot]
         infos[slot] = info
-    rows = dict(reply)
-    rows["observations"], rows["infos"] = observations, infos
-    return rows
+    return infos
 
 
 class ClosesServer:
