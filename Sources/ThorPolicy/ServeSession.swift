@@ -301,8 +301,8 @@ extension ServeSession {
     func renderColumns(_ range: Range<Int>, delta: Bool, resets: [Bool]) -> ColumnPart {
         let environments = vector.environments
         // Each column reserved for its chunk at once (a type list's values take about 80 bytes,
-        // the others about 16): growing 23 buffers from empty, chunk by chunk on every thread,
-        // cost a third more CPU on all cores than on one.
+        // the others about 16), rather than 23 buffers per chunk each grown from empty by
+        // several reallocations, on every thread.
         var columns = Column.allCases.map { column in
             JSONWriter(reserving: (column == .navigable || column == .interactable ? 96 : column == .metrics ? 8 : 24) * range.count)
         }
