@@ -167,8 +167,9 @@ class ThorLiteVectorEnv(ClosesServer, _Base):
         self._tasks = [{} for _ in range(self.num_envs)]
         # Each environment's `ViewParts` (its lists' names, text and admissible commands).
         self._views = [ViewParts() for _ in range(self.num_envs)]
-        # The batched step's reply layout: "columns" (protocol version 3) decodes in about half the
-        # time of "rows" (no key repeated per environment); the tests compare the two.
+        # The batched step's reply layout: "columns" (protocol version 3: no key repeated per
+        # environment, 22 KB against 33 KB at 64 environments, and the batch made key by key from
+        # it) or "rows"; the tests compare the two.
         self._layout = "columns"
 
     def _draw_task(self):
@@ -209,8 +210,9 @@ class ThorLiteVectorEnv(ClosesServer, _Base):
         slots = [{"reset": self._draw_task()} if self._autoreset[index] else str(action)
                  for index, action in enumerate(actions)]
         reply = self._client.step_batch(slots, layout=self._layout)
-        if self._layout == "columns":
+        if isinstance(reply["observations"], dict):
             return self._step_columns(reply)
+        # Rows: asked for, or a server before protocol version 3 (which ignores "layout").
         terminated = numpy.array(reply["terminated"], dtype=numpy.bool_)
         truncated = numpy.array(reply["truncated"], dtype=numpy.bool_)
         rewards = numpy.zeros(self.num_envs, dtype=numpy.float64)
