@@ -424,6 +424,8 @@ struct ObservationView {
         case .objectID: json.string(o.objectId)
         case .step: json.int(o.step)
         case .success: json.bool(o.success)
+        // Info columns are written by `renderColumns` from the environment, not the observation;
+        // callers pass observation columns only.
         case .ended, .goalSuccess, .metrics, .reset, .scene, .task, .taskname, .taskquery, .tasktype: json.null()
         }
     }
