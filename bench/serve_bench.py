@@ -14,16 +14,18 @@ What is measured, each in one run, one after the other on the same machine:
   batched  N environments in one server through `ServeClient.step_batch`: each follows its own
            task's expert plan and, when its episode ends, is reset to the next task in the same
            request; environment-steps/s, on all cores and with `serve --threads 1` (whether
-           spreading a batch over the cores pays). Also through `ThorLiteVectorEnv`.
+           spreading a batch over the cores pays), with the row reply and with the column reply
+           (`layout="columns"`, protocol version 3). Also through `ThorLiteVectorEnv` (which
+           asks for columns) and, for comparison, the same with rows.
   peer     with --peer, the server-CPU, single-env and batched (all cores) measurements against
            another thor-lite binary (main's release build, to see the change); with --runs N
            also the single-env and batched runs alternated with the peer N times (the last JSON
            library), medians: the figure the load distorts least.
   floor    the same client against a Python echo server that answers every request with a
            real reply of this binary's, the median-sized of 200 (the compact `delta` replies the
-           client asks for; a pipe round trip plus the client's JSON work, no simulation): the
-           best any server could do for this client. The ratios printed are
-           thor-lite / floor.
+           client asks for, rows or columns as the run asks; a pipe round trip plus the client's
+           JSON work, no simulation): the best any server could do for this client. The ratios
+           printed are thor-lite / floor.
 The targets (issue 10): >= 15,000 single-env steps/s, >= 200,000 batched env-steps/s at 64 envs.
 The machine may be shared: the load average before each part is printed; read the ratios.
 """
@@ -181,7 +183,7 @@ class PlanFollower:
         self.ended = [a or b for a, b in zip(reply["terminated"], reply["truncated"])]
 
 
-def batched(binary, store, plans, seconds, envs, threads=None):
+def batched(binary, store, plans, seconds, envs, threads=None, layout="rows"):
     """environment-steps/s through ServeClient.step_batch; every env follows its task's plan."""
     client = thor_lite.ServeClient(store, binary, threads)
     warm(client, plans)
@@ -192,7 +194,7 @@ def batched(binary, store, plans, seconds, envs, threads=None):
         start = time.perf_counter()
         deadline = start + seconds
         while time.perf_counter() < deadline:
-            policy.saw(client.step_batch(policy.slots()))
+            policy.saw(client.step_batch(policy.slots(), layout))
             steps += envs
             batches += 1
         elapsed = time.perf_counter() - start
@@ -201,9 +203,11 @@ def batched(binary, store, plans, seconds, envs, threads=None):
     return steps / elapsed, batches
 
 
-def vector_env(binary, store, plans, seconds, envs):
-    """environment-steps/s through ThorLiteVectorEnv (a plain-action policy)."""
+def vector_env(binary, store, plans, seconds, envs, layout="columns"):
+    """environment-steps/s through ThorLiteVectorEnv (a plain-action policy), asking for the
+    batched replies in `layout`."""
     vector = thor_lite.ThorLiteVectorEnv(envs, store=store, binary=binary)
+    vector._layout = layout
     warm(vector._client, plans)
     try:
         vector.reset(seed=0)
@@ -225,9 +229,9 @@ def vector_env(binary, store, plans, seconds, envs):
 def request_files(plans, envs, work, steps):
     """Two request files for `serve < file`: about `steps` single-env steps over the expert plans
     (a reset before each plan), and `steps // envs` batched steps of `envs` environments following
-    their plans (a reset slot when a plan is done). Both start with a reset of every task. Steps
-    ask for the compact reply (`"delta": true`) as the Python client does; a server without the
-    option ignores it."""
+    their plans (a reset slot when a plan is done), the latter also with the column reply
+    (`"layout": "columns"`). All start with a reset of every task. Steps ask for the compact
+    reply (`"delta": true`) as the Python client does; a server without the option ignores it."""
     batches = max(1, steps // envs)
     warm = json.dumps({"op": "reset", "tasks": [identity for identity, _ in plans]}) + "\n"
     single = os.path.join(work, "single.jsonl")
@@ -241,11 +245,13 @@ def request_files(plans, envs, work, steps):
                     out.write(json.dumps({"op": "step", "action": action, "delta": True}) + "\n")
                     count += 1
     batch = os.path.join(work, "batch.jsonl")
-    with open(batch, "w") as out:
-        out.write(warm)
+    columns = os.path.join(work, "columns.jsonl")
+    with open(batch, "w") as out, open(columns, "w") as column_out:
         current = [plans[i % len(plans)] for i in range(envs)]
         position, following = [0] * envs, envs
-        out.write(json.dumps({"op": "reset", "tasks": [identity for identity, _ in current]}) + "\n")
+        for stream in (out, column_out):
+            stream.write(warm)
+            stream.write(json.dumps({"op": "reset", "tasks": [identity for identity, _ in current]}) + "\n")
         for _ in range(batches):
             slots = []
             for i in range(envs):
@@ -257,7 +263,8 @@ def request_files(plans, envs, work, steps):
                     slots.append(current[i][1][position[i]])
                     position[i] += 1
             out.write(json.dumps({"op": "step", "actions": slots, "delta": True}) + "\n")
-    return (single, count), (batch, batches * envs)
+            column_out.write(json.dumps({"op": "step", "actions": slots, "delta": True, "layout": "columns"}) + "\n")
+    return (single, count), (batch, batches * envs), columns
 
 
 def server_cpu(binary, store, path, threads=None, runs=3):
@@ -281,7 +288,8 @@ def sample_replies(binary, store, plans, envs, count=200):
     """Real replies for the echo server, the bytes this client receives from `binary` (the
     compact `delta` replies it asks for: a list unchanged since the environment's previous
     observation is null): the median-sized of the single step replies over the first plans,
-    and of `count` batched step replies of the batched run."""
+    and of `count` batched step replies of the batched run, in rows and in columns (the same
+    batches: a second client asks for columns)."""
     client = thor_lite.ServeClient(store, binary)
     lines = []
     readline = client._readline
@@ -304,18 +312,20 @@ def sample_replies(binary, store, plans, envs, count=200):
                     break
             if len(single_replies) >= count:
                 break
-        policy = PlanFollower(plans, envs)
-        client.reset_batch(policy.tasks())
-        batch_replies = []
-        for _ in range(count):
-            lines.clear()
-            policy.saw(client.step_batch(policy.slots()))
-            batch_replies.append(lines[-1])
+        replies = {}
+        for layout in ("rows", "columns"):
+            policy = PlanFollower(plans, envs)
+            client.reset_batch(policy.tasks())
+            replies[layout] = []
+            for _ in range(count):
+                lines.clear()
+                policy.saw(client.step_batch(policy.slots(), layout))
+                replies[layout].append(lines[-1])
     finally:
         client._readline = readline
         client.close()
     median = lambda replies: sorted(replies, key=len)[len(replies) // 2].rstrip(b"\n")
-    return median(single_replies), median(batch_replies)
+    return median(single_replies), median(replies["rows"]), median(replies["columns"])
 
 
 def main():
@@ -329,24 +339,30 @@ def main():
     parser.add_argument("--runs", type=int, default=0, help="with --peer: alternated runs with the peer, medians")
     args = parser.parse_args()
     plans = expert_plans(args.binary, args.store)
-    single_reply, batch_reply = sample_replies(args.binary, args.store, plans, args.envs)
+    single_reply, batch_reply, column_reply = sample_replies(args.binary, args.store, plans, args.envs)
     print(f"{len(plans)} expert plans; {os.cpu_count()} cores; {args.seconds:g} s per measurement; "
-          f"a single step reply is {len(single_reply)} bytes, a batched one at {args.envs} envs {len(batch_reply)} bytes")
+          f"a single step reply is {len(single_reply)} bytes, a batched one at {args.envs} envs {len(batch_reply)} bytes "
+          f"in rows, {len(column_reply)} in columns")
     with tempfile.TemporaryDirectory() as work:
         os.makedirs(work + "/single")
         os.makedirs(work + "/batch")
+        os.makedirs(work + "/columns")
         echo_single = EchoBinary(single_reply, work + "/single")
         echo_batch = EchoBinary(batch_reply, work + "/batch")
-        (single_file, steps), (batch_file, env_steps) = request_files(plans, args.envs, work, args.cpu_steps)
+        echo_columns = EchoBinary(column_reply, work + "/columns")
+        (single_file, steps), (batch_file, env_steps), column_file = request_files(plans, args.envs, work, args.cpu_steps)
         print(f"\n-- server CPU alone, serve < file (best of 3; load average before: {os.getloadavg()[0]:.2f})")
         for binary in [args.binary] + ([args.peer] if args.peer else []):
             name = "" if binary == args.binary else f"peer {binary}: "
             cpu = server_cpu(binary, args.store, single_file)
             print(f"{name}single env: {steps:,} steps (and a reset per plan) in {cpu:.2f} s = {cpu / steps * 1e6:.1f} µs a step")
-            for threads in (None, 1):
-                cpu = server_cpu(binary, args.store, batch_file, threads)
-                label = "one thread" if threads else "all cores"
-                print(f"{name}{args.envs} envs ({label}): {env_steps:,} env-steps in {cpu:.2f} s = {cpu / env_steps * 1e6:.1f} µs an env-step")
+            for path, layout in ((batch_file, "rows"), (column_file, "columns")):
+                if layout == "columns" and binary != args.binary:
+                    continue  # a server before version 3 refuses nothing but sends rows
+                for threads in (None, 1):
+                    cpu = server_cpu(binary, args.store, path, threads)
+                    label = "one thread" if threads else "all cores"
+                    print(f"{name}{args.envs} envs, {layout} ({label}): {env_steps:,} env-steps in {cpu:.2f} s = {cpu / env_steps * 1e6:.2f} µs an env-step")
         for library in json_libraries():
             use_json(library)
             print(f"\n-- client JSON: {library[0]} (load average before: {os.getloadavg()[0]:.2f})")
@@ -361,18 +377,20 @@ def main():
                       f"   thor-lite/peer {rate / peer:.2f}")
             rate = single_env(args.binary, args.store, plans, args.seconds)
             print(f"single env, ThorLiteEnv.step:   {rate:>10,.0f} steps/s")
-            rate, batches = batched(args.binary, args.store, plans, args.seconds, args.envs)
-            one, _ = batched(args.binary, args.store, plans, args.seconds, args.envs, threads=1)
-            floor, _ = batched(echo_batch.path, args.store, plans, args.seconds, args.envs)
-            print(f"{args.envs} envs, ServeClient.step_batch: {rate:>10,.0f} env-steps/s ({batches} batches)")
-            print(f"  the same, serve --threads 1:  {one:>10,.0f} env-steps/s   all cores/one thread {rate / one:.2f}")
-            print(f"  floor (Python echo server):   {floor:>10,.0f} env-steps/s"
-                  f"   thor-lite/floor {rate / floor:.2f}   target 200,000: {rate / 200000:.2f}x")
+            for layout, echo in (("rows", echo_batch), ("columns", echo_columns)):
+                rate, batches = batched(args.binary, args.store, plans, args.seconds, args.envs, layout=layout)
+                one, _ = batched(args.binary, args.store, plans, args.seconds, args.envs, threads=1, layout=layout)
+                floor, _ = batched(echo.path, args.store, plans, args.seconds, args.envs, layout=layout)
+                print(f"{args.envs} envs, ServeClient.step_batch, {layout}: {rate:>10,.0f} env-steps/s ({batches} batches)")
+                print(f"  the same, serve --threads 1:  {one:>10,.0f} env-steps/s   all cores/one thread {rate / one:.2f}")
+                print(f"  floor (Python echo server):   {floor:>10,.0f} env-steps/s"
+                      f"   thor-lite/floor {rate / floor:.2f}   target 200,000: {rate / 200000:.2f}x")
             if args.peer:
                 peer, _ = batched(args.peer, args.store, plans, args.seconds, args.envs)
-                print(f"  peer {args.peer}: {peer:>10,.0f} env-steps/s   thor-lite/peer {rate / peer:.2f}")
+                print(f"  peer {args.peer} (rows): {peer:>10,.0f} env-steps/s   thor-lite columns/peer {rate / peer:.2f}")
             rate = vector_env(args.binary, args.store, plans, args.seconds, args.envs)
-            print(f"{args.envs} envs, ThorLiteVectorEnv.step: {rate:>10,.0f} env-steps/s")
+            rows = vector_env(args.binary, args.store, plans, args.seconds, args.envs, layout="rows")
+            print(f"{args.envs} envs, ThorLiteVectorEnv.step: {rate:>10,.0f} env-steps/s (columns), {rows:,.0f} (rows)")
         if args.peer and args.runs:
             alternated(args, plans)
 
@@ -382,15 +400,21 @@ def alternated(args, plans):
     (the order flipped every run), medians and their ratio."""
     import statistics
     print(f"\n-- alternated with the peer, {args.runs} runs each, medians (load average before: {os.getloadavg()[0]:.2f})")
-    for name, run in (("single env, ServeClient.step", lambda b: single(b, args.store, plans, args.seconds)[0]),
-                      (f"{args.envs} envs, ServeClient.step_batch", lambda b: batched(b, args.store, plans, args.seconds, args.envs)[0])):
-        rates = {args.binary: [], args.peer: []}
+    runs = (("single env, ServeClient.step", lambda b, layout: single(b, args.store, plans, args.seconds)[0], ("rows",)),
+            (f"{args.envs} envs, ServeClient.step_batch",
+             lambda b, layout: batched(b, args.store, plans, args.seconds, args.envs, layout=layout)[0], ("rows", "columns")))
+    for name, run, layouts in runs:
+        # This binary in each layout, and the peer (rows: the only layout before version 3).
+        contenders = [(args.binary, layout) for layout in layouts] + [(args.peer, "rows")]
+        rates = {contender: [] for contender in contenders}
         for index in range(args.runs):
-            for binary in (args.binary, args.peer) if index % 2 == 0 else (args.peer, args.binary):
-                rates[binary].append(run(binary))
-        mine, peer = statistics.median(rates[args.binary]), statistics.median(rates[args.peer])
-        print(f"{name}: {mine:>10,.0f} /s, peer {peer:>10,.0f} /s   thor-lite/peer {mine / peer:.2f}"
-              f"   (load average now {os.getloadavg()[0]:.2f})")
+            for contender in contenders if index % 2 == 0 else contenders[::-1]:
+                rates[contender].append(run(*contender))
+        peer = statistics.median(rates[(args.peer, "rows")])
+        for layout in layouts:
+            mine = statistics.median(rates[(args.binary, layout)])
+            print(f"{name}, {layout}: {mine:>10,.0f} /s, peer {peer:>10,.0f} /s   thor-lite/peer {mine / peer:.2f}"
+                  f"   (load average now {os.getloadavg()[0]:.2f})")
 
 
 if __name__ == "__main__":

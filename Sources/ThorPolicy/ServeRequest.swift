@@ -17,6 +17,7 @@ struct ServeRequest {
     var path: Range<Int>?
     var env: Range<Int>?
     var delta: Range<Int>?
+    var layout: Range<Int>?
 
     /// Throws a `ServeError` when the line is not one JSON object.
     init(_ line: UnsafeBufferPointer<UInt8>) throws {
@@ -40,6 +41,7 @@ struct ServeRequest {
                 case 5 where JSONCursor.key(key, is: "tasks"): tasks = range
                 case 5 where JSONCursor.key(key, is: "delta"): delta = range
                 case 6 where JSONCursor.key(key, is: "action"): action = range
+                case 6 where JSONCursor.key(key, is: "layout"): layout = range
                 case 7 where JSONCursor.key(key, is: "actions"): actions = range
                 case 8 where JSONCursor.key(key, is: "response"): response = range
                 default: break
@@ -116,6 +118,17 @@ struct ServeRequest {
         return actions
     }
 
+    /// A batched step's reply layout: `"rows"` (the default, one object per environment) or
+    /// `"columns"` (one list per key, `docs/serve-protocol.md`).
+    static func readLayout(_ cursor: inout JSONCursor) throws -> ReplyLayout {
+        guard cursor.peek() == UInt8(ascii: "\"") else { throw cursor.typeMismatch("\"rows\" or \"columns\"") }
+        switch try cursor.readString() {
+        case "rows": return .rows
+        case "columns": return .columns
+        case let other: throw cursor.invalid("expected \"rows\" or \"columns\", not \"\(other)\"")
+        }
+    }
+
     /// A non-negative whole number (an environment index).
     static func readIndex(_ cursor: inout JSONCursor) throws -> Int {
         guard let first = cursor.peek(), (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(first) || first == UInt8(ascii: "-") else {
@@ -126,6 +139,15 @@ struct ServeRequest {
         }
         return number
     }
+}
+
+/// How a batched step's reply is laid out (`"layout"`, protocol version 3).
+enum ReplyLayout {
+    /// One observation and one info object per environment (versions 1 and 2).
+    case rows
+    /// One list per observation key over the environments; infos as the task list plus the
+    /// slots that were reset or ended, with their fields.
+    case columns
 }
 
 /// A request the protocol refuses, with the reason the reply carries.

@@ -37,6 +37,8 @@ public struct ServeSession {
         /// A batch's infos and observations, rendered in chunks (`renderChunk`).
         case vectorReset([BatchPart])
         case vectorStep([BatchPart])
+        /// A batched step's reply column by column (`"layout": "columns"`), rendered in chunks.
+        case vectorColumns([ColumnPart])
         case failure(String)
     }
 
@@ -77,6 +79,9 @@ public struct ServeSession {
         if request.env != nil, op != "state", op != "render" {
             throw ServeError("\"env\" selects a batched environment for state and render only")
         }
+        if request.layout != nil, op != "step" {
+            throw ServeError("\"layout\" chooses how a batched step's reply is laid out (a step with \"actions\")")
+        }
         switch op {
         case "reset":
             if let tasks = try request.field(request.tasks, "tasks", ServeRequest.readTasks) {
@@ -94,9 +99,15 @@ public struct ServeSession {
             return .reset(single)
         case "step":
             let delta = try request.field(request.delta, "delta") { try $0.readBool() } ?? false
+            let layout = try request.field(request.layout, "layout", ServeRequest.readLayout) ?? .rows
             if let actions = try request.field(request.actions, "actions", ServeRequest.readVectorActions) {
                 guard request.action == nil, request.response == nil else {
                     throw ServeError("step takes \"action\"/\"response\" (one episode) or \"actions\" (a batch), not both")
+                }
+                if layout == .columns {
+                    return .vectorColumns(try vector.step(actions) { range, resets in
+                        renderColumns(range, delta: delta, resets: resets)
+                    })
                 }
                 return .vectorStep(try vector.step(actions) { range, resets in
                     renderChunk(range, delta: delta) { index in
@@ -104,6 +115,9 @@ public struct ServeSession {
                         return (full: reset, reset: reset)
                     }
                 })
+            }
+            guard layout == .rows else {
+                throw ServeError("\"layout\": \"columns\" lays out a batched step's reply (\"actions\"); a single episode's step has one observation")
             }
             guard let text = try request.field(request.action, "action", { try $0.readString() })
                 ?? request.field(request.response, "response", { try $0.readString() }) else {
@@ -156,6 +170,14 @@ extension ServeSession {
             json.key("id")
             json.raw(id)
         }
+        /// A batched step's `ok` and its per-environment outcomes (both layouts).
+        func writeOutcomes(_ json: inout JSONWriter) {
+            let environments = vector.environments
+            json.key("ok"); json.bool(true)
+            json.key("rewards"); json.array { json in for e in environments { json.double(e.reward) } }
+            json.key("terminated"); json.array { json in for e in environments { json.bool(e.terminated) } }
+            json.key("truncated"); json.array { json in for e in environments { json.bool(e.truncated) } }
+        }
         out.object { json in
             switch reply {
             case .failure(let message):
@@ -202,14 +224,23 @@ extension ServeSession {
                 json.key("observations"); json.array(joining: parts.map(\.observations))
                 json.key("ok"); json.bool(true)
             case .vectorStep(let parts):
-                let environments = vector.environments
                 writeID(&json)
                 json.key("infos"); json.array(joining: parts.map(\.infos))
                 json.key("observations"); json.array(joining: parts.map(\.observations))
-                json.key("ok"); json.bool(true)
-                json.key("rewards"); json.array { json in for e in environments { json.double(e.reward) } }
-                json.key("terminated"); json.array { json in for e in environments { json.bool(e.terminated) } }
-                json.key("truncated"); json.array { json in for e in environments { json.bool(e.truncated) } }
+                writeOutcomes(&json)
+            case .vectorColumns(let parts):
+                func columns(_ fields: [Column], _ json: inout JSONWriter) {
+                    json.object { json in
+                        for field in fields {
+                            json.key(field.name)
+                            json.array(joining: parts.map { $0.columns[field.rawValue] })
+                        }
+                    }
+                }
+                writeID(&json)
+                json.key("infos"); columns(Column.infoColumns, &json)
+                json.key("observations"); columns(Column.observationColumns, &json)
+                writeOutcomes(&json)
             }
         }
         out.endLine()
@@ -254,25 +285,148 @@ extension ServeSession {
     /// The environment's observation; its type lists written from the scene's type sets (or
     /// reused while unchanged), with `delta` an unchanged list as null.
     static func writeObservation(_ environment: PolicyEnvironment, delta: Bool, into json: inout JSONWriter) {
-        let o = environment.observationWithoutLists()
-        let lists = environment.typeLists
-        let names = environment.encodedNames
-        let rendered = environment.entry?.typeNames
+        let view = ObservationView(environment)
         json.object { json in
-            json.key("action"); json.string(o.action)
-            json.key("done"); json.bool(o.isDone)
-            json.key("error"); json.string(o.error?.rawValue)
-            json.key("feedback"); json.string(o.feedback)
-            json.key("frame"); json.string(o.frame)
-            json.key("frame_match"); json.string(o.frameMatch?.rawValue)
-            json.key("held"); json.string(o.heldType)
-            json.key("held_id"); json.string(o.heldId)
-            json.key("interactable"); names.interactable.write(lists.interactable, rendered: rendered, unchangedAsNull: delta, into: &json)
-            json.key("navigable"); names.navigable.write(lists.navigable, rendered: rendered, unchangedAsNull: delta, into: &json)
-            json.key("object"); json.string(o.object)
-            json.key("object_id"); json.string(o.objectId)
-            json.key("step"); json.int(o.step)
-            json.key("success"); json.bool(o.success)
+            for field in Column.observationColumns {
+                json.key(field.name)
+                view.write(field, delta: delta, into: &json)
+            }
+        }
+    }
+
+    /// Environments `range` of the batch as column parts (`"layout": "columns"`): for each
+    /// column, its values for these environments as array elements without the brackets; the
+    /// sparse info columns hold entries only for the environments reset (`resets`) or ended in
+    /// this step. Rendered on the thread that stepped them, as `renderChunk`.
+    func renderColumns(_ range: Range<Int>, delta: Bool, resets: [Bool]) -> ColumnPart {
+        let environments = vector.environments
+        // Each column reserved for its chunk at once (a type list's values take about 80 bytes,
+        // the others about 16), rather than 23 buffers per chunk each grown from empty by
+        // several reallocations, on every thread.
+        var columns = Column.allCases.map { column in
+            JSONWriter(reserving: (column == .navigable || column == .interactable ? 96 : column == .metrics ? 8 : 24) * range.count)
+        }
+        for (index, reset) in zip(range, resets) {
+            let environment = environments[index]
+            let view = ObservationView(environment)
+            for field in Column.observationColumns {
+                view.write(field, delta: delta, into: &columns[field.rawValue])
+            }
+            guard let entry = environment.entry else {
+                columns[Column.task.rawValue].null()
+                continue
+            }
+            entry.identityJSON.withUnsafeBufferPointer { columns[Column.task.rawValue].raw($0) }
+            if reset {
+                let task = entry.task
+                columns[Column.reset.rawValue].int(index)
+                columns[Column.scene.rawValue].string(task.scene)
+                columns[Column.taskname.rawValue].string(task.taskName)
+                columns[Column.taskquery.rawValue].string(task.taskQuery)
+                columns[Column.tasktype.rawValue].string(task.taskType)
+            }
+            if environment.isDone {
+                columns[Column.ended.rawValue].int(index)
+                columns[Column.goalSuccess.rawValue].bool(environment.goalSuccess)
+                // Read only, as in `writeInfo`: the running metric is complete after every step.
+                if let metrics = environment.metric?.metrics {
+                    ReportWriters.write(metrics, into: &columns[Column.metrics.rawValue])
+                } else {
+                    columns[Column.metrics.rawValue].null()
+                }
+            }
+        }
+        return ColumnPart(columns: columns.map(\.bytes))
+    }
+}
+
+/// Part of a column-wise batched reply: for each `Column` (by raw value), a contiguous run of
+/// environments' values as array elements without the brackets.
+struct ColumnPart {
+    var columns: [[UInt8]]
+}
+
+/// The lists of a column-wise batched step reply (`"layout": "columns"`): the observation's keys,
+/// one value per environment, then the infos' (`task` for every environment; `reset` and
+/// `ended` the slots reset or ended in this step, the columns after each one value per slot
+/// listed there). Each group is in its reply's key order (sorted), which `observationColumns`
+/// and `infoColumns` keep.
+enum Column: Int, CaseIterable {
+    case action, done, error, feedback, frame, frameMatch, held, heldID, interactable, navigable, object, objectID, step, success
+    case ended, goalSuccess, metrics, reset, scene, task, taskname, taskquery, tasktype
+
+    static let observationColumns: [Column] = [.action, .done, .error, .feedback, .frame, .frameMatch, .held, .heldID, .interactable, .navigable, .object, .objectID, .step, .success]
+    static let infoColumns: [Column] = [.ended, .goalSuccess, .metrics, .reset, .scene, .task, .taskname, .taskquery, .tasktype]
+
+    var name: StaticString {
+        switch self {
+        case .action: "action"
+        case .done: "done"
+        case .error: "error"
+        case .feedback: "feedback"
+        case .frame: "frame"
+        case .frameMatch: "frame_match"
+        case .held: "held"
+        case .heldID: "held_id"
+        case .interactable: "interactable"
+        case .navigable: "navigable"
+        case .object: "object"
+        case .objectID: "object_id"
+        case .step: "step"
+        case .success: "success"
+        case .ended: "ended"
+        case .goalSuccess: "goal_success"
+        case .metrics: "metrics"
+        case .reset: "reset"
+        case .scene: "scene"
+        case .task: "task"
+        case .taskname: "taskname"
+        case .taskquery: "taskquery"
+        case .tasktype: "tasktype"
+        }
+    }
+}
+
+/// What an observation's values are written from, read once per environment: the same values
+/// whether the reply is laid out in rows (an object per environment) or in columns.
+struct ObservationView {
+    let observation: Observation
+    let environment: PolicyEnvironment
+    let lists: (navigable: TypeList, interactable: TypeList)
+    let rendered: RenderedTypeNames?
+
+    init(_ environment: PolicyEnvironment) {
+        self.environment = environment
+        observation = environment.observationWithoutLists()
+        lists = environment.typeLists
+        rendered = environment.entry?.typeNames
+    }
+
+    /// One observation value (`field` is one of `Column.observationColumns`). The type lists
+    /// go through the environment's `EncodedNames`, which remember the last list written, so
+    /// each list is written once per reply.
+    func write(_ field: Column, delta: Bool, into json: inout JSONWriter) {
+        let o = observation
+        switch field {
+        case .action: json.string(o.action)
+        case .done: json.bool(o.isDone)
+        case .error: json.string(o.error?.rawValue)
+        case .feedback: json.string(o.feedback)
+        case .frame: json.string(o.frame)
+        case .frameMatch: json.string(o.frameMatch?.rawValue)
+        case .held: json.string(o.heldType)
+        case .heldID: json.string(o.heldId)
+        case .interactable:
+            environment.encodedNames.interactable.write(lists.interactable, rendered: rendered, unchangedAsNull: delta, into: &json)
+        case .navigable:
+            environment.encodedNames.navigable.write(lists.navigable, rendered: rendered, unchangedAsNull: delta, into: &json)
+        case .object: json.string(o.object)
+        case .objectID: json.string(o.objectId)
+        case .step: json.int(o.step)
+        case .success: json.bool(o.success)
+        // Info columns are written by `renderColumns` from the environment, not the observation;
+        // callers pass observation columns only.
+        case .ended, .goalSuccess, .metrics, .reset, .scene, .task, .taskname, .taskquery, .tasktype: json.null()
         }
     }
 }

@@ -190,3 +190,50 @@ def test_compact_replies_hand_back_what_full_replies_give(store, binary):
     finally:
         compact.close()
         full.close()
+
+
+def test_column_replies_are_the_row_replies_transposed(store, binary):
+    """`step_batch(..., layout="columns")` hands back one list per observation key and the infos'
+    sparse columns; `rows_from_columns` turns them into exactly the row reply, lists filled back
+    in (the client keeps one set of lists for both layouts, so they mix freely), across reset
+    slots, autoresets, a refused batch and a new batch of another size."""
+    import random
+    from thor_lite import rows_from_columns
+    columns, rows = ServeClient(store, binary), ServeClient(store, binary)
+    plans = expert_plans(store, binary=binary)
+    tasks = sorted(plans)
+    draw = random.Random(11)
+    try:
+        for count in (6, 2):
+            chosen = [draw.choice(tasks) for _ in range(count)]
+            assert columns.reset_batch(chosen) == rows.reset_batch(chosen)
+            positions = [0] * count
+            for turn in range(60):
+                slots = []
+                for i in range(count):
+                    if draw.random() < 0.05:
+                        chosen[i], positions[i] = draw.choice(tasks), 0
+                        slots.append({"reset": chosen[i]})
+                    else:
+                        plan = plans[chosen[i]]
+                        slots.append(plan[positions[i] % len(plan)])
+                        positions[i] += 1
+                if turn == 9:
+                    with pytest.raises(ThorLiteError):
+                        columns.step_batch(slots[:-1], layout="columns")
+                expected = rows.step_batch(slots)
+                layout = "rows" if turn % 7 == 3 else "columns"
+                reply = columns.step_batch(slots, layout=layout)
+                if layout == "columns":
+                    assert set(reply["observations"]) == set(expected["observations"][0])
+                    assert all(len(column) == count for column in reply["observations"].values())
+                    assert reply["infos"]["task"] == [info["task"] for info in expected["infos"]]
+                    reply = rows_from_columns(reply)
+                assert reply == expected, turn
+                for got, want in zip(reply["infos"], expected["infos"]):
+                    assert list(got) == list(want)  # the keys in the row reply's order too
+        with pytest.raises(ThorLiteError, match="unknown layout"):
+            columns.step_batch(["observe"] * 2, layout="column")
+    finally:
+        columns.close()
+        rows.close()

@@ -166,6 +166,9 @@ def test_kept_view_parts_equal_parts_made_afresh(store, binary):
 def test_batched_observations_are_what_gymnasium_concatenate_gives(store, binary):
     from gymnasium.vector.utils import concatenate, create_empty_array
     with ThorLiteVectorEnv(5, store=store, binary=binary, order="cycle") as envs:
+        # `_batch` batches the row reply's observations; the column reply's batches are compared
+        # with it in test_column_replies_give_the_same_batches_as_row_replies.
+        envs._layout = "rows"
         envs.reset(seed=4)
         reference = create_empty_array(envs.single_observation_space, n=5, fn=numpy.zeros)
         for turn in range(12):
@@ -183,3 +186,53 @@ def test_batched_observations_are_what_gymnasium_concatenate_gives(store, binary
                     assert observations[key].tolist() == reference[key].tolist()
                 else:
                     assert observations[key] == reference[key]
+
+
+@pytest.mark.parametrize("reward, describe_view", [("completeness", True), ("success", False), ("goal", True)])
+def test_column_replies_give_the_same_batches_as_row_replies(store, binary, reward, describe_view):
+    """ThorLiteVectorEnv asks for column-wise replies; over whole expert-plan episodes with
+    autoresets (each environment follows its task's plan to `end`, then is reset to the next task
+    of the cycle), its observations, rewards, outcomes and infos are those it gives from row
+    replies."""
+    plans = expert_plans(store, binary=binary)
+    envs = {layout: ThorLiteVectorEnv(5, store=store, binary=binary, order="cycle", reward=reward,
+                                      describe_view=describe_view) for layout in ("rows", "columns")}
+    assert envs["columns"]._layout == "columns"
+    envs["rows"]._layout = "rows"
+    try:
+        results = {layout: env.reset(seed=1) for layout, env in envs.items()}
+        _assert_same_results(results["rows"], results["columns"])
+        infos = results["columns"][-1]
+        task_of, position, resets = list(infos["task"]), [0] * 5, 0
+        for turn in range(60):
+            actions = [plans[task_of[i]][min(position[i], len(plans[task_of[i]]) - 1)] for i in range(5)]
+            results = {layout: env.step(actions) for layout, env in envs.items()}
+            _assert_same_results(results["rows"], results["columns"])
+            infos = results["columns"][-1]
+            for i in range(5):
+                if "_reset" in infos and infos["_reset"][i]:
+                    task_of[i], position[i] = infos["task"][i], 0
+                    resets += 1
+                else:
+                    position[i] += 1
+        assert resets >= 10
+    finally:
+        for env in envs.values():
+            env.close()
+
+
+def _assert_same_results(a, b):
+    """Two results of `reset` (observations, infos) or `step` (observations, rewards,
+    terminated, truncated, infos) are equal, arrays in type and value, infos key for key."""
+    assert len(a) == len(b)
+    observations, infos = (a[0], b[0]), (a[-1], b[-1])
+    assert list(observations[0]) == list(observations[1])
+    for key, value in observations[0].items():
+        other = observations[1][key]
+        if isinstance(value, numpy.ndarray):
+            assert value.dtype == other.dtype and value.tolist() == other.tolist(), key
+        else:
+            assert value == other, key
+    for x, y in zip(a[1:-1], b[1:-1]):
+        assert x.dtype == y.dtype and x.tolist() == y.tolist()
+    _assert_same_batch(*infos)

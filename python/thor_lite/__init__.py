@@ -12,12 +12,12 @@ in one server, stepped by one batched request: `gymnasium.make_vec("ThorLite-v0"
 protocol directly, one episode or a batch. `ThorLiteEnv(backend="live")` runs the same episodes on
 real AI2-THOR through thor-lite's bridge (docs/live-mode.md).
 """
-from ._client import ServeClient, ThorLiteError, find_binary
+from ._client import ServeClient, ThorLiteError, find_binary, rows_from_columns
 from .catalog import CATEGORIES, Task, expert_plans, list_tasks
 from .env import REWARD_MODES, ThorLiteEnv, register_envs
 from .vector import ThorLiteVectorEnv
 
 __all__ = ["ThorLiteEnv", "ThorLiteVectorEnv", "ThorLiteError", "ServeClient", "Task", "list_tasks", "expert_plans", "CATEGORIES",
-           "REWARD_MODES", "register_envs", "find_binary"]
+           "REWARD_MODES", "register_envs", "find_binary", "rows_from_columns"]
 
 register_envs()

@@ -13,7 +13,7 @@ import shutil
 import subprocess
 import time
 
-__all__ = ["ThorLiteError", "ServeClient", "find_binary", "JSON_LIBRARY"]
+__all__ = ["ThorLiteError", "ServeClient", "find_binary", "rows_from_columns", "JSON_LIBRARY"]
 
 
 class ThorLiteError(RuntimeError):
@@ -147,6 +147,46 @@ class _Replies:
             return b"".join(parts)
 
 
+def rows_from_columns(reply):
+    """A column-wise batched step reply (`step_batch(..., layout="columns")`) as the row reply
+    would be: "observations" and "infos" lists of one dict per environment, keys in the order the
+    row reply has them. The other members are the same in both layouts."""
+    columns = reply["observations"]
+    keys = tuple(columns)
+    observations = [dict(zip(keys, values)) for values in zip(*columns.values())]
+    infos = [{"task": task} for task in reply["infos"]["task"]]
+    for slot, info in sparse_infos(reply["infos"]).items():
+        infos[slot] = info
+    rows = dict(reply)
+    rows["observations"], rows["infos"] = observations, infos
+    return rows
+
+
+def sparse_infos(columns):
+    """The row infos of the environments a column-wise reply's infos list (`columns`: reset or
+    ended in this step), by slot, keys in the row reply's order; every other environment's info
+    is {"task": its task}."""
+    tasks = columns["task"]
+    ended = dict(zip(columns["ended"], zip(columns["goal_success"], columns["metrics"])))
+    reset = dict(zip(columns["reset"], zip(*(columns[key] for key in ("scene", "taskname", "taskquery", "tasktype")))))
+    infos = {}
+    for slot in sorted(ended.keys() | reset.keys()):
+        info = {}
+        if slot in ended:
+            goal_success, metrics = ended[slot]
+            info["goal_success"] = goal_success
+            if metrics is not None:
+                info["metrics"] = metrics
+        if slot in reset:
+            scene, taskname, taskquery, tasktype = reset[slot]
+            info.update(reset=True, scene=scene, task=tasks[slot], taskname=taskname, taskquery=taskquery,
+                        tasktype=tasktype)
+        else:
+            info["task"] = tasks[slot]
+        infos[slot] = info
+    return infos
+
+
 class ClosesServer:
     """`with` support and closing on garbage collection for the environments that own a server."""
 
@@ -211,7 +251,9 @@ class ServeClient:
         if not reply.get("ok"):
             raise ThorLiteError(reply.get("error", "request failed"))
         observations = reply.get("observations")
-        if observations is not None:
+        if isinstance(observations, dict):
+            self._fill_columns(observations)
+        elif observations is not None:
             self._fill(observations)
         elif "observation" in reply:
             self._fill_single(reply["observation"])
@@ -237,6 +279,16 @@ class ServeClient:
                 observation["interactable"] = interactable[index]
             else:
                 interactable[index] = value
+
+    def _fill_columns(self, observations):
+        """`_fill` for a column-wise reply (`"layout": "columns"`): one comprehension per list
+        column, not one dict access per environment. The kept lists are updated in place."""
+        navigable, interactable = self._navigable, self._interactable
+        count = len(observations["navigable"])
+        if len(navigable) != count:
+            navigable[:] = interactable[:] = [None] * count
+        for key, kept in (("navigable", navigable), ("interactable", interactable)):
+            kept[:] = observations[key] = [old if new is None else new for new, old in zip(observations[key], kept)]
 
     def _fill_single(self, observation):
         """`_fill` for the single episode's observation."""
@@ -266,14 +318,25 @@ class ServeClient:
         """Starts one batched episode per task (replies carry lists: "observations", "infos")."""
         return self.call({"op": "reset", "tasks": list(tasks)})
 
-    def step_batch(self, actions):
+    def step_batch(self, actions, layout="rows"):
         """Steps every batched episode: one slot each, an action/response string or
         {"reset": task}. An episode that ended on the previous step is reset instead (on its task,
         unless its slot names another) and its action ignored. Asks for the compact reply
         (`"delta": true`: a list unchanged since the environment's previous observation comes as
         null); the observations handed back have every list, an unchanged one being the previous
-        observation's list object."""
-        return self.call({"op": "step", "actions": list(actions), "delta": True})
+        observation's list object.
+
+        `layout="columns"` (protocol version 3) asks for the reply column by column, the shape of
+        a vector environment's batch: "observations" is one dict of lists (a list per key, one
+        value per environment) and "infos" one dict: "task" (every environment's), "reset" (the
+        slots reset in this step) with "scene", "taskname", "taskquery", "tasktype" (one per reset
+        slot), "ended" (the slots whose episode has ended) with "goal_success" and "metrics" (one
+        per ended slot). `rows_from_columns` turns it back into the row reply."""
+        if layout == "rows":
+            return self.call({"op": "step", "actions": list(actions), "delta": True})
+        if layout != "columns":
+            raise ThorLiteError(f"unknown layout {layout!r}; choose rows or columns")
+        return self.call({"op": "step", "actions": list(actions), "delta": True, "layout": "columns"})
 
     def _stopped(self):
         try:

@@ -12,7 +12,7 @@ import string
 
 from ._client import ClosesServer, ServeClient, ThorLiteError
 from .catalog import CATEGORIES, expert_plans, list_tasks
-from .prompts import SYSTEM_PROMPT, step_message, task_message, view_description, view_text
+from .prompts import SYSTEM_PROMPT, step_message, step_message_of, task_message, view_description, view_text
 
 try:
     import gymnasium
@@ -104,8 +104,12 @@ class ViewParts:
 
     def read(self, raw):
         """The parts of `raw`'s lists (`_ListParts`), made again only for a list that changed."""
-        self.navigable = _ListParts.current(self.navigable, raw.get("navigable"), _navigate_commands)
-        self.interactable = _ListParts.current(self.interactable, raw.get("interactable"), _object_commands)
+        return self.read_lists(raw.get("navigable"), raw.get("interactable"))
+
+    def read_lists(self, navigable, interactable):
+        """`read` from the two lists (a column-wise reply's entries)."""
+        self.navigable = _ListParts.current(self.navigable, navigable, _navigate_commands)
+        self.interactable = _ListParts.current(self.interactable, interactable, _object_commands)
         return self
 
 
@@ -155,6 +159,32 @@ def make_observation(raw, text, describe_view, parts=None):
 def step_text(raw):
     """The reference's user message after a step (none after a successful `end`)."""
     return "" if raw["action"] == "end" and raw["success"] else step_message(raw)
+
+
+def step_text_of(action, success, feedback, object_type):
+    """`step_text` from a column-wise reply's values."""
+    return "" if action == "end" and success else step_message_of(action, success, feedback, object_type)
+
+
+def observation_columns(raw, texts, parts):
+    """`make_observation` for a whole batch from a column-wise reply's observation columns
+    (`raw`), the environments' user messages (`texts`, before the view in words) and their
+    `ViewParts`: each key's values over the environments, as `make_observation` makes each one
+    (tests compare the two)."""
+    return {
+        "text": [_ascii(text, MAX_TEXT) for text in texts],
+        "action": [_ascii(value, MAX_NAME) for value in raw["action"]],
+        "object": [_ascii(value, MAX_NAME) for value in raw["object"]],
+        "success": [int(bool(value)) for value in raw["success"]],
+        "error": [_ascii(value, MAX_NAME) for value in raw["error"]],
+        "feedback": [_ascii(value, MAX_TEXT) for value in raw["feedback"]],
+        "navigable": [view.navigable.names for view in parts],
+        "interactable": [view.interactable.names for view in parts],
+        "held": [_ascii(value, MAX_NAME) for value in raw["held"]],
+        "step": [min(int(value), MAX_STEPS - 1) for value in raw["step"]],
+        "frame": [_ascii(value, MAX_TEXT) for value in raw["frame"]],
+        "frame_match": [_ascii(value, MAX_NAME) for value in raw["frame_match"]],
+    }
 
 
 def admissible_commands(observation):

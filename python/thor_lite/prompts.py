@@ -52,13 +52,20 @@ def task_message(taskquery, put_in=False):
 
 def step_message(observation):
     """The user message the reference sends after a step, from a serve observation."""
-    if observation["action"] == "init" and observation["success"]:
+    return step_message_of(observation["action"], observation["success"], observation.get("feedback"),
+                           observation.get("object"))
+
+
+def step_message_of(action, success, feedback, object_type):
+    """`step_message` from the observation's action, success, feedback and object (a column-wise
+    reply's values)."""
+    if action == "init" and success:
         raise ValueError("use task_message for the init step")
-    if not observation["success"]:
-        return (observation.get("feedback") or "") + _AFTER_ERROR
-    if "move forward" in observation["action"]:
-        return "<image>" + _AFTER_MOVE.format(action=observation["action"])
-    done = observation["action"] if not observation.get("object") else observation["action"] + " " + observation["object"]
+    if not success:
+        return (feedback or "") + _AFTER_ERROR
+    if "move forward" in action:
+        return "<image>" + _AFTER_MOVE.format(action=action)
+    done = action if not object_type else action + " " + object_type
     return "<image>" + _AFTER.format(action=done)
 
 
