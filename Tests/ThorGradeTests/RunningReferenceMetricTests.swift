@@ -1,6 +1,7 @@
 import Foundation
 import ThorModel
 import ThorSim
+import ThorFuzzSupport
 import ThorStore
 import XCTest
 
@@ -54,20 +55,8 @@ final class RunningReferenceMetricTests: XCTestCase {
                                          task: put, "many navigations")
     }
 
-    /// Deterministic, so a failure reproduces.
-    struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     func testRandomTrajectoriesMatchAfterEveryEntry() throws {
-        var random = SplitMix(state: 10)
+        var random = SeededGenerator(seed: 10)
         let actions = ["init", "observe", "move forward", "navigate to", "pickup", "put", "put in", "open", "close", "toggle",
                        "slice", "end", "error", "blend", "Navigate to"]
         let objects: [String?] = [nil, "Apple", "Fridge", "CounterTop", "Pot", "Potato", "apple", "Mug", "Cabinet", "Égg"]
@@ -95,7 +84,7 @@ final class RunningReferenceMetricTests: XCTestCase {
     /// loop, the metric fed as the policy API feeds it.
     func checkSimulatedEpisodes(_ store: ThorStore) throws {
         let worlds = try TestWorlds(store)
-        var random = SplitMix(state: 29)
+        var random = SeededGenerator(seed: 29)
         let verbs = ["navigate to", "pickup", "put", "put in", "open", "close", "toggle", "observe", "move forward", "slice", "end"]
         for task in try store.allTasks() {
             let world = try worlds.world(for: task)
