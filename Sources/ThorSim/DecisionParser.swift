@@ -168,24 +168,36 @@ public struct DecisionParser: Sendable {
 /// Below the threshold there is no match (the reference's `No Suitable Object`).
 public struct TypeMatcher: Sendable {
     public static let fuzzyThreshold = 0.8
-    /// The types in sorted order; a type's id is its position (the scene's type id when the
-    /// types are a scene's sorted type names, as `CompiledScene` passes them).
-    let names: [String]
-    /// Exact, lower-cased and normalised name → type id; where two types share a key, the
-    /// alphabetically first wins (as a scan of the sorted names would find it).
-    let exact: [String: Int]
-    let lowercased: [String: Int]
-    let normalised: [String: Int]
-    /// The normalised names in alphabetical order of their types, for the fuzzy step.
-    let fuzzyCandidates: [(key: String, type: Int)]
+
+    /// The lookup tables, in one class: every episode copies its scene's parser, and a copy
+    /// then counts one reference instead of one per table.
+    final class Tables: Sendable {
+        /// The types in sorted order; a type's id is its position (the scene's type id when the
+        /// types are a scene's sorted type names, as `CompiledScene` passes them).
+        let names: [String]
+        /// Exact, lower-cased and normalised name → type id; where two types share a key, the
+        /// alphabetically first wins (as a scan of the sorted names would find it).
+        let exact: [String: Int]
+        let lowercased: [String: Int]
+        let normalised: [String: Int]
+        /// The normalised names in alphabetical order of their types, for the fuzzy step.
+        let fuzzyCandidates: [(key: String, type: Int)]
+
+        init(types: [String]) {
+            let sorted = types.sorted()
+            names = sorted
+            exact = Dictionary(sorted.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+            lowercased = Dictionary(sorted.enumerated().map { ($1.lowercased(), $0) }, uniquingKeysWith: { first, _ in first })
+            fuzzyCandidates = sorted.enumerated().map { (TypeMatcher.normalise($1), $0) }
+            normalised = Dictionary(fuzzyCandidates.map { ($0.key, $0.type) }, uniquingKeysWith: { first, _ in first })
+        }
+    }
+    let tables: Tables
+
+    var names: [String] { tables.names }
 
     public init(types: [String]) {
-        let sorted = types.sorted()
-        names = sorted
-        exact = Dictionary(sorted.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
-        lowercased = Dictionary(sorted.enumerated().map { ($1.lowercased(), $0) }, uniquingKeysWith: { first, _ in first })
-        fuzzyCandidates = sorted.enumerated().map { (Self.normalise($1), $0) }
-        normalised = Dictionary(fuzzyCandidates.map { ($0.key, $0.type) }, uniquingKeysWith: { first, _ in first })
+        tables = Tables(types: types)
     }
 
     /// The longest word (in UTF-8 bytes) the matcher considers: AI2-THOR type names have at most
@@ -199,18 +211,19 @@ public struct TypeMatcher: Sendable {
     /// else the type's name.
     func resolve(_ word: String) -> (type: Int, name: String)? {
         guard word.utf8.count <= Self.maxNameLength else { return nil }
-        if let hit = exact[word] { return (hit, word) }
+        let tables = tables
+        if let hit = tables.exact[word] { return (hit, word) }
         let lower = word.lowercased()
-        if let hit = lowercased[lower] { return (hit, names[hit]) }
+        if let hit = tables.lowercased[lower] { return (hit, tables.names[hit]) }
         let key = Self.normalise(word)
         guard !key.isEmpty else { return nil }
-        if let hit = normalised[key] { return (hit, names[hit]) }
+        if let hit = tables.normalised[key] { return (hit, tables.names[hit]) }
         var best: (score: Double, type: Int)?
-        for (candidate, type) in fuzzyCandidates {
+        for (candidate, type) in tables.fuzzyCandidates {
             let score = Self.similarity(key, candidate)
             if score >= Self.fuzzyThreshold, score > (best?.score ?? 0) { best = (score, type) }
         }
-        return best.map { ($0.type, names[$0.type]) }
+        return best.map { ($0.type, tables.names[$0.type]) }
     }
 
     /// Letters only, lower-case, without a plural ending.
