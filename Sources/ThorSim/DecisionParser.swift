@@ -197,8 +197,6 @@ public struct TypeMatcher: Sendable {
     }
     let tables: Tables
 
-    var names: [String] { tables.names }
-
     public init(types: [String]) {
         tables = Tables(types: types)
     }
