@@ -139,7 +139,7 @@ public struct GradeTally: Sendable {
     }
 
     /// Per model, the reference's success by number of key actions (`by_step`).
-    public var byStep: [String: StepSuccess] {
+    var byStep: [String: StepSuccess] {
         Dictionary(zip(identities.models, stepSuccess), uniquingKeysWith: { first, _ in first })
     }
 
@@ -193,10 +193,6 @@ struct CoverageTally: Sendable {
     /// text made from it) and their texts, which decide coverage.
     private var seenIdentities: [Set<TaskIdentity>] = []
     private var seen: [Set<String>] = []
-
-    mutating func add(_ identity: TaskIdentity, model: String) {
-        add(identity, model: slot(model: model))
-    }
 
     /// The model's position, in the order models first appear.
     mutating func slot(model: String) -> Int {

@@ -168,24 +168,37 @@ public struct DecisionParser: Sendable {
 /// Below the threshold there is no match (the reference's `No Suitable Object`).
 public struct TypeMatcher: Sendable {
     public static let fuzzyThreshold = 0.8
-    /// The types in sorted order; a type's id is its position (the scene's type id when the
-    /// types are a scene's sorted type names, as `CompiledScene` passes them).
-    let names: [String]
-    /// Exact, lower-cased and normalised name → type id; where two types share a key, the
-    /// alphabetically first wins (as a scan of the sorted names would find it).
-    let exact: [String: Int]
-    let lowercased: [String: Int]
-    let normalised: [String: Int]
-    /// The normalised names in alphabetical order of their types, for the fuzzy step.
-    let fuzzyCandidates: [(key: String, type: Int)]
+
+    /// The lookup tables, in one class: every episode copies its scene's parser, and a copy
+    /// then counts one reference instead of one per table.
+    final class Tables: Sendable {
+        /// The types in sorted order; a type's id is its position (the scene's type id when the
+        /// types are a scene's sorted type names, as `CompiledScene` passes them).
+        let names: [String]
+        /// Exact, lower-cased and normalised name → type id; where two types share a key, the
+        /// alphabetically first wins (as a scan of the sorted names would find it).
+        let exact: [String: Int]
+        let lowercased: [String: Int]
+        let normalised: [String: Int]
+        /// The normalised names in alphabetical order of their types, for the fuzzy step, and
+        /// their UTF-8 bytes (the edit distance compares bytes).
+        let fuzzyCandidates: [(key: String, type: Int)]
+        let fuzzyBytes: [[UInt8]]
+
+        init(types: [String]) {
+            let sorted = types.sorted()
+            names = sorted
+            exact = Dictionary(sorted.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+            lowercased = Dictionary(sorted.enumerated().map { ($1.lowercased(), $0) }, uniquingKeysWith: { first, _ in first })
+            fuzzyCandidates = sorted.enumerated().map { (TypeMatcher.normalise($1), $0) }
+            normalised = Dictionary(fuzzyCandidates.map { ($0.key, $0.type) }, uniquingKeysWith: { first, _ in first })
+            fuzzyBytes = fuzzyCandidates.map { Array($0.key.utf8) }
+        }
+    }
+    let tables: Tables
 
     public init(types: [String]) {
-        let sorted = types.sorted()
-        names = sorted
-        exact = Dictionary(sorted.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
-        lowercased = Dictionary(sorted.enumerated().map { ($1.lowercased(), $0) }, uniquingKeysWith: { first, _ in first })
-        fuzzyCandidates = sorted.enumerated().map { (Self.normalise($1), $0) }
-        normalised = Dictionary(fuzzyCandidates.map { ($0.key, $0.type) }, uniquingKeysWith: { first, _ in first })
+        tables = Tables(types: types)
     }
 
     /// The longest word (in UTF-8 bytes) the matcher considers: AI2-THOR type names have at most
@@ -199,23 +212,42 @@ public struct TypeMatcher: Sendable {
     /// else the type's name.
     func resolve(_ word: String) -> (type: Int, name: String)? {
         guard word.utf8.count <= Self.maxNameLength else { return nil }
-        if let hit = exact[word] { return (hit, word) }
+        let tables = tables
+        if let hit = tables.exact[word] { return (hit, word) }
         let lower = word.lowercased()
-        if let hit = lowercased[lower] { return (hit, names[hit]) }
+        if let hit = tables.lowercased[lower] { return (hit, tables.names[hit]) }
         let key = Self.normalise(word)
         guard !key.isEmpty else { return nil }
-        if let hit = normalised[key] { return (hit, names[hit]) }
+        if let hit = tables.normalised[key] { return (hit, tables.names[hit]) }
         var best: (score: Double, type: Int)?
-        for (candidate, type) in fuzzyCandidates {
-            let score = Self.similarity(key, candidate)
+        // The word's bytes and the distance table's rows, made once for all candidates (per
+        // candidate, four arrays were allocated: a misspelt word cost hundreds).
+        let keyBytes = Array(key.utf8)
+        var rows = EditDistanceRows()
+        for index in tables.fuzzyCandidates.indices {
+            let type = tables.fuzzyCandidates[index].type
+            let score = Self.similarity(keyBytes, tables.fuzzyBytes[index], rows: &rows)
             if score >= Self.fuzzyThreshold, score > (best?.score ?? 0) { best = (score, type) }
         }
-        return best.map { ($0.type, names[$0.type]) }
+        return best.map { ($0.type, tables.names[$0.type]) }
     }
 
     /// Letters only, lower-case, without a plural ending.
     static func normalise(_ text: String) -> String {
-        var letters = String(text.lowercased().unicodeScalars.filter { $0.properties.isAlphabetic }.map(Character.init))
+        var letters: String
+        if text.utf8.allSatisfy({ $0 < 0x80 }) {
+            // ASCII: the alphabetic scalars are exactly A–Z and a–z, and lower-casing maps A–Z
+            // to a–z, so the general path below gives these bytes (without a Character per scalar).
+            letters = String(decoding: text.utf8.compactMap { byte -> UInt8? in
+                switch byte {
+                case UInt8(ascii: "A")...UInt8(ascii: "Z"): byte + 32
+                case UInt8(ascii: "a")...UInt8(ascii: "z"): byte
+                default: nil
+                }
+            }, as: UTF8.self)
+        } else {
+            letters = String(text.lowercased().unicodeScalars.filter { $0.properties.isAlphabetic }.map(Character.init))
+        }
         if letters.hasSuffix("es"), letters.count > 4, ["ches", "shes", "xes", "sses", "toes"].contains(where: letters.hasSuffix) {
             letters.removeLast(2)
         } else if letters.hasSuffix("s"), !letters.hasSuffix("ss"), letters.count > 3 {
@@ -226,18 +258,30 @@ public struct TypeMatcher: Sendable {
 
     /// 1 − Levenshtein distance / longer length.
     static func similarity(_ a: String, _ b: String) -> Double {
-        let x = Array(a.utf8), y = Array(b.utf8)
+        var rows = EditDistanceRows()
+        return similarity(Array(a.utf8), Array(b.utf8), rows: &rows)
+    }
+
+    /// The two rows of the distance table, kept across candidates (their storage is reused).
+    struct EditDistanceRows {
+        var previous: [Int] = [], current: [Int] = []
+    }
+
+    /// `similarity` on UTF-8 bytes, with the table's rows in `rows`.
+    static func similarity(_ x: [UInt8], _ y: [UInt8], rows: inout EditDistanceRows) -> Double {
         guard !x.isEmpty || !y.isEmpty else { return 1 }
-        var previous = Array(0...y.count)
-        var current = previous
+        rows.previous.removeAll(keepingCapacity: true)
+        rows.previous.append(contentsOf: 0...y.count)
+        rows.current.removeAll(keepingCapacity: true)
+        rows.current.append(contentsOf: 0...y.count)
         for i in 1...max(x.count, 1) where !x.isEmpty {
-            current[0] = i
+            rows.current[0] = i
             for j in 1...max(y.count, 1) where !y.isEmpty {
-                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (x[i - 1] == y[j - 1] ? 0 : 1))
+                rows.current[j] = min(rows.previous[j] + 1, rows.current[j - 1] + 1, rows.previous[j - 1] + (x[i - 1] == y[j - 1] ? 0 : 1))
             }
-            swap(&previous, &current)
+            swap(&rows.previous, &rows.current)
         }
-        let distance = x.isEmpty ? y.count : previous[y.count]
+        let distance = x.isEmpty ? y.count : rows.previous[y.count]
         return 1 - Double(distance) / Double(max(x.count, y.count))
     }
 }

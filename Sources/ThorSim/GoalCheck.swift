@@ -17,13 +17,58 @@ public struct GoalFact: Hashable, Sendable {
 
 /// The goal check of one episode: required facts decide goal success; path facts are reported.
 public struct GoalReport: Hashable, Sendable {
-    public var facts: [GoalFact]
+    public var facts: [GoalFact] {
+        get {
+            switch storage {
+            case .facts(let facts): facts
+            case .tested(let checks, let holds):
+                checks.checks.indices.map { GoalFact(description: checks.checks[$0].description, holds: holds >> $0 & 1 != 0, required: checks.checks[$0].required) }
+            }
+        }
+        set { storage = .facts(newValue) }
+    }
+
+    /// The facts as given, or as tested: the task's compiled checks (shared, one reference) and
+    /// which of them hold, one bit each. A graded line makes a report and mostly reads its counts,
+    /// so the facts (an array, and a reference count on each description) are made only when read.
+    private enum Storage: Sendable {
+        case facts([GoalFact])
+        case tested(GoalCheck.Compiled, holds: UInt64)
+    }
+    private var storage: Storage
+
+    public init(facts: [GoalFact]) { storage = .facts(facts) }
+
+    /// The report of checks tested on a world; more than 64 checks (none of the benchmark's
+    /// tasks has more than a dozen) are spelled out at once.
+    init(_ checks: GoalCheck.Compiled, in world: World) {
+        guard checks.checks.count <= 64 else {
+            storage = .facts(checks.checks.map { $0.fact(in: world) })
+            return
+        }
+        var holds: UInt64 = 0
+        for (index, check) in checks.checks.enumerated() where check.holds(in: world) { holds |= 1 << UInt64(index) }
+        storage = .tested(checks, holds: holds)
+    }
 
     public var required: [GoalFact] { facts.filter(\.required) }
-    public var conditionsTotal: Int { facts.reduce(0) { $0 + ($1.required ? 1 : 0) } }
-    public var conditionsMet: Int { facts.reduce(0) { $0 + ($1.required && $1.holds ? 1 : 0) } }
+    public var conditionsTotal: Int {
+        switch storage {
+        case .facts(let facts): facts.reduce(0) { $0 + ($1.required ? 1 : 0) }
+        case .tested(let checks, _): checks.requiredMask.nonzeroBitCount
+        }
+    }
+    public var conditionsMet: Int {
+        switch storage {
+        case .facts(let facts): facts.reduce(0) { $0 + ($1.required && $1.holds ? 1 : 0) }
+        case .tested(let checks, let holds): (checks.requiredMask & holds).nonzeroBitCount
+        }
+    }
     /// Every required fact holds.
     public var success: Bool { conditionsMet == conditionsTotal }
+
+    public static func == (a: GoalReport, b: GoalReport) -> Bool { a.facts == b.facts }
+    public func hash(into hasher: inout Hasher) { hasher.combine(facts) }
 }
 
 /// Goal-state success, beyond the reference's key-action matching: the end state the task's key
@@ -51,20 +96,34 @@ public enum GoalCheck {
     }
 
     public static func report(for task: BenchmarkTask, in world: World) -> GoalReport {
-        GoalReport(facts: checks(for: task, in: world).map { $0.fact(in: world) })
+        GoalReport(checks(for: task, in: world), in: world)
     }
 
     /// `report(for: world.task, in: world)` for a world made for its task (`World.isMade(for:)`
     /// holds), without comparing the task again; empty for a world made without a task.
     public static func reportOnOwnTask(in world: World) -> GoalReport {
-        GoalReport(facts: world.taskFacts.ownGoalChecks { world.task.map { compileChecks(for: $0, in: world) } ?? [] }.map { $0.fact(in: world) })
+        GoalReport(world.taskFacts.ownGoalChecks { Compiled(world.task.map { compileChecks(for: $0, in: world) } ?? []) }, in: world)
     }
 
     /// The checks of a task's goal: what they say and which state they test depend only on the
     /// task and the scene, so a world made for the task keeps them (`TaskFacts`) and every episode
     /// started from it only tests the states; another task is compiled afresh.
-    static func checks(for task: BenchmarkTask, in world: World) -> [Check] {
-        world.taskFacts.goalChecks(for: task) { compileChecks(for: task, in: world) }
+    static func checks(for task: BenchmarkTask, in world: World) -> Compiled {
+        world.taskFacts.goalChecks(for: task) { Compiled(compileChecks(for: task, in: world)) }
+    }
+
+    /// A task's compiled checks, shared by the reports of its episodes.
+    final class Compiled: Sendable {
+        let checks: [Check]
+        /// Bit i set when check i is required (for at most 64 checks; see `GoalReport`).
+        let requiredMask: UInt64
+
+        init(_ checks: [Check]) {
+            self.checks = checks
+            var mask: UInt64 = 0
+            for (index, check) in checks.prefix(64).enumerated() where check.required { mask |= 1 << UInt64(index) }
+            requiredMask = mask
+        }
     }
 
     /// One goal fact before it is tested: its text, whether it is required, and the state it reads.
@@ -84,7 +143,11 @@ public enum GoalCheck {
         var test: Test
 
         func fact(in world: World) -> GoalFact {
-            let holds = switch test {
+            GoalFact(description: description, holds: holds(in: world), required: required)
+        }
+
+        func holds(in world: World) -> Bool {
+            switch test {
             case .inside(let object, let container, let alternative):
                 world.isInside(object, container) || alternative.map { world.isInside(object, $0) } ?? false
             case .held(let object): object.map { world.held == $0 } ?? false
@@ -97,7 +160,6 @@ public enum GoalCheck {
             case .inView(let object): world.interactable.contains(world.scene.objectType[object]) && !world.isHidden(object)
             case .never: false
             }
-            return GoalFact(description: description, holds: holds, required: required)
         }
     }
 

@@ -6,18 +6,20 @@ import ThorModel
 /// method in AI2-THOR's agent controller; docs/simulator-rules.md), errors use the `StepError` taxonomy.
 public struct World: Sendable {
     public let scene: CompiledScene
+    /// What depends only on the task, kept by the world made for it and shared by its copies
+    /// (one reference: a copy of a world, one per episode, counts one reference per stored
+    /// reference, each on memory the line before did not touch).
+    let taskFacts: TaskFacts
     /// The task's `target_objects` as object numbers, listed under the type their id names
     /// (`target_item_type2obj_id` in RocAgent.py: the id's text before the first `|`, so a
     /// `Sink|...|SinkBasin` target is listed under Sink), in the task's order. They decide which
     /// object a type means.
-    public let targets: [Int: [Int]]
+    public var targets: [Int: [Int]] { taskFacts.targets }
     /// The task's `related_objects` (the navigate redirect looks for them).
-    public let related: [Int]
-    let startNavigable: TypeSet
+    public var related: [Int] { taskFacts.related }
+    var startNavigable: TypeSet { taskFacts.startNavigable }
     /// Hand-set approach poses by object number (`data/agent_positions.json`).
-    let approachPoses: [Int: AgentPose]
-    /// What depends only on the task, kept by the world made for it and shared by its copies.
-    let taskFacts: TaskFacts
+    var approachPoses: [Int: AgentPose] { taskFacts.approachPoses }
     /// The task this world was made for, if any.
     public var task: BenchmarkTask? { taskFacts.task }
     /// True when this world was made for `task` (cheaper than comparing `task`).
@@ -67,22 +69,21 @@ public struct World: Sendable {
             guard let object = scene.indexById[id], let type = id.split(separator: "|").first.flatMap({ scene.typeIdByName[String($0)] }) else { continue }
             targets[type, default: []].append(object)
         }
-        self.targets = targets
-        related = (task?.relatedObjects ?? []).compactMap { scene.indexById[$0] }
         var start = TypeSet()
         for name in task?.navigableObjects ?? [] {
             if let type = scene.typeIdByName[name] { start.insert(type) }
         }
-        startNavigable = start
-        taskFacts = TaskFacts(task: task)
-        // Resolved once per scene and table (every episode passes the same table).
-        self.approachPoses = scene.cache.approachPoses(approachPoses) {
-            var poses: [Int: AgentPose] = [:]
-            for (id, approach) in approachPoses {
-                if let index = scene.indexById[id] { poses[index] = AgentPose(approach.pose) }
-            }
-            return poses
-        }
+        taskFacts = TaskFacts(
+            task: task, targets: targets, related: (task?.relatedObjects ?? []).compactMap { scene.indexById[$0] },
+            startNavigable: start,
+            // Resolved once per scene and table (every episode passes the same table).
+            approachPoses: scene.cache.approachPoses(approachPoses) {
+                var poses: [Int: AgentPose] = [:]
+                for (id, approach) in approachPoses {
+                    if let index = scene.indexById[id] { poses[index] = AgentPose(approach.pose) }
+                }
+                return poses
+            })
         pose = AgentPose(scene.scene.startPose)
         loadInitialState()
     }
@@ -608,11 +609,20 @@ final class TaskFacts: @unchecked Sendable {
     let keyActionTexts: [String]
     /// The task's type with its step budget (`TaskTypes.stepBudget` compares names one by one).
     let stepBudget: (taskType: String, budget: Int)?
-    private var checks: [GoalCheck.Check]?
+    /// `World.targets`, `related`, `startNavigable` and `approachPoses`.
+    let targets: [Int: [Int]]
+    let related: [Int]
+    let startNavigable: TypeSet
+    let approachPoses: [Int: AgentPose]
+    private var checks: GoalCheck.Compiled?
     private let lock = NSLock()
 
-    init(task: BenchmarkTask?) {
+    init(task: BenchmarkTask?, targets: [Int: [Int]], related: [Int], startNavigable: TypeSet, approachPoses: [Int: AgentPose]) {
         self.task = task
+        self.targets = targets
+        self.related = related
+        self.startNavigable = startNavigable
+        self.approachPoses = approachPoses
         keyActionTexts = task?.keyActionTexts ?? []
         stepBudget = task.map { ($0.taskType, TaskTypes.stepBudget($0.taskType)) }
     }
@@ -622,14 +632,14 @@ final class TaskFacts: @unchecked Sendable {
 
     /// The goal checks of `task`, compiled on first use when it is the world's own task (a copy
     /// shares the task's storage, so `==` is quick there); another task is compiled every time.
-    func goalChecks(for task: BenchmarkTask, compile: () -> [GoalCheck.Check]) -> [GoalCheck.Check] {
+    func goalChecks(for task: BenchmarkTask, compile: () -> GoalCheck.Compiled) -> GoalCheck.Compiled {
         guard isMade(for: task) else { return compile() }
         return ownGoalChecks(compile: compile)
     }
 
     /// The goal checks of the world's own task, compiled on first use (the caller knows the
     /// task is the world's, so it is not compared again).
-    func ownGoalChecks(compile: () -> [GoalCheck.Check]) -> [GoalCheck.Check] {
+    func ownGoalChecks(compile: () -> GoalCheck.Compiled) -> GoalCheck.Compiled {
         lock.lock()
         if let checks { lock.unlock(); return checks }
         lock.unlock()

@@ -137,4 +137,28 @@ final class ReferenceMetricTests: XCTestCase {
         XCTAssertEqual(try ReferenceMetric.evaluate([step("end", legal: ["ΟΣ"])], task: task).completeness, 1.0, "ος in οδος")
         XCTAssertEqual(try ReferenceMetric.evaluate([step("end", legal: ["οσ"])], task: task).completeness, 0, "Python lowers the final Σ to ς")
     }
+
+    /// The longest common subsequence of equal lists is their length (the shortcut), and on
+    /// seeded random lists, equal, near-equal or not, the metric's agrees with a plain table.
+    func testLongestCommonSubsequenceAgreesWithAPlainTableAndItsShortcut() {
+        func plain(_ a: [String], _ b: [String]) -> Int {
+            var table = [[Int]](repeating: [Int](repeating: 0, count: b.count + 1), count: a.count + 1)
+            for i in a.indices { for j in b.indices { table[i + 1][j + 1] = a[i] == b[j] ? table[i][j] + 1 : max(table[i][j + 1], table[i + 1][j]) } }
+            return table[a.count][b.count]
+        }
+        var seed: UInt64 = 42
+        func next(_ n: Int) -> Int {
+            seed = seed &* 6364136223846793005 &+ 1442695040888963407
+            return Int((seed >> 33) % UInt64(n))
+        }
+        let words = ["pickup Apple", "put Fridge", "open Fridge", "end", "put\u{212A}", "toggle Faucet"]
+        for _ in 0..<500 {
+            let a = (0..<next(7)).map { _ in words[next(words.count)] }
+            var b = a
+            if next(2) == 0, !b.isEmpty { b[next(b.count)] = words[next(words.count)] }
+            if next(3) == 0 { b = (0..<next(7)).map { _ in words[next(words.count)] } }
+            XCTAssertEqual(ReferenceMetric.longestCommonSubsequence(a.count, b.count) { a[$0].sameCodePoints(as: b[$1]) }, plain(a, b), "\(a) \(b)")
+            XCTAssertEqual(ReferenceMetric.longestCommonSubsequence(a.count, a.count) { a[$0].sameCodePoints(as: a[$1]) }, a.count)
+        }
+    }
 }

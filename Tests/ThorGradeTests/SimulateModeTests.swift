@@ -108,6 +108,45 @@ final class SimulateModeTests: XCTestCase {
         XCTAssertEqual(task.simulation?.goalSuccess, false)
     }
 
+    /// The metric reads simulated steps in place (`ReferenceMetric.evaluate(entries:)`): on every
+    /// fixture plan and response, and on lines with failed steps, a repeat cut-off and an early
+    /// end, it gives what the steps copied into a `TrajectoryEntry` list give. A step's legal
+    /// lists read the same after either is replaced.
+    func testTheMetricReadsStepsInPlaceAsItReadsTheirTrajectory() throws {
+        let store = try importStore(Self.packageRoot.appendingPathComponent("fixtures/upstream"))
+        let tasks = try store.allTasks()
+        let byIdentity = Dictionary(uniqueKeysWithValues: tasks.map { ($0.identity, $0) })
+        let grader = Grader(mode: .simulate, lookup: { byIdentity[$0] }, worlds: try TestWorlds(store))
+        var report = GradeReport()
+        for name in ["plans.jsonl", "responses.jsonl"] {
+            report.append(grader.grade(try Data(contentsOf: Self.packageRoot.appendingPathComponent("fixtures/predictions/\(name)")), file: name))
+        }
+        let odd = tasks.map { task in
+            #"{"identity": \#(task.identity), "actions": ["pickup Fridge", "navigate to Fridge", "navigate to Fridge", "navigate to Fridge", "navigate to Fridge", "end"]}"#
+        } + tasks.map { #"{"identity": \#($0.identity), "actions": ["open Banana", "put in Bowl", "end"]}"# }
+        report.append(grader.grade(Data(odd.joined(separator: "\n").utf8), file: "odd.jsonl"))
+        XCTAssertEqual(report.issues, [])
+        XCTAssertTrue(report.tasks.contains { $0.simulation?.endReason == .repeatCutoff }, "a repeat cut-off is exercised")
+        for graded in report.tasks {
+            let task = try XCTUnwrap(byIdentity[graded.identity])
+            let steps = try XCTUnwrap(graded.simulation?.steps)
+            let reference = TaskReference(task)
+            let scored = reference.keyActions.filter(ReferenceMetric.isScored)
+            let copied = steps.map { TrajectoryEntry(action: $0.action, object: $0.object, success: $0.success, legalObjects: $0.legalObjects) }
+            let inPlace = try ReferenceMetric.evaluate(entries: steps, task: reference, scored: scored)
+            XCTAssertEqual(inPlace, try ReferenceMetric.evaluate(copied, task: reference), "\(graded.source.file):\(graded.source.line)")
+            XCTAssertEqual(inPlace, graded.metrics)
+            for step in steps {
+                var replaced = step
+                replaced.legalObjects = ["Apple"]
+                XCTAssertEqual(replaced.legalLocations, step.legalLocations)
+                replaced.legalLocations = ["Fridge"]
+                XCTAssertEqual(replaced.legalObjects, ["Apple"])
+                XCTAssertEqual(replaced.legalLocations, ["Fridge"])
+            }
+        }
+    }
+
     /// Simulate mode asks the lookup and the world source once per identity (`EpisodeStarts`): a
     /// repeated identity grades as its first line did, an identity the lookup lacks is reported on
     /// every line, and setting another lookup takes effect.

@@ -70,6 +70,49 @@ final class DecisionParserTests: XCTestCase {
         XCTAssertEqual(parser.parse(decision: "navigate to é Fridge"), parser.parse(decision: "navigate to e Fridge").with(decision: "navigate to é Fridge"),
                        "the Character path reads the same action and object")
     }
+
+    /// The fuzzy step's edit distance reuses its rows across candidates and the normalisation
+    /// has an ASCII path: on seeded random words (ASCII and not) both give what the plain
+    /// algorithms give, and one row set used for many pairs in a row answers as fresh rows do.
+    func testTheFuzzyStepsDistanceAndTheASCIINormalisationAgreeWithThePlainAlgorithms() {
+        func plainSimilarity(_ a: String, _ b: String) -> Double {
+            let x = Array(a.utf8), y = Array(b.utf8)
+            guard !x.isEmpty || !y.isEmpty else { return 1 }
+            var table = [[Int]](repeating: [Int](repeating: 0, count: y.count + 1), count: x.count + 1)
+            for i in 0...x.count { table[i][0] = i }
+            for j in 0...y.count { table[0][j] = j }
+            for i in x.indices { for j in y.indices {
+                table[i + 1][j + 1] = min(table[i][j + 1] + 1, table[i + 1][j] + 1, table[i][j] + (x[i] == y[j] ? 0 : 1))
+            } }
+            return 1 - Double(table[x.count][y.count]) / Double(max(x.count, y.count))
+        }
+        func plainNormalise(_ text: String) -> String {
+            var letters = String(text.lowercased().unicodeScalars.filter { $0.properties.isAlphabetic }.map(Character.init))
+            if letters.hasSuffix("es"), letters.count > 4, ["ches", "shes", "xes", "sses", "toes"].contains(where: letters.hasSuffix) {
+                letters.removeLast(2)
+            } else if letters.hasSuffix("s"), !letters.hasSuffix("ss"), letters.count > 3 {
+                letters.removeLast()
+            }
+            return letters
+        }
+        var seed: UInt64 = 7
+        func next(_ n: Int) -> Int {
+            seed = seed &* 6364136223846793005 &+ 1442695040888963407
+            return Int((seed >> 33) % UInt64(n))
+        }
+        let alphabet = Array("aAbBcCeEhHsSoOtTxX_ 1-9é\u{212A}Ä")
+        var rows = TypeMatcher.EditDistanceRows()
+        for _ in 0..<2000 {
+            let a = String((0..<next(12)).map { _ in alphabet[next(alphabet.count)] })
+            let b = String((0..<next(12)).map { _ in alphabet[next(alphabet.count)] })
+            XCTAssertEqual(TypeMatcher.similarity(a, b), plainSimilarity(a, b), "\(a) \(b)")
+            XCTAssertEqual(TypeMatcher.similarity(Array(a.utf8), Array(b.utf8), rows: &rows), plainSimilarity(a, b), "\(a) \(b)")
+            XCTAssertEqual(TypeMatcher.normalise(a), plainNormalise(a), a)
+        }
+        for word in ["Boxes", "Glasses", "Tomatoes", "Dishes", "Bus", "Counter_Top1", "VASE2", ""] {
+            XCTAssertEqual(TypeMatcher.normalise(word), plainNormalise(word), word)
+        }
+    }
 }
 
 private extension ParsedDecision {

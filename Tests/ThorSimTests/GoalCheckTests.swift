@@ -122,4 +122,34 @@ final class GoalCheckTests: XCTestCase {
                        ["Potato \(Self.potato) is hot", "Potato \(Self.potato) is cooked"])
         XCTAssertEqual(heatedAgain.facts, heated.facts)
     }
+
+    /// A report keeps the task's compiled checks and one bit per check, and spells the facts out
+    /// when read: its facts, counts and success are those of the facts made one by one, after
+    /// plans that leave some required facts unmet and path facts either way.
+    func testAReportOfTestedChecksReadsAsTheFactsMadeOneByOne() throws {
+        let keys = [
+            key("navigate to", Self.fridge), key("open", Self.fridge), key("pickup", Self.potato),
+            key("navigate to", Self.microwave), key("open", Self.microwave), key("put", Self.microwave),
+        ]
+        let store = try FixtureData.store()
+        let task = task(keys)
+        let start = World(scene: CompiledScene(try XCTUnwrap(store.scene(named: task.scene))), task: task, approachPoses: try store.approachPoses())
+        var sawUnmet = false, sawPath = false
+        for plan in [task.keyActionTexts, Array(task.keyActionTexts.prefix(3)), task.keyActionTexts.dropLast() + ["close Fridge", "end"]] {
+            var world = start
+            for step in plan { _ = world.step(try XCTUnwrap(Action(planStep: step), step)) }
+            let report = GoalCheck.report(for: task, in: world)
+            let one = GoalCheck.checks(for: task, in: world).checks.map { $0.fact(in: world) }
+            XCTAssertEqual(report.facts, one)
+            XCTAssertEqual(report, GoalReport(facts: one))
+            XCTAssertEqual(report.conditionsTotal, GoalReport(facts: one).conditionsTotal)
+            XCTAssertEqual(report.conditionsMet, GoalReport(facts: one).conditionsMet)
+            XCTAssertEqual(report.success, GoalReport(facts: one).success)
+            XCTAssertEqual(GoalCheck.reportOnOwnTask(in: world), report)
+            sawUnmet = sawUnmet || one.contains { $0.required && !$0.holds }
+            sawPath = sawPath || one.contains { !$0.required }
+        }
+        XCTAssertTrue(sawUnmet, "an unmet required fact is exercised")
+        XCTAssertTrue(sawPath, "a path fact is exercised")
+    }
 }
