@@ -152,41 +152,24 @@ func horizontalDistance(_ a: Box, _ b: Box) -> Double {
 /// grid, per-object approach poses, the resolved approach-pose table, the settled start states,
 /// and per task what its expert plan changes.
 final class GeometryCache: @unchecked Sendable {
-    private var views: [AgentPose: PoseView] = [:]
+    /// Poses from `move forward` walks are unbounded: the memos are bounded.
+    private let views = SharedMemo<AgentPose, PoseView>()
     private var reachable: ReachableGrid?
     private struct Placed: Hashable { let object: Int; let box: Box? }
-    private var approaches: [Placed: AgentPose?] = [:]
+    private let approaches = SharedMemo<Placed, AgentPose?>()
     private let lock = NSLock()
 
     func view(_ pose: AgentPose, compute: () -> PoseView) -> PoseView {
-        lock.lock()
-        if let cached = views[pose] { lock.unlock(); return cached }
-        lock.unlock()
-        let view = compute()
-        lock.lock()
-        defer { lock.unlock() }
-        // Poses from `move forward` walks are unbounded; keep the cache from growing without end.
-        if views.count > 4096 { views.removeAll(keepingCapacity: true) }
-        views[pose] = view
-        return view
+        views.value(pose, compute: compute)
     }
 
     /// What a task's expert plan changes (`GoalCheck.expertChanges`), per task and approach-pose
     /// table (the two inputs of the replay besides the scene).
     private struct ExpertKey: Hashable { let task: BenchmarkTask; let approachPoses: [Int: AgentPose] }
-    private var expert: [ExpertKey: [GoalCheck.ExpertChange]] = [:]
+    private let expert = SharedMemo<ExpertKey, [GoalCheck.ExpertChange]>()
 
     func expertChanges(_ task: BenchmarkTask, approachPoses: [Int: AgentPose], compute: () -> [GoalCheck.ExpertChange]) -> [GoalCheck.ExpertChange] {
-        let key = ExpertKey(task: task, approachPoses: approachPoses)
-        lock.lock()
-        if let cached = expert[key] { lock.unlock(); return cached }
-        lock.unlock()
-        let changes = compute()
-        lock.lock()
-        defer { lock.unlock() }
-        if expert.count > 4096 { expert.removeAll(keepingCapacity: true) }
-        expert[key] = changes
-        return changes
+        expert.value(ExpertKey(task: task, approachPoses: approachPoses), compute: compute)
     }
 
     /// Object states at the start of every episode, after the devices settled them (`World`).
@@ -224,16 +207,7 @@ final class GeometryCache: @unchecked Sendable {
 
     /// `box` is nil for an object where the scene put it, else where it is now.
     func approach(_ object: Int, at box: Box?, compute: () -> AgentPose?) -> AgentPose? {
-        let key = Placed(object: object, box: box)
-        lock.lock()
-        if let cached = approaches[key] { lock.unlock(); return cached }
-        lock.unlock()
-        let pose = compute()
-        lock.lock()
-        defer { lock.unlock() }
-        if approaches.count > 4096 { approaches.removeAll(keepingCapacity: true) }
-        approaches[key] = .some(pose)
-        return pose
+        approaches.value(Placed(object: object, box: box), compute: compute)
     }
 
     /// Whether an object away from its starting place is in sight (`World.isVisibleWhereItIs`):
@@ -241,18 +215,31 @@ final class GeometryCache: @unchecked Sendable {
     /// the key (the scene's occluders and kin are fixed). Episodes of one task put objects on the
     /// same spots and look from the same poses again and again.
     private struct Sighting: Hashable { let object: Int; let box: Box; let pose: AgentPose; let uncovered: [Int] }
-    private var sightings: [Sighting: Bool] = [:]
+    private let sightings = SharedMemo<Sighting, Bool>()
 
     func isVisible(_ object: Int, at box: Box, from pose: AgentPose, uncovered: [Int], compute: () -> Bool) -> Bool {
-        let key = Sighting(object: object, box: box, pose: pose, uncovered: uncovered)
+        sightings.value(Sighting(object: object, box: box, pose: pose, uncovered: uncovered), compute: compute)
+    }
+}
+
+/// Results computed on first use and shared by every thread, by their inputs: the lock is held
+/// only for the lookup and the insert, not while computing (two threads may both compute a
+/// missing value; they compute the same). Past `limit` entries it starts afresh, so inputs
+/// without bound (poses of `move forward` walks, objects put anywhere) cannot grow it without end.
+final class SharedMemo<Key: Hashable, Value>: @unchecked Sendable {
+    static var limit: Int { 4096 }
+    private var entries: [Key: Value] = [:]
+    private let lock = NSLock()
+
+    func value(_ key: Key, compute: () -> Value) -> Value {
         lock.lock()
-        if let cached = sightings[key] { lock.unlock(); return cached }
+        if let cached = entries[key] { lock.unlock(); return cached }
         lock.unlock()
-        let visible = compute()
+        let value = compute()
         lock.lock()
         defer { lock.unlock() }
-        if sightings.count > 4096 { sightings.removeAll(keepingCapacity: true) }
-        sightings[key] = visible
-        return visible
+        if entries.count > Self.limit { entries.removeAll(keepingCapacity: true) }
+        entries[key] = value
+        return value
     }
 }
