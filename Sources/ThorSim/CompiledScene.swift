@@ -172,12 +172,12 @@ final class GeometryCache: @unchecked Sendable {
         expert.value(ExpertKey(task: task, approachPoses: approachPoses), compute: compute)
     }
 
-    /// Object states at the start of every episode, after the devices settled them (`World`).
-    typealias SettledState = (isOpen: [Bool], isToggled: [Bool], isDirty: [Bool], liquid: [Liquid], isCooked: [Bool], temperature: [Temperature])
-    private var settled: SettledState?
-    var settledState: SettledState? {
-        get { lock.lock(); defer { lock.unlock() }; return settled }
-        set { lock.lock(); defer { lock.unlock() }; settled = newValue }
+    /// The objects at the start of every episode, in their containers and with their states
+    /// after the devices settled them (`World`).
+    private var startObjects: [ObjectState]?
+    var initialObjects: [ObjectState]? {
+        get { lock.lock(); defer { lock.unlock() }; return startObjects }
+        set { lock.lock(); defer { lock.unlock() }; startObjects = newValue }
     }
 
     /// The approach-pose table resolved to this scene's object numbers. Every world passes the same

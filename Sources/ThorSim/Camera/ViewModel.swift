@@ -39,6 +39,13 @@ final class PoseView: Sendable {
     /// visible object is moved or hidden, without a walk over the objects (`World.see`).
     let types: TypeSet
     let navigableTypes: TypeSet
+    /// Per visible object, whether it is among `changeable`; and the types of the others (and of
+    /// those of them navigable by size), which every look from the pose sees as the view does:
+    /// a look with a changeable object moved or hidden tests only the changeable ones
+    /// (`World.seenObjectByObject`).
+    let isChangeable: [Bool]
+    let fixedTypes: TypeSet
+    let fixedNavigableTypes: TypeSet
     /// The camera at the pose (its sines and cosines), for the objects tested where they are now.
     let camera: Camera
 
@@ -46,14 +53,22 @@ final class PoseView: Sendable {
         self.visible = visible
         self.navigable = navigable
         self.camera = camera
+        isChangeable = visible.map { scene.canBeMovedOrHidden[$0] }
         changeable = visible.filter { scene.canBeMovedOrHidden[$0] }
-        var types = TypeSet(), navigableTypes = TypeSet()
+        var types = TypeSet(), navigableTypes = TypeSet(), fixedTypes = TypeSet(), fixedNavigableTypes = TypeSet()
         for (k, object) in visible.enumerated() {
-            types.insert(scene.objectType[object])
-            if navigable[k] { navigableTypes.insert(scene.objectType[object]) }
+            let type = scene.objectType[object]
+            types.insert(type)
+            if navigable[k] { navigableTypes.insert(type) }
+            if !isChangeable[k] {
+                fixedTypes.insert(type)
+                if navigable[k] { fixedNavigableTypes.insert(type) }
+            }
         }
         self.types = types
         self.navigableTypes = navigableTypes
+        self.fixedTypes = fixedTypes
+        self.fixedNavigableTypes = fixedNavigableTypes
     }
 }
 
