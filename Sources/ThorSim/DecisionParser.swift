@@ -54,11 +54,22 @@ public struct DecisionParser: Sendable {
     }
 
     func read(decision: String) -> Read {
-        var kind: ActionKind
+        var kind = ActionKind.error
         var word: String?
-        if let ascii = Self.splitASCIIKind(decision) {
-            (kind, word) = ascii
-        } else {
+        var exact: (type: Int, name: String)?
+        var text = decision
+        let isASCII = text.withUTF8 { bytes -> Bool in
+            guard let split = Self.splitASCIIBytes(bytes) else { return false }
+            kind = split.kind
+            guard let range = split.word else { return true }
+            // The word's bytes looked up as they are (no `String` made and hashed for it when it
+            // names a type exactly, as a plan's words do); otherwise the matcher's steps.
+            let wordBytes = UnsafeBufferPointer(rebasing: bytes[range])
+            exact = matcher.tables.exactType(wordBytes)
+            if exact == nil { word = String(decoding: wordBytes, as: UTF8.self) }
+            return true
+        }
+        if !isASCII {
             kind = Self.kindOrder.first { decision.hasPrefix($0.rawValue) } ?? .error
             if Self.containsPutIn(decision) { kind = .putIn }
             if !Self.objectless.contains(where: { decision.hasPrefix($0) }) {
@@ -67,7 +78,9 @@ public struct DecisionParser: Sendable {
             }
         }
         var object: String?, type: Int?
-        if let word {
+        if let exact {
+            (type, object) = exact
+        } else if let word {
             let match = matcher.resolve(word)
             object = match?.name ?? ParsedDecision.noSuitableObject
             type = match?.type
@@ -104,14 +117,21 @@ public struct DecisionParser: Sendable {
     static func splitASCIIKind(_ decision: String) -> (kind: ActionKind, word: String?)? {
         var text = decision
         return text.withUTF8 { bytes -> (ActionKind, String?)? in
-            guard bytes.allSatisfy({ $0 < 0x80 }) else { return nil }
-            func starts(with name: [UInt8]) -> Bool { bytes.count >= name.count && bytes.starts(with: name) }
-            var action = actionOrderBytes.firstIndex(where: starts).map { kindOrder[$0] } ?? .error
-            if find(putInWords, in: bytes, from: 0) != nil { action = .putIn }
-            guard !objectlessBytes.contains(where: starts) else { return (action, nil) }
-            let start = bytes.lastIndex(of: UInt8(ascii: " ")).map { $0 + 1 } ?? 0
-            return (action, String(decoding: UnsafeBufferPointer(rebasing: bytes[start...]), as: UTF8.self))
+            splitASCIIBytes(bytes).map { split in
+                (split.kind, split.word.map { String(decoding: UnsafeBufferPointer(rebasing: bytes[$0]), as: UTF8.self) })
+            }
         }
+    }
+
+    /// `splitASCIIKind` on the decision's bytes, the word as their range (nil for other text).
+    static func splitASCIIBytes(_ bytes: UnsafeBufferPointer<UInt8>) -> (kind: ActionKind, word: Range<Int>?)? {
+        guard bytes.allSatisfy({ $0 < 0x80 }) else { return nil }
+        func starts(with name: [UInt8]) -> Bool { bytes.count >= name.count && bytes.starts(with: name) }
+        var action = actionOrderBytes.firstIndex(where: starts).map { kindOrder[$0] } ?? .error
+        if find(putInWords, in: bytes, from: 0) != nil { action = .putIn }
+        guard !objectlessBytes.contains(where: starts) else { return (action, nil) }
+        let start = bytes.lastIndex(of: UInt8(ascii: " ")).map { $0 + 1 } ?? 0
+        return (action, start..<bytes.count)
     }
 
     static let actionOrderBytes = actionOrder.map { Array($0.utf8) }
@@ -158,6 +178,52 @@ public struct DecisionParser: Sendable {
     }
 }
 
+/// Distinct byte strings and their positions, found by their bytes: an open-addressing table
+/// (FNV-1a hash, linear probing, at most half full), so a lookup hashes the bytes once and
+/// compares them with one key, without making a `String` (a scene's type names: a few dozen).
+struct ByteKeyedTable: Sendable {
+    private let keys: [[UInt8]]
+    /// Key position + 1 per slot; 0 is an empty slot.
+    private let slots: [Int32]
+    private let mask: Int
+
+    init(keys: [[UInt8]]) {
+        self.keys = keys
+        var capacity = 8
+        while capacity < keys.count * 2 { capacity <<= 1 }
+        mask = capacity - 1
+        var slots = [Int32](repeating: 0, count: capacity)
+        for (position, key) in keys.enumerated() {
+            var slot = Self.hash(key.withUnsafeBufferPointer { $0 }) & (capacity - 1)
+            while slots[slot] != 0 {
+                // A repeated key keeps its first position.
+                if keys[Int(slots[slot]) - 1] == key { break }
+                slot = (slot + 1) & (capacity - 1)
+            }
+            if slots[slot] == 0 { slots[slot] = Int32(position + 1) }
+        }
+        self.slots = slots
+    }
+
+    /// The position of the key with these bytes, if any.
+    func index(of bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+        var slot = Self.hash(bytes) & mask
+        // The table is at most half full, so an empty slot ends every probe.
+        while slots[slot] != 0 {
+            let position = Int(slots[slot]) - 1
+            if keys[position].withUnsafeBufferPointer({ $0.elementsEqual(bytes) }) { return position }
+            slot = (slot + 1) & mask
+        }
+        return nil
+    }
+
+    static func hash(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in bytes { h = (h ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        return Int(truncatingIfNeeded: h ^ (h >> 32))
+    }
+}
+
 /// Maps the word a model wrote to a scene object type, deterministically:
 /// 1. exact (case-sensitive) type name;
 /// 2. case-insensitive exact;
@@ -184,15 +250,31 @@ public struct TypeMatcher: Sendable {
         /// their UTF-8 bytes (the edit distance compares bytes).
         let fuzzyCandidates: [(key: String, type: Int)]
         let fuzzyBytes: [[UInt8]]
+        /// `exact` keyed by the names' UTF-8 bytes (`exactType`): the names' positions, and
+        /// what `exact` gives for each name (names longer than `maxNameLength` match nothing).
+        let exactBytes: ByteKeyedTable
+        let exactTypeOfName: [Int?]
 
         init(types: [String]) {
             let sorted = types.sorted()
             names = sorted
-            exact = Dictionary(sorted.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+            let exact = Dictionary(sorted.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+            self.exact = exact
             lowercased = Dictionary(sorted.enumerated().map { ($1.lowercased(), $0) }, uniquingKeysWith: { first, _ in first })
             fuzzyCandidates = sorted.enumerated().map { (TypeMatcher.normalise($1), $0) }
             normalised = Dictionary(fuzzyCandidates.map { ($0.key, $0.type) }, uniquingKeysWith: { first, _ in first })
             fuzzyBytes = fuzzyCandidates.map { Array($0.key.utf8) }
+            exactBytes = ByteKeyedTable(keys: sorted.map { Array($0.utf8) })
+            exactTypeOfName = sorted.map { name in name.utf8.count <= TypeMatcher.maxNameLength ? exact[name] : nil }
+        }
+
+        /// What `resolve` answers for a word whose UTF-8 bytes are a type's name as written, found
+        /// by those bytes: nil when no name has them (`resolve` then takes its other steps). The
+        /// type is `exact`'s for that name (the first of names that compare equal) and the name
+        /// has the word's bytes, so it reads as the word itself, as `resolve` returns it.
+        func exactType(_ word: UnsafeBufferPointer<UInt8>) -> (type: Int, name: String)? {
+            guard let index = exactBytes.index(of: word), let type = exactTypeOfName[index] else { return nil }
+            return (type, names[index])
         }
     }
     let tables: Tables

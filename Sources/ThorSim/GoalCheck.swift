@@ -47,7 +47,9 @@ public struct GoalReport: Hashable, Sendable {
             return
         }
         var holds: UInt64 = 0
-        for (index, check) in checks.checks.enumerated() where check.holds(in: world) { holds |= 1 << UInt64(index) }
+        // By index: a check is read in place (a copy counted a reference on its description).
+        let all = checks.checks
+        for index in all.indices where all[index].holds(in: world) { holds |= 1 << UInt64(index) }
         storage = .tested(checks, holds: holds)
     }
 

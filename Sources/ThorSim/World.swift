@@ -35,8 +35,9 @@ public struct World: Sendable {
     /// Where each object's box is now: put and pickup move objects, and the camera and the
     /// approach follow them. Apart from `objects`: a box is six numbers, written only by a put.
     public private(set) var boxes: [Box] = [] { didSet { viewIsCurrent = false } }
-    /// How many objects are `moved` (they never move back): the camera tests none while it is 0.
-    private(set) var movedCount = 0
+    /// The `moved` objects in ascending order (nothing moves back): the camera tests these where
+    /// they are now, on every step, without a pass over all objects.
+    private(set) var movedObjects: [Int] = []
 
     // Each field of `objects` spelled out as an array (tools and tests; a step reads `objects`).
     public var parent: [Int] { objects.map(\.parent) }
@@ -105,7 +106,7 @@ public struct World: Sendable {
 
     mutating func loadInitialState() {
         boxes = scene.boxes
-        movedCount = 0
+        movedObjects = []
         held = nil
         location = nil
         containerTypes = TypeSet()
@@ -232,9 +233,11 @@ public struct World: Sendable {
         if scene.affordances[facing].contains(.receptacle) {
             // A redirected-to object is read from the current metadata.
             let current = facing != object || taskFacts.targetTypes.contains(type)
-            containerTypes = TypeSet()
-            for item in 0..<scene.objectCount where current ? isInside(item, facing) : scene.isInitiallyInside(item, facing) {
-                containerTypes.insert(scene.objectType[item])
+            if current {
+                containerTypes = TypeSet()
+                for item in 0..<scene.objectCount where isInside(item, facing) { containerTypes.insert(scene.objectType[item]) }
+            } else {
+                containerTypes = scene.initialContentTypes[facing]
             }
         }
         refreshView()
@@ -448,7 +451,8 @@ public struct World: Sendable {
     private mutating func markMoved(_ object: Int) {
         guard !objects[object].moved else { return }
         objects[object].moved = true
-        movedCount += 1
+        // In object order, as a pass over all objects would meet them (the visible list's order).
+        movedObjects.insert(object, at: movedObjects.firstIndex(where: { $0 > object }) ?? movedObjects.count)
     }
 
     /// Where `put` leaves an object: AI2-THOR tries spawn points on the receptacle nearest the
@@ -508,9 +512,9 @@ public struct World: Sendable {
             interactable.formUnion(view.types.intersection(containerTypes))
             here = (view.visible, view.navigableTypes, interactable)
         }
-        if movedCount > 0 {
+        if !movedObjects.isEmpty {
             let camera = view.camera
-            for object in 0..<scene.objectCount where objects[object].moved && object != held && scene.sight.canBeSeen[object] && !isHidden(object) {
+            for object in movedObjects where object != held && scene.sight.canBeSeen[object] && !isHidden(object) {
                 let box = boxes[object]
                 if isVisibleWhereItIs(object, box: box, from: camera, pose: pose) {
                     add(object, navigable: scene.sight.isNavigableBySize(object, box: box, from: pose), to: &here)
