@@ -71,6 +71,39 @@ final class DecisionParserTests: XCTestCase {
                        "the Character path reads the same action and object")
     }
 
+    /// A word is first looked up by its bytes (`Tables.exactType`, `ByteKeyedTable`): for every
+    /// name, a word a byte off, a prefix, an empty word, a name past `maxNameLength` and names
+    /// that compare equal as `String`s but not as bytes (U+212A KELVIN SIGN is canonically `K`), it
+    /// answers what `resolve` answers for a word it finds and nothing for the others, and a
+    /// parsed decision is the same whichever way the word was found.
+    func testAWordFoundByItsBytesIsWhatTheMatcherResolvesItTo() {
+        let long = String(repeating: "Long", count: 20)
+        let names = ["Apple", "Bowl", "CounterTop", "Fridge", "K", "\u{212A}", "StoveBurner", "apple", long] + (0..<40).map { "Type\($0)" }
+        let matcher = TypeMatcher(types: names)
+        let table = ByteKeyedTable(keys: names.map { Array($0.utf8) })
+        var words = names + ["", "Appl", "Applf", "Fridge1", "k", "\u{212A}x", "Type40", "ype1"]
+        words += names.map { String($0.dropFirst()) + "z" }
+        for word in words {
+            var bytes = Array(word.utf8)
+            bytes.withUnsafeMutableBufferPointer { buffer in
+                let found = matcher.tables.exactType(UnsafeBufferPointer(buffer))
+                let position = table.index(of: UnsafeBufferPointer(buffer))
+                XCTAssertEqual(position.map { names[$0] }, names.contains(word) ? word : nil, word)
+                if let found {
+                    XCTAssertEqual(found.name, word)
+                    XCTAssertEqual(found.type, matcher.resolve(word)?.type, word)
+                    XCTAssertEqual(found.name, matcher.resolve(word)?.name, word)
+                } else {
+                    XCTAssertTrue(!names.contains(word) || word.utf8.count > TypeMatcher.maxNameLength, word)
+                }
+            }
+            let parser = DecisionParser(sceneTypes: names)
+            let read = parser.read(decision: "pickup \(word)")
+            XCTAssertEqual(read.parsed.object, parser.matcher.resolve(word)?.name ?? ParsedDecision.noSuitableObject, word)
+            XCTAssertEqual(read.type, parser.matcher.resolve(word)?.type, word)
+        }
+    }
+
     /// The fuzzy step's edit distance reuses its rows across candidates and the normalisation
     /// has an ASCII path: on seeded random words (ASCII and not) both give what the plain
     /// algorithms give, and one row set used for many pairs in a row answers as fresh rows do.
