@@ -126,7 +126,8 @@ public struct DecisionParser: Sendable {
     /// `splitASCIIKind` on the decision's bytes, the word as their range (nil for other text).
     static func splitASCIIBytes(_ bytes: UnsafeBufferPointer<UInt8>) -> (kind: ActionKind, word: Range<Int>?)? {
         guard bytes.allSatisfy({ $0 < 0x80 }) else { return nil }
-        func starts(with name: [UInt8]) -> Bool { bytes.count >= name.count && bytes.starts(with: name) }
+        // The first bytes compared first: most names differ there.
+        func starts(with name: [UInt8]) -> Bool { bytes.count >= name.count && name.first == bytes.first && bytes.starts(with: name) }
         var action = actionOrderBytes.firstIndex(where: starts).map { kindOrder[$0] } ?? .error
         if find(putInWords, in: bytes, from: 0) != nil { action = .putIn }
         guard !objectlessBytes.contains(where: starts) else { return (action, nil) }
@@ -211,7 +212,10 @@ struct ByteKeyedTable: Sendable {
         // The table is at most half full, so an empty slot ends every probe.
         while slots[slot] != 0 {
             let position = Int(slots[slot]) - 1
-            if keys[position].withUnsafeBufferPointer({ $0.elementsEqual(bytes) }) { return position }
+            if keys[position].withUnsafeBufferPointer({ key in
+                guard key.count == bytes.count, let k = key.baseAddress, let b = bytes.baseAddress else { return key.count == bytes.count }
+                return memcmp(k, b, key.count) == 0
+            }) { return position }
             slot = (slot + 1) & mask
         }
         return nil

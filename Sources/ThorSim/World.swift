@@ -547,15 +547,20 @@ public struct World: Sendable {
         var visible: [Int] = []
         visible.reserveCapacity(view.visible.count + 1)
         var types = view.fixedTypes, navigable = view.fixedNavigableTypes
-        for (k, object) in view.visible.enumerated() {
-            if view.isChangeable[k] {
-                guard !objects[object].moved && !isHidden(object) else { continue }
+        // The runs of objects between the changeable ones that drop out are copied whole.
+        var runStart = 0
+        for k in view.changeablePositions {
+            let object = view.visible[k]
+            if objects[object].moved || isHidden(object) {
+                visible.append(contentsOf: view.visible[runStart..<k])
+                runStart = k + 1
+            } else {
                 let type = scene.objectType[object]
                 types.insert(type)
                 if view.navigable[k] { navigable.insert(type) }
             }
-            visible.append(object)
         }
+        visible.append(contentsOf: view.visible[runStart...])
         var interactable = navigable
         interactable.formUnion(types.intersection(containerTypes))
         return (visible, navigable, interactable)

@@ -39,11 +39,11 @@ final class PoseView: Sendable {
     /// visible object is moved or hidden, without a walk over the objects (`World.see`).
     let types: TypeSet
     let navigableTypes: TypeSet
-    /// Per visible object, whether it is among `changeable`; and the types of the others (and of
-    /// those of them navigable by size), which every look from the pose sees as the view does:
-    /// a look with a changeable object moved or hidden tests only the changeable ones
-    /// (`World.seenObjectByObject`).
-    let isChangeable: [Bool]
+    /// The positions in `visible` of the changeable objects, ascending; and the types of the
+    /// others (and of those of them navigable by size), which every look from the pose sees as
+    /// the view does: a look with a changeable object moved or hidden tests only the changeable
+    /// ones (`World.seenObjectByObject`).
+    let changeablePositions: [Int]
     let fixedTypes: TypeSet
     let fixedNavigableTypes: TypeSet
     /// The camera at the pose (its sines and cosines), for the objects tested where they are now.
@@ -53,7 +53,8 @@ final class PoseView: Sendable {
         self.visible = visible
         self.navigable = navigable
         self.camera = camera
-        isChangeable = visible.map { scene.canBeMovedOrHidden[$0] }
+        let isChangeable = visible.map { scene.canBeMovedOrHidden[$0] }
+        changeablePositions = visible.indices.filter { scene.canBeMovedOrHidden[visible[$0]] }
         changeable = visible.filter { scene.canBeMovedOrHidden[$0] }
         var types = TypeSet(), navigableTypes = TypeSet(), fixedTypes = TypeSet(), fixedNavigableTypes = TypeSet()
         for (k, object) in visible.enumerated() {
