@@ -186,7 +186,6 @@ public struct Grader {
                     return EpisodeStart(task: task, world: try worlds.world(for: task))
                 }
             }
-            let task = start.task
             let (metrics, details) = try simulate(record, from: start)
             var model: String?
             switch record {
@@ -194,8 +193,8 @@ public struct Grader {
             case .plan(_, _, let m), .responses(_, _, let m): model = m
             }
             return GradedTask(
-                source: source, identity: record.identity, model: model ?? "unknown", taskType: task.taskType,
-                scene: task.scene, metrics: metrics, simulation: details)
+                source: source, identity: record.identity, model: model ?? "unknown", taskType: start.reference.taskType,
+                scene: start.scene, metrics: metrics, simulation: details)
         }
     }
 
