@@ -83,7 +83,7 @@ public struct World: Sendable {
         }
         taskFacts = TaskFacts(
             task: task, targets: targets, related: (task?.relatedObjects ?? []).compactMap { scene.indexById[$0] },
-            startNavigable: start,
+            startNavigable: start, corner: scene.grid.corner ?? AgentPose(scene.scene.startPose),
             // Resolved once per scene and table (every episode passes the same table).
             approachPoses: scene.cache.approachPoses(approachPoses) {
                 var poses: [Int: AgentPose] = [:]
@@ -143,7 +143,7 @@ public struct World: Sendable {
     /// types, so an `init` mid-episode keeps them too. Object states are not restored; make a new
     /// `World` for a new episode.
     public mutating func reset() {
-        var corner = scene.grid.corner ?? AgentPose(scene.scene.startPose)
+        var corner = taskFacts.corner
         corner.standing = pose.standing
         if corner == pose, viewIsCurrent { return }
         pose = corner
@@ -654,10 +654,13 @@ final class TaskFacts: @unchecked Sendable {
     let related: [Int]
     let startNavigable: TypeSet
     let approachPoses: [Int: AgentPose]
+    /// Where `init` puts the agent (the scene's, kept here: the scene's grid is read under a lock,
+    /// and every episode starts with `init`).
+    let corner: AgentPose
     private var checks: GoalCheck.Compiled?
     private let lock = NSLock()
 
-    init(task: BenchmarkTask?, targets: [Int: [Int]], related: [Int], startNavigable: TypeSet, approachPoses: [Int: AgentPose]) {
+    init(task: BenchmarkTask?, targets: [Int: [Int]], related: [Int], startNavigable: TypeSet, corner: AgentPose, approachPoses: [Int: AgentPose]) {
         self.task = task
         self.targets = targets
         var targetTypes = TypeSet()
@@ -665,6 +668,7 @@ final class TaskFacts: @unchecked Sendable {
         self.targetTypes = targetTypes
         self.related = related
         self.startNavigable = startNavigable
+        self.corner = corner
         self.approachPoses = approachPoses
         keyActionTexts = task?.keyActionTexts ?? []
         stepBudget = task.map { ($0.taskType, TaskTypes.stepBudget($0.taskType)) }
