@@ -31,26 +31,27 @@ public struct SimulationDetails: Sendable {
 final class EpisodeStart: Sendable {
     let task: BenchmarkTask
     let world: World
-    /// The task's key-action strings (the world's, built once, when it was made for this task).
-    let keyActions: [String]
     /// The key actions the metric counts (`ReferenceMetric.isScored`).
     let scoredKeyActions: [String]
-    /// The world was made for this task, so its goal checks are compiled once (`TaskFacts`).
-    let isOwnTask: Bool
     /// What the metric reads of the task, and the texts a graded line carries: read from here,
     /// a line copies these few references, not the task's dozen (`task` is a struct of texts
     /// and lists, each counted when the task is copied out of this class).
     let reference: TaskReference
     let scene: String
+    /// The goal checks of the task when the world was made for it (compiled once per task, and
+    /// kept here rather than asked of the world's task facts per line); nil otherwise.
+    let ownChecks: GoalCheck.OwnChecks?
 
     init(task: BenchmarkTask, world: World) {
         self.task = task
         self.world = world
-        isOwnTask = world.isMade(for: task)
-        keyActions = isOwnTask ? world.taskKeyActionTexts : task.keyActionTexts
+        let isOwnTask = world.isMade(for: task)
+        // The task's key-action strings (the world's, built once, when it was made for this task).
+        let keyActions = isOwnTask ? world.taskKeyActionTexts : task.keyActionTexts
         scoredKeyActions = keyActions.filter(ReferenceMetric.isScored)
         reference = TaskReference(taskType: task.taskType, taskName: task.taskName, keyActions: keyActions)
         scene = task.scene
+        ownChecks = isOwnTask ? GoalCheck.OwnChecks(of: world) : nil
     }
 }
 
@@ -100,7 +101,7 @@ extension Grader {
         // The steps are read in place; the metric spells out legal objects only on `end`
         // entries of single_search tasks.
         let metrics = try ReferenceMetric.evaluate(entries: runner.steps, task: start.reference, scored: start.scoredKeyActions)
-        let goal = start.isOwnTask ? GoalCheck.reportOnOwnTask(in: runner.world) : GoalCheck.report(for: start.task, in: runner.world)
+        let goal = start.ownChecks?.report(in: runner.world) ?? GoalCheck.report(for: start.task, in: runner.world)
         let details = SimulationDetails(steps: runner.steps, goal: goal, endReason: runner.endReason)
         return (metrics, details)
     }

@@ -104,7 +104,22 @@ public enum GoalCheck {
     /// `report(for: world.task, in: world)` for a world made for its task (`World.isMade(for:)`
     /// holds), without comparing the task again; empty for a world made without a task.
     public static func reportOnOwnTask(in world: World) -> GoalReport {
-        GoalReport(world.taskFacts.ownGoalChecks { Compiled(world.task.map { compileChecks(for: $0, in: world) } ?? []) }, in: world)
+        OwnChecks(of: world).report(in: world)
+    }
+
+    /// The goal checks of a world's own task (`reportOnOwnTask`), compiled once and kept by the
+    /// caller: a report from them tests the states without asking the task's facts (under their
+    /// lock) for the checks on every episode.
+    public struct OwnChecks: Sendable {
+        let compiled: Compiled
+
+        /// The checks of `world`'s own task (none for a world made without a task).
+        public init(of world: World) {
+            compiled = world.taskFacts.ownGoalChecks { Compiled(world.task.map { compileChecks(for: $0, in: world) } ?? []) }
+        }
+
+        /// `reportOnOwnTask(in: world)` for a world started from the one these were made of.
+        public func report(in world: World) -> GoalReport { GoalReport(compiled, in: world) }
     }
 
     /// The checks of a task's goal: what they say and which state they test depend only on the
