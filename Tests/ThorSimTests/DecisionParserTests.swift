@@ -71,6 +71,24 @@ final class DecisionParserTests: XCTestCase {
                        "the Character path reads the same action and object")
     }
 
+    /// The action's kind and whether it takes no object are read by first byte and static names
+    /// (`kind(startingWith:)`, `isObjectless`): on every name, its prefixes, extensions and
+    /// near misses they answer as the scan of `actionOrder` and `objectless` in order does.
+    func testKindsByFirstByteAreTheFirstNameInOrderTheDecisionStartsWith() {
+        var texts = ["", " ", "x", "error", "errors", "e", "put in Fridge", "pickup", "pick", "openobserve", "observed", "p", "m"]
+        for name in DecisionParser.actionOrder + DecisionParser.objectless {
+            texts += [name, name + " Apple", name + "x", String(name.dropLast()), String(name.dropFirst()), name.uppercased(), " " + name]
+        }
+        for text in texts {
+            var bytes = Array(text.utf8)
+            bytes.withUnsafeMutableBufferPointer { buffer in
+                let words = UnsafeBufferPointer(buffer)
+                XCTAssertEqual(DecisionParser.kind(startingWith: words), DecisionParser.kindOrder.first { text.hasPrefix($0.rawValue) } ?? .error, text)
+                XCTAssertEqual(DecisionParser.isObjectless(words), DecisionParser.objectless.contains { text.hasPrefix($0) }, text)
+            }
+        }
+    }
+
     /// A word is first looked up by its bytes (`Tables.exactType`, `ByteKeyedTable`): for every
     /// name, a word a byte off, a prefix, an empty word, a name past `maxNameLength` and names
     /// that compare equal as `String`s but not as bytes (U+212A KELVIN SIGN is canonically `K`), it
