@@ -1,3 +1,4 @@
+import ThorFuzzSupport
 import XCTest
 
 @testable import ThorSim
@@ -86,6 +87,34 @@ final class DecisionParserTests: XCTestCase {
                 XCTAssertEqual(DecisionParser.kind(startingWith: words), DecisionParser.kindOrder.first { text.hasPrefix($0.rawValue) } ?? .error, text)
                 XCTAssertEqual(DecisionParser.isObjectless(words), DecisionParser.objectless.contains { text.hasPrefix($0) }, text)
             }
+        }
+    }
+
+    /// Seeded random decisions made of action names, type names, their near misses, spaces,
+    /// `put in` anywhere, control and non-ASCII characters: the parser (byte paths, first-byte
+    /// kinds, words found by their bytes) reads each as the plain reading does (Character
+    /// prefixes, Foundation's `contains`, the last space-separated word resolved by the matcher).
+    func testRandomDecisionsReadAsThePlainReadingReadsThem() {
+        let types = ["Apple", "Bowl", "CounterTop", "Fridge", "GarbageCan", "K", "\u{212A}", "Sink", "SinkBasin", "StoveBurner"]
+        let parser = DecisionParser(sceneTypes: types)
+        let pieces = DecisionParser.actionOrder + DecisionParser.objectless + types + types.map { $0.lowercased() + "s" }
+            + ["put in", " ", "  ", "x", "é", "\r\n", "\u{0}", "navigate", "pick up", "Fridge1", "", String(repeating: "Long", count: 20)]
+        var generator = SeededGenerator(seed: 10)
+        for _ in 0..<3000 {
+            let decision = (0..<Int(generator.next() % 5)).map { _ in generator.pick(pieces) }
+                .joined(separator: generator.next() % 3 == 0 ? "" : " ")
+            var kind = DecisionParser.kindOrder.first { decision.hasPrefix($0.rawValue) } ?? .error
+            if decision.contains("put in") { kind = .putIn }
+            var word: String?
+            if !DecisionParser.objectless.contains(where: { decision.hasPrefix($0) }) {
+                word = String(decision[(decision.lastIndex(of: " ").map(decision.index(after:)) ?? decision.startIndex)...])
+            }
+            let match = word.flatMap { parser.matcher.resolve($0) }
+            let read = parser.read(decision: decision)
+            XCTAssertEqual(read.kind, kind, decision)
+            XCTAssertEqual(read.parsed.action, kind.rawValue, decision)
+            XCTAssertEqual(read.parsed.object, word.map { _ in match?.name ?? ParsedDecision.noSuitableObject }, decision)
+            XCTAssertEqual(read.type, match?.type, decision)
         }
     }
 
