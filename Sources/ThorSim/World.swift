@@ -502,16 +502,7 @@ public struct World: Sendable {
     /// object is always in view and close.
     func see(from pose: AgentPose) -> Look {
         let view = scene.view(from: pose)
-        var here: Look
-        if view.changeable.contains(where: { objects[$0].moved || isHidden($0) }) {
-            here = seenObjectByObject(in: view)
-        } else {
-            // Every object of the view is where the scene put it and in sight: the view's own
-            // lists, as adding them one by one would make them.
-            var interactable = view.navigableTypes
-            interactable.formUnion(view.types.intersection(containerTypes))
-            here = (view.visible, view.navigableTypes, interactable)
-        }
+        var here = seenObjectByObject(in: view)
         if !movedObjects.isEmpty {
             let camera = view.camera
             for object in movedObjects where object != held && scene.sight.canBeSeen[object] && !isHidden(object) {
@@ -538,20 +529,22 @@ public struct World: Sendable {
     }
 
     /// The objects of a pose's view that are still where the scene put them and not hidden, with
-    /// the types they make navigable and interactable (`see`, when some of them have moved or
-    /// are hidden). Only the view's changeable objects are tested: the others are seen as the
-    /// view saw them, so their types are the view's `fixedTypes`. An object's type is
-    /// interactable when it is navigable or among the current container's contents, so the
-    /// interactable types are the navigable ones and the seen ones of the container's.
+    /// the types they make navigable and interactable. Only the view's changeable objects are
+    /// tested, once each: the others are seen as the view saw them, so their types are the view's
+    /// `fixedTypes`; when none drops out, the look is the view's own list (no copy). An object's
+    /// type is interactable when it is navigable or among the current container's contents, so
+    /// the interactable types are the navigable ones and the seen ones of the container's.
     func seenObjectByObject(in view: PoseView) -> Look {
         var visible: [Int] = []
-        visible.reserveCapacity(view.visible.count + 1)
+        var droppedAny = false
         var types = view.fixedTypes, navigable = view.fixedNavigableTypes
         // The runs of objects between the changeable ones that drop out are copied whole.
         var runStart = 0
         for k in view.changeablePositions {
             let object = view.visible[k]
             if objects[object].moved || isHidden(object) {
+                if !droppedAny { visible.reserveCapacity(view.visible.count + 1) }
+                droppedAny = true
                 visible.append(contentsOf: view.visible[runStart..<k])
                 runStart = k + 1
             } else {
@@ -560,7 +553,11 @@ public struct World: Sendable {
                 if view.navigable[k] { navigable.insert(type) }
             }
         }
-        visible.append(contentsOf: view.visible[runStart...])
+        if droppedAny {
+            visible.append(contentsOf: view.visible[runStart...])
+        } else {
+            visible = view.visible
+        }
         var interactable = navigable
         interactable.formUnion(types.intersection(containerTypes))
         return (visible, navigable, interactable)
