@@ -87,7 +87,7 @@ let package = Package(
         // Every test's files in one directory per test process, removed when the process exits.
         .target(name: "ThorTestSupport", path: "Tests/ThorTestSupport"),
         .testTarget(name: "ThorGradeTests", dependencies: ["ThorGrade", "ThorModel", "ThorStore", "ThorFuzzSupport", "ThorTestSupport"]),
-        .testTarget(name: "ThorSimTests", dependencies: ["ThorSim", "ThorModel", "ThorStore", "ThorTestSupport"]),
+        .testTarget(name: "ThorSimTests", dependencies: ["ThorSim", "ThorModel", "ThorStore", "ThorFuzzSupport", "ThorTestSupport"]),
         // Runs the built thor-lite: exit statuses, output files, determinism, many processes on one store.
         // GRDB: to build files that are not thor-lite stores and to check a store's integrity.
         .testTarget(name: "CLITests", dependencies: ["thor-lite", "ThorTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),

@@ -107,7 +107,7 @@ public enum FailureCause {
         case .mustBeOff:
             return "the \(name) is on; it opens only when off"
         case .receptacleFull:
-            return "the \(name) holds one object at a time and already holds the \(object.flatMap { o in (0..<scene.objectCount).first { world.parent[$0] == o } }.map(typeName) ?? "?")"
+            return "the \(name) holds one object at a time and already holds the \(object.flatMap { o in (0..<scene.objectCount).first { world.objects[$0].parent == o } }.map(typeName) ?? "?")"
         case .alreadyToggled:
             return "the reference reads the \(name)'s on/off state as the episode started, so toggling it a second time asks for the same state again"
         case .budgetExhausted:
@@ -121,10 +121,10 @@ public enum FailureCause {
 
     /// The innermost closed receptacle whose doors hide `object`.
     public static func closedContainer(of object: Int, in world: World) -> Int? {
-        var current = world.parent[object]
+        var current = world.objects[object].parent
         while current >= 0 {
-            if !world.isOpen[current], world.scene.hidesContents[current] { return current }
-            current = world.parent[current]
+            if !world.objects[current].isOpen, world.scene.hidesContents[current] { return current }
+            current = world.objects[current].parent
         }
         return nil
     }

@@ -74,7 +74,7 @@ public struct RunReplay: Sendable {
     public static func snapshot(_ world: World, source: String) -> FrameState {
         let scene = world.scene
         let doors = world.visible.filter { $0 != world.held && scene.affordances[$0].contains(.openable) }.map {
-            (id: scene.scene.objects[$0].objectId, open: world.isOpen[$0])
+            (id: scene.scene.objects[$0].objectId, open: world.objects[$0].isOpen)
         }
         return FrameState(
             x: world.pose.x, z: world.pose.z, yaw: world.pose.yaw,

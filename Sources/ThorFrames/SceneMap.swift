@@ -157,7 +157,7 @@ public enum SceneMap {
     public static func colors(of object: Int, in world: World) -> (fill: RGB, edge: RGB?) {
         let affordances = world.scene.affordances[object]
         if affordances.contains(.openable) && !affordances.contains(.pickupable) {
-            return world.isOpen[object] ? (Palette.open, Palette.openEdge) : (Palette.closed, Palette.closedEdge)
+            return world.objects[object].isOpen ? (Palette.open, Palette.openEdge) : (Palette.closed, Palette.closedEdge)
         }
         if affordances.contains(.pickupable) { return (Palette.item, nil) }
         if affordances.contains(.receptacle) { return (Palette.receptacle, Palette.receptacleEdge) }
@@ -179,7 +179,7 @@ public enum SceneMap {
             let (fill, edge) = colors(of: object, in: world)
             canvas.fill(x0: rect.x0, y0: rect.y0, x1: rect.x1, y1: rect.y1, fill)
             if let edge { canvas.stroke(x0: rect.x0, y0: rect.y0, x1: rect.x1, y1: rect.y1, edge) }
-            if scene.affordances[object].contains(.toggleable) && world.isToggled[object] {
+            if scene.affordances[object].contains(.toggleable) && world.objects[object].isToggled {
                 let centre = layout.pixel(x: scene.boxes[object].center.x, z: scene.boxes[object].center.z)
                 canvas.disc(centre.x, centre.y, radius: 5, Palette.ink)
                 canvas.disc(centre.x, centre.y, radius: 4, Palette.switchedOn)
@@ -257,8 +257,8 @@ public enum SceneMap {
         for object in ordered {
             var label = scene.typeName(ofObject: object)
             let affordances = scene.affordances[object]
-            if affordances.contains(.openable) { label += world.isOpen[object] ? " (open)" : " (closed)" }
-            if affordances.contains(.toggleable) { label += world.isToggled[object] ? " (on)" : " (off)" }
+            if affordances.contains(.openable) { label += world.objects[object].isOpen ? " (open)" : " (closed)" }
+            if affordances.contains(.toggleable) { label += world.objects[object].isToggled ? " (on)" : " (off)" }
             if targets.contains(object), let door = FailureCause.closedContainer(of: object, in: world) {
                 label += " in closed \(scene.typeName(ofObject: door))"
             }

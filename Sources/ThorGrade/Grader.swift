@@ -99,10 +99,10 @@ public struct Grader {
     /// `GradeInputStream.forEachLineSpan`) on a worker thread.
     func grade(line bytes: UnsafeBufferPointer<UInt8>, readable: Int, source: LineSource, worker: inout GradeWorker) -> Result<GradedTask, GradeIssue> {
         guard mode == .recorded, GradeInputReader.usesSimdjson, let line = SimdLine(bytes, readable: readable) else {
-            return grade(GradeInputStream.parse(bytes, readable: readable, source: source), source: source)
+            return grade(GradeInputStream.parse(bytes, readable: readable, source: source), source: source, worker: &worker)
         }
         if let task = gradeRecorded(line, source: source, worker: &worker) { return .success(task) }
-        return grade(GradeInputReader.parseRecord(line, bytes: bytes).mapError { GradeIssue(source: source, reason: $0.reason) }, source: source)
+        return grade(GradeInputReader.parseRecord(line, bytes: bytes).mapError { GradeIssue(source: source, reason: $0.reason) }, source: source, worker: &worker)
     }
 
     /// Recorded mode's usual line, a result line that carries its identity, task type, task name,
@@ -144,9 +144,15 @@ public struct Grader {
     }
 
     func grade(_ parsed: Result<GradeRecord, GradeIssue>, source: LineSource) -> Result<GradedTask, GradeIssue> {
+        var worker = GradeWorker()
+        return grade(parsed, source: source, worker: &worker)
+    }
+
+    /// `grade(_:source:)` on a worker thread, which remembers simulate mode's episode starts.
+    func grade(_ parsed: Result<GradeRecord, GradeIssue>, source: LineSource, worker: inout GradeWorker) -> Result<GradedTask, GradeIssue> {
         parsed.flatMap { record in
             do {
-                return .success(try grade(record, source: source))
+                return .success(try grade(record, source: source, worker: &worker))
             } catch let issue as GradeIssue {
                 return .failure(issue)
             } catch {
@@ -155,7 +161,7 @@ public struct Grader {
         }
     }
 
-    func grade(_ record: GradeRecord, source: LineSource) throws -> GradedTask {
+    func grade(_ record: GradeRecord, source: LineSource, worker: inout GradeWorker) throws -> GradedTask {
         switch (record, mode) {
         case (.result(let result), .recorded):
             let (reference, scene) = try resolve(result, source: source)
@@ -172,13 +178,14 @@ public struct Grader {
             throw GradeIssue(source: source, reason: "live mode runs tasks one at a time on AI2-THOR: use thor-lite grade --mode live")
         case (_, .simulate):
             guard let worlds else { throw GradeIssue(source: source, reason: "simulate mode needs a store with the task's scene") }
-            let start = try episodes.start(of: record.identity) {
-                guard let task = try lookup(record.identity) else {
-                    throw GradeIssue(source: source, reason: "task \(record.identity) is not in the store (simulate mode needs its scene)")
+            let start = try worker.episodeStart(of: record.identity) {
+                try episodes.start(of: record.identity) {
+                    guard let task = try lookup(record.identity) else {
+                        throw GradeIssue(source: source, reason: "task \(record.identity) is not in the store (simulate mode needs its scene)")
+                    }
+                    return EpisodeStart(task: task, world: try worlds.world(for: task))
                 }
-                return EpisodeStart(task: task, world: try worlds.world(for: task))
             }
-            let task = start.task
             let (metrics, details) = try simulate(record, from: start)
             var model: String?
             switch record {
@@ -186,8 +193,8 @@ public struct Grader {
             case .plan(_, _, let m), .responses(_, _, let m): model = m
             }
             return GradedTask(
-                source: source, identity: record.identity, model: model ?? "unknown", taskType: task.taskType,
-                scene: task.scene, metrics: metrics, simulation: details)
+                source: source, identity: record.identity, model: model ?? "unknown", taskType: start.reference.taskType,
+                scene: start.scene, metrics: metrics, simulation: details)
         }
     }
 
@@ -219,6 +226,22 @@ struct GradeWorker {
     private var numbers: [Int] = []  // Int.min: no identity (|identity| < 9e18)
     private var texts: Set<String> = []
     static let numberSlots = 1024, maxRemembered = 1 << 16
+    // Simulate mode's episode starts of whole-number identities, direct-mapped by value: the
+    // shared `EpisodeStarts` hands out the same ones under a lock and a hash per line. A slot
+    // keeps what the shared one returned for its identity, so nothing but the cost changes;
+    // a failed lookup throws and is not kept (every line naming it reports it).
+    private var starts: [(identity: Int, start: EpisodeStart)?] = []
+
+    /// The episode start of `identity`: remembered, else `shared()`'s (kept for the next line).
+    mutating func episodeStart(of identity: TaskIdentity, shared: () throws -> EpisodeStart) throws -> EpisodeStart {
+        guard case .int(let value) = identity else { return try shared() }
+        if starts.isEmpty { starts = Array(repeating: nil, count: Self.numberSlots) }
+        let slot = value & (Self.numberSlots - 1)
+        if let known = starts[slot], known.identity == value { return known.start }
+        let made = try shared()
+        starts[slot] = (value, made)
+        return made
+    }
 
     /// Whether this is the first line of `identity` this worker grades (as far as it remembers).
     mutating func firstLine(of identity: TaskIdentity) -> Bool {

@@ -74,15 +74,18 @@ public enum ReferenceMetric {
             var lowerTaskName: String?
 
             walk: for index in 0..<entryCount {
-                let entry = trajectory[trajectory.startIndex + index]
-                let action = entry.action
+                // The entry's fields read one by one where it lies: a copy of a simulated step
+                // counted a reference on each of its texts and lists, and released them again.
+                let position = trajectory.startIndex + index
+                let action = trajectory[position].action
+                let recordedSuccess = trajectory[position].recordedSuccess
                 if action.same(as: "navigate to") {  // rule 1: failed ones too
                     navigated[navigations] = index
                     navigations += 1
                 }
                 // Rule 2 skips on `success == 0` but records prev only when success is truthy.
-                if entry.recordedSuccess.equalsZero || isUnscoredAction(action) {
-                    if entry.recordedSuccess.isTruthy { previous = PreviousAction(action: action, object: entry.object) }
+                if recordedSuccess.equalsZero || isUnscoredAction(action) {
+                    if recordedSuccess.isTruthy { previous = PreviousAction(action: action, object: trajectory[position].object) }
                     continue
                 }
                 var isPut = false
@@ -91,7 +94,7 @@ public enum ReferenceMetric {
                         let name = lowerTaskName ?? taskName.string.pythonLowercased()
                         lowerTaskName = name
                         // Substring quirk: a visible `Pot` matches a task about a `Potato`.
-                        if entry.containsLegalObject(where: { name.containsBytes(of: $0.pythonLowercased()) }) {
+                        if trajectory[position].containsLegalObject(where: { name.containsBytes(of: $0.pythonLowercased()) }) {
                             reward += 1
                         } else if keyActions.contains(where: previous.spells) {
                             reward += 1
@@ -103,7 +106,7 @@ public enum ReferenceMetric {
                         matched[matches] = -1 - index
                         matches += 1
                     }
-                } else if let object = entry.object {  // rule 4
+                } else if let object = trajectory[position].object {  // rule 4
                     isPut = action.starts(with: "put")  // `put in` scores as `put`
                     let text = PreviousAction(action: action, isPut: isPut, object: object)
                     if let key = (0..<keyCount).first(where: { used[$0] == 0 && text.spells(keyActions[keyActions.startIndex + $0]) }) {
@@ -113,7 +116,7 @@ public enum ReferenceMetric {
                         reward += 1
                     }
                 }
-                previous = PreviousAction(action: action, isPut: isPut, object: entry.object)  // rule 5, with the rewritten action
+                previous = PreviousAction(action: action, isPut: isPut, object: trajectory[position].object)  // rule 5, with the rewritten action
             }
 
             let completeness = Double(reward) / Double(total)

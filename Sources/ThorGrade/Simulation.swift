@@ -31,19 +31,27 @@ public struct SimulationDetails: Sendable {
 final class EpisodeStart: Sendable {
     let task: BenchmarkTask
     let world: World
-    /// The task's key-action strings (the world's, built once, when it was made for this task).
-    let keyActions: [String]
     /// The key actions the metric counts (`ReferenceMetric.isScored`).
     let scoredKeyActions: [String]
-    /// The world was made for this task, so its goal checks are compiled once (`TaskFacts`).
-    let isOwnTask: Bool
+    /// What the metric reads of the task, and the texts a graded line carries: read from here,
+    /// a line copies these few references, not the task's dozen (`task` is a struct of texts
+    /// and lists, each counted when the task is copied out of this class).
+    let reference: TaskReference
+    let scene: String
+    /// The goal checks of the task when the world was made for it (compiled once per task, and
+    /// kept here rather than asked of the world's task facts per line); nil otherwise.
+    let ownChecks: GoalCheck.OwnChecks?
 
     init(task: BenchmarkTask, world: World) {
         self.task = task
         self.world = world
-        isOwnTask = world.isMade(for: task)
-        keyActions = isOwnTask ? world.taskKeyActionTexts : task.keyActionTexts
+        let isOwnTask = world.isMade(for: task)
+        // The task's key-action strings (the world's, built once, when it was made for this task).
+        let keyActions = isOwnTask ? world.taskKeyActionTexts : task.keyActionTexts
         scoredKeyActions = keyActions.filter(ReferenceMetric.isScored)
+        reference = TaskReference(taskType: task.taskType, taskName: task.taskName, keyActions: keyActions)
+        scene = task.scene
+        ownChecks = isOwnTask ? GoalCheck.OwnChecks(of: world) : nil
     }
 }
 
@@ -83,16 +91,17 @@ extension Grader {
     /// Replays a line in the simulator: a plan's actions or a result line's recorded actions are
     /// fed one per model call, responses are parsed as the reference does.
     func simulate(_ record: GradeRecord, from start: EpisodeStart) throws -> (TaskMetrics, SimulationDetails) {
-        let task = start.task
-        var runner = EpisodeRunner(world: start.world, taskType: task.taskType)
+        var runner = EpisodeRunner(world: start.world, taskType: start.reference.taskType)
         var outputs = Self.policyOutputs(record)
         outputs.reverse()
         // init, at most one entry per output, and the final end; capped so that a line of a
         // million actions (ended early by the budget) reserves no more than a plan needs.
         runner.reserveSteps(min(outputs.count, 64) + 2)
         runner.run { outputs.popLast() }
-        let metrics = try Self.score(runner.steps, task: task, keyActions: start.keyActions, scored: start.scoredKeyActions)
-        let goal = start.isOwnTask ? GoalCheck.reportOnOwnTask(in: runner.world) : GoalCheck.report(for: task, in: runner.world)
+        // The steps are read in place; the metric spells out legal objects only on `end`
+        // entries of single_search tasks.
+        let metrics = try ReferenceMetric.evaluate(entries: runner.steps, task: start.reference, scored: start.scoredKeyActions)
+        let goal = start.ownChecks?.report(in: runner.world) ?? GoalCheck.report(for: start.task, in: runner.world)
         let details = SimulationDetails(steps: runner.steps, goal: goal, endReason: runner.endReason)
         return (metrics, details)
     }
@@ -114,14 +123,8 @@ extension Grader {
     /// The reference metric of an executed episode.
     public static func score(_ steps: [EpisodeStep], task: BenchmarkTask, keyActions: [String]? = nil) throws -> TaskMetrics {
         let keyActions = keyActions ?? task.keyActionTexts
-        return try score(steps, task: task, keyActions: keyActions, scored: keyActions.filter(ReferenceMetric.isScored))
-    }
-
-    /// `score(_:task:keyActions:)` with the scored key actions given (`EpisodeStart` keeps them).
-    static func score(_ steps: [EpisodeStep], task: BenchmarkTask, keyActions: [String], scored: [String]) throws -> TaskMetrics {
-        // The steps are read in place; the metric spells out legal objects only on `end`
-        // entries of single_search tasks.
-        try ReferenceMetric.evaluate(
-            entries: steps, task: TaskReference(taskType: task.taskType, taskName: task.taskName, keyActions: keyActions), scored: scored)
+        return try ReferenceMetric.evaluate(
+            entries: steps, task: TaskReference(taskType: task.taskType, taskName: task.taskName, keyActions: keyActions),
+            scored: keyActions.filter(ReferenceMetric.isScored))
     }
 }

@@ -37,6 +37,9 @@ public final class CompiledScene: Sendable {
     /// the hand; where it starts in none of these, neither happens (a moved container is itself
     /// in the set, and so is everything it carried), so the camera need not test it.
     public let canBeMovedOrHidden: [Bool]
+    /// Per object, the types of the objects that start inside it (at any depth): what a
+    /// navigation to a receptacle read from the episode's start finds in it (`World.navigate`).
+    let initialContentTypes: [TypeSet]
     /// The response parser with this scene's type matcher: its lower-cased and normalised names
     /// (Unicode case mapping and letter tests) are built once here, not per episode, where they
     /// cost more than the whole episode.
@@ -88,6 +91,15 @@ public final class CompiledScene: Sendable {
             }
             return false
         }
+        var contents = [TypeSet](repeating: TypeSet(), count: types.count)
+        for item in types.indices {
+            var container = initialParent[item]
+            while container >= 0 {
+                contents[container].insert(types[item])
+                container = initialParent[container]
+            }
+        }
+        initialContentTypes = contents
         sight = SceneSight(scene: scene, parent: initialParent)
         parser = DecisionParser(sceneTypes: names)
     }
@@ -153,10 +165,13 @@ func horizontalDistance(_ a: Box, _ b: Box) -> Double {
 /// and per task what its expert plan changes.
 final class GeometryCache: @unchecked Sendable {
     /// Poses from `move forward` walks are unbounded: the memos are bounded.
-    private let views = SharedMemo<AgentPose, PoseView>()
+    private let views = PoseViewMemo()
     private var reachable: ReachableGrid?
     private struct Placed: Hashable { let object: Int; let box: Box? }
     private let approaches = SharedMemo<Placed, AgentPose?>()
+    /// `approaches` of objects where the scene put them, by object number (no hashing): every
+    /// navigation to an unmoved object asks. Made on first use; nil: not computed yet.
+    private var approachesAtStart: [AgentPose??] = []
     private let lock = NSLock()
 
     func view(_ pose: AgentPose, compute: () -> PoseView) -> PoseView {
@@ -172,12 +187,12 @@ final class GeometryCache: @unchecked Sendable {
         expert.value(ExpertKey(task: task, approachPoses: approachPoses), compute: compute)
     }
 
-    /// Object states at the start of every episode, after the devices settled them (`World`).
-    typealias SettledState = (isOpen: [Bool], isToggled: [Bool], isDirty: [Bool], liquid: [Liquid], isCooked: [Bool], temperature: [Temperature])
-    private var settled: SettledState?
-    var settledState: SettledState? {
-        get { lock.lock(); defer { lock.unlock() }; return settled }
-        set { lock.lock(); defer { lock.unlock() }; settled = newValue }
+    /// The objects at the start of every episode, in their containers and with their states
+    /// after the devices settled them (`World`).
+    private var startObjects: [ObjectState]?
+    var initialObjects: [ObjectState]? {
+        get { lock.lock(); defer { lock.unlock() }; return startObjects }
+        set { lock.lock(); defer { lock.unlock() }; startObjects = newValue }
     }
 
     /// The approach-pose table resolved to this scene's object numbers. Every world passes the same
@@ -207,7 +222,16 @@ final class GeometryCache: @unchecked Sendable {
 
     /// `box` is nil for an object where the scene put it, else where it is now.
     func approach(_ object: Int, at box: Box?, compute: () -> AgentPose?) -> AgentPose? {
-        approaches.value(Placed(object: object, box: box), compute: compute)
+        guard box == nil, object >= 0 else { return approaches.value(Placed(object: object, box: box), compute: compute) }
+        lock.lock()
+        if object < approachesAtStart.count, let known = approachesAtStart[object] { lock.unlock(); return known }
+        lock.unlock()
+        let computed = compute()
+        lock.lock()
+        defer { lock.unlock() }
+        if object >= approachesAtStart.count { approachesAtStart += Array(repeating: nil, count: object + 1 - approachesAtStart.count) }
+        approachesAtStart[object] = .some(computed)
+        return computed
     }
 
     /// Whether an object away from its starting place is in sight (`World.isVisibleWhereItIs`):
@@ -219,6 +243,68 @@ final class GeometryCache: @unchecked Sendable {
 
     func isVisible(_ object: Int, at box: Box, from pose: AgentPose, uncovered: [Int], compute: () -> Bool) -> Bool {
         sightings.value(Sighting(object: object, box: box, pose: pose, uncovered: uncovered), compute: compute)
+    }
+}
+
+/// The per-pose views of a scene (`GeometryCache.view`): `SharedMemo`'s contract (the lock held
+/// for the lookup and the insert only, at most `limit` entries, then afresh) on an open-addressing
+/// table hashed by the pose's bits with a multiply-xor mix, not `Hasher` (every step looks a pose
+/// up; SipHash over the five fields was a tenth of the camera's time). Equal poses (`==`: 0 and
+/// -0 alike) hash alike: zero is hashed as +0.
+final class PoseViewMemo: @unchecked Sendable {
+    static var limit: Int { SharedMemo<AgentPose, PoseView>.limit }
+    private var poses: [AgentPose] = []
+    private var views: [PoseView?] = []
+    private var count = 0
+    private let lock = NSLock()
+
+    func value(_ pose: AgentPose, compute: () -> PoseView) -> PoseView {
+        lock.lock()
+        if let cached = find(pose) { lock.unlock(); return cached }
+        lock.unlock()
+        let view = compute()
+        lock.lock()
+        defer { lock.unlock() }
+        if let raced = find(pose) { return raced }
+        // At most half full, so every probe ends at an empty slot; past `limit`, afresh.
+        if (count + 1) * 2 > views.count {
+            let kept = count >= Self.limit ? [] : zip(poses, views).compactMap { pose, view in view.map { (pose, $0) } }
+            let capacity = kept.isEmpty ? 16 : views.count * 2
+            poses = Array(repeating: pose, count: capacity)
+            views = Array(repeating: nil, count: capacity)
+            count = 0
+            for (pose, view) in kept { insert(pose, view) }
+        }
+        insert(pose, view)
+        return view
+    }
+
+    private func find(_ pose: AgentPose) -> PoseView? {
+        guard !views.isEmpty else { return nil }
+        let mask = views.count - 1
+        var slot = Self.hash(pose) & mask
+        while let view = views[slot] {
+            if poses[slot] == pose { return view }
+            slot = (slot + 1) & mask
+        }
+        return nil
+    }
+
+    private func insert(_ pose: AgentPose, _ view: PoseView) {
+        let mask = views.count - 1
+        var slot = Self.hash(pose) & mask
+        while views[slot] != nil { slot = (slot + 1) & mask }
+        poses[slot] = pose
+        views[slot] = view
+        count += 1
+    }
+
+    static func hash(_ pose: AgentPose) -> Int {
+        @inline(__always) func bits(_ value: Double) -> UInt64 { value == 0 ? 0 : value.bitPattern }
+        @inline(__always) func mix(_ h: UInt64, _ next: UInt64) -> UInt64 { (h ^ (h >> 31)) &* 0x9E37_79B9_7F4A_7C15 ^ next }
+        var h = mix(mix(mix(mix(bits(pose.x), bits(pose.z)), bits(pose.yaw)), bits(pose.horizon)), pose.standing ? 1 : 0)
+        h = (h ^ (h >> 29)) &* 0xBF58_476D_1CE4_E5B9
+        return Int(truncatingIfNeeded: h ^ (h >> 32))
     }
 }
 

@@ -54,11 +54,22 @@ public struct DecisionParser: Sendable {
     }
 
     func read(decision: String) -> Read {
-        var kind: ActionKind
+        var kind = ActionKind.error
         var word: String?
-        if let ascii = Self.splitASCIIKind(decision) {
-            (kind, word) = ascii
-        } else {
+        var exact: (type: Int, name: String)?
+        var text = decision
+        let isASCII = text.withUTF8 { bytes -> Bool in
+            guard let split = Self.splitASCIIBytes(bytes) else { return false }
+            kind = split.kind
+            guard let range = split.word else { return true }
+            // The word's bytes looked up as they are (no `String` made and hashed for it when it
+            // names a type exactly, as a plan's words do); otherwise the matcher's steps.
+            let wordBytes = UnsafeBufferPointer(rebasing: bytes[range])
+            exact = matcher.tables.exactType(wordBytes)
+            if exact == nil { word = String(decoding: wordBytes, as: UTF8.self) }
+            return true
+        }
+        if !isASCII {
             kind = Self.kindOrder.first { decision.hasPrefix($0.rawValue) } ?? .error
             if Self.containsPutIn(decision) { kind = .putIn }
             if !Self.objectless.contains(where: { decision.hasPrefix($0) }) {
@@ -67,7 +78,9 @@ public struct DecisionParser: Sendable {
             }
         }
         var object: String?, type: Int?
-        if let word {
+        if let exact {
+            (type, object) = exact
+        } else if let word {
             let match = matcher.resolve(word)
             object = match?.name ?? ParsedDecision.noSuitableObject
             type = match?.type
@@ -85,12 +98,11 @@ public struct DecisionParser: Sendable {
         var text = decision
         let ascii = text.withUTF8 { bytes -> Bool? in
             guard bytes.allSatisfy({ $0 < 0x80 }) else { return nil }
-            return find(putInWords, in: bytes, from: 0) != nil
+            return find("put in", in: bytes)
         }
         return ascii ?? decision.contains("put in")
     }
 
-    static let putInWords = Array("put in".utf8)
 
     /// The action and the object word of ASCII decision text, found on its bytes (nil for other
     /// text). For ASCII the byte tests agree with the Character tests of the general path (the
@@ -104,18 +116,62 @@ public struct DecisionParser: Sendable {
     static func splitASCIIKind(_ decision: String) -> (kind: ActionKind, word: String?)? {
         var text = decision
         return text.withUTF8 { bytes -> (ActionKind, String?)? in
-            guard bytes.allSatisfy({ $0 < 0x80 }) else { return nil }
-            func starts(with name: [UInt8]) -> Bool { bytes.count >= name.count && bytes.starts(with: name) }
-            var action = actionOrderBytes.firstIndex(where: starts).map { kindOrder[$0] } ?? .error
-            if find(putInWords, in: bytes, from: 0) != nil { action = .putIn }
-            guard !objectlessBytes.contains(where: starts) else { return (action, nil) }
-            let start = bytes.lastIndex(of: UInt8(ascii: " ")).map { $0 + 1 } ?? 0
-            return (action, String(decoding: UnsafeBufferPointer(rebasing: bytes[start...]), as: UTF8.self))
+            splitASCIIBytes(bytes).map { split in
+                (split.kind, split.word.map { String(decoding: UnsafeBufferPointer(rebasing: bytes[$0]), as: UTF8.self) })
+            }
         }
     }
 
-    static let actionOrderBytes = actionOrder.map { Array($0.utf8) }
-    static let objectlessBytes = objectless.map { Array($0.utf8) }
+    /// `splitASCIIKind` on the decision's bytes, the word as their range (nil for other text).
+    static func splitASCIIBytes(_ bytes: UnsafeBufferPointer<UInt8>) -> (kind: ActionKind, word: Range<Int>?)? {
+        guard bytes.allSatisfy({ $0 < 0x80 }) else { return nil }
+        var action = kind(startingWith: bytes)
+        if find("put in", in: bytes) { action = .putIn }
+        guard !isObjectless(bytes) else { return (action, nil) }
+        let start = bytes.lastIndex(of: UInt8(ascii: " ")).map { $0 + 1 } ?? 0
+        return (action, start..<bytes.count)
+    }
+
+    /// The kind whose name `bytes` starts with, the first in `kindOrder`, else `error`: the
+    /// names compared by their first byte, then as static bytes (a list of names, read on every
+    /// plan step, counted a reference per name on storage both worker threads share).
+    /// `DecisionParserTests` holds it to the scan of `actionOrder`.
+    static func kind(startingWith bytes: UnsafeBufferPointer<UInt8>) -> ActionKind {
+        func starts(_ name: StaticString) -> Bool { Self.starts(bytes, with: name) }
+        switch bytes.first {
+        case UInt8(ascii: "i"): return starts("init") ? .initialize : .error
+        case UInt8(ascii: "n"): return starts("navigate to") ? .navigateTo : .error
+        case UInt8(ascii: "p"): return starts("pickup") ? .pickup : starts("put") ? .put : .error  // `put in` starts with `put`
+        case UInt8(ascii: "t"): return starts("toggle") ? .toggle : .error
+        case UInt8(ascii: "o"): return starts("open") ? .open : starts("observe") ? .observe : .error
+        case UInt8(ascii: "c"): return starts("close") ? .close : .error
+        case UInt8(ascii: "m"): return starts("move forward") ? .moveForward : .error
+        case UInt8(ascii: "e"): return starts("end") ? .end : .error
+        default: return .error
+        }
+    }
+
+    /// Whether `bytes` starts with one of `objectless`, likewise.
+    static func isObjectless(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        func starts(_ name: StaticString) -> Bool { Self.starts(bytes, with: name) }
+        switch bytes.first {
+        case UInt8(ascii: "e"): return starts("end") || starts("error")
+        case UInt8(ascii: "o"): return starts("observe")
+        case UInt8(ascii: "m"): return starts("move forward")
+        default: return false
+        }
+    }
+
+    @inline(__always)
+    static func starts(_ bytes: UnsafeBufferPointer<UInt8>, with name: StaticString) -> Bool {
+        guard name.utf8CodeUnitCount <= bytes.count, let base = bytes.baseAddress else { return name.utf8CodeUnitCount == 0 }
+        return memcmp(base, name.utf8Start, name.utf8CodeUnitCount) == 0
+    }
+
+    /// Whether `pattern` occurs in `bytes`.
+    static func find(_ pattern: StaticString, in bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        pattern.withUTF8Buffer { find($0, in: bytes, from: 0) } != nil
+    }
 
     /// The first `<DecisionMaking>(.*?)</DecisionMaking>` whose inner text has no newline (the
     /// reference's regex has no DOTALL). Searches UTF-8 bytes, as the regex matches code points,
@@ -146,15 +202,77 @@ public struct DecisionParser: Sendable {
 
     /// The offset of the first occurrence of `pattern` at or after `start`.
     static func find(_ pattern: [UInt8], in bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
-        guard let base = bytes.baseAddress, let first = pattern.first else { return nil }
+        pattern.withUnsafeBufferPointer { find($0, in: bytes, from: start) }
+    }
+
+    static func find(_ pattern: UnsafeBufferPointer<UInt8>, in bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
+        guard let base = bytes.baseAddress, let patternBase = pattern.baseAddress, let first = pattern.first else { return nil }
         var position = start
         while position + pattern.count <= bytes.count,
               let found = memchr(base + position, Int32(first), bytes.count - position - pattern.count + 1) {
             let index = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
-            if memcmp(base + index, pattern, pattern.count) == 0 { return index }
+            if memcmp(base + index, patternBase, pattern.count) == 0 { return index }
             position = index + 1
         }
         return nil
+    }
+}
+
+/// Distinct byte strings and their positions, found by their bytes: an open-addressing table
+/// (FNV-1a hash, linear probing, at most half full), so a lookup hashes the bytes once and
+/// compares them with one key, without making a `String` (a scene's type names: a few dozen).
+struct ByteKeyedTable: Sendable {
+    /// The keys end to end, key i at `offsets[i]..<offsets[i + 1]` (one array: a lookup counts
+    /// no reference on an array per key).
+    private let storage: [UInt8]
+    private let offsets: [Int]
+    /// Key position + 1 per slot; 0 is an empty slot.
+    private let slots: [Int32]
+    private let mask: Int
+
+    init(keys: [[UInt8]]) {
+        storage = keys.flatMap { $0 }
+        var offsets = [0]
+        for key in keys { offsets.append(offsets[offsets.count - 1] + key.count) }
+        self.offsets = offsets
+        var capacity = 8
+        while capacity < keys.count * 2 { capacity <<= 1 }
+        mask = capacity - 1
+        var slots = [Int32](repeating: 0, count: capacity)
+        for (position, key) in keys.enumerated() {
+            var slot = key.withUnsafeBufferPointer { Self.hash($0) } & (capacity - 1)
+            while slots[slot] != 0 {
+                // A repeated key keeps its first position.
+                if keys[Int(slots[slot]) - 1] == key { break }
+                slot = (slot + 1) & (capacity - 1)
+            }
+            if slots[slot] == 0 { slots[slot] = Int32(position + 1) }
+        }
+        self.slots = slots
+    }
+
+    /// The position of the key with these bytes, if any.
+    func index(of bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+        var slot = Self.hash(bytes) & mask
+        return storage.withUnsafeBufferPointer { all -> Int? in
+            // The table is at most half full, so an empty slot ends every probe.
+            while slots[slot] != 0 {
+                let position = Int(slots[slot]) - 1
+                let start = offsets[position], count = offsets[position + 1] - start
+                if count == bytes.count {
+                    guard count > 0, let key = all.baseAddress, let word = bytes.baseAddress else { return position }
+                    if memcmp(key + start, word, count) == 0 { return position }
+                }
+                slot = (slot + 1) & mask
+            }
+            return nil
+        }
+    }
+
+    static func hash(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in bytes { h = (h ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        return Int(truncatingIfNeeded: h ^ (h >> 32))
     }
 }
 
@@ -184,15 +302,31 @@ public struct TypeMatcher: Sendable {
         /// their UTF-8 bytes (the edit distance compares bytes).
         let fuzzyCandidates: [(key: String, type: Int)]
         let fuzzyBytes: [[UInt8]]
+        /// `exact` keyed by the names' UTF-8 bytes (`exactType`): the names' positions, and
+        /// what `exact` gives for each name (names longer than `maxNameLength` match nothing).
+        let exactBytes: ByteKeyedTable
+        let exactTypeOfName: [Int?]
 
         init(types: [String]) {
             let sorted = types.sorted()
             names = sorted
-            exact = Dictionary(sorted.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+            let exact = Dictionary(sorted.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+            self.exact = exact
             lowercased = Dictionary(sorted.enumerated().map { ($1.lowercased(), $0) }, uniquingKeysWith: { first, _ in first })
             fuzzyCandidates = sorted.enumerated().map { (TypeMatcher.normalise($1), $0) }
             normalised = Dictionary(fuzzyCandidates.map { ($0.key, $0.type) }, uniquingKeysWith: { first, _ in first })
             fuzzyBytes = fuzzyCandidates.map { Array($0.key.utf8) }
+            exactBytes = ByteKeyedTable(keys: sorted.map { Array($0.utf8) })
+            exactTypeOfName = sorted.map { name in name.utf8.count <= TypeMatcher.maxNameLength ? exact[name] : nil }
+        }
+
+        /// What `resolve` answers for a word whose UTF-8 bytes are a type's name as written, found
+        /// by those bytes: nil when no name has them (`resolve` then takes its other steps). The
+        /// type is `exact`'s for that name (the first of names that compare equal) and the name
+        /// has the word's bytes, so it reads as the word itself, as `resolve` returns it.
+        func exactType(_ word: UnsafeBufferPointer<UInt8>) -> (type: Int, name: String)? {
+            guard let index = exactBytes.index(of: word), let type = exactTypeOfName[index] else { return nil }
+            return (type, names[index])
         }
     }
     let tables: Tables

@@ -47,7 +47,9 @@ public struct GoalReport: Hashable, Sendable {
             return
         }
         var holds: UInt64 = 0
-        for (index, check) in checks.checks.enumerated() where check.holds(in: world) { holds |= 1 << UInt64(index) }
+        // By index: a check is read in place (a copy counted a reference on its description).
+        let all = checks.checks
+        for index in all.indices where all[index].holds(in: world) { holds |= 1 << UInt64(index) }
         storage = .tested(checks, holds: holds)
     }
 
@@ -102,7 +104,22 @@ public enum GoalCheck {
     /// `report(for: world.task, in: world)` for a world made for its task (`World.isMade(for:)`
     /// holds), without comparing the task again; empty for a world made without a task.
     public static func reportOnOwnTask(in world: World) -> GoalReport {
-        GoalReport(world.taskFacts.ownGoalChecks { Compiled(world.task.map { compileChecks(for: $0, in: world) } ?? []) }, in: world)
+        OwnChecks(of: world).report(in: world)
+    }
+
+    /// The goal checks of a world's own task (`reportOnOwnTask`), compiled once and kept by the
+    /// caller: a report from them tests the states without asking the task's facts (under their
+    /// lock) for the checks on every episode.
+    public struct OwnChecks: Sendable {
+        let compiled: Compiled
+
+        /// The checks of `world`'s own task (none for a world made without a task).
+        public init(of world: World) {
+            compiled = world.taskFacts.ownGoalChecks { Compiled(world.task.map { compileChecks(for: $0, in: world) } ?? []) }
+        }
+
+        /// `reportOnOwnTask(in: world)` for a world started from the one these were made of.
+        public func report(in world: World) -> GoalReport { GoalReport(compiled, in: world) }
     }
 
     /// The checks of a task's goal: what they say and which state they test depend only on the
@@ -151,12 +168,12 @@ public enum GoalCheck {
             case .inside(let object, let container, let alternative):
                 world.isInside(object, container) || alternative.map { world.isInside(object, $0) } ?? false
             case .held(let object): object.map { world.held == $0 } ?? false
-            case .state(let object, .temperature(let wanted)): world.temperature[object] == wanted
-            case .state(let object, .dirty(let dirty)): world.isDirty[object] == dirty
-            case .state(let object, .liquid(let liquid)): world.liquid[object] == liquid
-            case .state(let object, .cooked(let cooked)): world.isCooked[object] == cooked
-            case .toggled(let object, let wanted): world.isToggled[object] == wanted
-            case .open(let object, let open): world.isOpen[object] == open
+            case .state(let object, .temperature(let wanted)): world.objects[object].temperature == wanted
+            case .state(let object, .dirty(let dirty)): world.objects[object].isDirty == dirty
+            case .state(let object, .liquid(let liquid)): world.objects[object].liquid == liquid
+            case .state(let object, .cooked(let cooked)): world.objects[object].isCooked == cooked
+            case .toggled(let object, let wanted): world.objects[object].isToggled == wanted
+            case .open(let object, let open): world.objects[object].isOpen == open
             case .inView(let object): world.interactable.contains(world.scene.objectType[object]) && !world.isHidden(object)
             case .never: false
             }
@@ -278,7 +295,7 @@ public enum GoalCheck {
             // state lights it through its knob.
             if outcome.error == .notToggleable, let burner = outcome.object,
                let knob = world.scene.controlled.firstIndex(where: { $0.contains(burner) }) {
-                expert.switchDevice(knob, on: !expert.isToggled[burner])
+                expert.switchDevice(knob, on: !expert.objects[burner].isToggled)
             }
         }
         var named: [Int] = []
@@ -288,22 +305,22 @@ public enum GoalCheck {
         var changes: [ExpertChange] = []
         for object in named {
             let name = "\(world.scene.typeName(ofObject: object)) \(world.scene.scene.objects[object].objectId)"
-            if expert.temperature[object] != start.temperature[object] {
-                let wanted = expert.temperature[object]
+            if expert.objects[object].temperature != start.objects[object].temperature {
+                let wanted = expert.objects[object].temperature
                 changes.append(ExpertChange(object: object, kind: .temperature(wanted),
                                             description: "\(name) is \(wanted == .hot ? "hot" : wanted == .cold ? "cold" : "at room temperature")"))
             }
-            if expert.isDirty[object] != start.isDirty[object] {
-                let dirty = expert.isDirty[object]
+            if expert.objects[object].isDirty != start.objects[object].isDirty {
+                let dirty = expert.objects[object].isDirty
                 changes.append(ExpertChange(object: object, kind: .dirty(dirty), description: "\(name) is \(dirty ? "dirty" : "clean")"))
             }
-            if expert.liquid[object] != start.liquid[object] {
-                let liquid = expert.liquid[object]
+            if expert.objects[object].liquid != start.objects[object].liquid {
+                let liquid = expert.objects[object].liquid
                 changes.append(ExpertChange(object: object, kind: .liquid(liquid),
                                             description: "\(name) is \(liquid == .none ? "empty" : "filled with \(liquid.rawValue)")"))
             }
-            if expert.isCooked[object] != start.isCooked[object] {
-                let cooked = expert.isCooked[object]
+            if expert.objects[object].isCooked != start.objects[object].isCooked {
+                let cooked = expert.objects[object].isCooked
                 changes.append(ExpertChange(object: object, kind: .cooked(cooked), description: "\(name) is \(cooked ? "cooked" : "not cooked")"))
             }
         }

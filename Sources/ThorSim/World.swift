@@ -27,20 +27,28 @@ public struct World: Sendable {
     /// The key-action strings of `task` (empty without one), built once per task's world.
     public var taskKeyActionTexts: [String] { taskFacts.keyActionTexts }
 
-    // Object state, indexed by object number (set from the scene by `loadInitialState`).
-    public private(set) var parent: [Int] = [] { didSet { viewIsCurrent = false } }
-    public private(set) var isOpen: [Bool] = [] { didSet { viewIsCurrent = false } }
-    public private(set) var isToggled: [Bool] = []
-    public private(set) var isDirty: [Bool] = []
-    public private(set) var liquid: [Liquid] = []
-    public private(set) var isCooked: [Bool] = []
-    public private(set) var temperature: [Temperature] = []
-
+    /// Each object's state, indexed by object number (set from the scene by `loadInitialState`):
+    /// one array of small values, so a copy of a world (one per episode) counts one reference for
+    /// them and its first change copies one buffer (as ten parallel arrays, each was a reference
+    /// count on memory the line before had not touched, and each array written a copy).
+    public private(set) var objects: [ObjectState] = [] { didSet { viewIsCurrent = false } }
     /// Where each object's box is now: put and pickup move objects, and the camera and the
-    /// approach follow them.
+    /// approach follow them. Apart from `objects`: a box is six numbers, written only by a put.
     public private(set) var boxes: [Box] = [] { didSet { viewIsCurrent = false } }
+    /// The `moved` objects in ascending order (nothing moves back): the camera tests these where
+    /// they are now, on every step, without a pass over all objects.
+    private(set) var movedObjects: [Int] = []
+
+    // Each field of `objects` spelled out as an array (tools and tests; a step reads `objects`).
+    public var parent: [Int] { objects.map(\.parent) }
+    public var isOpen: [Bool] { objects.map(\.isOpen) }
+    public var isToggled: [Bool] { objects.map(\.isToggled) }
+    public var isDirty: [Bool] { objects.map(\.isDirty) }
+    public var liquid: [Liquid] { objects.map(\.liquid) }
+    public var isCooked: [Bool] { objects.map(\.isCooked) }
+    public var temperature: [Temperature] { objects.map(\.temperature) }
     /// Objects no longer where the scene put them (their views are computed live, not cached).
-    public private(set) var moved: [Bool] = [] { didSet { viewIsCurrent = false } }
+    public var moved: [Bool] { objects.map(\.moved) }
 
     /// The object in the agent's hand, if any.
     public private(set) var held: Int? { didSet { viewIsCurrent = false } }
@@ -75,7 +83,7 @@ public struct World: Sendable {
         }
         taskFacts = TaskFacts(
             task: task, targets: targets, related: (task?.relatedObjects ?? []).compactMap { scene.indexById[$0] },
-            startNavigable: start,
+            startNavigable: start, corner: scene.grid.corner ?? AgentPose(scene.scene.startPose),
             // Resolved once per scene and table (every episode passes the same table).
             approachPoses: scene.cache.approachPoses(approachPoses) {
                 var poses: [Int: AgentPose] = [:]
@@ -97,33 +105,33 @@ public struct World: Sendable {
     }
 
     mutating func loadInitialState() {
-        parent = scene.initialParent
         boxes = scene.boxes
-        moved = Array(repeating: false, count: scene.objectCount)
+        movedObjects = []
         held = nil
         location = nil
         containerTypes = TypeSet()
         navigable = startNavigable
         pose.standing = true
-        if let settled = scene.cache.settledState {
-            (isOpen, isToggled, isDirty, liquid, isCooked, temperature) = settled
+        if let start = scene.cache.initialObjects {
+            objects = start
         } else {
             settleInitialState()
-            scene.cache.settledState = (isOpen, isToggled, isDirty, liquid, isCooked, temperature)
+            scene.cache.initialObjects = objects
         }
         reset()
     }
 
-    /// The scene's object states as its metadata gives them, then settled by the devices: the same
-    /// for every episode on the scene, so computed by its first episode and shared (`GeometryCache`).
+    /// The scene's objects in their containers with the states its metadata gives them, then
+    /// settled by the devices: the same for every episode on the scene, so computed by its first
+    /// episode and shared (`GeometryCache`).
     private mutating func settleInitialState() {
-        let objects = scene.scene.objects
-        isOpen = objects.map(\.state.isOpen)
-        isToggled = objects.map(\.state.isToggled)
-        isDirty = objects.map(\.state.isDirty)
-        liquid = objects.map { $0.state.isFilledWithLiquid ? Liquid(rawValue: $0.state.fillLiquid ?? "water") ?? .water : .none }
-        isCooked = objects.map(\.state.isCooked)
-        temperature = objects.map(\.state.temperature)
+        objects = zip(scene.scene.objects, scene.initialParent).map { object, parent in
+            let state = object.state
+            return ObjectState(
+                parent: parent, isOpen: state.isOpen, isToggled: state.isToggled, isDirty: state.isDirty, isCooked: state.isCooked,
+                moved: false, liquid: state.isFilledWithLiquid ? Liquid(rawValue: state.fillLiquid ?? "water") ?? .water : .none,
+                temperature: state.temperature)
+        }
         // Running devices act on what they hold from the first frame (a Fridge's contents are
         // cold), so states start settled and only an action changes them.
         applyDeviceEffects()
@@ -135,7 +143,7 @@ public struct World: Sendable {
     /// types, so an `init` mid-episode keeps them too. Object states are not restored; make a new
     /// `World` for a new episode.
     public mutating func reset() {
-        var corner = scene.grid.corner ?? AgentPose(scene.scene.startPose)
+        var corner = taskFacts.corner
         corner.standing = pose.standing
         if corner == pose, viewIsCurrent { return }
         pose = corner
@@ -149,7 +157,10 @@ public struct World: Sendable {
     /// It names those two task ids; thor-lite applies the rule to any task listing several targets
     /// of a type, which on test_809 is the same thing.
     public func object(for type: Int, navigating: Bool = false) -> Int {
-        guard let listed = targets[type], let first = listed.first else { return scene.firstOfType[type] }
+        // Most types name no target: a bit test, not a dictionary lookup.
+        guard taskFacts.targetTypes.contains(type), let listed = taskFacts.targets[type], let first = listed.first else {
+            return scene.firstOfType[type]
+        }
         return navigating && listed.count > 1 && held != nil ? listed[1] : first
     }
 
@@ -195,7 +206,7 @@ public struct World: Sendable {
         // The wrapper reads a task target from the current metadata and any other object from the
         // metadata captured when the episode started (RocAgent.objecttype2object), so what a
         // receptacle holds is its current contents for a target and its starting contents otherwise.
-        let current = targets[type] != nil
+        let current = taskFacts.targetTypes.contains(type)
         var facing = object
         if !scene.affordances[object].contains(.openable), scene.affordances[object].contains(.receptacle),
            // Something shut inside a closed device on the receptacle (a Potato in the Microwave on
@@ -221,10 +232,12 @@ public struct World: Sendable {
         location = object
         if scene.affordances[facing].contains(.receptacle) {
             // A redirected-to object is read from the current metadata.
-            let current = facing != object || targets[type] != nil
-            containerTypes = TypeSet()
-            for item in 0..<scene.objectCount where current ? isInside(item, facing) : scene.isInitiallyInside(item, facing) {
-                containerTypes.insert(scene.objectType[item])
+            let current = facing != object || taskFacts.targetTypes.contains(type)
+            if current {
+                containerTypes = TypeSet()
+                for item in 0..<scene.objectCount where isInside(item, facing) { containerTypes.insert(scene.objectType[item]) }
+            } else {
+                containerTypes = scene.initialContentTypes[facing]
             }
         }
         refreshView()
@@ -237,7 +250,7 @@ public struct World: Sendable {
         if isHidden(object) { return nil }
         // The answer depends on geometry only: once per scene, object and place (put objects land
         // on the same spots again and again).
-        return scene.cache.approach(object, at: moved[object] ? boxes[object] : nil) { computeApproach(object) }
+        return scene.cache.approach(object, at: objects[object].moved ? boxes[object] : nil) { computeApproach(object) }
     }
 
     private func computeApproach(_ object: Int) -> AgentPose? {
@@ -268,13 +281,13 @@ public struct World: Sendable {
     /// covers a drawer it is in (the drawer slides out from under it).
     func uncovering(_ object: Int) -> [Int] {
         var result: [Int] = []
-        var current = parent[object]
+        var current = objects[object].parent
         while current >= 0 {
             result.append(current)
             if scene.slidesOut[current] {
                 result += scene.sight.occluders.filter { Sight.overlaps($0.box, boxes[current]) }.map(\.object)
             }
-            current = parent[current]
+            current = objects[current].parent
         }
         return result
     }
@@ -286,8 +299,8 @@ public struct World: Sendable {
         guard scene.affordances[object].contains(.pickupable) else { return .failed(.notPickupable, object) }
         guard held == nil else { return .failed(.handFull, object) }
         held = object
-        parent[object] = -1
-        moved[object] = true
+        objects[object].parent = -1
+        markMoved(object)
         refreshView()
         return .ok(object)
     }
@@ -301,17 +314,17 @@ public struct World: Sendable {
         guard scene.affordances[receptacle].contains(.receptacle) else { return .failed(.notReceptacle, receptacle) }
         let receptacleType = scene.typeName(ofObject: receptacle)
         if scene.affordances[receptacle].contains(.openable), PlacementRules.mustBeOpenToPlaceIn.contains(receptacleType),
-           !isOpen[receptacle] {
+           !objects[receptacle].isOpen {
             return .failed(.receptacleClosed, receptacle)
         }
         guard PlacementRules.allows(held: scene.typeName(ofObject: item), in: receptacleType) else {
             return .failed(.placementNotAllowed, receptacle)
         }
         // An object-specific receptacle has one attach point (§3.5): "<name> is full right now".
-        if PlacementRules.objectSpecificReceptacles.contains(receptacleType), parent.contains(receptacle) {
+        if PlacementRules.objectSpecificReceptacles.contains(receptacleType), objects.contains(where: { $0.parent == receptacle }) {
             return .failed(.receptacleFull, receptacle)
         }
-        parent[item] = receptacle
+        objects[item].parent = receptacle
         place(item, in: receptacle)
         held = nil
         applyDeviceEffects()
@@ -329,10 +342,10 @@ public struct World: Sendable {
         // current metadata, any other object from the metadata of the episode's start
         // (RocAgent.objecttype2object). A second toggle of a non-target object therefore asks for
         // the same state again, which AI2-THOR refuses ("can't toggle object on if it's already on!").
-        let readAsOn = targets[type] != nil ? isToggled[object] : scene.scene.objects[object].state.isToggled
+        let readAsOn = taskFacts.targetTypes.contains(type) ? objects[object].isToggled : scene.scene.objects[object].state.isToggled
         let turningOn = !readAsOn
-        if turningOn == isToggled[object] { return .failed(.alreadyToggled, object) }
-        if turningOn, isOpen[object], DeviceRules.mustBeClosedToTurnOn.contains(scene.typeName(ofObject: object)) {
+        if turningOn == objects[object].isToggled { return .failed(.alreadyToggled, object) }
+        if turningOn, objects[object].isOpen, DeviceRules.mustBeClosedToTurnOn.contains(scene.typeName(ofObject: object)) {
             return .failed(.mustBeClosed, object)
         }
         switchDevice(object, on: turningOn)
@@ -342,8 +355,8 @@ public struct World: Sendable {
     /// Sets a device on or off with what it controls (StoveKnob → StoveBurner) and applies the
     /// effects; the rules are the caller's business.
     mutating func switchDevice(_ object: Int, on: Bool) {
-        isToggled[object] = on
-        for controlled in scene.controlled[object] { isToggled[controlled] = on }
+        objects[object].isToggled = on
+        for controlled in scene.controlled[object] { objects[controlled].isToggled = on }
         applyDeviceEffects()
     }
 
@@ -354,10 +367,10 @@ public struct World: Sendable {
         let object = object(for: type)
         guard canInteract(with: object) else { return .failed(.notInteractable, object) }
         guard scene.affordances[object].contains(.openable) else { return .failed(.notOpenable, object) }
-        if isToggled[object], DeviceRules.mustBeOffToOpen.contains(scene.typeName(ofObject: object)) {
+        if objects[object].isToggled, DeviceRules.mustBeOffToOpen.contains(scene.typeName(ofObject: object)) {
             return .failed(.mustBeOff, object)
         }
-        isOpen[object] = open
+        objects[object].isOpen = open
         applyDeviceEffects()
         refreshView()
         return .ok(object)
@@ -420,7 +433,7 @@ public struct World: Sendable {
     /// An object's `position` as the wrapper reads it: where the scene put it, or its box centre
     /// once moved.
     func positionOf(_ object: Int) -> Vec3 {
-        moved[object] ? boxes[object].center : scene.scene.objects[object].position
+        objects[object].moved ? boxes[object].center : scene.scene.objects[object].position
     }
 
     /// Moves a put object's box to where it lands, and what it carries along (a Plate's Apple).
@@ -430,8 +443,16 @@ public struct World: Sendable {
         for carried in 0..<scene.objectCount where isInside(carried, item) {
             boxes[carried].center = Vec3(x: boxes[carried].center.x + new.center.x - old.x, y: boxes[carried].center.y + new.center.y - old.y,
                                          z: boxes[carried].center.z + new.center.z - old.z)
-            moved[carried] = true
+            markMoved(carried)
         }
+    }
+
+    /// Marks an object away from where the scene put it (nothing moves back to it).
+    private mutating func markMoved(_ object: Int) {
+        guard !objects[object].moved else { return }
+        objects[object].moved = true
+        // In object order, as a pass over all objects would meet them (the visible list's order).
+        movedObjects.insert(object, at: movedObjects.firstIndex(where: { $0 > object }) ?? movedObjects.count)
     }
 
     /// Where `put` leaves an object: AI2-THOR tries spawn points on the receptacle nearest the
@@ -454,10 +475,10 @@ public struct World: Sendable {
 
     /// True when `object` sits (directly or further down) inside `container`.
     public func isInside(_ object: Int, _ container: Int) -> Bool {
-        var current = parent[object]
+        var current = objects[object].parent
         while current >= 0 {
             if current == container { return true }
-            current = parent[current]
+            current = objects[current].parent
         }
         return false
     }
@@ -466,10 +487,10 @@ public struct World: Sendable {
     /// object itself stays visible, as AI2-THOR reports it).
     public func isHidden(_ object: Int) -> Bool {
         // One walk up the containers for both tests (the camera asks this of every object in view).
-        var current = parent[object]
+        var current = objects[object].parent
         while current >= 0 {
-            if current == held || (!isOpen[current] && scene.hidesContents[current]) { return true }
-            current = parent[current]
+            if current == held || (!objects[current].isOpen && scene.hidesContents[current]) { return true }
+            current = objects[current].parent
         }
         return false
     }
@@ -481,19 +502,10 @@ public struct World: Sendable {
     /// object is always in view and close.
     func see(from pose: AgentPose) -> Look {
         let view = scene.view(from: pose)
-        var here: Look
-        if view.changeable.contains(where: { moved[$0] || isHidden($0) }) {
-            here = seenObjectByObject(in: view)
-        } else {
-            // Every object of the view is where the scene put it and in sight: the view's own
-            // lists, as adding them one by one would make them.
-            var interactable = view.navigableTypes
-            interactable.formUnion(view.types.intersection(containerTypes))
-            here = (view.visible, view.navigableTypes, interactable)
-        }
-        if moved.contains(true) {
+        var here = seenObjectByObject(in: view)
+        if !movedObjects.isEmpty {
             let camera = view.camera
-            for object in 0..<scene.objectCount where moved[object] && object != held && scene.sight.canBeSeen[object] && !isHidden(object) {
+            for object in movedObjects where object != held && scene.sight.canBeSeen[object] && !isHidden(object) {
                 let box = boxes[object]
                 if isVisibleWhereItIs(object, box: box, from: camera, pose: pose) {
                     add(object, navigable: scene.sight.isNavigableBySize(object, box: box, from: pose), to: &here)
@@ -517,15 +529,38 @@ public struct World: Sendable {
     }
 
     /// The objects of a pose's view that are still where the scene put them and not hidden, with
-    /// the types they make navigable and interactable, tested one by one (`see`, when some of
-    /// them have moved or are hidden).
+    /// the types they make navigable and interactable. Only the view's changeable objects are
+    /// tested, once each: the others are seen as the view saw them, so their types are the view's
+    /// `fixedTypes`; when none drops out, the look is the view's own list (no copy). An object's
+    /// type is interactable when it is navigable or among the current container's contents, so
+    /// the interactable types are the navigable ones and the seen ones of the container's.
     func seenObjectByObject(in view: PoseView) -> Look {
-        var look: Look = ([], TypeSet(), TypeSet())
-        look.visible.reserveCapacity(view.visible.count + 1)
-        for (k, object) in view.visible.enumerated() where !moved[object] && !isHidden(object) {
-            add(object, navigable: view.navigable[k], to: &look)
+        var visible: [Int] = []
+        var droppedAny = false
+        var types = view.fixedTypes, navigable = view.fixedNavigableTypes
+        // The runs of objects between the changeable ones that drop out are copied whole.
+        var runStart = 0
+        for k in view.changeablePositions {
+            let object = view.visible[k]
+            if objects[object].moved || isHidden(object) {
+                if !droppedAny { visible.reserveCapacity(view.visible.count + 1) }
+                droppedAny = true
+                visible.append(contentsOf: view.visible[runStart..<k])
+                runStart = k + 1
+            } else {
+                let type = scene.objectType[object]
+                types.insert(type)
+                if view.navigable[k] { navigable.insert(type) }
+            }
         }
-        return look
+        if droppedAny {
+            visible.append(contentsOf: view.visible[runStart...])
+        } else {
+            visible = view.visible
+        }
+        var interactable = navigable
+        interactable.formUnion(types.intersection(containerTypes))
+        return (visible, navigable, interactable)
     }
 
     /// `SceneSight.isVisible` for an object away from its starting place: its visibility points
@@ -574,27 +609,27 @@ public struct World: Sendable {
             case nil:
                 continue
             case .waterSource:
-                guard isToggled[device] else { continue }
+                guard objects[device].isToggled else { continue }
                 for basin in scene.basinsBelow[device] ?? [] {
                     for object in 0..<scene.objectCount where isInside(object, basin) {
-                        isDirty[object] = false
-                        if scene.affordances[object].contains(.canFillWithLiquid), liquid[object] == .none { liquid[object] = .water }
+                        objects[object].isDirty = false
+                        if scene.affordances[object].contains(.canFillWithLiquid), objects[object].liquid == .none { objects[object].liquid = .water }
                     }
                 }
             case .heater(let toasts, let mustBeClosed, let fillsWithCoffee):
-                guard isToggled[device], !(mustBeClosed && isOpen[device]) else { continue }
+                guard objects[device].isToggled, !(mustBeClosed && objects[device].isOpen) else { continue }
                 for object in 0..<scene.objectCount where isInside(object, device) {
-                    temperature[object] = .hot
+                    objects[object].temperature = .hot
                     // Coffee only fills an empty cup (coffeemachine.cs).
-                    if fillsWithCoffee, scene.affordances[object].contains(.canFillWithLiquid), liquid[object] == .none {
-                        liquid[object] = .coffee
+                    if fillsWithCoffee, scene.affordances[object].contains(.canFillWithLiquid), objects[object].liquid == .none {
+                        objects[object].liquid = .coffee
                     }
                     // Bread slices are toasted only where the heat zone allows toasting (HeatZone.cs).
                     let isBread = scene.typeName(ofObject: object) == "BreadSliced"
-                    if isBread ? toasts : scene.affordances[object].contains(.cookable) { isCooked[object] = true }
+                    if isBread ? toasts : scene.affordances[object].contains(.cookable) { objects[object].isCooked = true }
                 }
             case .coldSource:
-                for object in 0..<scene.objectCount where isInside(object, device) { temperature[object] = .cold }
+                for object in 0..<scene.objectCount where isInside(object, device) { objects[object].temperature = .cold }
             }
         }
     }
@@ -611,17 +646,26 @@ final class TaskFacts: @unchecked Sendable {
     let stepBudget: (taskType: String, budget: Int)?
     /// `World.targets`, `related`, `startNavigable` and `approachPoses`.
     let targets: [Int: [Int]]
+    /// The types `targets` lists objects under.
+    let targetTypes: TypeSet
     let related: [Int]
     let startNavigable: TypeSet
     let approachPoses: [Int: AgentPose]
+    /// Where `init` puts the agent (the scene's, kept here: the scene's grid is read under a lock,
+    /// and every episode starts with `init`).
+    let corner: AgentPose
     private var checks: GoalCheck.Compiled?
     private let lock = NSLock()
 
-    init(task: BenchmarkTask?, targets: [Int: [Int]], related: [Int], startNavigable: TypeSet, approachPoses: [Int: AgentPose]) {
+    init(task: BenchmarkTask?, targets: [Int: [Int]], related: [Int], startNavigable: TypeSet, corner: AgentPose, approachPoses: [Int: AgentPose]) {
         self.task = task
         self.targets = targets
+        var targetTypes = TypeSet()
+        for type in targets.keys { targetTypes.insert(type) }
+        self.targetTypes = targetTypes
         self.related = related
         self.startNavigable = startNavigable
+        self.corner = corner
         self.approachPoses = approachPoses
         keyActionTexts = task?.keyActionTexts ?? []
         stepBudget = task.map { ($0.taskType, TaskTypes.stepBudget($0.taskType)) }
@@ -649,6 +693,20 @@ final class TaskFacts: @unchecked Sendable {
         checks = compiled
         return compiled
     }
+}
+
+/// What the actions change of one object in an episode (`World.objects`).
+public struct ObjectState: Sendable, Hashable {
+    /// The receptacle it rests in (its innermost container), or -1 (none, or in the hand).
+    public var parent: Int
+    public var isOpen: Bool
+    public var isToggled: Bool
+    public var isDirty: Bool
+    public var isCooked: Bool
+    /// No longer where the scene put it (the camera then tests it where it is now).
+    public var moved: Bool
+    public var liquid: Liquid
+    public var temperature: Temperature
 }
 
 /// What fills an object (AI2-THOR's fill liquids: water, coffee, wine; docs/simulator-rules.md).

@@ -174,6 +174,34 @@ final class SimulateModeTests: XCTestCase {
         XCTAssertNotEqual(changed.tasks.first?.metrics, report.tasks.first?.metrics, "a new lookup is used")
     }
 
+    /// A worker keeps episode starts direct-mapped by identity (`GradeWorker.episodeStart`):
+    /// identities that share a slot (3 and 3 + 1024, mapped to different tasks), interleaved, each
+    /// grade as their line alone does.
+    func testIdentitiesSharingAWorkersSlotGradeAsTheirOwnTasks() throws {
+        let store = try importStore(Self.packageRoot.appendingPathComponent("fixtures/upstream"))
+        let tasks = try store.allTasks()
+        let first = try XCTUnwrap(tasks.first)
+        let second = try XCTUnwrap(tasks.first { $0.scene != first.scene || $0.taskType != first.taskType })
+        let grader = Grader(mode: .simulate, lookup: { $0 == .int(3) ? first : $0 == .int(3 + 1024) ? second : nil }, worlds: try TestWorlds(store))
+        func line(_ identity: Int, _ task: BenchmarkTask) -> String {
+            let actions = task.keyActions.map(\.text).map { "\"\($0)\"" }.joined(separator: ", ")
+            return #"{"identity": \#(identity), "actions": [\#(actions)]}"#
+        }
+        let lines = (0..<12).map { $0 % 3 == 0 ? line(3, first) : line(3 + 1024, second) }
+        let report = grader.grade(Data(lines.joined(separator: "\n").utf8), file: "slots.jsonl")
+        XCTAssertEqual(report.issues, [])
+        XCTAssertEqual(report.tasks.count, lines.count)
+        for (text, graded) in zip(lines, report.tasks) {
+            let alone = try XCTUnwrap(grader.grade(Data(text.utf8), file: "one.jsonl").tasks.first)
+            XCTAssertEqual(graded.metrics, alone.metrics, text)
+            XCTAssertEqual(graded.taskType, alone.taskType, text)
+            XCTAssertEqual(graded.scene, alone.scene, text)
+        }
+        XCTAssertEqual(report.tasks[0].scene, first.scene)
+        XCTAssertEqual(report.tasks[1].scene, second.scene)
+        XCTAssertEqual(report.tasks[1].taskType, second.taskType)
+    }
+
     final class Counter: @unchecked Sendable {
         private var counts: [TaskIdentity: Int] = [:]
         private let lock = NSLock()

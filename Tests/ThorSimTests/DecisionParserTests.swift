@@ -1,3 +1,4 @@
+import ThorFuzzSupport
 import XCTest
 
 @testable import ThorSim
@@ -69,6 +70,85 @@ final class DecisionParserTests: XCTestCase {
         XCTAssertNil(DecisionParser.splitASCII("navigate to é"), "non-ASCII text takes the Character path")
         XCTAssertEqual(parser.parse(decision: "navigate to é Fridge"), parser.parse(decision: "navigate to e Fridge").with(decision: "navigate to é Fridge"),
                        "the Character path reads the same action and object")
+    }
+
+    /// The action's kind and whether it takes no object are read by first byte and static names
+    /// (`kind(startingWith:)`, `isObjectless`): on every name, its prefixes, extensions and
+    /// near misses they answer as the scan of `actionOrder` and `objectless` in order does.
+    func testKindsByFirstByteAreTheFirstNameInOrderTheDecisionStartsWith() {
+        var texts = ["", " ", "x", "error", "errors", "e", "put in Fridge", "pickup", "pick", "openobserve", "observed", "p", "m"]
+        for name in DecisionParser.actionOrder + DecisionParser.objectless {
+            texts += [name, name + " Apple", name + "x", String(name.dropLast()), String(name.dropFirst()), name.uppercased(), " " + name]
+        }
+        for text in texts {
+            var bytes = Array(text.utf8)
+            bytes.withUnsafeMutableBufferPointer { buffer in
+                let words = UnsafeBufferPointer(buffer)
+                XCTAssertEqual(DecisionParser.kind(startingWith: words), DecisionParser.kindOrder.first { text.hasPrefix($0.rawValue) } ?? .error, text)
+                XCTAssertEqual(DecisionParser.isObjectless(words), DecisionParser.objectless.contains { text.hasPrefix($0) }, text)
+            }
+        }
+    }
+
+    /// Seeded random decisions made of action names, type names, their near misses, spaces,
+    /// `put in` anywhere, control and non-ASCII characters: the parser (byte paths, first-byte
+    /// kinds, words found by their bytes) reads each as the plain reading does (Character
+    /// prefixes, Foundation's `contains`, the last space-separated word resolved by the matcher).
+    func testRandomDecisionsReadAsThePlainReadingReadsThem() {
+        let types = ["Apple", "Bowl", "CounterTop", "Fridge", "GarbageCan", "K", "\u{212A}", "Sink", "SinkBasin", "StoveBurner"]
+        let parser = DecisionParser(sceneTypes: types)
+        let pieces = DecisionParser.actionOrder + DecisionParser.objectless + types + types.map { $0.lowercased() + "s" }
+            + ["put in", " ", "  ", "x", "é", "\r\n", "\u{0}", "navigate", "pick up", "Fridge1", "", String(repeating: "Long", count: 20)]
+        var generator = SeededGenerator(seed: 10)
+        for _ in 0..<3000 {
+            let decision = (0..<Int(generator.next() % 5)).map { _ in generator.pick(pieces) }
+                .joined(separator: generator.next() % 3 == 0 ? "" : " ")
+            var kind = DecisionParser.kindOrder.first { decision.hasPrefix($0.rawValue) } ?? .error
+            if decision.contains("put in") { kind = .putIn }
+            var word: String?
+            if !DecisionParser.objectless.contains(where: { decision.hasPrefix($0) }) {
+                word = String(decision[(decision.lastIndex(of: " ").map(decision.index(after:)) ?? decision.startIndex)...])
+            }
+            let match = word.flatMap { parser.matcher.resolve($0) }
+            let read = parser.read(decision: decision)
+            XCTAssertEqual(read.kind, kind, decision)
+            XCTAssertEqual(read.parsed.action, kind.rawValue, decision)
+            XCTAssertEqual(read.parsed.object, word.map { _ in match?.name ?? ParsedDecision.noSuitableObject }, decision)
+            XCTAssertEqual(read.type, match?.type, decision)
+        }
+    }
+
+    /// A word is first looked up by its bytes (`Tables.exactType`, `ByteKeyedTable`): for every
+    /// name, a word a byte off, a prefix, an empty word, a name past `maxNameLength` and names
+    /// that compare equal as `String`s but not as bytes (U+212A KELVIN SIGN is canonically `K`), it
+    /// answers what `resolve` answers for a word it finds and nothing for the others, and a
+    /// parsed decision is the same whichever way the word was found.
+    func testAWordFoundByItsBytesIsWhatTheMatcherResolvesItTo() {
+        let long = String(repeating: "Long", count: 20)
+        let names = ["Apple", "Bowl", "CounterTop", "Fridge", "K", "\u{212A}", "StoveBurner", "apple", long] + (0..<40).map { "Type\($0)" }
+        let matcher = TypeMatcher(types: names)
+        let table = ByteKeyedTable(keys: names.map { Array($0.utf8) })
+        var words = names + ["", "Appl", "Applf", "Fridge1", "k", "\u{212A}x", "Type40", "ype1"]
+        words += names.map { String($0.dropFirst()) + "z" }
+        for word in words {
+            var bytes = Array(word.utf8)
+            bytes.withUnsafeMutableBufferPointer { buffer in
+                let found = matcher.tables.exactType(UnsafeBufferPointer(buffer))
+                let position = table.index(of: UnsafeBufferPointer(buffer))
+                XCTAssertEqual(position.map { names[$0] }, names.contains(word) ? word : nil, word)
+                if let found {
+                    XCTAssertEqual(found.name, word)
+                    XCTAssertEqual(found.type, matcher.resolve(word)?.type, word)
+                    XCTAssertEqual(found.name, matcher.resolve(word)?.name, word)
+                } else {
+                    XCTAssertTrue(!names.contains(word) || word.utf8.count > TypeMatcher.maxNameLength, word)
+                }
+            }
+            let parser = DecisionParser(sceneTypes: names)
+            let read = parser.read(decision: "pickup \(word)")
+            XCTAssertEqual(read.parsed.object, parser.matcher.resolve(word)?.name ?? ParsedDecision.noSuitableObject, word)
+            XCTAssertEqual(read.type, parser.matcher.resolve(word)?.type, word)
+        }
     }
 
     /// The fuzzy step's edit distance reuses its rows across candidates and the normalisation

@@ -57,13 +57,25 @@ final class SimulatorShortcutTests: XCTestCase {
                 }
                 let view = scene.view(from: world.pose)
                 let oneByOne = world.seenObjectByObject(in: view)
+                // The look that tests only the changeable objects is the look that tests each
+                // object of the view (every object, its type added as it is met).
+                var plain: World.Look = ([], TypeSet(), TypeSet())
+                for (k, object) in view.visible.enumerated() where !world.objects[object].moved && !world.isHidden(object) {
+                    plain.visible.append(object)
+                    let type = scene.objectType[object]
+                    if view.navigable[k] { plain.navigable.insert(type) }
+                    if view.navigable[k] || world.containerTypes.contains(type) { plain.interactable.insert(type) }
+                }
+                XCTAssertEqual(oneByOne.visible, plain.visible, label)
+                XCTAssertEqual(oneByOne.navigable, plain.navigable, label)
+                XCTAssertEqual(oneByOne.interactable, plain.interactable, label)
+                // The moved list is the moved flags, in object order; the objects' fields are
+                // the arrays spelled out.
+                XCTAssertEqual(world.movedObjects, world.moved.indices.filter { world.moved[$0] }, label)
+                XCTAssertEqual(world.parent, world.objects.map(\.parent), label)
                 if !view.changeable.contains(where: { world.moved[$0] || world.isHidden($0) }) {
                     shortcuts += 1
                     XCTAssertEqual(oneByOne.visible, view.visible, label)
-                    XCTAssertEqual(oneByOne.navigable, view.navigableTypes, label)
-                    var interactable = view.navigableTypes
-                    interactable.formUnion(view.types.intersection(world.containerTypes))
-                    XCTAssertEqual(oneByOne.interactable, interactable, label)
                 }
                 // What the step left (after an `init` on a fresh copy: nothing recomputed) is
                 // what looking again from the same pose shows.
@@ -73,8 +85,40 @@ final class SimulatorShortcutTests: XCTestCase {
                 XCTAssertTrue(world.navigable.intersection(again.navigable) == again.navigable, label)
             }
             XCTAssertEqual(prototype.visible, World(scene: scene, task: task, approachPoses: poses).visible)
+            // A receptacle's starting content types are those of every object that starts in it.
+            for container in 0..<scene.objectCount {
+                var types = TypeSet()
+                for item in 0..<scene.objectCount where scene.isInitiallyInside(item, container) { types.insert(scene.objectType[item]) }
+                XCTAssertEqual(scene.initialContentTypes[container], types, "task \(task.identity), object \(container)")
+            }
         }
         XCTAssertGreaterThan(shortcuts, 0, "the shortcut is taken")
         XCTAssertLessThan(shortcuts, steps, "and not always")
+    }
+
+    /// The per-pose views' table (`PoseViewMemo`) hands out one view per pose (`==`: 0 and -0 are
+    /// one pose), computes each once, and answers alike past its limit, where it starts afresh.
+    func testThePoseViewTableKeepsOneViewPerPoseAndStartsAfreshPastItsLimit() throws {
+        let scene = CompiledScene(try XCTUnwrap(FixtureData.store().scene(named: FixtureData.store().allTasks()[0].scene)))
+        let memo = PoseViewMemo()
+        var computed = 0
+        func view(_ pose: AgentPose) -> PoseView {
+            memo.value(pose) { computed += 1; return scene.sight.view(from: pose, boxes: scene.boxes, of: scene) }
+        }
+        let poses = (0..<(PoseViewMemo.limit + 100)).map { AgentPose(x: Double($0 % 97) * 0.25, z: Double($0 / 97) * 0.25, yaw: 90) }
+        var first: [ObjectIdentifier] = []
+        for pose in poses.prefix(1000) { first.append(ObjectIdentifier(view(pose))) }
+        XCTAssertEqual(computed, 1000)
+        for (pose, id) in zip(poses.prefix(1000), first) { XCTAssertEqual(ObjectIdentifier(view(pose)), id) }
+        XCTAssertEqual(computed, 1000, "each pose is computed once")
+        let zero = AgentPose(x: 0, z: 0, yaw: 90), negativeZero = AgentPose(x: -0.0, z: -0.0, yaw: 90)
+        XCTAssertEqual(ObjectIdentifier(view(zero)), ObjectIdentifier(view(negativeZero)))
+        XCTAssertEqual(PoseViewMemo.hash(zero), PoseViewMemo.hash(negativeZero))
+        for pose in poses {
+            XCTAssertEqual(view(pose).visible, scene.sight.view(from: pose, boxes: scene.boxes, of: scene).visible)
+        }
+        XCTAssertEqual(computed, poses.count)
+        for pose in poses.prefix(10) { _ = view(pose) }
+        XCTAssertEqual(computed, poses.count + 10, "past the limit the table started afresh: the first poses are computed again")
     }
 }

@@ -35,10 +35,12 @@ final class PoseView: Sendable {
     /// The visible objects that an episode can move or hide (`CompiledScene.canBeMovedOrHidden`);
     /// the others are always seen where the scene put them.
     let changeable: [Int]
-    /// The types of the visible objects, and of those navigable by size: the legal sets when no
-    /// visible object is moved or hidden, without a walk over the objects (`World.see`).
-    let types: TypeSet
-    let navigableTypes: TypeSet
+    /// The positions in `visible` of the changeable objects, ascending; and the types of the
+    /// others (and of those of them navigable by size), which every look from the pose sees as
+    /// the view does, so a look tests only the changeable objects (`World.seenObjectByObject`).
+    let changeablePositions: [Int]
+    let fixedTypes: TypeSet
+    let fixedNavigableTypes: TypeSet
     /// The camera at the pose (its sines and cosines), for the objects tested where they are now.
     let camera: Camera
 
@@ -46,14 +48,15 @@ final class PoseView: Sendable {
         self.visible = visible
         self.navigable = navigable
         self.camera = camera
-        changeable = visible.filter { scene.canBeMovedOrHidden[$0] }
-        var types = TypeSet(), navigableTypes = TypeSet()
-        for (k, object) in visible.enumerated() {
-            types.insert(scene.objectType[object])
-            if navigable[k] { navigableTypes.insert(scene.objectType[object]) }
+        changeablePositions = visible.indices.filter { scene.canBeMovedOrHidden[visible[$0]] }
+        changeable = changeablePositions.map { visible[$0] }
+        var fixedTypes = TypeSet(), fixedNavigableTypes = TypeSet()
+        for (k, object) in visible.enumerated() where !scene.canBeMovedOrHidden[object] {
+            fixedTypes.insert(scene.objectType[object])
+            if navigable[k] { fixedNavigableTypes.insert(scene.objectType[object]) }
         }
-        self.types = types
-        self.navigableTypes = navigableTypes
+        self.fixedTypes = fixedTypes
+        self.fixedNavigableTypes = fixedNavigableTypes
     }
 }
 
