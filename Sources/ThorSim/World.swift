@@ -39,16 +39,6 @@ public struct World: Sendable {
     /// they are now, on every step, without a pass over all objects.
     private(set) var movedObjects: [Int] = []
 
-    // Each field of `objects` spelled out as an array (tools and tests; a step reads `objects`).
-    public var parent: [Int] { objects.map(\.parent) }
-    public var isOpen: [Bool] { objects.map(\.isOpen) }
-    public var isToggled: [Bool] { objects.map(\.isToggled) }
-    public var isDirty: [Bool] { objects.map(\.isDirty) }
-    public var liquid: [Liquid] { objects.map(\.liquid) }
-    public var isCooked: [Bool] { objects.map(\.isCooked) }
-    public var temperature: [Temperature] { objects.map(\.temperature) }
-    /// Objects no longer where the scene put them (their views are computed live, not cached).
-    public var moved: [Bool] { objects.map(\.moved) }
 
     /// The object in the agent's hand, if any.
     public private(set) var held: Int? { didSet { viewIsCurrent = false } }

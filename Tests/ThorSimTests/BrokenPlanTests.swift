@@ -76,12 +76,12 @@ final class BrokenPlanTests: XCTestCase {
             XCTAssertTrue(world.step(try XCTUnwrap(Action(planStep: step))).success, step)
         }
         XCTAssertTrue(world.toggle(scene.objectType[knob]).success)
-        XCTAssertTrue(world.isToggled[knob])
-        XCTAssertTrue(burners.allSatisfy { world.isToggled[$0] }, "the knob's burners follow it")
+        XCTAssertTrue(world.objects[knob].isToggled)
+        XCTAssertTrue(burners.allSatisfy { world.objects[$0].isToggled }, "the knob's burners follow it")
         // The knob is no target: the wrapper reads it off (as the episode started) and asks for on
         // again, which AI2-THOR refuses; the burners stay lit.
         XCTAssertEqual(world.toggle(scene.objectType[knob]).error, .alreadyToggled)
-        XCTAssertTrue(burners.allSatisfy { world.isToggled[$0] }, "still lit")
+        XCTAssertTrue(burners.allSatisfy { world.objects[$0].isToggled }, "still lit")
     }
 
     func testATypeAbsentFromTheSceneIsUnknownObject() throws {

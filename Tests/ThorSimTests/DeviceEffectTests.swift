@@ -25,8 +25,8 @@ final class DeviceEffectTests: XCTestCase {
                                   "open Microwave", "put Microwave", "close Microwave", "toggle Microwave"])
         XCTAssertTrue(outcomes.allSatisfy(\.success), "\(outcomes)")
         let potato = try object(w, "Potato")
-        XCTAssertEqual(w.temperature[potato], .hot)
-        XCTAssertTrue(w.isCooked[potato])
+        XCTAssertEqual(w.objects[potato].temperature, .hot)
+        XCTAssertTrue(w.objects[potato].isCooked)
         XCTAssertEqual(try steps(&w, ["open Microwave"]).first?.error, .mustBeOff, "a running microwave does not open")
     }
 
@@ -40,17 +40,17 @@ final class DeviceEffectTests: XCTestCase {
         let outcomes = try steps(&w, ["navigate to CounterTop", "pickup Mug", "navigate to CoffeeMachine", "put CoffeeMachine", "toggle CoffeeMachine"])
         XCTAssertTrue(outcomes.allSatisfy(\.success), "\(outcomes)")
         let mug = try object(w, "Mug")
-        XCTAssertEqual(w.liquid[mug], .coffee)
-        XCTAssertEqual(w.temperature[mug], .hot)
+        XCTAssertEqual(w.objects[mug].liquid, .coffee)
+        XCTAssertEqual(w.objects[mug].temperature, .hot)
     }
 
     func testARunningFaucetCleansAndFillsWhatIsInTheBasin() throws {
         var w = try world()
         let plate = try object(w, "Plate")
-        XCTAssertTrue(w.isDirty[plate])
+        XCTAssertTrue(w.objects[plate].isDirty)
         let outcomes = try steps(&w, ["navigate to Cabinet", "open Cabinet", "pickup Plate", "navigate to SinkBasin", "put SinkBasin", "toggle Faucet"])
         XCTAssertTrue(outcomes.allSatisfy(\.success), "\(outcomes)")
-        XCTAssertFalse(w.isDirty[plate])
+        XCTAssertFalse(w.objects[plate].isDirty)
     }
 
     func testTheFridgeCoolsWhatIsPutInIt() throws {
@@ -58,6 +58,6 @@ final class DeviceEffectTests: XCTestCase {
         // The task's CounterTop target is the one with the Mug.
         let outcomes = try steps(&w, ["navigate to CounterTop", "pickup Mug", "navigate to Fridge", "open Fridge", "put Fridge"])
         XCTAssertTrue(outcomes.allSatisfy(\.success), "\(outcomes)")
-        XCTAssertEqual(w.temperature[try object(w, "Mug")], .cold)
+        XCTAssertEqual(w.objects[try object(w, "Mug")].temperature, .cold)
     }
 }

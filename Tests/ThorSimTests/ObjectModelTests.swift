@@ -73,9 +73,9 @@ final class ObjectModelTests: XCTestCase {
             var world = try world(targets: targets, navigable: ["SinkBasin"])
             for text in ["navigate to SinkBasin", "toggle Faucet"] { XCTAssertTrue(try step(&world, text).success, text) }
             let faucet = try index(world, "Faucet|-02.10|+01.00|-00.80")
-            XCTAssertTrue(world.isToggled[faucet])
+            XCTAssertTrue(world.objects[faucet].isToggled)
             XCTAssertEqual(try step(&world, "toggle Faucet").error, second, "targets \(targets)")
-            XCTAssertEqual(world.isToggled[faucet], second != nil)
+            XCTAssertEqual(world.objects[faucet].isToggled, second != nil)
         }
     }
 
@@ -101,7 +101,7 @@ final class ObjectModelTests: XCTestCase {
         let navigable = world.navigable
         XCTAssertTrue(try step(&world, "init").success)
         XCTAssertEqual(world.held, apple)
-        XCTAssertEqual(world.parent[apple], -1)
+        XCTAssertEqual(world.objects[apple].parent, -1)
         XCTAssertTrue(world.navigable.contains(try type(world, "CounterTop")))
         XCTAssertTrue(navigable.members.allSatisfy(world.navigable.contains), "nothing navigable is forgotten")
         XCTAssertTrue(try step(&world, "navigate to CounterTop").success)

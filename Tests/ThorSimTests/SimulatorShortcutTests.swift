@@ -53,7 +53,7 @@ final class SimulatorShortcutTests: XCTestCase {
                 let label = "task \(task.identity) after '\(text)'"
                 // The premise of the shortcut: what can never be moved or hidden is not.
                 for object in 0..<scene.objectCount where !scene.canBeMovedOrHidden[object] {
-                    XCTAssertFalse(world.moved[object] || world.isHidden(object), "\(label): object \(object)")
+                    XCTAssertFalse(world.objects[object].moved || world.isHidden(object), "\(label): object \(object)")
                 }
                 let view = scene.view(from: world.pose)
                 let oneByOne = world.seenObjectByObject(in: view)
@@ -69,11 +69,9 @@ final class SimulatorShortcutTests: XCTestCase {
                 XCTAssertEqual(oneByOne.visible, plain.visible, label)
                 XCTAssertEqual(oneByOne.navigable, plain.navigable, label)
                 XCTAssertEqual(oneByOne.interactable, plain.interactable, label)
-                // The moved list is the moved flags, in object order; the objects' fields are
-                // the arrays spelled out.
-                XCTAssertEqual(world.movedObjects, world.moved.indices.filter { world.moved[$0] }, label)
-                XCTAssertEqual(world.parent, world.objects.map(\.parent), label)
-                if !view.changeable.contains(where: { world.moved[$0] || world.isHidden($0) }) {
+                // The moved list is the moved flags, in object order.
+                XCTAssertEqual(world.movedObjects, world.objects.indices.filter { world.objects[$0].moved }, label)
+                if !view.changeable.contains(where: { world.objects[$0].moved || world.isHidden($0) }) {
                     shortcuts += 1
                     XCTAssertEqual(oneByOne.visible, view.visible, label)
                 }
