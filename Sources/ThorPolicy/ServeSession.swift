@@ -3,6 +3,7 @@ import ThorFrames
 import ThorGrade
 import ThorJSON
 import ThorModel
+import ThorSim
 
 /// The `thor-lite serve` protocol: one JSON request line in, one JSON reply line out
 /// (`docs/serve-protocol.md` lists every op). The session holds one episode for single-env ops
@@ -388,42 +389,64 @@ enum Column: Int, CaseIterable {
 }
 
 /// What an observation's values are written from, read once per environment: the same values
-/// whether the reply is laid out in rows (an object per environment) or in columns.
+/// whether the reply is laid out in rows (an object per environment) or in columns. The last
+/// trajectory entry's fields are read in place from the runner's steps (one retain of the
+/// array), not copied into an `Observation` first: building one per environment, its strings
+/// retained and released, was a tenth of a batched step's rendering.
 struct ObservationView {
-    let observation: Observation
     let environment: PolicyEnvironment
-    let lists: (navigable: TypeList, interactable: TypeList)
-    let rendered: RenderedTypeNames?
+    /// The last trajectory entry (nil before the first reset), copied once: a field read through
+    /// the array copies the whole entry each time.
+    let last: EpisodeStep?
+    let count: Int
+    let isDone: Bool
+    let held: (type: String?, id: String?)
+    let frame: (path: String, match: FrameMatch)?
 
     init(_ environment: PolicyEnvironment) {
         self.environment = environment
-        observation = environment.observationWithoutLists()
-        lists = environment.typeLists
-        rendered = environment.entry?.typeNames
+        last = environment.runner?.steps.last
+        count = environment.runner?.steps.count ?? 0
+        isDone = environment.runner?.isDone ?? false
+        (held, frame) = environment.heldAndFrame()
     }
 
-    /// One observation value (`field` is one of `Column.observationColumns`). The type lists
-    /// go through the environment's `EncodedNames`, which remember the last list written, so
-    /// each list is written once per reply.
+    /// One observation value (`field` is one of `Column.observationColumns`), as
+    /// `PolicyEnvironment.observation()` has it. The type lists go through the environment's
+    /// `EncodedNames`, which remember the last list written, so each list is written once per
+    /// reply.
     func write(_ field: Column, delta: Bool, into json: inout JSONWriter) {
-        let o = observation
+        guard let last else {
+            // Before the first reset: the empty observation.
+            switch field {
+            case .action, .feedback: json.string("")
+            case .done, .success: json.bool(false)
+            case .step: json.int(0)
+            case .interactable: environment.encodedNames.interactable.write(.names([]), rendered: nil, unchangedAsNull: delta, into: &json)
+            case .navigable: environment.encodedNames.navigable.write(.names([]), rendered: nil, unchangedAsNull: delta, into: &json)
+            default: json.null()
+            }
+            return
+        }
         switch field {
-        case .action: json.string(o.action)
-        case .done: json.bool(o.isDone)
-        case .error: json.string(o.error?.rawValue)
-        case .feedback: json.string(o.feedback)
-        case .frame: json.string(o.frame)
-        case .frameMatch: json.string(o.frameMatch?.rawValue)
-        case .held: json.string(o.heldType)
-        case .heldID: json.string(o.heldId)
+        case .action: json.string(last.action)
+        case .done: json.bool(isDone)
+        case .error: json.string(last.error?.rawValue)
+        case .feedback: json.string(last.feedback)
+        case .frame: json.string(frame?.path)
+        case .frameMatch: json.string(frame?.match.rawValue)
+        case .held: json.string(held.type)
+        case .heldID: json.string(held.id)
         case .interactable:
-            environment.encodedNames.interactable.write(lists.interactable, rendered: rendered, unchangedAsNull: delta, into: &json)
+            let list = TypeList(last.interactableTypes, names: { last.legalObjects })
+            environment.encodedNames.interactable.write(list, rendered: environment.entry?.typeNames, unchangedAsNull: delta, into: &json)
         case .navigable:
-            environment.encodedNames.navigable.write(lists.navigable, rendered: rendered, unchangedAsNull: delta, into: &json)
-        case .object: json.string(o.object)
-        case .objectID: json.string(o.objectId)
-        case .step: json.int(o.step)
-        case .success: json.bool(o.success)
+            let list = TypeList(last.navigableTypes, names: { last.legalLocations })
+            environment.encodedNames.navigable.write(list, rendered: environment.entry?.typeNames, unchangedAsNull: delta, into: &json)
+        case .object: json.string(last.object)
+        case .objectID: json.string(last.objectId)
+        case .step: json.int(count)
+        case .success: json.bool(last.success)
         // Info columns are written by `renderColumns` from the environment, not the observation;
         // callers pass observation columns only.
         case .ended, .goalSuccess, .metrics, .reset, .scene, .task, .taskname, .taskquery, .tasktype: json.null()
@@ -448,13 +471,9 @@ final class EncodedNames {
                 json.withUnsafeBufferPointer { out.raw($0) }
                 return
             }
-            // Written in place and kept in the same storage (no allocation once it has grown).
-            let start = out.bytes.count
-            current.write(into: &out, rendered: rendered)
-            var value = out.bytes[start...]
-            if value.first == UInt8(ascii: ",") { value = value.dropFirst(2) }  // the separator before it
-            json.removeAll(keepingCapacity: true)
-            json.append(contentsOf: value)
+            // Kept in the same storage (no allocation once it has grown).
+            current.encode(into: &json, rendered: rendered)
+            json.withUnsafeBufferPointer { out.raw($0) }
             last = current
         }
     }
