@@ -344,11 +344,14 @@ extension ServeSession {
         // By id, the lists to name (nil: unchanged, written as null), given ids when the reply
         // is written (in slot order, whichever thread rendered the chunk).
         var lists: [[ListSlot?]] = listIDs ? ListSlot.columns.map { _ in [] } : []
+        // The shared tables read once per chunk, not per environment: each read retains and
+        // releases them, atomics that bounce between the cores rendering chunks at once.
+        let fields = Column.observationColumns, listColumns = ListSlot.columns
         for (index, reset) in zip(range, resets) {
             let environment = environments[index]
             let view = ObservationView(environment)
-            for field in Column.observationColumns {
-                if listIDs, let list = ListSlot.columns.firstIndex(of: field) {
+            for field in fields {
+                if listIDs, let list = listColumns.firstIndex(of: field) {
                     lists[list].append(view.listToName(field, delta: delta))
                     continue
                 }

@@ -258,7 +258,8 @@ final class BatchWorkers: @unchecked Sendable {
 
         /// Returns once the posted job has run, or takes it back when it has not started. The
         /// worker is at most one chunk behind (tens of µs): its end is polled for a while before
-        /// sleeping on it, since being woken costs about as much again.
+        /// sleeping on it, since being woken costs about as much again. Between two looks the
+        /// lock is left free for a moment, for the worker to take it and say it is done.
         func finish() {
             condition.lock()
             if job != nil {
@@ -266,8 +267,10 @@ final class BatchWorkers: @unchecked Sendable {
                 return condition.unlock()
             }
             let start = AdaptiveWait.now()
-            while running, AdaptiveWait.now() - start < Self.pollNanoseconds {
+            var now = start
+            while running, now - start < Self.pollNanoseconds {
                 condition.unlock()
+                for _ in 0..<8 { now = AdaptiveWait.now() }
                 condition.lock()
             }
             while running { condition.wait() }
