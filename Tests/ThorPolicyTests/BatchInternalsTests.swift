@@ -64,6 +64,26 @@ final class BatchInternalsTests: XCTestCase {
         XCTAssertEqual(String(decoding: definitions.bytes, as: UTF8.self), #"[0, ["Bowl"]]"#)
     }
 
+    /// The choice to spread a batch follows the cheaper way: both measured first, then the
+    /// cheaper one with the other tried every 16th batch, following a change within a few probes.
+    func testSpreadingFollowsWhicheverCostsLessAndProbesTheOther() {
+        var choice = SpreadChoice()
+        func run(_ batches: Int, spreadCost: Double, aloneCost: Double) -> Int {
+            var spread = 0
+            for _ in 0..<batches {
+                let spreads = choice.next()
+                if spreads { spread += 1 }
+                choice.record(spread: spreads, nanoseconds: spreads ? spreadCost : aloneCost)
+            }
+            return spread
+        }
+        XCTAssertEqual(run(2, spreadCost: 2000, aloneCost: 3000), 1)  // one of each first
+        XCTAssertEqual(run(160, spreadCost: 2000, aloneCost: 3000), 150)  // all but the probes
+        // The machine gets busy: spreading now costs more; the probes find it out.
+        XCTAssertEqual(run(160, spreadCost: 5000, aloneCost: 3000) < 40, true)
+        XCTAssertEqual(run(160, spreadCost: 5000, aloneCost: 3000), 10)  // only the probes
+    }
+
     /// Batches from two threads at once: one gets the worker, the other runs alone; every chunk
     /// of each runs once and the results come in chunk order, for many batches in a row (a
     /// worker that starts late has its job taken back, one that started is waited for).
