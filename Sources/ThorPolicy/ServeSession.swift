@@ -406,8 +406,8 @@ struct ListSlot {
 /// list (a scene's type set, or names) gets the next id the first time a reply names it, and is
 /// defined in that reply's `"lists"`; later replies send the id alone. A type list is the bulk
 /// of a column reply's values and of the client's decoding (two thirds of it): by id, an
-/// environment's list costs the client an integer, and every list with the same names is one
-/// Python list. At `capacity` lists the table starts afresh (before a reply, never within one),
+/// environment's list costs the client an integer, and a list sent under one id is one Python
+/// list wherever it recurs. At `capacity` lists the table starts afresh (before a reply, never within one),
 /// ids from 0 again, each redefined when next sent. Touched only by the thread writing replies.
 final class ListTable {
     var capacity = 1 << 16
@@ -499,10 +499,10 @@ enum Column: Int, CaseIterable {
 }
 
 /// What an observation's values are written from, read once per environment: the same values
-/// whether the reply is laid out in rows (an object per environment) or in columns. The last
-/// trajectory entry's fields are read in place from the runner's steps (one retain of the
-/// array), not copied into an `Observation` first: building one per environment, its strings
-/// retained and released, was a tenth of a batched step's rendering.
+/// whether the reply is laid out in rows (an object per environment) or in columns. The values
+/// are written from the last trajectory entry, copied once, not from an `Observation` built
+/// first: building one per environment (a second copy of its strings, retained and released,
+/// and a third of the entry for its type lists) was a tenth of a batched step's rendering.
 struct ObservationView {
     let environment: PolicyEnvironment
     /// The last trajectory entry (nil before the first reset), copied once: a field read through
@@ -525,16 +525,21 @@ struct ObservationView {
     /// nil where `delta` leaves it out (unchanged since the list last sent). Kept as the last
     /// list sent either way.
     func listToName(_ field: Column, delta: Bool) -> ListSlot? {
-        let names = field == .navigable ? environment.encodedNames.navigable : environment.encodedNames.interactable
-        let list: TypeList
-        if let last {
-            list = field == .navigable ? TypeList(last.navigableTypes, names: { last.legalLocations })
-                : TypeList(last.interactableTypes, names: { last.legalObjects })
-        } else {
-            list = .names([])
-        }
-        let unchanged = names.send(list)
+        let list = list(field)
+        let unchanged = encodedNames(field).send(list)
         return unchanged && delta ? nil : ListSlot(list: list, rendered: environment.entry?.typeNames)
+    }
+
+    /// The last step's navigable or interactable list (empty before the first reset).
+    func list(_ field: Column) -> TypeList {
+        guard let last else { return .names([]) }
+        return field == .navigable ? TypeList(last.navigableTypes, names: { last.legalLocations })
+            : TypeList(last.interactableTypes, names: { last.legalObjects })
+    }
+
+    /// The environment's last list written of `field` (`.navigable` or `.interactable`).
+    func encodedNames(_ field: Column) -> EncodedNames.List {
+        field == .navigable ? environment.encodedNames.navigable : environment.encodedNames.interactable
     }
 
     /// One observation value (`field` is one of `Column.observationColumns`), as
@@ -548,8 +553,7 @@ struct ObservationView {
             case .action, .feedback: json.string("")
             case .done, .success: json.bool(false)
             case .step: json.int(0)
-            case .interactable: environment.encodedNames.interactable.write(.names([]), rendered: nil, unchangedAsNull: delta, into: &json)
-            case .navigable: environment.encodedNames.navigable.write(.names([]), rendered: nil, unchangedAsNull: delta, into: &json)
+            case .interactable, .navigable: encodedNames(field).write(list(field), rendered: nil, unchangedAsNull: delta, into: &json)
             default: json.null()
             }
             return
@@ -563,12 +567,8 @@ struct ObservationView {
         case .frameMatch: json.string(frame?.match.rawValue)
         case .held: json.string(held.type)
         case .heldID: json.string(held.id)
-        case .interactable:
-            let list = TypeList(last.interactableTypes, names: { last.legalObjects })
-            environment.encodedNames.interactable.write(list, rendered: environment.entry?.typeNames, unchangedAsNull: delta, into: &json)
-        case .navigable:
-            let list = TypeList(last.navigableTypes, names: { last.legalLocations })
-            environment.encodedNames.navigable.write(list, rendered: environment.entry?.typeNames, unchangedAsNull: delta, into: &json)
+        case .interactable, .navigable:
+            encodedNames(field).write(list(field), rendered: environment.entry?.typeNames, unchangedAsNull: delta, into: &json)
         case .object: json.string(last.object)
         case .objectID: json.string(last.objectId)
         case .step: json.int(count)

@@ -93,14 +93,16 @@ public final class VectorEnvironment {
             return try catalog.entry(task)
         }
         let environments = self.environments
-        let spreads = threads > 1 && actions.count >= parallelThreshold && spread.next()
+        // A batch that could be spread is, or is not, as `spread` finds cheaper; its time is noted.
+        let spreadable = threads > 1 && actions.count >= parallelThreshold
+        let spreads = spreadable && spread.next()
         let chunks = Self.chunks(count: actions.count, threshold: parallelThreshold, threads: spreads ? threads : 1)
         // Each chunk steps its own environments; the shared catalog locks its caches.
         let start = AdaptiveWait.now()
         let results = Self.perChunk(chunks, threads: threads) { range in
             Result { render(range, try range.map { try Self.advance(environments[$0], actions[$0], start: starts[$0]) }) }
         }
-        if threads > 1, actions.count >= parallelThreshold {
+        if spreadable {
             spread.record(spread: spreads, nanoseconds: Double(AdaptiveWait.now() - start) / Double(actions.count))
         }
         return try results.map { try $0.get() }
@@ -292,8 +294,8 @@ final class BatchWorkers: @unchecked Sendable {
 /// Whether the next batch is spread over the threads or stepped on the calling thread alone,
 /// by which has cost less per environment lately (wall time of stepping and rendering, a moving
 /// average over about 8 batches each). Spreading pays only while the other core is free: on a
-/// 2-core machine busy with other processes it measured 0.86× one thread at 64 environments
-/// (a helper kept from its core makes the batch wait), with the core free 1.10×. Every 16th
+/// 2-core machine busy with other processes it measured 0.73–0.86× one thread at 64
+/// environments (a helper kept from its core makes the batch wait), with the core free 1.10×. Every 16th
 /// batch tries the other way, so a change in the machine's load is seen within tens of batches;
 /// until both have been measured, batches are spread.
 struct SpreadChoice {
@@ -318,7 +320,7 @@ struct SpreadChoice {
     }
 }
 
-/// A value handed to `concurrentPerform` whose thread safety the code around it guarantees.
+/// A value handed to another thread whose thread safety the code around it guarantees.
 struct UncheckedSendable<Value>: @unchecked Sendable {
     let value: Value
     init(_ value: Value) { self.value = value }
