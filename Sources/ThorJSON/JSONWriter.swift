@@ -116,26 +116,17 @@ public struct JSONWriter {
 
     public mutating func null() {
         separate()
-        append(Self.null)
+        bytes.append(contentsOf: Self.nullBytes)
     }
 
     public mutating func bool(_ value: Bool) {
         separate()
-        append(value ? Self.true : Self.false)
+        bytes.append(contentsOf: value ? Self.trueBytes : Self.falseBytes)
     }
 
-    // The literals as values, not shared arrays: appending a static array retains and releases
-    // it, and a reply rendered on several threads made those two atomics bounce between cores
-    // on every null and boolean.
-    static let null: (UInt64, Int) = (0x6c6c_756e, 4)  // "null", little-endian
-    static let `true`: (UInt64, Int) = (0x6575_7274, 4)
-    static let `false`: (UInt64, Int) = (0x65_736c_6166, 5)
-
-    /// The first `literal.1` bytes of `literal.0` in memory order.
-    @inline(__always)
-    mutating func append(_ literal: (UInt64, Int)) {
-        withUnsafeBytes(of: literal.0.littleEndian) { bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: $0[..<literal.1])) }
-    }
+    static let nullBytes = Array("null".utf8)
+    static let trueBytes = Array("true".utf8)
+    static let falseBytes = Array("false".utf8)
 
     public mutating func int(_ value: Int) {
         separate()
