@@ -15,8 +15,8 @@ What is measured, each in one run, one after the other on the same machine:
            task's expert plan and, when its episode ends, is reset to the next task in the same
            request; environment-steps/s, on all cores and with `serve --threads 1` (whether
            spreading a batch over the cores pays), with the row reply and with the column reply
-           (`layout="columns"`, protocol version 3). Also through `ThorLiteVectorEnv` (which
-           asks for columns) and, for comparison, the same with rows.
+           (`layout="columns"`, protocol version 3, its lists by id since version 4). Also
+           through `ThorLiteVectorEnv` (which asks for columns) and, for comparison, with rows.
   peer     with --peer, the server-CPU, single-env and batched (all cores) measurements against
            another thor-lite binary (main's release build, to see the change); with --runs N
            also the single-env and batched runs alternated with the peer N times (the last JSON
@@ -183,9 +183,11 @@ class PlanFollower:
         self.ended = [a or b for a, b in zip(reply["terminated"], reply["truncated"])]
 
 
-def batched(binary, store, plans, seconds, envs, threads=None, layout="rows"):
-    """environment-steps/s through ServeClient.step_batch; every env follows its task's plan."""
+def batched(binary, store, plans, seconds, envs, threads=None, layout="rows", lists=None):
+    """environment-steps/s through ServeClient.step_batch; every env follows its task's plan.
+    `lists`: the lists by id the client knows already (for the echo server's canned reply)."""
     client = thor_lite.ServeClient(store, binary, threads)
+    client._lists.update(lists or {})
     warm(client, plans)
     try:
         policy = PlanFollower(plans, envs)
@@ -230,8 +232,9 @@ def request_files(plans, envs, work, steps):
     """Two request files for `serve < file`: about `steps` single-env steps over the expert plans
     (a reset before each plan), and `steps // envs` batched steps of `envs` environments following
     their plans (a reset slot when a plan is done), the latter also with the column reply
-    (`"layout": "columns"`). All start with a reset of every task. Steps ask for the compact
-    reply (`"delta": true`) as the Python client does; a server without the option ignores it."""
+    (`"layout": "columns"`, with the lists by id, `"lists": "ids"`). All start with a reset of
+    every task. Steps ask for the compact reply (`"delta": true`) as the Python client does; a
+    server without an option ignores it."""
     batches = max(1, steps // envs)
     warm = json.dumps({"op": "reset", "tasks": [identity for identity, _ in plans]}) + "\n"
     single = os.path.join(work, "single.jsonl")
@@ -263,7 +266,7 @@ def request_files(plans, envs, work, steps):
                     slots.append(current[i][1][position[i]])
                     position[i] += 1
             out.write(json.dumps({"op": "step", "actions": slots, "delta": True}) + "\n")
-            column_out.write(json.dumps({"op": "step", "actions": slots, "delta": True, "layout": "columns"}) + "\n")
+            column_out.write(json.dumps({"op": "step", "actions": slots, "delta": True, "layout": "columns", "lists": "ids"}) + "\n")
     return (single, count), (batch, batches * envs), columns
 
 
@@ -289,7 +292,9 @@ def sample_replies(binary, store, plans, envs, count=200):
     compact `delta` replies it asks for: a list unchanged since the environment's previous
     observation is null): the median-sized of the single step replies over the first plans,
     and of `count` batched step replies of the batched run, in rows and in columns (the same
-    batches: a second client asks for columns)."""
+    batches: a second client asks for columns), with the lists the column replies defined by id
+    before (the client's table, which the echo floor's client starts with: the median reply
+    names lists defined by earlier ones)."""
     client = thor_lite.ServeClient(store, binary)
     lines = []
     readline = client._readline
@@ -325,7 +330,7 @@ def sample_replies(binary, store, plans, envs, count=200):
         client._readline = readline
         client.close()
     median = lambda replies: sorted(replies, key=len)[len(replies) // 2].rstrip(b"\n")
-    return median(single_replies), median(replies["rows"]), median(replies["columns"])
+    return median(single_replies), median(replies["rows"]), median(replies["columns"]), dict(client._lists)
 
 
 def main():
@@ -339,7 +344,7 @@ def main():
     parser.add_argument("--runs", type=int, default=0, help="with --peer: alternated runs with the peer, medians")
     args = parser.parse_args()
     plans = expert_plans(args.binary, args.store)
-    single_reply, batch_reply, column_reply = sample_replies(args.binary, args.store, plans, args.envs)
+    single_reply, batch_reply, column_reply, column_lists = sample_replies(args.binary, args.store, plans, args.envs)
     print(f"{len(plans)} expert plans; {os.cpu_count()} cores; {args.seconds:g} s per measurement; "
           f"a single step reply is {len(single_reply)} bytes, a batched one at {args.envs} envs {len(batch_reply)} bytes "
           f"in rows, {len(column_reply)} in columns")
@@ -380,7 +385,8 @@ def main():
             for layout, echo in (("rows", echo_batch), ("columns", echo_columns)):
                 rate, batches = batched(args.binary, args.store, plans, args.seconds, args.envs, layout=layout)
                 one, _ = batched(args.binary, args.store, plans, args.seconds, args.envs, threads=1, layout=layout)
-                floor, _ = batched(echo.path, args.store, plans, args.seconds, args.envs, layout=layout)
+                floor, _ = batched(echo.path, args.store, plans, args.seconds, args.envs, layout=layout,
+                                   lists=column_lists if layout == "columns" else None)
                 print(f"{args.envs} envs, ServeClient.step_batch, {layout}: {rate:>10,.0f} env-steps/s ({batches} batches)")
                 print(f"  the same, serve --threads 1:  {one:>10,.0f} env-steps/s   all cores/one thread {rate / one:.2f}")
                 print(f"  floor (Python echo server):   {floor:>10,.0f} env-steps/s"

@@ -215,8 +215,9 @@ public final class PolicyEnvironment {
     /// Whether every required end-state fact holds: `goalFacts.allSatisfy(\.holds)` without
     /// comparing the task with the world's (the world was made for it: `Entry.start`).
     var goalSuccess: Bool {
-        guard let world = live?.episode?.shadow ?? runner?.world else { return true }
-        return GoalCheck.reportOnOwnTask(in: world).success
+        if let shadow = live?.episode?.shadow { return GoalCheck.reportOnOwnTask(in: shadow).success }
+        // Read in place: binding the runner's world copies it (a retain per field).
+        return runner?.world.ownGoalHolds ?? true
     }
 
     /// The end-state facts of the task, checked on the current world.
@@ -235,37 +236,27 @@ public final class PolicyEnvironment {
         return observation
     }
 
-    /// The observation with empty type lists: `serve` writes them from `typeLists` (the scene's
-    /// type sets), without spelling them out as names.
+    /// The observation with empty type lists (the lists are written from the scene's type sets,
+    /// `TypeList`).
     func observationWithoutLists() -> Observation {
         guard let steps = runner?.steps, let last = steps.last, let isDone = runner?.isDone else {
             return Observation(action: "", success: false, feedback: "", navigable: [], interactable: [], step: 0, isDone: false)
         }
-        var observation = Observation(
+        let (held, frame) = heldAndFrame()
+        return Observation(
             action: last.action, object: last.object, objectId: last.objectId, success: last.success, error: last.error,
-            feedback: last.feedback, navigable: [], interactable: [], step: steps.count, isDone: isDone)
-        if let episode = live?.episode {
-            // What Unity reported: its held object and its rendered frame.
-            observation.heldType = episode.held?.type
-            observation.heldId = episode.held?.id
-            observation.frame = episode.frame
-            observation.frameMatch = episode.frame == nil ? nil : .live
-            return observation
-        }
-        let held = runner?.world.held ?? nil
-        observation.heldType = held.flatMap { runner?.world.scene.typeName(ofObject: $0) }
-        observation.heldId = held.flatMap { runner?.world.scene.scene.objects[$0].objectId }
-        if let recorded = recordedFrame() {
-            observation.frame = recorded.path
-            observation.frameMatch = recorded.match
-        }
-        return observation
+            feedback: last.feedback, navigable: [], interactable: [], heldType: held.type, heldId: held.id,
+            step: steps.count, isDone: isDone, frame: frame?.path, frameMatch: frame?.match)
     }
 
-    /// The last step's navigable and interactable lists as the runner holds them.
-    var typeLists: (navigable: TypeList, interactable: TypeList) {
-        guard let last = runner?.steps.last else { return (.names([]), .names([])) }
-        return (TypeList(last.navigableTypes, names: { last.legalLocations }), TypeList(last.interactableTypes, names: { last.legalObjects }))
+    /// The held object's type and id and the step's frame: Unity's on a live episode, else the
+    /// world's held object and the best recorded frame.
+    func heldAndFrame() -> (held: (type: String?, id: String?), frame: (path: String, match: FrameMatch)?) {
+        if let episode = live?.episode {
+            return ((episode.held?.type, episode.held?.id), episode.frame.map { ($0, .live) })
+        }
+        guard let held = runner?.world.held else { return ((nil, nil), recordedFrame()) }
+        return ((runner?.world.scene.typeName(ofObject: held), runner?.world.scene.scene.objects[held].objectId), recordedFrame())
     }
 }
 
@@ -301,19 +292,17 @@ enum TypeList {
         }
     }
 
-    /// The list as a JSON array, in the order `EpisodeStep`'s lists spell it (ascending type
-    /// id); a set of `rendered`'s table is written from its names already in JSON.
-    func write(into json: inout JSONWriter, rendered: RenderedTypeNames?) {
-        switch self {
-        case .types(let set, let table):
-            if let rendered, rendered.table == table {
-                json.array { json in set.forEach { id in rendered.json[id].withUnsafeBufferPointer { json.raw($0) } } }
-            } else {
-                json.array { json in set.forEach { json.string(table[$0]) } }
-            }
-        case .names(let names):
-            json.strings(names)
+    /// Replaces `json` with the list as a JSON array, in the order `EpisodeStep`'s lists spell
+    /// it (ascending type id); a set of `rendered`'s table is copied from its names already in
+    /// JSON.
+    func encode(into json: inout [UInt8], rendered: RenderedTypeNames?) {
+        json.removeAll(keepingCapacity: true)
+        if case .types(let set, let table) = self, let rendered, rendered.table == table {
+            return rendered.encode(set, into: &json)
         }
+        var writer = JSONWriter(reserving: 16 * names.count + 2)
+        writer.strings(names)
+        json.append(contentsOf: writer.bytes)
     }
 }
 
@@ -321,14 +310,65 @@ enum TypeList {
 /// by copying bytes, without checking each name for characters to escape.
 final class RenderedTypeNames: Sendable {
     let table: [String]
-    let json: [[UInt8]]
+    /// Every name as a JSON string, back to back; name `id` is `names[offsets[id]..<offsets[id + 1]]`.
+    let names: [UInt8]
+    let offsets: [Int]
 
     init(_ table: [String]) {
         self.table = table
-        json = table.map { name in
-            var writer = JSONWriter(reserving: name.utf8.count + 2)
-            writer.string(name)
-            return writer.bytes
+        var names: [UInt8] = []
+        names.reserveCapacity(table.count * 16)
+        var offsets = [0]
+        for name in table {
+            var one = JSONWriter(reserving: name.utf8.count + 2)
+            one.string(name)
+            names.append(contentsOf: one.bytes)
+            offsets.append(names.count)
+        }
+        self.names = names
+        self.offsets = offsets
+    }
+
+    /// Appends the JSON array of the names in `set` (a set of this table's ids) to `json`: sized
+    /// first, assembled in one temporary buffer and appended in one piece. Writing each name
+    /// through the writer (a capacity and uniqueness check per piece) was a twelfth of a batched
+    /// step's time.
+    func encode(_ set: TypeSet, into json: inout [UInt8]) {
+        var size = 2, count = 0
+        set.forEach { id in
+            // Ids outside the table (none: the set was made from it) are left out.
+            guard id + 1 < offsets.count else { return }
+            size += offsets[id + 1] - offsets[id]
+            count += 1
+        }
+        size += 2 * max(0, count - 1)
+        names.withUnsafeBufferPointer { names in
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: size) { piece in
+                // `size` is exactly the bytes written below: the brackets, each name's bytes
+                // (the same ids as above) and two separator bytes between names.
+                var at = 0
+                piece[at] = UInt8(ascii: "[")
+                at += 1
+                set.forEach { id in
+                    guard id + 1 < offsets.count else { return }
+                    if at > 1 {
+                        piece[at] = UInt8(ascii: ",")
+                        piece[at + 1] = UInt8(ascii: " ")
+                        at += 2
+                    }
+                    let start = offsets[id], end = offsets[id + 1]
+                    _ = UnsafeMutableBufferPointer(rebasing: piece[at..<(at + end - start)])
+                        .initialize(from: UnsafeBufferPointer(rebasing: names[start..<end]))
+                    at += end - start
+                }
+                piece[at] = UInt8(ascii: "]")
+                json.append(contentsOf: UnsafeBufferPointer(piece))
+            }
         }
     }
+}
+
+extension World {
+    /// Whether the goal facts of the world's own task hold (`PolicyEnvironment.goalSuccess`).
+    var ownGoalHolds: Bool { GoalCheck.reportOnOwnTask(in: self).success }
 }

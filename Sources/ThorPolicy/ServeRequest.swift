@@ -18,6 +18,7 @@ struct ServeRequest {
     var env: Range<Int>?
     var delta: Range<Int>?
     var layout: Range<Int>?
+    var lists: Range<Int>?
 
     /// Throws a `ServeError` when the line is not one JSON object.
     init(_ line: UnsafeBufferPointer<UInt8>) throws {
@@ -40,6 +41,7 @@ struct ServeRequest {
                 case 4 where JSONCursor.key(key, is: "path"): path = range
                 case 5 where JSONCursor.key(key, is: "tasks"): tasks = range
                 case 5 where JSONCursor.key(key, is: "delta"): delta = range
+                case 5 where JSONCursor.key(key, is: "lists"): lists = range
                 case 6 where JSONCursor.key(key, is: "action"): action = range
                 case 6 where JSONCursor.key(key, is: "layout"): layout = range
                 case 7 where JSONCursor.key(key, is: "actions"): actions = range
@@ -126,6 +128,17 @@ struct ServeRequest {
         case "rows": return .rows
         case "columns": return .columns
         case let other: throw cursor.invalid("expected \"rows\" or \"columns\", not \"\(other)\"")
+        }
+    }
+
+    /// How a column-wise step's reply carries the type lists: `"inline"` (the default, each
+    /// list in full) or `"ids"` (by id, each distinct list sent once: protocol version 4).
+    static func readListMode(_ cursor: inout JSONCursor) throws -> Bool {
+        guard cursor.peek() == UInt8(ascii: "\"") else { throw cursor.typeMismatch("\"inline\" or \"ids\"") }
+        switch try cursor.readString() {
+        case "inline": return false
+        case "ids": return true
+        case let other: throw cursor.invalid("expected \"inline\" or \"ids\", not \"\(other)\"")
         }
     }
 

@@ -3,6 +3,7 @@ import ThorFrames
 import ThorGrade
 import ThorJSON
 import ThorModel
+import ThorSim
 
 /// The `thor-lite serve` protocol: one JSON request line in, one JSON reply line out
 /// (`docs/serve-protocol.md` lists every op). The session holds one episode for single-env ops
@@ -19,6 +20,8 @@ public struct ServeSession {
     public let catalog: EpisodeCatalog
     public let single: PolicyEnvironment
     public let vector: VectorEnvironment
+    /// The type lists sent by id so far (`"lists": "ids"`).
+    let lists = ListTable()
 
     public init(catalog: EpisodeCatalog) {
         self.catalog = catalog
@@ -37,8 +40,9 @@ public struct ServeSession {
         /// A batch's infos and observations, rendered in chunks (`renderChunk`).
         case vectorReset([BatchPart])
         case vectorStep([BatchPart])
-        /// A batched step's reply column by column (`"layout": "columns"`), rendered in chunks.
-        case vectorColumns([ColumnPart])
+        /// A batched step's reply column by column (`"layout": "columns"`), rendered in chunks;
+        /// with `listIDs` the type lists by id (`"lists": "ids"`).
+        case vectorColumns([ColumnPart], listIDs: Bool)
         case failure(String)
     }
 
@@ -82,6 +86,9 @@ public struct ServeSession {
         if request.layout != nil, op != "step" {
             throw ServeError("\"layout\" chooses how a batched step's reply is laid out (a step with \"actions\")")
         }
+        if request.lists != nil, op != "step" {
+            throw ServeError("\"lists\" chooses how a column-wise batched step's reply carries the type lists (a step with \"actions\" and \"layout\": \"columns\")")
+        }
         switch op {
         case "reset":
             if let tasks = try request.field(request.tasks, "tasks", ServeRequest.readTasks) {
@@ -100,14 +107,18 @@ public struct ServeSession {
         case "step":
             let delta = try request.field(request.delta, "delta") { try $0.readBool() } ?? false
             let layout = try request.field(request.layout, "layout", ServeRequest.readLayout) ?? .rows
+            let listIDs = try request.field(request.lists, "lists", ServeRequest.readListMode) ?? false
+            if listIDs, layout != .columns {
+                throw ServeError("\"lists\": \"ids\" goes with \"layout\": \"columns\" (a batched step's reply column by column)")
+            }
             if let actions = try request.field(request.actions, "actions", ServeRequest.readVectorActions) {
                 guard request.action == nil, request.response == nil else {
                     throw ServeError("step takes \"action\"/\"response\" (one episode) or \"actions\" (a batch), not both")
                 }
                 if layout == .columns {
                     return .vectorColumns(try vector.step(actions) { range, resets in
-                        renderColumns(range, delta: delta, resets: resets)
-                    })
+                        renderColumns(range, delta: delta, resets: resets, listIDs: listIDs)
+                    }, listIDs: listIDs)
                 }
                 return .vectorStep(try vector.step(actions) { range, resets in
                     renderChunk(range, delta: delta) { index in
@@ -228,17 +239,41 @@ extension ServeSession {
                 json.key("infos"); json.array(joining: parts.map(\.infos))
                 json.key("observations"); json.array(joining: parts.map(\.observations))
                 writeOutcomes(&json)
-            case .vectorColumns(let parts):
+            case .vectorColumns(let parts, let listIDs):
+                // By id: each list column's ids (or nulls), and the lists new to the table.
+                var ids: [Column: [UInt8]] = [:]
+                var definitions = JSONWriter(reserving: listIDs ? 1024 : 0)
+                if listIDs {
+                    lists.prepare(adding: 2 * vector.count)
+                    for (index, field) in ListSlot.columns.enumerated() {
+                        var values = JSONWriter(reserving: 4 * vector.count)
+                        for part in parts {
+                            for slot in part.lists[index] {
+                                guard let slot else {
+                                    values.null()
+                                    continue
+                                }
+                                values.int(lists.id(of: slot, definitions: &definitions))
+                            }
+                        }
+                        ids[field] = values.bytes
+                    }
+                }
                 func columns(_ fields: [Column], _ json: inout JSONWriter) {
                     json.object { json in
                         for field in fields {
                             json.key(field.name)
-                            json.array(joining: parts.map { $0.columns[field.rawValue] })
+                            if let values = ids[field] {
+                                json.array(joining: [values])
+                            } else {
+                                json.array(joining: parts.map { $0.columns[field.rawValue] })
+                            }
                         }
                     }
                 }
                 writeID(&json)
                 json.key("infos"); columns(Column.infoColumns, &json)
+                if listIDs { json.key("lists"); json.array(joining: [definitions.bytes]) }
                 json.key("observations"); columns(Column.observationColumns, &json)
                 writeOutcomes(&json)
             }
@@ -298,7 +333,7 @@ extension ServeSession {
     /// column, its values for these environments as array elements without the brackets; the
     /// sparse info columns hold entries only for the environments reset (`resets`) or ended in
     /// this step. Rendered on the thread that stepped them, as `renderChunk`.
-    func renderColumns(_ range: Range<Int>, delta: Bool, resets: [Bool]) -> ColumnPart {
+    func renderColumns(_ range: Range<Int>, delta: Bool, resets: [Bool], listIDs: Bool = false) -> ColumnPart {
         let environments = vector.environments
         // Each column reserved for its chunk at once (a type list's values take about 80 bytes,
         // the others about 16), rather than 23 buffers per chunk each grown from empty by
@@ -306,10 +341,20 @@ extension ServeSession {
         var columns = Column.allCases.map { column in
             JSONWriter(reserving: (column == .navigable || column == .interactable ? 96 : column == .metrics ? 8 : 24) * range.count)
         }
+        // By id, the lists to name (nil: unchanged, written as null), given ids when the reply
+        // is written (in slot order, whichever thread rendered the chunk).
+        var lists: [[ListSlot?]] = listIDs ? ListSlot.columns.map { _ in [] } : []
+        // The shared tables read once per chunk, not per environment: each read retains and
+        // releases them, atomics that bounce between the cores rendering chunks at once.
+        let fields = Column.observationColumns, listColumns = ListSlot.columns
         for (index, reset) in zip(range, resets) {
             let environment = environments[index]
             let view = ObservationView(environment)
-            for field in Column.observationColumns {
+            for field in fields {
+                if listIDs, let list = listColumns.firstIndex(of: field) {
+                    lists[list].append(view.listToName(field, delta: delta))
+                    continue
+                }
                 view.write(field, delta: delta, into: &columns[field.rawValue])
             }
             guard let entry = environment.entry else {
@@ -336,14 +381,80 @@ extension ServeSession {
                 }
             }
         }
-        return ColumnPart(columns: columns.map(\.bytes))
+        return ColumnPart(columns: columns.map(\.bytes), lists: lists)
     }
 }
 
 /// Part of a column-wise batched reply: for each `Column` (by raw value), a contiguous run of
-/// environments' values as array elements without the brackets.
+/// environments' values as array elements without the brackets; with the lists by id, for each
+/// of `ListSlot.columns` the environments' lists to name (nil: null).
 struct ColumnPart {
     var columns: [[UInt8]]
+    var lists: [[ListSlot?]] = []
+}
+
+/// A type list a reply names by id, with the scene's names in JSON it is written from.
+struct ListSlot {
+    let list: TypeList
+    let rendered: RenderedTypeNames?
+
+    /// The list columns, in the order their ids are given (the reply's key order).
+    static let columns: [Column] = [.interactable, .navigable]
+}
+
+/// The type lists a session has sent by id (`"lists": "ids"`, protocol version 4): each distinct
+/// list (a scene's type set, or names) gets the next id the first time a reply names it, and is
+/// defined in that reply's `"lists"`; later replies send the id alone. A type list is the bulk
+/// of a column reply's values and of the client's decoding (two thirds of it): by id, an
+/// environment's list costs the client an integer, and a list sent under one id is one Python
+/// list wherever it recurs. At `capacity` lists the table starts afresh (before a reply, never within one),
+/// ids from 0 again, each redefined when next sent. Touched only by the thread writing replies.
+final class ListTable {
+    var capacity = 1 << 16
+    private var ids: [Key: Int] = [:]
+
+    /// A list by the scene's name table (held, so its identity is never reused) and the type set,
+    /// or by its names.
+    struct Key: Hashable {
+        let scene: RenderedTypeNames?
+        let types: TypeSet
+        let names: [String]
+
+        static func == (a: Key, b: Key) -> Bool { a.scene === b.scene && a.types == b.types && a.names == b.names }
+
+        func hash(into hasher: inout Hasher) {
+            hasher.combine(scene.map(ObjectIdentifier.init))
+            hasher.combine(types)
+            hasher.combine(names)
+        }
+    }
+
+    /// Empties the table when `count` more lists might not fit (so a reply's ids are all of one
+    /// table).
+    func prepare(adding count: Int) {
+        if ids.count + count > capacity { ids.removeAll(keepingCapacity: true) }
+    }
+
+    /// The list's id; a list new to the table gets the next one, and its definition `[id,
+    /// [names]]` is appended to `definitions`.
+    func id(of slot: ListSlot, definitions: inout JSONWriter) -> Int {
+        let key: Key
+        if case .types(let set, let table) = slot.list, let rendered = slot.rendered, rendered.table == table {
+            key = Key(scene: rendered, types: set, names: [])
+        } else {
+            key = Key(scene: nil, types: TypeSet(), names: slot.list.names)
+        }
+        if let id = ids[key] { return id }
+        let id = ids.count
+        ids[key] = id
+        var names: [UInt8] = []
+        slot.list.encode(into: &names, rendered: slot.rendered)
+        definitions.array { json in
+            json.int(id)
+            names.withUnsafeBufferPointer { json.raw($0) }
+        }
+        return id
+    }
 }
 
 /// The lists of a column-wise batched step reply (`"layout": "columns"`): the observation's keys,
@@ -388,42 +499,80 @@ enum Column: Int, CaseIterable {
 }
 
 /// What an observation's values are written from, read once per environment: the same values
-/// whether the reply is laid out in rows (an object per environment) or in columns.
+/// whether the reply is laid out in rows (an object per environment) or in columns. The values
+/// are written from the last trajectory entry, copied once, not from an `Observation` built
+/// first: building one per environment (a second copy of its strings, retained and released,
+/// and a third of the entry for its type lists) was a tenth of a batched step's rendering.
 struct ObservationView {
-    let observation: Observation
     let environment: PolicyEnvironment
-    let lists: (navigable: TypeList, interactable: TypeList)
-    let rendered: RenderedTypeNames?
+    /// The last trajectory entry (nil before the first reset), copied once: a field read through
+    /// the array copies the whole entry each time.
+    let last: EpisodeStep?
+    let count: Int
+    let isDone: Bool
+    let held: (type: String?, id: String?)
+    let frame: (path: String, match: FrameMatch)?
 
     init(_ environment: PolicyEnvironment) {
         self.environment = environment
-        observation = environment.observationWithoutLists()
-        lists = environment.typeLists
-        rendered = environment.entry?.typeNames
+        last = environment.runner?.steps.last
+        count = environment.runner?.steps.count ?? 0
+        isDone = environment.runner?.isDone ?? false
+        (held, frame) = environment.heldAndFrame()
     }
 
-    /// One observation value (`field` is one of `Column.observationColumns`). The type lists
-    /// go through the environment's `EncodedNames`, which remember the last list written, so
-    /// each list is written once per reply.
+    /// The list `field` (`.navigable` or `.interactable`) for a reply that names lists by id:
+    /// nil where `delta` leaves it out (unchanged since the list last sent). Kept as the last
+    /// list sent either way.
+    func listToName(_ field: Column, delta: Bool) -> ListSlot? {
+        let list = list(field)
+        let unchanged = encodedNames(field).send(list)
+        return unchanged && delta ? nil : ListSlot(list: list, rendered: environment.entry?.typeNames)
+    }
+
+    /// The last step's navigable or interactable list (empty before the first reset).
+    func list(_ field: Column) -> TypeList {
+        guard let last else { return .names([]) }
+        return field == .navigable ? TypeList(last.navigableTypes, names: { last.legalLocations })
+            : TypeList(last.interactableTypes, names: { last.legalObjects })
+    }
+
+    /// The environment's last list written of `field` (`.navigable` or `.interactable`).
+    func encodedNames(_ field: Column) -> EncodedNames.List {
+        field == .navigable ? environment.encodedNames.navigable : environment.encodedNames.interactable
+    }
+
+    /// One observation value (`field` is one of `Column.observationColumns`), as
+    /// `PolicyEnvironment.observation()` has it. The type lists go through the environment's
+    /// `EncodedNames`, which remember the last list written, so each list is written once per
+    /// reply.
     func write(_ field: Column, delta: Bool, into json: inout JSONWriter) {
-        let o = observation
+        guard let last else {
+            // Before the first reset: the empty observation.
+            switch field {
+            case .action, .feedback: json.string("")
+            case .done, .success: json.bool(false)
+            case .step: json.int(0)
+            case .interactable, .navigable: encodedNames(field).write(list(field), rendered: nil, unchangedAsNull: delta, into: &json)
+            default: json.null()
+            }
+            return
+        }
         switch field {
-        case .action: json.string(o.action)
-        case .done: json.bool(o.isDone)
-        case .error: json.string(o.error?.rawValue)
-        case .feedback: json.string(o.feedback)
-        case .frame: json.string(o.frame)
-        case .frameMatch: json.string(o.frameMatch?.rawValue)
-        case .held: json.string(o.heldType)
-        case .heldID: json.string(o.heldId)
-        case .interactable:
-            environment.encodedNames.interactable.write(lists.interactable, rendered: rendered, unchangedAsNull: delta, into: &json)
-        case .navigable:
-            environment.encodedNames.navigable.write(lists.navigable, rendered: rendered, unchangedAsNull: delta, into: &json)
-        case .object: json.string(o.object)
-        case .objectID: json.string(o.objectId)
-        case .step: json.int(o.step)
-        case .success: json.bool(o.success)
+        case .action: json.string(last.action)
+        case .done: json.bool(isDone)
+        case .error: json.string(last.error?.rawValue)
+        case .feedback: json.string(last.feedback)
+        case .frame: json.string(frame?.path)
+        case .frameMatch: json.string(frame?.match.rawValue)
+        case .held: json.string(held.type)
+        case .heldID: json.string(held.id)
+        case .interactable, .navigable:
+            encodedNames(field).write(list(field), rendered: environment.entry?.typeNames, unchangedAsNull: delta, into: &json)
+        case .object: json.string(last.object)
+        case .objectID: json.string(last.objectId)
+        case .step: json.int(count)
+        case .success: json.bool(last.success)
         // Info columns are written by `renderColumns` from the environment, not the observation;
         // callers pass observation columns only.
         case .ended, .goalSuccess, .metrics, .reset, .scene, .task, .taskname, .taskquery, .tasktype: json.null()
@@ -439,26 +588,40 @@ final class EncodedNames {
     final class List {
         private var last = TypeList.names([])
         private var json: [UInt8] = Array("[]".utf8)
+        /// `json` spells `last` (false after a list sent by id, until a reply writes it in full).
+        private var jsonIsLast = true
 
         /// Writes `current`; when it spells the same list as the last one written, the kept
         /// bytes, or with `unchangedAsNull` null (the `delta` protocol option).
         func write(_ current: TypeList, rendered: RenderedTypeNames?, unchangedAsNull: Bool, into out: inout JSONWriter) {
             if current.spellsSame(as: last) {
                 if unchangedAsNull { return out.null() }
+                if !jsonIsLast {
+                    current.encode(into: &json, rendered: rendered)
+                    jsonIsLast = true
+                }
                 json.withUnsafeBufferPointer { out.raw($0) }
                 return
             }
-            // Written in place and kept in the same storage (no allocation once it has grown).
-            let start = out.bytes.count
-            current.write(into: &out, rendered: rendered)
-            var value = out.bytes[start...]
-            if value.first == UInt8(ascii: ",") { value = value.dropFirst(2) }  // the separator before it
-            json.removeAll(keepingCapacity: true)
-            json.append(contentsOf: value)
+            jsonIsLast = true
+            // Kept in the same storage (no allocation once it has grown).
+            current.encode(into: &json, rendered: rendered)
+            json.withUnsafeBufferPointer { out.raw($0) }
             last = current
         }
     }
 
     let navigable = List()
     let interactable = List()
+}
+
+extension EncodedNames.List {
+    /// Notes `current` as sent by id (its JSON is written when a reply next needs it in full);
+    /// true when it spells the same list as the last one sent.
+    func send(_ current: TypeList) -> Bool {
+        if current.spellsSame(as: last) { return true }
+        last = current
+        jsonIsLast = false
+        return false
+    }
 }

@@ -28,6 +28,9 @@ public final class VectorEnvironment {
     /// How many threads a batch is spread over (default: every core). Lower it when several
     /// servers share a machine.
     public var threads = VectorEnvironment.cores
+    /// Whether a batch is spread over the threads or stepped on the calling thread alone,
+    /// chosen by what each has cost lately (`SpreadChoice`).
+    var spread = SpreadChoice()
 
     public init(catalog: EpisodeCatalog) {
         self.catalog = catalog
@@ -90,10 +93,17 @@ public final class VectorEnvironment {
             return try catalog.entry(task)
         }
         let environments = self.environments
-        let chunks = Self.chunks(count: actions.count, threshold: parallelThreshold, threads: threads)
+        // A batch that could be spread is, or is not, as `spread` finds cheaper; its time is noted.
+        let spreadable = threads > 1 && actions.count >= parallelThreshold
+        let spreads = spreadable && spread.next()
+        let chunks = Self.chunks(count: actions.count, threshold: parallelThreshold, threads: spreads ? threads : 1)
         // Each chunk steps its own environments; the shared catalog locks its caches.
+        let start = AdaptiveWait.now()
         let results = Self.perChunk(chunks, threads: threads) { range in
             Result { render(range, try range.map { try Self.advance(environments[$0], actions[$0], start: starts[$0]) }) }
+        }
+        if spreadable {
+            spread.record(spread: spreads, nanoseconds: Double(AdaptiveWait.now() - start) / Double(actions.count))
         }
         return try results.map { try $0.get() }
     }
@@ -137,9 +147,9 @@ public final class VectorEnvironment {
 }
 
 extension VectorEnvironment {
-    /// `body` over each chunk on up to `threads` threads, each thread taking the next chunk not
-    /// yet taken until none is left; the results in chunk order. `body` must touch only what its
-    /// chunk owns.
+    /// `body` over each chunk on up to `threads` threads (the caller and `threads - 1` of the
+    /// kept `BatchWorkers`), each thread taking the next chunk not yet taken until none is left;
+    /// the results in chunk order. `body` must touch only what its chunk owns.
     static func perChunk<T>(_ chunks: [Range<Int>], threads: Int, _ body: (Range<Int>) -> T) -> [T] {
         guard chunks.count > 1, threads > 1 else { return chunks.map(body) }
         var results = [T?](repeating: nil, count: chunks.count)
@@ -148,9 +158,11 @@ extension VectorEnvironment {
             let work = UncheckedSendable(body)
             results.withUnsafeMutableBufferPointer { buffer in
                 let out = UncheckedSendable(buffer)
-                // Each chunk is claimed once, so each cell is written by one thread.
-                DispatchQueue.concurrentPerform(iterations: min(threads, chunks.count)) { _ in
-                    while let index = next.claim() { out.value[index] = work.value(chunks[index]) }
+                // Each chunk is claimed once, so each cell is written by one thread. The caller
+                // takes chunks from the front, the workers from the back: from one batch to the
+                // next an environment mostly stays on the core whose cache holds its world.
+                BatchWorkers.shared.run(helpers: min(threads, chunks.count) - 1) { fromBack in
+                    while let index = next.claim(fromBack: fromBack) { out.value[index] = work.value(chunks[index]) }
                 }
             }
         }
@@ -158,24 +170,157 @@ extension VectorEnvironment {
     }
 }
 
-/// Hands out the chunk indices 0..<count once each, to whichever thread asks first.
+/// Hands out the chunk indices 0..<count once each, to whichever thread asks first: from the
+/// front or from the back.
 final class ChunkClaims: @unchecked Sendable {
-    private let count: Int
-    private var taken = 0
+    private var front = 0
+    private var back: Int
     private let lock = NSLock()
 
-    init(count: Int) { self.count = count }
+    init(count: Int) { back = count }
 
-    func claim() -> Int? {
+    func claim(fromBack: Bool = false) -> Int? {
         lock.lock()
         defer { lock.unlock() }
-        guard taken < count else { return nil }
-        taken += 1
-        return taken - 1
+        guard front < back else { return nil }
+        if fromBack {
+            back -= 1
+            return back
+        }
+        front += 1
+        return front - 1
     }
 }
 
-/// A value handed to `concurrentPerform` whose thread safety the code around it guarantees.
+/// Threads kept for batched steps, each waiting for its part of the next batch. A batch hands
+/// its chunks to the caller and to these threads directly: `DispatchQueue.concurrentPerform`
+/// measured no gain over one thread at 64 environments, its hand-over costing what the second
+/// core gained. A worker that has not started when the caller has run out of chunks is not
+/// waited for (its job is taken back), so a late wake-up costs the batch nothing.
+final class BatchWorkers: @unchecked Sendable {
+    static let shared = BatchWorkers()
+
+    private let lock = NSLock()
+    private var workers: [Worker] = []
+    /// A batch is using the workers (another thread's batch, at the same time, runs alone).
+    private var busy = false
+
+    /// Runs `body(false)` on the calling thread and `body(true)` on up to `helpers` workers at
+    /// once; returns when every started copy has returned.
+    func run(helpers: Int, _ body: (_ helper: Bool) -> Void) {
+        lock.lock()
+        guard helpers > 0, !busy else {
+            lock.unlock()
+            return body(false)
+        }
+        busy = true
+        while workers.count < helpers { workers.append(Worker()) }
+        let team = workers.prefix(helpers)
+        lock.unlock()
+        withoutActuallyEscaping(body) { body in
+            let job = UncheckedSendable(body)
+            for worker in team { worker.post { job.value(true) } }
+            body(false)
+            for worker in team { worker.finish() }
+        }
+        lock.lock()
+        busy = false
+        lock.unlock()
+    }
+
+    /// One kept thread: it sleeps until a job is posted, runs it, and says so.
+    final class Worker: @unchecked Sendable {
+        private let condition = NSCondition()
+        private var job: (@Sendable () -> Void)?
+        private var running = false
+
+        init() {
+            let thread = Thread { [unowned self] in loop() }
+            thread.name = "thor-lite batch worker"
+            thread.start()
+        }
+
+        private func loop() {
+            while true {
+                condition.lock()
+                while job == nil { condition.wait() }
+                var body = job
+                job = nil
+                running = true
+                condition.unlock()
+                body?()
+                // Released before the caller is told: it borrowed the batch's closure
+                // (`withoutActuallyEscaping`), which must not outlive the call.
+                body = nil
+                condition.lock()
+                running = false
+                condition.signal()
+                condition.unlock()
+            }
+        }
+
+        func post(_ body: @escaping @Sendable () -> Void) {
+            condition.lock()
+            job = body
+            condition.signal()
+            condition.unlock()
+        }
+
+        /// Returns once the posted job has run, or takes it back when it has not started. The
+        /// worker is at most one chunk behind (tens of µs): its end is polled for a while before
+        /// sleeping on it, since being woken costs about as much again. Between two looks the
+        /// lock is left free for a moment, for the worker to take it and say it is done.
+        func finish() {
+            condition.lock()
+            if job != nil {
+                job = nil
+                return condition.unlock()
+            }
+            let start = AdaptiveWait.now()
+            var now = start
+            while running, now - start < Self.pollNanoseconds {
+                condition.unlock()
+                for _ in 0..<8 { now = AdaptiveWait.now() }
+                condition.lock()
+            }
+            while running { condition.wait() }
+            condition.unlock()
+        }
+
+        static let pollNanoseconds: UInt64 = 50_000
+    }
+}
+
+/// Whether the next batch is spread over the threads or stepped on the calling thread alone,
+/// by which has cost less per environment lately (wall time of stepping and rendering, a moving
+/// average over about 8 batches each). Spreading pays only while the other core is free: on a
+/// 2-core machine busy with other processes it measured 0.73–0.86× one thread at 64
+/// environments (a helper kept from its core makes the batch wait), with the core free 1.10×. Every 16th
+/// batch tries the other way, so a change in the machine's load is seen within tens of batches;
+/// until both have been measured, batches are spread.
+struct SpreadChoice {
+    static let probeEvery = 16
+    static let weight = 0.125
+    var spreadCost: Double?
+    var aloneCost: Double?
+    var batches = 0
+
+    /// Whether this batch is spread.
+    mutating func next() -> Bool {
+        batches += 1
+        guard let spreadCost, let aloneCost else { return spreadCost == nil }
+        let spreadIsCheaper = spreadCost <= aloneCost
+        return batches % Self.probeEvery == 0 ? !spreadIsCheaper : spreadIsCheaper
+    }
+
+    /// Notes what a batch cost per environment.
+    mutating func record(spread: Bool, nanoseconds: Double) {
+        func average(_ old: Double?) -> Double { old.map { $0 + Self.weight * (nanoseconds - $0) } ?? nanoseconds }
+        if spread { spreadCost = average(spreadCost) } else { aloneCost = average(aloneCost) }
+    }
+}
+
+/// A value handed to another thread whose thread safety the code around it guarantees.
 struct UncheckedSendable<Value>: @unchecked Sendable {
     let value: Value
     init(_ value: Value) { self.value = value }

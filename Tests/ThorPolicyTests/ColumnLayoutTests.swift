@@ -83,9 +83,51 @@ final class ColumnLayoutTests: XCTestCase {
     }
 
     /// The option combinations of a batched step: `delta` absent, false or true; `layout`
-    /// absent, rows or columns. Each session gets the same actions.
+    /// absent, rows or columns; then columns with the lists by id (`"lists": "ids"`, protocol
+    /// version 4) with each `delta`. Each session gets the same actions.
     static let options: [(delta: String, layout: String)] = ["", #", "delta": false"#, #", "delta": true"#].flatMap { delta in
         ["", #", "layout": "rows""#, #", "layout": "columns""#].map { (delta, $0) }
+    } + ["", #", "delta": false"#, #", "delta": true"#].map { ($0, #", "layout": "columns", "lists": "ids""#) }
+
+    /// A column reply with the lists by id (`"lists": "ids"`) as the column reply with the lists
+    /// in full: the reply's definitions added to `table` (the session's lists by id), each id in
+    /// the list columns replaced by its list, the `lists` member removed. Nil, with a test
+    /// failure, for an id neither defined now nor before, or a malformed definition.
+    static func resolvingListIDs(_ reply: Members, table: inout [Int: JSONValue]) -> Members? {
+        guard let definitions = list(reply["lists"]), case .object(var columns)? = reply["observations"] else {
+            XCTFail("no lists or observation columns in \(reply)")
+            return nil
+        }
+        for definition in definitions {
+            guard let pair = list(definition), pair.count == 2, case .int(let id) = pair[0], list(pair[1]) != nil else {
+                XCTFail("malformed list definition \(definition)")
+                return nil
+            }
+            table[id] = pair[1]
+        }
+        for key in ["navigable", "interactable"] {
+            guard let values = list(columns[key]) else { return nil }
+            var lists: [JSONValue] = []
+            for value in values {
+                switch value {
+                case .null: lists.append(.null)
+                case .int(let id):
+                    guard let named = table[id] else {
+                        XCTFail("list id \(id) was never defined")
+                        return nil
+                    }
+                    lists.append(named)
+                default:
+                    XCTFail("\(key): \(value) is neither a list id nor null")
+                    return nil
+                }
+            }
+            columns[key] = .array(lists)
+        }
+        var resolved = reply
+        resolved["lists"] = nil
+        resolved["observations"] = .object(columns)
+        return resolved
     }
 
     /// Steps one session per option combination through `batches` (each a list of slots, as
@@ -95,6 +137,9 @@ final class ColumnLayoutTests: XCTestCase {
     @discardableResult
     func compareLayouts(catalog: EpisodeCatalog, tasks: [String], batches: [[String]], file: StaticString = #filePath, line: UInt = #line) -> (resets: Int, ends: Int) {
         var sessions = Self.options.map { _ in ServeSession(catalog: catalog) }
+        // Lists by id: a small table in one session, so it starts afresh many times.
+        sessions[Self.options.count - 1].lists.capacity = 300
+        var tables = Self.options.map { _ in [Int: JSONValue]() }
         let reset = #"{"op": "reset", "tasks": [\#(tasks.joined(separator: ", "))]}"#
         for index in sessions.indices { _ = send(&sessions[index], reset) }
         var columnReplies = 0, resets = 0, ends = 0
@@ -111,7 +156,12 @@ final class ColumnLayoutTests: XCTestCase {
                 let sameDelta = option.delta.contains("true") ? compact : plain
                 if option.layout.contains("columns") {
                     columnReplies += 1
-                    guard let rows = Self.rows(fromColumns: reply.members) else { return (resets, ends) }
+                    var members = reply.members
+                    if option.layout.contains("ids") {
+                        guard let resolved = Self.resolvingListIDs(members, table: &tables[index]) else { return (resets, ends) }
+                        members = resolved
+                    }
+                    guard let rows = Self.rows(fromColumns: members) else { return (resets, ends) }
                     if case .object(let infos)? = reply.members["infos"] {
                         resets += Self.list(infos["reset"])?.count ?? 0
                         ends += Self.list(infos["ended"])?.count ?? 0
@@ -122,7 +172,7 @@ final class ColumnLayoutTests: XCTestCase {
                 }
             }
         }
-        XCTAssertEqual(columnReplies, 3 * batches.count, file: file, line: line)
+        XCTAssertEqual(columnReplies, 6 * batches.count, file: file, line: line)
         return (resets, ends)
     }
 
@@ -178,11 +228,11 @@ final class ColumnLayoutTests: XCTestCase {
         let (resets, ends) = compareLayouts(catalog: catalog, tasks: first, batches: batches)
         // Every task started (the first 64 by the batch's reset, the rest by reset slots, plus
         // autoresets) and most episodes ended (an expert plan ends with `end`), each counted in
-        // three replies (the three column sessions).
+        // six replies (the six column sessions).
         let resetSlots = batches.joined().filter { $0.hasPrefix("{") }.count
         XCTAssertGreaterThanOrEqual(resetSlots, plans.count - envs)
-        XCTAssertGreaterThanOrEqual(resets, 3 * resetSlots)
-        XCTAssertGreaterThan(ends, 3 * (plans.count - envs))
+        XCTAssertGreaterThanOrEqual(resets, 6 * resetSlots)
+        XCTAssertGreaterThan(ends, 6 * (plans.count - envs))
     }
 
     func testLayoutIsRefusedWhereItDoesNotApplyAndARefusedColumnStepMovesNothing() throws {
@@ -198,6 +248,10 @@ final class ColumnLayoutTests: XCTestCase {
             (#"{"op": "step", "actions": ["observe", "observe"], "layout": 2}"#, #""layout": expected "rows" or "columns", found a number"#),
             (#"{"op": "step", "action": "observe", "layout": "columns"}"#, #""layout": "columns" lays out a batched step's reply ("actions"); a single episode's step has one observation"#),
             (#"{"op": "state", "layout": "rows"}"#, #""layout" chooses how a batched step's reply is laid out (a step with "actions")"#),
+            (#"{"op": "step", "actions": ["observe", "observe"], "lists": "ids"}"#, #""lists": "ids" goes with "layout": "columns" (a batched step's reply column by column)"#),
+            (#"{"op": "step", "actions": ["observe", "observe"], "layout": "columns", "lists": "id"}"#, #""lists": expected "inline" or "ids", not "id""#),
+            (#"{"op": "step", "action": "observe", "lists": "ids"}"#, #""lists": "ids" goes with "layout": "columns" (a batched step's reply column by column)"#),
+            (#"{"op": "reset", "tasks": [4, 7], "lists": "ids"}"#, #""lists" chooses how a column-wise batched step's reply carries the type lists (a step with "actions" and "layout": "columns")"#),
         ]
         for (request, expected) in cases {
             XCTAssertEqual(send(&session, request).members["error"], .string(expected), request)

@@ -192,6 +192,48 @@ def test_compact_replies_hand_back_what_full_replies_give(store, binary):
         full.close()
 
 
+def test_column_replies_name_lists_by_id_and_hand_back_whole_lists(store, binary):
+    """`step_batch(..., layout="columns")` asks for the lists by id (protocol version 4): the
+    raw replies carry ints and each list's definition once, the observations handed back carry
+    the lists themselves (as a server without ids sends them), a list named by one id being one
+    object wherever it recurs."""
+    ids, inline = ServeClient(store, binary), ServeClient(store, binary)
+    raw_lines = []
+    readline = ids._readline
+
+    def keep():
+        raw_lines.append(readline())
+        return raw_lines[-1]
+
+    ids._readline = keep
+    plans = expert_plans(store, binary=binary)
+    tasks = sorted(plans)[:8]
+    try:
+        chosen = tasks * 2
+        assert ids.reset_batch(chosen) == inline.reset_batch(chosen)
+        for turn in range(12):
+            slots = [plans[task][turn % len(plans[task])] for task in chosen]
+            reply = ids.step_batch(slots, layout="columns")
+            expected = inline.call({"op": "step", "actions": slots, "layout": "columns"})  # every list in full
+            assert "lists" not in reply
+            assert reply == expected, turn
+            raw = json.loads(raw_lines[-1])["observations"]
+            for key in ("navigable", "interactable"):
+                lists = reply["observations"][key]
+                for first in range(len(tasks)):
+                    # Environments `first` and `first + 8` follow the same plan: the same id.
+                    if isinstance(raw[key][first], int):
+                        assert raw[key][first] == raw[key][first + len(tasks)]
+                        assert lists[first] is lists[first + len(tasks)]
+        defined = [json.loads(line).get("lists") for line in raw_lines[1:]]
+        assert all(isinstance(definitions, list) for definitions in defined)
+        # Each distinct list defined once: fewer than one per environment and step.
+        assert 0 < sum(len(definitions) for definitions in defined) < 12 * len(tasks)
+    finally:
+        ids.close()
+        inline.close()
+
+
 def test_column_replies_are_the_row_replies_transposed(store, binary):
     """`step_batch(..., layout="columns")` hands back one list per observation key and the infos'
     sparse columns; `rows_from_columns` turns them into exactly the row reply, lists filled back

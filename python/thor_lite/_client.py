@@ -235,6 +235,8 @@ class ServeClient:
         # episode's: a `delta` reply sends null for a list unchanged since then (`_fill`).
         self._navigable, self._interactable = [], []
         self._single = [None, None]
+        # The lists the server has sent by id (`"lists": "ids"`): id -> list (`_fill_columns`).
+        self._lists = {}
 
     def call(self, request):
         """Sends one request (a dict) and returns the reply; raises ThorLiteError when refused."""
@@ -252,7 +254,7 @@ class ServeClient:
             raise ThorLiteError(reply.get("error", "request failed"))
         observations = reply.get("observations")
         if isinstance(observations, dict):
-            self._fill_columns(observations)
+            self._fill_columns(observations, reply.pop("lists", None))
         elif observations is not None:
             self._fill(observations)
         elif "observation" in reply:
@@ -280,15 +282,23 @@ class ServeClient:
             else:
                 interactable[index] = value
 
-    def _fill_columns(self, observations):
+    def _fill_columns(self, observations, definitions=None):
         """`_fill` for a column-wise reply (`"layout": "columns"`): one comprehension per list
-        column, not one dict access per environment. The kept lists are updated in place."""
+        column, not one dict access per environment. The kept lists are updated in place. A
+        reply asked for with `"lists": "ids"` (protocol version 4) names each list by an id
+        (an int): `definitions` ([id, list] pairs, the reply's "lists") gives the lists new to
+        the table, and every id is replaced by the table's list: one list object wherever that
+        id recurs."""
         navigable, interactable = self._navigable, self._interactable
         count = len(observations["navigable"])
         if len(navigable) != count:
             navigable[:] = interactable[:] = [None] * count
+        table = self._lists
+        if definitions:
+            table.update(definitions)
         for key, kept in (("navigable", navigable), ("interactable", interactable)):
-            kept[:] = observations[key] = [old if new is None else new for new, old in zip(observations[key], kept)]
+            kept[:] = observations[key] = [old if new is None else table[new] if new.__class__ is int else new
+                                           for new, old in zip(observations[key], kept)]
 
     def _fill_single(self, observation):
         """`_fill` for the single episode's observation."""
@@ -331,12 +341,16 @@ class ServeClient:
         value per environment) and "infos" one dict: "task" (every environment's), "reset" (the
         slots reset in this step) with "scene", "taskname", "taskquery", "tasktype" (one per reset
         slot), "ended" (the slots whose episode has ended) with "goal_success" and "metrics" (one
-        per ended slot). `rows_from_columns` turns it back into the row reply."""
+        per ended slot). `rows_from_columns` turns it back into the row reply. The lists travel
+        by id (`"lists": "ids"`, protocol version 4: each distinct list is sent once per
+        session) and are put back, so the observations are those of full replies; a list sent
+        by id is then one list object in every environment and step that has it (do not change
+        an observation's list in place)."""
         if layout == "rows":
             return self.call({"op": "step", "actions": list(actions), "delta": True})
         if layout != "columns":
             raise ThorLiteError(f"unknown layout {layout!r}; choose rows or columns")
-        return self.call({"op": "step", "actions": list(actions), "delta": True, "layout": "columns"})
+        return self.call({"op": "step", "actions": list(actions), "delta": True, "layout": "columns", "lists": "ids"})
 
     def _stopped(self):
         try:
