@@ -156,6 +156,10 @@ public struct GradedTask: Sendable {
     /// used, and on a later line of an identity that the worker grading it graded before with
     /// its own (`GradeWorker`): `KeyActionWarnings`, which reads them, checks a task only once.
     public var lineKeyActions: [String]? = nil
+    /// The worker that graded this line graded one of the same identity and model before it
+    /// (`GradeWorker`), so an earlier line of the input has them: coverage and the key-action
+    /// warnings need not look at this one.
+    var repeatsIdentity = false
 
     public init(source: LineSource, identity: TaskIdentity, model: String, taskType: String, scene: String?,
                 metrics: TaskMetrics, simulation: SimulationDetails? = nil, lineKeyActions: [String]? = nil) {

@@ -55,12 +55,17 @@ public struct GradedLine: Sendable {
     public var scene: String?
     /// `GradedTask.lineKeyActions`.
     public var lineKeyActions: [String]?
+    /// An earlier line of the input had the same identity and model (the worker that graded
+    /// both knew): coverage and the key-action warnings have it already
+    /// (`GradeTally.add(_:repeatsIdentity:)`, `KeyActionWarnings.check(_:)`).
+    public var repeatsIdentity: Bool
 
     public init(_ task: GradedTask) {
         tally = TallyLine(task)
         source = task.source
         scene = task.scene
         lineKeyActions = task.lineKeyActions
+        repeatsIdentity = task.repeatsIdentity
     }
 }
 
@@ -113,12 +118,14 @@ public struct GradeTally: Sendable {
         }
     }
 
-    public mutating func add(_ line: TallyLine) {
+    /// `repeatsIdentity`: an earlier line had the same identity and model (`GradedLine`), so
+    /// coverage has it.
+    public mutating func add(_ line: TallyLine, repeatsIdentity: Bool = false) {
         graded += 1
         let slots = slots(model: line.model, taskType: line.taskType)
         metricSums.add(line.metrics, at: slots.metric)
         if let simulated = line.simulation { simulation.add(simulated, referenceSuccess: line.metrics.success != 0) }
-        identities.add(line.identity, model: slots.model)
+        if !repeatsIdentity { identities.add(line.identity, model: slots.model) }
         referenceCSV.add(line.metrics, at: slots.csv)
         stepSuccess[slots.model].add(line.metrics)
     }
@@ -189,9 +196,9 @@ public struct SimulationTally: Sendable, Hashable {
 struct CoverageTally: Sendable {
     private(set) var models: [String] = []
     private var modelIndex: [String: Int] = [:]
-    /// Per model, the identities seen as they were written (a line hashes its identity, not a
+    /// Per model, the identities seen as they were written (a line looks up its identity, not a
     /// text made from it) and their texts, which decide coverage.
-    private var seenIdentities: [Set<TaskIdentity>] = []
+    private var seenIdentities: [IdentitySet] = []
     private var seen: [Set<String>] = []
 
     /// The model's position, in the order models first appear.
@@ -199,13 +206,13 @@ struct CoverageTally: Sendable {
         if let known = modelIndex[model] { return known }
         modelIndex[model] = models.count
         models.append(model)
-        seenIdentities.append([])
+        seenIdentities.append(IdentitySet())
         seen.append([])
         return models.count - 1
     }
 
     mutating func add(_ identity: TaskIdentity, model: Int) {
-        if seenIdentities[model].insert(identity).inserted { seen[model].insert(identity.description) }
+        if seenIdentities[model].insert(identity) { seen[model].insert(identity.description) }
     }
 
     func coverage(storeTasks: [TaskIdentity]) -> [Coverage] {

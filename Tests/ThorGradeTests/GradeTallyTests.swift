@@ -113,17 +113,72 @@ final class GradeTallyTests: XCTestCase {
         // A file name holding the key's own text: inside a JSON string every quote is escaped.
         recorded.source.file = #"odd", "line": 5, "x.jsonl"#
         tasks.append(recorded)
+        // One cache for every line, as a worker keeps it: later lines take parts rendered earlier.
+        var cache = PerTaskLineCache()
         for task in tasks {
             for (relative, absolute) in [(1, 1), (3, 1_234_567), (12, 7)] {
                 var early = task
                 early.source.line = relative
                 // Rendered after another line in the same chunk output, as the grader does.
                 var output = Array("earlier line\n".utf8)
-                let span = PerTaskSpan(early, into: &output)
+                let span = PerTaskSpan(early, into: &output, cache: &cache)
                 early.source.line = absolute
                 let line = output.withUnsafeBufferPointer { span.line(in: $0, number: absolute).bytes }
                 XCTAssertEqual(String(decoding: line, as: UTF8.self), String(decoding: perTaskLine(early) + [10], as: UTF8.self))
             }
+        }
+    }
+
+    /// Coverage and the key-action warnings ask an `IdentitySet` whether a line's identity is new:
+    /// it must answer as a `Set<TaskIdentity>` does, for whole numbers kept as bits (around word
+    /// boundaries and the limit) and for everything else (negative and large numbers, strings,
+    /// `"7"` beside `7`), in any order.
+    func testAnIdentitySetAnswersAsASetOfIdentities() {
+        let limit = IdentitySet.bitLimit
+        var values: [TaskIdentity] = [0, 1, 63, 64, 65, 1023, 1024, 5000, limit - 1, limit, limit + 1, -1, Int.min, Int.max].map { .int($0) }
+        values += ["7", "0", "", "x"].map { .string($0) } + [.int(7)]
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<2000 { values.append(.int(Int.random(in: -100..<(limit + 100), using: &generator))) }
+        for _ in 0..<500 { values.append(.int(Int.random(in: 0..<3000, using: &generator))) }
+        for order in [values, values.reversed(), values.shuffled()] {
+            var expected = Set<TaskIdentity>(), set = IdentitySet()
+            for identity in order + order {
+                XCTAssertEqual(set.insert(identity), expected.insert(identity).inserted, "\(identity)")
+            }
+        }
+    }
+
+    /// A worker renders the parts of per-task lines that repeat (the file name, the metrics
+    /// object) once and copies them after: lines whose metrics differ only in the sign of a zero,
+    /// in one double's last bit or in one count, and whose file names alternate, must each get the
+    /// bytes of their own line rendered alone.
+    func testPartsRenderedForEarlierLinesAreTheBytesOfEachLineAlone() throws {
+        var base = try fixtureReport().tasks[0]
+        base.simulation = nil
+        let doubles: [Double] = [0.0, -0.0, 0.5, 0.5.nextUp, 1.0 / 3.0, 2.0 / 3.0, 1.0]
+        var lines: [GradedTask] = []
+        for (n, value) in doubles.enumerated() {
+            for field in 0..<7 {
+                var task = base
+                switch field {
+                case 0: task.metrics.efficiency = value
+                case 1: task.metrics.completeness = value
+                case 2: task.metrics.completenessOrdered = value
+                case 3: task.metrics.repeatRate = value
+                case 4: task.metrics.success = n % 2
+                case 5: task.metrics.keyActionsSuccess = n
+                default: task.metrics.step = n
+                }
+                task.source.file = field % 2 == 0 ? "a.jsonl" : #"b "quoted".jsonl"#
+                lines.append(task)
+            }
+        }
+        var cache = PerTaskLineCache()
+        for task in lines + lines.reversed() {
+            var output: [UInt8] = []
+            let span = PerTaskSpan(task, into: &output, cache: &cache)
+            let line = output.withUnsafeBufferPointer { span.line(in: $0, number: task.source.line).bytes }
+            XCTAssertEqual(String(decoding: line, as: UTF8.self), ReportWriters.perTask(task).compact + "\n")
         }
     }
 
