@@ -76,10 +76,13 @@ public struct Grader {
         consume: (Result<Line, GradeIssue>, RenderedPerTaskLine?) -> Void
     ) {
         let grader = UncheckedSendable(self)
-        let failure = GradeInputStream.forEachLine(of: input, chunkSize: chunkSize, worker: { GradeWorker() }, transform: { worker, output, line, readable, source in
-            switch grader.value.grade(line: line, readable: readable, source: source, worker: &worker) {
+        // Each worker holds a copy of the grader: read through the shared one, every line copied
+        // it (its lookup closure, worlds and episodes, three reference counts shared by the
+        // threads).
+        let failure = GradeInputStream.forEachLine(of: input, chunkSize: chunkSize, worker: { (grader: grader.value, state: GradeWorker()) }, transform: { worker, output, line, readable, source in
+            switch worker.grader.grade(line: line, readable: readable, source: source, worker: &worker.state) {
             case .success(let task):
-                return (Result<Line, GradeIssue>.success(reduce(task)), renderingPerTask ? PerTaskSpan(task, into: &output, cache: &worker.perTask) : nil)
+                return (Result<Line, GradeIssue>.success(reduce(task)), renderingPerTask ? PerTaskSpan(task, into: &output, cache: &worker.state.perTask) : nil)
             case .failure(let issue): return (.failure(issue), nil)
             }
         }, consume: { (item: (Result<Line, GradeIssue>, PerTaskSpan?), base, output) in
