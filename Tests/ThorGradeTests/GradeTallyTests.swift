@@ -173,6 +173,16 @@ final class GradeTallyTests: XCTestCase {
                 lines.append(task)
             }
         }
+        // More distinct values than the cache has slots, and more bytes than its arena holds:
+        // slots taken by another value, and the cache started over, mid-stream.
+        var generator = SystemRandomNumberGenerator()
+        for n in 0..<10_000 {
+            var task = base
+            task.metrics.efficiency = Double(n) / 10_007
+            task.metrics.completeness = Double(UInt32.random(in: 0..<4, using: &generator)) / 3
+            task.metrics.step = n % 7
+            lines.append(task)
+        }
         var cache = PerTaskLineCache()
         for task in lines + lines.reversed() {
             var output: [UInt8] = []
