@@ -285,9 +285,10 @@ final class ChunkReader: @unchecked Sendable {
         guard let base = bytes.baseAddress else { return nil }
         let raw = UnsafeRawPointer(base)
         let newlines: UInt64 = 0x0A0A_0A0A_0A0A_0A0A, ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
-        var end = bytes.count  // bytes[max(start, 0) ..< end] are left to scan
-        while end > max(start, 0) {
-            if end - 8 >= start {  // a whole word within start ..< end
+        let first = max(start, 0)
+        var end = bytes.count  // bytes[first ..< end] are left to scan
+        while end > first {
+            if end - 8 >= first {  // a whole word within first ..< end
                 let word = raw.loadUnaligned(fromByteOffset: end - 8, as: UInt64.self) ^ newlines
                 if (word &- ones) & ~word & highs == 0 {
                     end -= 8

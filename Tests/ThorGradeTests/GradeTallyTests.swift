@@ -129,6 +129,48 @@ final class GradeTallyTests: XCTestCase {
         }
     }
 
+    /// The consumer skips coverage and the key-action warnings for a line its worker marks as
+    /// repeating an identity and model it graded before (`GradedLine.repeatsIdentity`): over lines
+    /// whose models, whole-number and text identities (`7` and `"7"`) interleave, in chunks small
+    /// enough that both workers take turns, the coverage and warnings must be those of checking
+    /// every line, and most lines must have been skipped.
+    func testLinesRepeatingAnIdentityAndModelAddNothingToCoverageOrWarnings() throws {
+        let root = SimulateModeTests.packageRoot.appendingPathComponent("fixtures/predictions/results.jsonl")
+        let fixture = try String(contentsOf: root, encoding: .utf8).split(separator: "\n").map(String.init)
+        var lines: [String] = []
+        for round in 0..<12 {
+            for (n, line) in fixture.enumerated() {
+                var line = line.replacingOccurrences(of: #""model": "model-a""#, with: #""model": "model-\#(round % 3)""#)
+                // A key action that can never match, so each task's first line warns.
+                line = line.replacingOccurrences(of: #""key_actions": ["#, with: #""key_actions": ["pick up Apple", "#)
+                if (n + round) % 4 == 0 { line = line.replacingOccurrences(of: #"{"identity": "#, with: #"{"identity": "7", "x": "#) }
+                lines.append(line)
+            }
+        }
+        let input = GradeInput(source: .memory(Data(lines.joined(separator: "\n").utf8)), name: "interleaved.jsonl")
+        let grader = Grader(mode: .recorded, lookup: { _ in nil })
+        func warnings() -> KeyActionWarnings { KeyActionWarnings(sceneTypes: { _ in nil }, storeKeyActions: { _ in nil }) }
+        var skipping = GradeTally(), checking = GradeTally()
+        var skippingWarnings = warnings(), checkingWarnings = warnings()
+        var repeats = 0
+        grader.grade(input, chunkSize: 3000, renderingPerTask: false) { outcome, _ in
+            guard case .success(let line) = outcome else { return XCTFail("\(outcome)") }
+            if line.repeatsIdentity { repeats += 1 }
+            skippingWarnings.check(line)
+            skipping.add(line.tally, repeatsIdentity: line.repeatsIdentity)
+            checkingWarnings.check(line.tally.identity, scene: line.scene, keyActions: line.lineKeyActions, source: line.source)
+            checking.add(line.tally)
+        }
+        XCTAssertGreaterThan(repeats, lines.count / 2)
+        let storeTasks = (0..<40).map { TaskIdentity.int($0) } + [.string("7")]
+        skipping.finishCoverage(storeTasks: storeTasks)
+        checking.finishCoverage(storeTasks: storeTasks)
+        XCTAssertEqual(skipping.coverage, checking.coverage)
+        XCTAssertEqual(skipping.coverage?.count, 4)
+        XCTAssertEqual(skippingWarnings.warnings.map(\.description), checkingWarnings.warnings.map(\.description))
+        XCTAssertGreaterThan(skippingWarnings.warnings.count, 10)
+    }
+
     /// Coverage and the key-action warnings ask an `IdentitySet` whether a line's identity is new:
     /// it must answer as a `Set<TaskIdentity>` does, for whole numbers kept as bits (around word
     /// boundaries and the limit) and for everything else (negative and large numbers, strings,
