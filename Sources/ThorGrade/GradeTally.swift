@@ -102,10 +102,13 @@ public struct GradeTally: Sendable {
         /// The model's position in `identities` and `stepSuccess`.
         var model: Int
     }
-    /// The last line's model, task type and slots: runs of lines share them (a run of one model,
-    /// tasks grouped by type), and two comparisons of strings that share their storage cost less
-    /// than a hash. Other lines look the pair up once here instead of once per tally.
-    private var lastKey: (model: String, taskType: String, slots: Slots)?
+    /// The last few pairs' slots: lines come in runs of a task type, with one model or a few
+    /// taking turns (three in the benchmark's files), and comparing strings (small ones as two
+    /// words, others often sharing their storage) costs less than hashing two. Replaced in turn,
+    /// never moved. Other lines look the pair up once here instead of once per tally.
+    private var recentKeys: [(model: String, taskType: String, slots: Slots)] = []
+    private var nextRecent = 0
+    static let recentKeyCount = 4
     private var slotsByKey: [MetricTotals.GroupKey: Slots] = [:]
 
     public init() {}
@@ -131,7 +134,9 @@ public struct GradeTally: Sendable {
     }
 
     mutating func slots(model: String, taskType: String) -> Slots {
-        if let lastKey, lastKey.model == model, lastKey.taskType == taskType { return lastKey.slots }
+        for index in recentKeys.indices where recentKeys[index].model == model && recentKeys[index].taskType == taskType {
+            return recentKeys[index].slots
+        }
         let key = MetricTotals.GroupKey(model: model, taskType: taskType)
         let slots = slotsByKey[key] ?? {
             let made = Slots(
@@ -141,7 +146,12 @@ public struct GradeTally: Sendable {
             slotsByKey[key] = made
             return made
         }()
-        lastKey = (model, taskType, slots)
+        if recentKeys.count < Self.recentKeyCount {
+            recentKeys.append((model, taskType, slots))
+        } else {
+            recentKeys[nextRecent] = (model, taskType, slots)
+            nextRecent = (nextRecent + 1) % Self.recentKeyCount
+        }
         return slots
     }
 
