@@ -168,7 +168,7 @@ public enum ReferenceMetric {
     /// Key actions containing `observe`, `move forward` or `navigate to` (`unscoredKeyWords`) do
     /// not count in `total`. One pass over the key action, comparing a word where its first letter
     /// stands: asked for every key action of every line, three searches through the words' `String`s
-    /// were 1.5% of a recorded run. `ReferenceMetricTests` holds it to `unscoredKeyWords`.
+    /// were 1.1–1.7% of a recorded run. `ReferenceMetricTests` holds it to `unscoredKeyWords`.
     static func isScored<Text: MetricText>(_ keyAction: Text) -> Bool {
         keyAction.withUTF8Bytes { key in
             for start in key.indices {

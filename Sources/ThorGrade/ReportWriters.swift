@@ -278,7 +278,7 @@ public enum ReportWriters {
 
 /// Parts of per-task lines that repeat from line to line, rendered once per worker: the input's
 /// file name (every line of an input) and the metrics object per distinct metrics value (the
-/// metrics are ratios of small counts, so a few hundred values cover a file of any length). The
+/// metrics are ratios of small counts, so a few thousand values cover a file of any length). The
 /// four doubles' texts and the keys of the metrics object were half of a per-task line's rendering.
 /// The bytes are those `JSONWriter` writes (`writePerTaskLine` appends them with `raw`), so a line
 /// is the same whether its parts came from the cache or not (`GradeTallyTests` pins it).
@@ -296,8 +296,7 @@ struct PerTaskLineCache {
     /// A metrics value by the bits of its doubles: `TaskMetrics`' own equality holds -0.0 equal
     /// to 0.0, which are written differently.
     private struct MetricsBits: Equatable {
-        // Plain words: Swift's SIMD types compared and hashed lane by lane through generic code
-        // here, a third of this cache's time.
+        // Plain words: Swift's SIMD types were compared lane by lane through generic code here.
         var efficiency, completeness, ordered, repeats: UInt64, success, keyActionsSuccess, step: Int
 
         init(_ m: TaskMetrics) {
