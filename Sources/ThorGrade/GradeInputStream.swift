@@ -80,9 +80,11 @@ enum GradeInputStream {
                 // Each worker reads into its own buffer, reused for every chunk it takes.
                 let buffer = ChunkBuffer()
                 var worker = makeWorker()
-                var outputSize = 0
+                var outputSize = 0, resultCount = 0
                 while let index = pipeline.next(from: reader, chunkSize: chunkSize, into: buffer) {
+                    // Sized as the last chunk's: grown by appends, each growth moved every result.
                     var results: [T] = []
+                    results.reserveCapacity(resultCount)
                     // A fresh output per chunk (it is handed on), sized as the last one was.
                     var output: [UInt8] = []
                     output.reserveCapacity(outputSize)
@@ -92,6 +94,7 @@ enum GradeInputStream {
                         results.append(transform(&worker, &output, line, readable, LineSource(file: name, line: number)))
                     }
                     outputSize = output.count
+                    resultCount = results.count
                     pipeline.deliver(index, lines: lineCount, results: results, output: output) { result, base, output in
                         emit.value(result, base, output)
                     }
