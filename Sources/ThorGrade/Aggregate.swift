@@ -45,7 +45,7 @@ public struct MetricGroups: Hashable, Sendable {
         categories = Dictionary(uniqueKeysWithValues: zip(TaskCategory.allCases, sums.categories).compactMap { category, sum in
             sum.count > 0 ? (category.rawValue, sum.block) : nil
         })
-        taskTypes = Dictionary(uniqueKeysWithValues: sums.types.map { (typeNames[$0.key], $0.value.block) })
+        taskTypes = Dictionary(uniqueKeysWithValues: zip(sums.typeIndexes, sums.types).map { (typeNames[$0], $1.block) })
     }
 }
 
@@ -64,14 +64,26 @@ public struct MetricTotals: Sendable {
     struct GroupSums {
         var overall = MetricBlock.Sums()
         var categories = [MetricBlock.Sums](repeating: .init(), count: TaskCategory.allCases.count)
-        /// Keyed by task type index, only the types this group has: per-model arrays over every
-        /// type made memory models × types (9.5 GB for 20k lines with their own model and type).
-        var types: [Int: MetricBlock.Sums] = [:]
+        /// Only the types this group has, in the order they came, with their task type indexes:
+        /// per-model arrays over every type made memory models × types (9.5 GB for 20k lines with
+        /// their own model and type). A line adds at the position its slot holds: found through a
+        /// dictionary per line, twice a line, the sums were a third of the consumer's time.
+        var types: [MetricBlock.Sums] = [], typeIndexes: [Int] = []
+        private var positions: [Int: Int] = [:]
 
-        mutating func add(_ metrics: TaskMetrics, type: Int, category: Int?) {
+        /// The position of task type `type`, added on its first line (asked once per slot).
+        mutating func position(ofType type: Int) -> Int {
+            if let known = positions[type] { return known }
+            positions[type] = types.count
+            typeIndexes.append(type)
+            types.append(.init())
+            return types.count - 1
+        }
+
+        mutating func add(_ metrics: TaskMetrics, typePosition: Int, category: Int?) {
             overall.add(metrics)
             if let category { categories[category].add(metrics) }
-            types[type, default: .init()].add(metrics)
+            types[typePosition].add(metrics)
         }
     }
 
@@ -99,9 +111,10 @@ public struct MetricTotals: Sendable {
         private var modelNames: [String] = [], typeNames: [String] = []
         private var slots: [GroupKey: Slot] = [:]
 
-        /// Where a line's sums go: its model's and its task type's positions, and its category.
+        /// Where a line's sums go: its model's position, its task type's positions in all
+        /// models' sums and in its model's, and its category.
         struct Slot: Sendable {
-            var model: Int, type: Int, category: Int?
+            var model: Int, typeInAll: Int, typeInModel: Int, category: Int?
         }
 
         mutating func add(model: String, taskType: String, metrics: TaskMetrics) {
@@ -124,14 +137,16 @@ public struct MetricTotals: Sendable {
                 return typeNames.count - 1
             }()
             let category = TaskCategory(taskType: taskType).flatMap { TaskCategory.allCases.firstIndex(of: $0) }
-            let slot = Slot(model: modelSlot, type: typeSlot, category: category)
+            let slot = Slot(
+                model: modelSlot, typeInAll: all.position(ofType: typeSlot), typeInModel: perModel[modelSlot].position(ofType: typeSlot),
+                category: category)
             slots[key] = slot
             return slot
         }
 
         mutating func add(_ metrics: TaskMetrics, at slot: Slot) {
-            all.add(metrics, type: slot.type, category: slot.category)
-            perModel[slot.model].add(metrics, type: slot.type, category: slot.category)
+            all.add(metrics, typePosition: slot.typeInAll, category: slot.category)
+            perModel[slot.model].add(metrics, typePosition: slot.typeInModel, category: slot.category)
         }
 
         var totals: MetricTotals {
@@ -156,6 +171,10 @@ public struct GradedTask: Sendable {
     /// used, and on a later line of an identity that the worker grading it graded before with
     /// its own (`GradeWorker`): `KeyActionWarnings`, which reads them, checks a task only once.
     public var lineKeyActions: [String]? = nil
+    /// The worker that graded this line graded one of the same identity and model before it
+    /// (`GradeWorker`), so an earlier line of the input has them: coverage and the key-action
+    /// warnings need not look at this one.
+    var repeatsIdentity = false
 
     public init(source: LineSource, identity: TaskIdentity, model: String, taskType: String, scene: String?,
                 metrics: TaskMetrics, simulation: SimulationDetails? = nil, lineKeyActions: [String]? = nil) {

@@ -55,12 +55,17 @@ public struct GradedLine: Sendable {
     public var scene: String?
     /// `GradedTask.lineKeyActions`.
     public var lineKeyActions: [String]?
+    /// An earlier line of the input had the same identity and model (the worker that graded
+    /// both knew): coverage and the key-action warnings have it already
+    /// (`GradeTally.add(_:repeatsIdentity:)`, `KeyActionWarnings.check(_:)`).
+    public var repeatsIdentity: Bool
 
     public init(_ task: GradedTask) {
         tally = TallyLine(task)
         source = task.source
         scene = task.scene
         lineKeyActions = task.lineKeyActions
+        repeatsIdentity = task.repeatsIdentity
     }
 }
 
@@ -97,10 +102,13 @@ public struct GradeTally: Sendable {
         /// The model's position in `identities` and `stepSuccess`.
         var model: Int
     }
-    /// The last line's model, task type and slots: runs of lines share them (a run of one model,
-    /// tasks grouped by type), and two comparisons of strings that share their storage cost less
-    /// than a hash. Other lines look the pair up once here instead of once per tally.
-    private var lastKey: (model: String, taskType: String, slots: Slots)?
+    /// The last few pairs' slots: lines come in runs of a task type, with one model or a few
+    /// taking turns (three in the benchmark's files), and comparing strings (small ones as two
+    /// words, others often sharing their storage) costs less than hashing two. Replaced in turn,
+    /// never moved. Other lines look the pair up once here instead of once per tally.
+    private var recentKeys: [(model: String, taskType: String, slots: Slots)] = []
+    private var nextRecent = 0
+    static let recentKeyCount = 4
     private var slotsByKey: [MetricTotals.GroupKey: Slots] = [:]
 
     public init() {}
@@ -113,18 +121,22 @@ public struct GradeTally: Sendable {
         }
     }
 
-    public mutating func add(_ line: TallyLine) {
+    /// `repeatsIdentity`: an earlier line had the same identity and model (`GradedLine`), so
+    /// coverage has it.
+    public mutating func add(_ line: TallyLine, repeatsIdentity: Bool = false) {
         graded += 1
         let slots = slots(model: line.model, taskType: line.taskType)
         metricSums.add(line.metrics, at: slots.metric)
         if let simulated = line.simulation { simulation.add(simulated, referenceSuccess: line.metrics.success != 0) }
-        identities.add(line.identity, model: slots.model)
+        if !repeatsIdentity { identities.add(line.identity, model: slots.model) }
         referenceCSV.add(line.metrics, at: slots.csv)
         stepSuccess[slots.model].add(line.metrics)
     }
 
     mutating func slots(model: String, taskType: String) -> Slots {
-        if let lastKey, lastKey.model == model, lastKey.taskType == taskType { return lastKey.slots }
+        for index in recentKeys.indices where recentKeys[index].model == model && recentKeys[index].taskType == taskType {
+            return recentKeys[index].slots
+        }
         let key = MetricTotals.GroupKey(model: model, taskType: taskType)
         let slots = slotsByKey[key] ?? {
             let made = Slots(
@@ -134,7 +146,12 @@ public struct GradeTally: Sendable {
             slotsByKey[key] = made
             return made
         }()
-        lastKey = (model, taskType, slots)
+        if recentKeys.count < Self.recentKeyCount {
+            recentKeys.append((model, taskType, slots))
+        } else {
+            recentKeys[nextRecent] = (model, taskType, slots)
+            nextRecent = (nextRecent + 1) % Self.recentKeyCount
+        }
         return slots
     }
 
@@ -189,9 +206,9 @@ public struct SimulationTally: Sendable, Hashable {
 struct CoverageTally: Sendable {
     private(set) var models: [String] = []
     private var modelIndex: [String: Int] = [:]
-    /// Per model, the identities seen as they were written (a line hashes its identity, not a
+    /// Per model, the identities seen as they were written (a line looks up its identity, not a
     /// text made from it) and their texts, which decide coverage.
-    private var seenIdentities: [Set<TaskIdentity>] = []
+    private var seenIdentities: [IdentitySet] = []
     private var seen: [Set<String>] = []
 
     /// The model's position, in the order models first appear.
@@ -199,13 +216,13 @@ struct CoverageTally: Sendable {
         if let known = modelIndex[model] { return known }
         modelIndex[model] = models.count
         models.append(model)
-        seenIdentities.append([])
+        seenIdentities.append(IdentitySet())
         seen.append([])
         return models.count - 1
     }
 
     mutating func add(_ identity: TaskIdentity, model: Int) {
-        if seenIdentities[model].insert(identity).inserted { seen[model].insert(identity.description) }
+        if seenIdentities[model].insert(identity) { seen[model].insert(identity.description) }
     }
 
     func coverage(storeTasks: [TaskIdentity]) -> [Coverage] {

@@ -76,10 +76,13 @@ public struct Grader {
         consume: (Result<Line, GradeIssue>, RenderedPerTaskLine?) -> Void
     ) {
         let grader = UncheckedSendable(self)
-        let failure = GradeInputStream.forEachLine(of: input, chunkSize: chunkSize, worker: { GradeWorker() }, transform: { worker, output, line, readable, source in
-            switch grader.value.grade(line: line, readable: readable, source: source, worker: &worker) {
+        // Each worker holds a copy of the grader: read through the shared one, every line copied
+        // it (its lookup closure, worlds and episodes, three reference counts shared by the
+        // threads).
+        let failure = GradeInputStream.forEachLine(of: input, chunkSize: chunkSize, worker: { (grader: grader.value, state: GradeWorker()) }, transform: { worker, output, line, readable, source in
+            switch worker.grader.grade(line: line, readable: readable, source: source, worker: &worker.state) {
             case .success(let task):
-                return (Result<Line, GradeIssue>.success(reduce(task)), renderingPerTask ? PerTaskSpan(task, into: &output) : nil)
+                return (Result<Line, GradeIssue>.success(reduce(task)), renderingPerTask ? PerTaskSpan(task, into: &output, cache: &worker.state.perTask) : nil)
             case .failure(let issue): return (.failure(issue), nil)
             }
         }, consume: { (item: (Result<Line, GradeIssue>, PerTaskSpan?), base, output) in
@@ -97,12 +100,21 @@ public struct Grader {
 
     /// Reads and grades one line (`readable` bytes from its start may be read, see
     /// `GradeInputStream.forEachLineSpan`) on a worker thread.
+    /// Marks whether the worker graded a line of the same identity and model before
+    /// (`GradedTask.repeatsIdentity`).
     func grade(line bytes: UnsafeBufferPointer<UInt8>, readable: Int, source: LineSource, worker: inout GradeWorker) -> Result<GradedTask, GradeIssue> {
-        guard mode == .recorded, GradeInputReader.usesSimdjson, let line = SimdLine(bytes, readable: readable) else {
-            return grade(GradeInputStream.parse(bytes, readable: readable, source: source), source: source, worker: &worker)
+        let general: Result<GradedTask, GradeIssue>
+        if mode == .recorded, GradeInputReader.usesSimdjson, let line = SimdLine(bytes, readable: readable) {
+            if let task = gradeRecorded(line, source: source, worker: &worker) { return .success(task) }
+            general = grade(GradeInputReader.parseRecord(line, bytes: bytes).mapError { GradeIssue(source: source, reason: $0.reason) }, source: source, worker: &worker)
+        } else {
+            general = grade(GradeInputStream.parse(bytes, readable: readable, source: source), source: source, worker: &worker)
         }
-        if let task = gradeRecorded(line, source: source, worker: &worker) { return .success(task) }
-        return grade(GradeInputReader.parseRecord(line, bytes: bytes).mapError { GradeIssue(source: source, reason: $0.reason) }, source: source, worker: &worker)
+        return general.map { task in
+            var task = task
+            task.repeatsIdentity = !worker.firstLine(of: task.identity, model: task.model)
+            return task
+        }
     }
 
     /// Recorded mode's usual line, a result line that carries its identity, task type, task name,
@@ -137,10 +149,14 @@ public struct Grader {
                 scored: UnsafeBufferPointer(rebasing: scored[..<count]))
         }
         guard let metrics else { return nil }
-        return GradedTask(
-            source: source, identity: identity, model: raw.model.bytes == nil ? "unknown" : raw.model.string,
+        let model = raw.model.bytes == nil ? "unknown" : raw.model.string
+        let first = worker.firstLine(of: identity, model: model)
+        var task = GradedTask(
+            source: source, identity: identity, model: model,
             taskType: raw.task_type.string, scene: raw.scene.bytes == nil ? nil : raw.scene.string, metrics: metrics,
-            lineKeyActions: worker.firstLine(of: identity) ? keys.map(\.string) : nil)
+            lineKeyActions: first ? keys.map(\.string) : nil)
+        task.repeatsIdentity = !first
+        return task
     }
 
     func grade(_ parsed: Result<GradeRecord, GradeIssue>, source: LineSource) -> Result<GradedTask, GradeIssue> {
@@ -214,18 +230,24 @@ public struct Grader {
 
 /// What a grading worker thread keeps from line to line.
 struct GradeWorker {
-    // Identities of lines this worker graded in `Grader.gradeRecorded`. A worker takes chunks in
-    // input order, so a later line of one of them comes after a line of the same identity that
-    // carried its key actions; `KeyActionWarnings` checks a task only on its first graded line,
-    // so the later line's `lineKeyActions` (five strings, most too long for a small string) is
-    // not made. Whole-number identities (the reference's) are remembered direct-mapped by value,
-    // without hashing; others in a set, forgotten past `maxRemembered`. Forgetting only makes
-    // the key actions again, so memory stays bounded.
+    // The identities and models of lines this worker graded. A worker takes chunks in input
+    // order, so a later line of one of them comes after a line of the same identity and model in
+    // the input too: coverage (per model) and the key-action warnings (per identity, on its first
+    // graded line) have it already, so the consumer skips both for it (`GradedLine.repeatsIdentity`),
+    // and the later line's `lineKeyActions` (five strings, most too long for a small string) is
+    // not made. Whole-number identities (the reference's) are remembered direct-mapped by value
+    // and model, without hashing; others in a set, forgotten past `maxRemembered`. Forgetting only
+    // takes a line for a first one again (the consumer then checks it), so memory stays bounded.
     // Made on the first line (a run directory's result.json files are one input each, with
     // workers of their own).
-    private var numbers: [Int] = []  // Int.min: no identity (|identity| < 9e18)
-    private var texts: Set<String> = []
-    static let numberSlots = 1024, maxRemembered = 1 << 16
+    private var numbers: [(value: Int, model: Int)] = []  // value Int.min: none (|identity| < 9e18)
+    private var texts: Set<TextKey> = []
+    /// The models seen, numbered in order: the first eight by position.
+    private var firstModels: [String] = []
+    private var moreModels: [String: Int] = [:]
+    /// Parts of this worker's per-task lines rendered for earlier lines.
+    var perTask = PerTaskLineCache()
+    static let numberSlots = 4096, maxRemembered = 1 << 16
     // Simulate mode's episode starts of whole-number identities, direct-mapped by value: the
     // shared `EpisodeStarts` hands out the same ones under a lock and a hash per line. A slot
     // keeps what the shared one returned for its identity, so nothing but the cost changes;
@@ -243,19 +265,43 @@ struct GradeWorker {
         return made
     }
 
-    /// Whether this is the first line of `identity` this worker grades (as far as it remembers).
-    mutating func firstLine(of identity: TaskIdentity) -> Bool {
+    private struct TextKey: Hashable {
+        var identity: String, model: Int
+    }
+
+    /// Whether this is the first line of `identity` and `model` this worker grades (as far as it
+    /// remembers); true marks it graded.
+    mutating func firstLine(of identity: TaskIdentity, model: String) -> Bool {
+        let model = number(of: model)
         switch identity {
         case .int(let value):
-            if numbers.isEmpty { numbers = [Int](repeating: Int.min, count: Self.numberSlots) }
-            let slot = value & (Self.numberSlots - 1)
-            if numbers[slot] == value { return false }
-            numbers[slot] = value
+            if numbers.isEmpty { numbers = Array(repeating: (Int.min, 0), count: Self.numberSlots) }
+            // A model's identities 1...n fill a run of slots of their own (1031 apart, a prime).
+            let slot = (value &+ model &* 1031) & (Self.numberSlots - 1)
+            if numbers[slot] == (value, model) { return false }
+            numbers[slot] = (value, model)
             return true
         case .string(let text):
             if texts.count >= Self.maxRemembered { texts.removeAll(keepingCapacity: true) }
-            return texts.insert(text).inserted
+            return texts.insert(TextKey(identity: text, model: model)).inserted
         }
+    }
+
+    /// The model's number on this worker. A file holds a few models, so the first few are
+    /// compared in turn (two small strings compare as two words), the rest looked up.
+    private mutating func number(of model: String) -> Int {
+        if let known = firstModels.firstIndex(of: model) { return known }
+        if let known = moreModels[model] { return known }
+        if firstModels.count + moreModels.count >= Self.maxRemembered {
+            // Numbers start over: so must what they identify.
+            firstModels.removeAll(keepingCapacity: true)
+            moreModels.removeAll(keepingCapacity: true)
+            numbers.removeAll(keepingCapacity: true)
+            texts.removeAll(keepingCapacity: true)
+        }
+        let number = firstModels.count + moreModels.count
+        if firstModels.count < 8 { firstModels.append(model) } else { moreModels[model] = number }
+        return number
     }
 }
 

@@ -91,7 +91,7 @@ public struct KeyActionWarnings {
     let sceneTypes: (String) -> Set<String>?
     /// The store's key actions of a task, for lines that do not carry their own.
     let storeKeyActions: (TaskIdentity) -> [String]?
-    private var checked: Set<TaskIdentity> = []
+    private var checked = IdentitySet()
     public private(set) var warnings: [KeyActionWarning] = []
 
     public init(sceneTypes: @escaping (String) -> Set<String>?, storeKeyActions: @escaping (TaskIdentity) -> [String]?) {
@@ -105,10 +105,12 @@ public struct KeyActionWarnings {
         check(task.identity, scene: task.scene, keyActions: task.lineKeyActions, source: task.source)
     }
 
-    /// `check(_:)` for a line reduced on its worker.
+    /// `check(_:)` for a line reduced on its worker; nothing to do for a line whose identity an
+    /// earlier line had (`GradedLine.repeatsIdentity`).
     @discardableResult
     public mutating func check(_ line: GradedLine) -> ArraySlice<KeyActionWarning> {
-        check(line.tally.identity, scene: line.scene, keyActions: line.lineKeyActions, source: line.source)
+        if line.repeatsIdentity { return warnings[warnings.endIndex...] }
+        return check(line.tally.identity, scene: line.scene, keyActions: line.lineKeyActions, source: line.source)
     }
 
     /// Checks a task unless it was checked already: the line's own key actions when it carried
@@ -116,7 +118,7 @@ public struct KeyActionWarnings {
     @discardableResult
     public mutating func check(_ identity: TaskIdentity, scene: String?, keyActions lineKeyActions: [String]?, source: LineSource) -> ArraySlice<KeyActionWarning> {
         let start = warnings.endIndex
-        guard checked.insert(identity).inserted,
+        guard checked.insert(identity),
               let keys = lineKeyActions ?? storeKeyActions(identity) else { return warnings[start...] }
         let types = scene.flatMap(sceneTypes)
         for problem in KeyActionCheck.unmatchable(keys, sceneTypes: types, sceneName: scene) {

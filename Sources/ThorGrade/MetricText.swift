@@ -22,9 +22,9 @@ protocol MetricEntry {
     var action: Text { get }
     var object: Text? { get }
     var recordedSuccess: RecordedSuccess { get }
-    /// Whether some legal object, as a `String`, passes `test` (asked only on `end` entries of
-    /// single_search tasks).
-    func containsLegalObject(where test: (String) -> Bool) -> Bool
+    /// Whether some legal object passes `test` (asked only on `end` entries of single_search
+    /// tasks).
+    func containsLegalObject(where test: (Text) -> Bool) -> Bool
 }
 
 extension String: MetricText {
@@ -96,6 +96,21 @@ extension MetricText {
     /// Python's `literal in self`.
     @inline(__always)
     func contains(_ literal: StaticString) -> Bool { withUTF8Bytes { $0.containsBytes(of: literal.bytes) } }
+
+    /// Python's `self.lower() in lowered` for a `lowered` already lower-case: an ASCII text is
+    /// lowered on the stack, byte by byte (Python's and Swift's `lower` agree there), without
+    /// making a `String` of it; any other goes through `pythonLowercased`.
+    func loweredIsContained(in lowered: String) -> Bool {
+        withUTF8Bytes { text in
+            guard text.allSatisfy({ $0 < 0x80 }) else { return lowered.containsBytes(of: string.pythonLowercased()) }
+            return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: text.count) { lower in
+                for (index, byte) in text.enumerated() {
+                    lower[index] = byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte
+                }
+                return lowered.withUTF8Bytes { $0.containsBytes(of: UnsafeBufferPointer(lower)) }
+            }
+        }
+    }
 
     /// Python's `self.startswith(literal)`.
     @inline(__always)

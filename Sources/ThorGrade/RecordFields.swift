@@ -128,7 +128,7 @@ struct SimdLine {
         var action: simd_record_text { raw.action }
         var object: simd_record_text? { raw.object.bytes == nil ? nil : raw.object }
         var recordedSuccess: RecordedSuccess { raw.recordedSuccess }
-        func containsLegalObject(where test: (String) -> Bool) -> Bool { line.texts(raw.legal_objects).contains { test($0.string) } }
+        func containsLegalObject(where test: (simd_record_text) -> Bool) -> Bool { line.texts(raw.legal_objects).contains(where: test) }
     }
 }
 

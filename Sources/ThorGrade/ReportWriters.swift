@@ -58,13 +58,15 @@ public enum ReportWriters {
     /// several times its simulation through the general writer's dictionaries.
     /// `ReportWritersTests` pins the two writers to the same bytes.
     public static func writePerTask(_ task: GradedTask, into out: inout [UInt8]) {
-        _ = writePerTaskLine(task, into: &out)
+        var cache = PerTaskLineCache(keeping: false)
+        _ = writePerTaskLine(task, into: &out, cache: &cache)
     }
 
     /// As `writePerTask`, returning where the value of `"line"` was written (the grader writes
     /// the absolute line number there later). Written member by member through `JSONWriter`,
     /// keys in sorted order, without building a `JSONValue` tree.
-    static func writePerTaskLine(_ task: GradedTask, into out: inout [UInt8]) -> Range<Int> {
+    /// `cache` holds parts already rendered for earlier lines (see `PerTaskLineCache`).
+    static func writePerTaskLine(_ task: GradedTask, into out: inout [UInt8], cache: inout PerTaskLineCache) -> Range<Int> {
         var json = JSONWriter(reserving: 0)
         swap(&json.bytes, &out)
         defer { swap(&json.bytes, &out) }
@@ -79,7 +81,7 @@ public enum ReportWriters {
             if let simulation {
                 json.key("end_reason"); json.string(simulation.endReason?.rawValue)
             }
-            json.key("file"); json.string(task.source.file)
+            json.key("file"); cache.writeFile(task.source.file, into: &json)
             if let simulation {
                 json.key("goal_checks")
                 json.array { json in
@@ -95,12 +97,16 @@ public enum ReportWriters {
                 json.key("goal_conditions_total"); json.int(simulation.goal.conditionsTotal)
                 json.key("goal_success"); json.bool(simulation.goalSuccess)
             }
-            json.key("identity"); json.value(Self.json(task.identity))
+            json.key("identity")
+            switch task.identity {
+            case .int(let value): json.int(value)
+            case .string(let value): json.string(value)
+            }
             json.key("line")
             let start = json.bytes.count
             json.int(task.source.line)
             line = start..<json.bytes.count
-            json.key("metrics"); write(m, into: &json)
+            json.key("metrics"); cache.writeMetrics(m, into: &json)
             json.key("model"); json.string(task.model)
             json.key("scene"); json.string(task.scene)
             if let simulation {
@@ -270,6 +276,78 @@ public enum ReportWriters {
     }
 }
 
+/// Parts of per-task lines that repeat from line to line, rendered once per worker: the input's
+/// file name (every line of an input) and the metrics object per distinct metrics value (the
+/// metrics are ratios of small counts, so a few thousand values cover a file of any length). The
+/// four doubles' texts and the keys of the metrics object were half of a per-task line's rendering.
+/// The bytes are those `JSONWriter` writes (`writePerTaskLine` appends them with `raw`), so a line
+/// is the same whether its parts came from the cache or not (`GradeTallyTests` pins it).
+struct PerTaskLineCache {
+    /// Metrics objects kept, direct-mapped by a hash of their bits (a power of two: the 1.1 GB
+    /// benchmark file has 1,849 distinct values, so few collide); the bytes of those kept lie in
+    /// one arena, started over past `arenaLimit` (memory stays bounded: about 1.7 MB a worker).
+    static let metricsSlots = 8192, arenaLimit = 1 << 20
+    /// False: nothing is kept (one-off lines, `writePerTask`).
+    private let keeping: Bool
+    private var lastFile: (name: String, json: [UInt8])?
+    private var slots: [(key: MetricsBits, bytes: Range<Int>)?] = []
+    private var arena: [UInt8] = []
+
+    /// A metrics value by the bits of its doubles: `TaskMetrics`' own equality holds -0.0 equal
+    /// to 0.0, which are written differently.
+    private struct MetricsBits: Equatable {
+        // Plain words: Swift's SIMD types were compared lane by lane through generic code here.
+        var efficiency, completeness, ordered, repeats: UInt64, success, keyActionsSuccess, step: Int
+
+        init(_ m: TaskMetrics) {
+            efficiency = m.efficiency.bitPattern
+            completeness = m.completeness.bitPattern
+            ordered = m.completenessOrdered.bitPattern
+            repeats = m.repeatRate.bitPattern
+            success = m.success
+            keyActionsSuccess = m.keyActionsSuccess
+            step = m.step
+        }
+
+        /// The slot: a multiplicative hash of the words (a collision only renders again).
+        var slot: Int {
+            let counts = UInt64(bitPattern: Int64(success &+ keyActionsSuccess &* 31 &+ step &* 1031))
+            let hash = (efficiency &* 0x9E37_79B9_7F4A_7C15) ^ (completeness &* 0xC2B2_AE3D_27D4_EB4F)
+                ^ (ordered &* 0x1656_67B1_9E37_79F9) ^ (repeats &* 0x27D4_EB2F_1656_67C5) ^ (counts &* 0x9E37_79B9_7F4A_7C15)
+            return Int(truncatingIfNeeded: (hash ^ (hash >> 32)) >> 16) & (PerTaskLineCache.metricsSlots - 1)
+        }
+    }
+
+    init(keeping: Bool = true) { self.keeping = keeping }
+
+    /// Writes the file name as a JSON string value.
+    mutating func writeFile(_ name: String, into json: inout JSONWriter) {
+        if let lastFile, lastFile.name == name { return lastFile.json.withUnsafeBufferPointer { json.raw($0) } }
+        var value = JSONWriter(reserving: name.utf8.count + 2)
+        value.string(name)
+        if keeping { lastFile = (name, value.bytes) }
+        value.bytes.withUnsafeBufferPointer { json.raw($0) }
+    }
+
+    /// Writes the metrics object as `ReportWriters.write(_:into:)` writes it.
+    mutating func writeMetrics(_ metrics: TaskMetrics, into json: inout JSONWriter) {
+        let key = MetricsBits(metrics), slot = key.slot
+        if slot < slots.count, let kept = slots[slot], kept.key == key {
+            return arena.withUnsafeBufferPointer { json.raw(UnsafeBufferPointer(rebasing: $0[kept.bytes])) }
+        }
+        var value = JSONWriter(reserving: 160)
+        ReportWriters.write(metrics, into: &value)
+        value.bytes.withUnsafeBufferPointer { json.raw($0) }
+        guard keeping else { return }
+        if slots.isEmpty || arena.count + value.bytes.count > Self.arenaLimit {
+            slots = Array(repeating: nil, count: Self.metricsSlots)
+            arena.removeAll(keepingCapacity: true)
+        }
+        slots[slot] = (key, arena.count..<(arena.count + value.bytes.count))
+        arena += value.bytes
+    }
+}
+
 /// A graded line's `--per-task` line (newline-terminated), rendered on the worker thread that
 /// graded it, before the absolute number of its input line was known (workers count lines per
 /// chunk): the number goes between `head` and `tail`. Valid only while it is being consumed (the
@@ -289,9 +367,9 @@ struct PerTaskSpan {
     private var start: Int, number: Range<Int>, end: Int
 
     /// Renders `task`'s line at the end of `output`.
-    init(_ task: GradedTask, into output: inout [UInt8]) {
+    init(_ task: GradedTask, into output: inout [UInt8], cache: inout PerTaskLineCache) {
         start = output.count
-        number = ReportWriters.writePerTaskLine(task, into: &output)
+        number = ReportWriters.writePerTaskLine(task, into: &output, cache: &cache)
         output.append(UInt8(ascii: "\n"))
         end = output.count
     }

@@ -105,7 +105,7 @@ struct Grade: ParsableCommand {
                     switch outcome {
                     case .success(let graded):
                         warnings.check(graded)
-                        tally.add(graded.tally)
+                        tally.add(graded.tally, repeatsIdentity: graded.repeatsIdentity)
                     case .failure(let issue): tally.issues.append(issue)
                     }
                 }

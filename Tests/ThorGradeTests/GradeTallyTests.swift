@@ -113,17 +113,124 @@ final class GradeTallyTests: XCTestCase {
         // A file name holding the key's own text: inside a JSON string every quote is escaped.
         recorded.source.file = #"odd", "line": 5, "x.jsonl"#
         tasks.append(recorded)
+        // One cache for every line, as a worker keeps it: later lines take parts rendered earlier.
+        var cache = PerTaskLineCache()
         for task in tasks {
             for (relative, absolute) in [(1, 1), (3, 1_234_567), (12, 7)] {
                 var early = task
                 early.source.line = relative
                 // Rendered after another line in the same chunk output, as the grader does.
                 var output = Array("earlier line\n".utf8)
-                let span = PerTaskSpan(early, into: &output)
+                let span = PerTaskSpan(early, into: &output, cache: &cache)
                 early.source.line = absolute
                 let line = output.withUnsafeBufferPointer { span.line(in: $0, number: absolute).bytes }
                 XCTAssertEqual(String(decoding: line, as: UTF8.self), String(decoding: perTaskLine(early) + [10], as: UTF8.self))
             }
+        }
+    }
+
+    /// The consumer skips coverage and the key-action warnings for a line its worker marks as
+    /// repeating an identity and model it graded before (`GradedLine.repeatsIdentity`): over lines
+    /// whose models, whole-number and text identities (`7` and `"7"`) interleave, in chunks small
+    /// enough that both workers take turns, the coverage and warnings must be those of checking
+    /// every line, and most lines must have been skipped.
+    func testLinesRepeatingAnIdentityAndModelAddNothingToCoverageOrWarnings() throws {
+        let root = SimulateModeTests.packageRoot.appendingPathComponent("fixtures/predictions/results.jsonl")
+        let fixture = try String(contentsOf: root, encoding: .utf8).split(separator: "\n").map(String.init)
+        var lines: [String] = []
+        for round in 0..<12 {
+            for (n, line) in fixture.enumerated() {
+                var line = line.replacingOccurrences(of: #""model": "model-a""#, with: #""model": "model-\#(round % 3)""#)
+                // A key action that can never match, so each task's first line warns.
+                line = line.replacingOccurrences(of: #""key_actions": ["#, with: #""key_actions": ["pick up Apple", "#)
+                if (n + round) % 4 == 0 { line = line.replacingOccurrences(of: #"{"identity": "#, with: #"{"identity": "7", "x": "#) }
+                lines.append(line)
+            }
+        }
+        let input = GradeInput(source: .memory(Data(lines.joined(separator: "\n").utf8)), name: "interleaved.jsonl")
+        let grader = Grader(mode: .recorded, lookup: { _ in nil })
+        func warnings() -> KeyActionWarnings { KeyActionWarnings(sceneTypes: { _ in nil }, storeKeyActions: { _ in nil }) }
+        var skipping = GradeTally(), checking = GradeTally()
+        var skippingWarnings = warnings(), checkingWarnings = warnings()
+        var repeats = 0
+        grader.grade(input, chunkSize: 3000, renderingPerTask: false) { outcome, _ in
+            guard case .success(let line) = outcome else { return XCTFail("\(outcome)") }
+            if line.repeatsIdentity { repeats += 1 }
+            skippingWarnings.check(line)
+            skipping.add(line.tally, repeatsIdentity: line.repeatsIdentity)
+            checkingWarnings.check(line.tally.identity, scene: line.scene, keyActions: line.lineKeyActions, source: line.source)
+            checking.add(line.tally)
+        }
+        XCTAssertGreaterThan(repeats, lines.count / 2)
+        let storeTasks = (0..<40).map { TaskIdentity.int($0) } + [.string("7")]
+        skipping.finishCoverage(storeTasks: storeTasks)
+        checking.finishCoverage(storeTasks: storeTasks)
+        XCTAssertEqual(skipping.coverage, checking.coverage)
+        XCTAssertEqual(skipping.coverage?.count, 4)
+        XCTAssertEqual(skippingWarnings.warnings.map(\.description), checkingWarnings.warnings.map(\.description))
+        XCTAssertGreaterThan(skippingWarnings.warnings.count, 10)
+    }
+
+    /// Coverage and the key-action warnings ask an `IdentitySet` whether a line's identity is new:
+    /// it must answer as a `Set<TaskIdentity>` does, for whole numbers kept as bits (around word
+    /// boundaries and the limit) and for everything else (negative and large numbers, strings,
+    /// `"7"` beside `7`), in any order.
+    func testAnIdentitySetAnswersAsASetOfIdentities() {
+        let limit = IdentitySet.bitLimit
+        var values: [TaskIdentity] = [0, 1, 63, 64, 65, 1023, 1024, 5000, limit - 1, limit, limit + 1, -1, Int.min, Int.max].map { .int($0) }
+        values += ["7", "0", "", "x"].map { .string($0) } + [.int(7)]
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<2000 { values.append(.int(Int.random(in: -100..<(limit + 100), using: &generator))) }
+        for _ in 0..<500 { values.append(.int(Int.random(in: 0..<3000, using: &generator))) }
+        for order in [values, values.reversed(), values.shuffled()] {
+            var expected = Set<TaskIdentity>(), set = IdentitySet()
+            for identity in order + order {
+                XCTAssertEqual(set.insert(identity), expected.insert(identity).inserted, "\(identity)")
+            }
+        }
+    }
+
+    /// A worker renders the parts of per-task lines that repeat (the file name, the metrics
+    /// object) once and copies them after: lines whose metrics differ only in the sign of a zero,
+    /// in one double's last bit or in one count, and whose file names alternate, must each get the
+    /// bytes of their own line rendered alone.
+    func testPartsRenderedForEarlierLinesAreTheBytesOfEachLineAlone() throws {
+        var base = try fixtureReport().tasks[0]
+        base.simulation = nil
+        let doubles: [Double] = [0.0, -0.0, 0.5, 0.5.nextUp, 1.0 / 3.0, 2.0 / 3.0, 1.0]
+        var lines: [GradedTask] = []
+        for (n, value) in doubles.enumerated() {
+            for field in 0..<7 {
+                var task = base
+                switch field {
+                case 0: task.metrics.efficiency = value
+                case 1: task.metrics.completeness = value
+                case 2: task.metrics.completenessOrdered = value
+                case 3: task.metrics.repeatRate = value
+                case 4: task.metrics.success = n % 2
+                case 5: task.metrics.keyActionsSuccess = n
+                default: task.metrics.step = n
+                }
+                task.source.file = field % 2 == 0 ? "a.jsonl" : #"b "quoted".jsonl"#
+                lines.append(task)
+            }
+        }
+        // More distinct values than the cache has slots, and more bytes than its arena holds:
+        // slots taken by another value, and the cache started over, mid-stream.
+        var generator = SystemRandomNumberGenerator()
+        for n in 0..<10_000 {
+            var task = base
+            task.metrics.efficiency = Double(n) / 10_007
+            task.metrics.completeness = Double(UInt32.random(in: 0..<4, using: &generator)) / 3
+            task.metrics.step = n % 7
+            lines.append(task)
+        }
+        var cache = PerTaskLineCache()
+        for task in lines + lines.reversed() {
+            var output: [UInt8] = []
+            let span = PerTaskSpan(task, into: &output, cache: &cache)
+            let line = output.withUnsafeBufferPointer { span.line(in: $0, number: task.source.line).bytes }
+            XCTAssertEqual(String(decoding: line, as: UTF8.self), ReportWriters.perTask(task).compact + "\n")
         }
     }
 

@@ -9,6 +9,23 @@ import ThorTestSupport
 /// Reading inputs: chunk boundaries, line endings, run directories with entries that cannot be
 /// read, the whole-document rule, and messages for fields of the wrong type.
 final class InputReadingTests: XCTestCase {
+    /// The reader cuts a chunk after its last newline, found sixteen bytes at a time from the
+    /// end: it must find what a byte-by-byte search finds, for every length and start, with
+    /// newlines anywhere (in the first and last block, on block edges, none at all).
+    func testTheLastNewlineIsFoundAsAByteByByteSearchFindsIt() {
+        var generator = SystemRandomNumberGenerator()
+        for length in 0..<80 {
+            for trial in 0..<20 {
+                let bytes: [UInt8] = (0..<length).map { _ in UInt8.random(in: 0..<(trial < 10 ? 12 : 200), using: &generator) == 10 ? 10 : 65 }
+                for start in 0...length {
+                    let expected = (start..<length).last { bytes[$0] == 10 }
+                    let found = bytes.withUnsafeBufferPointer { ChunkReader.lastNewline(in: $0, from: start) }
+                    XCTAssertEqual(found, expected, "\(bytes) from \(start)")
+                }
+            }
+        }
+    }
+
     static func resultLine(_ identity: Int, steps: Int = 2, padding: Int = 0) -> String {
         let pickups = Array(repeating: #"{"action": "pickup", "object": "Apple", "success": 1}"#, count: steps)
         let filler = String(repeating: "x", count: padding)

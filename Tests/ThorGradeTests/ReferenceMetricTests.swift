@@ -5,6 +5,25 @@ import XCTest
 
 /// Each rule and quirk of the reference metric (docs/metric.md, "Per-task metric"), pinned with a hand-built trajectory.
 final class ReferenceMetricTests: XCTestCase {
+    /// `isScored` compares the unscored words where their first letters stand: it must answer as
+    /// a search for each of `unscoredKeyWords` does, for the words anywhere, cut short at the end,
+    /// after a false start of the same letter, in other case, and in non-ASCII texts, both as a
+    /// `String` and as a span.
+    func testIsScoredAnswersAsASearchForEachUnscoredWord() {
+        var texts = ["", "o", "m", "n", "end", "pickup Mug", "observe", "move forward", "navigate to", "navigate to Mug",
+                     "Observe", "move forwar", "navigate t", "nnavigate to", "oobserve", "mmove forward", "x navigate to",
+                     "navigate tomato", "put in Pot", "naïve observe", "ñavigate to", "move  forward", "toggle observer"]
+        let pieces = ["o", "ob", "observe", "m", "move ", "move forward", "n", "navigate", "navigate to", " ", "x", "é", "N"]
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<3000 {
+            texts.append((0..<Int.random(in: 1...5, using: &generator)).map { _ in pieces.randomElement(using: &generator) ?? "" }.joined())
+        }
+        for text in texts {
+            let expected = !ReferenceMetric.unscoredKeyWords.contains { text.contains($0) }
+            XCTAssertEqual(ReferenceMetric.isScored(text), expected, text)
+        }
+    }
+
     func step(_ action: String, _ object: String? = nil, ok: Bool = true, legal: [String] = []) -> TrajectoryEntry {
         TrajectoryEntry(action: action, object: object, success: ok, legalObjects: legal)
     }
