@@ -11,7 +11,7 @@
 # temporary directory removed at exit) and repeated to N lines; the plans of `thor-lite tasks
 # --plans` are repeated to N lines.
 #
-# Needs: a Swift 6 toolchain (the script runs `swift build -c release --product thor-lite`),
+# Needs: a Swift 6 toolchain (the script runs scripts/build-release.sh),
 # python3, GNU time (`apt-get install time`), ../shared/embodied_reasoner (or THOR_LITE_ER_DATA).
 # Usage: bench/memory_bench.sh [lines...]   (default: 10000 100000 1000000)
 # Takes a few minutes on 2 cores (1M simulated lines dominate). The machine's load is printed
@@ -23,8 +23,9 @@ sizes=("$@")
 data=${THOR_LITE_ER_DATA:-../shared/embodied_reasoner}
 [ -x /usr/bin/time ] || { echo "needs GNU time: apt-get install time" >&2; exit 2; }
 [ -f "$data/data/test_809.json" ] || { echo "no benchmark data at $data (set THOR_LITE_ER_DATA)" >&2; exit 2; }
-swift build -c release --product thor-lite >/dev/null
-bin=$(swift build -c release --show-bin-path)/thor-lite
+# The binary thor-lite ships (scripts/build-release.sh; BIN=path to measure another).
+[ -n "${BIN:-}" ] || BIN=$(scripts/build-release.sh 2>/dev/null)
+bin=$BIN
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"

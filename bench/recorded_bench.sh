@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # Recorded-mode throughput side by side on one file, in one run (medians of RUNS, one after the
 # other so they share the machine's state):
-#   thor-lite grade --mode recorded FILE --per-task /dev/null   (release build, whole process)
+#   thor-lite grade --mode recorded FILE --per-task /dev/null   (the shipped release build, whole process)
 #   the same without --per-task                                  (summary only: the table)
 #   the same with THOR_LITE_JSON_READER=thorjson                 (every line read by ThorJSON, not simdjson)
 #   python3 bench/orjson_metric.py FILE                          (orjson + multiprocessing, all cores)
 #   bench/peers/simdjson_select FILE                             (simdjson selective read, all cores; if libsimdjson-dev is installed)
 #   cat FILE > /dev/null                                         (the page cache's own rate)
 # then GB/s, CPU time (user + system: the figure a busy machine distorts least) and ratios.
-# PEER=path/to/other/thor-lite (main's release build, copied aside first, since main may rebuild)
+# PEER=path/to/other/thor-lite (main's scripts/build-release.sh binary, copied aside first, since main may rebuild)
 # grades the same file with that binary too, with and without --per-task, alternated with the rest.
 # Usage: bench/recorded_bench.sh [lines] [runs] [shape]  (default 100000 5 full: the 1.1 GB
 # full-shape file of bench/gen_trajectories.py). Set RESULTS=path to reuse a file.
@@ -18,8 +18,9 @@ lines=${1:-100000}
 runs=${2:-5}
 shape=${3:-full}
 tasks=${THOR_LITE_ER_DATA:-../shared/embodied_reasoner}/data/test_809.json
-swift build -c release --product thor-lite >/dev/null
-bin=$(swift build -c release --show-bin-path)/thor-lite
+# The binary thor-lite ships (scripts/build-release.sh; BIN=path to time another).
+[ -n "${BIN:-}" ] || BIN=$(scripts/build-release.sh 2>/dev/null)
+bin=$BIN
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 results=${RESULTS:-$work/results.jsonl}

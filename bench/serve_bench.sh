@@ -6,7 +6,7 @@
 # environment-steps/s at ENVS environments (ServeClient.step_batch and ThorLiteVectorEnv), with
 # the standard library's json and with orjson when it is installed (pip install orjson).
 # ThorLiteEnv/ThorLiteVectorEnv need Gymnasium (pip install "gymnasium>=1.0" numpy).
-# Builds the release binary (swift build -c release --product thor-lite) and imports the real
+# Builds the binary thor-lite ships (scripts/build-release.sh; BIN=path to time another) and imports the real
 # benchmark into a temporary store first.
 # PEER=path/to/other/thor-lite adds the server-CPU, single-env and batched measurements against
 # that binary (main's release build, say) with their ratios; RUNS=N adds N alternated runs of
@@ -18,9 +18,9 @@ seconds=${1:-3}
 envs=${2:-64}
 checkout=${THOR_LITE_ER_DATA:-../shared/embodied_reasoner}
 python=${PYTHON:-python3}
-swift build -c release --product thor-lite >/dev/null
-bindir=$(swift build -c release --show-bin-path)
+# The binary thor-lite ships (scripts/build-release.sh; BIN=path to time another).
+[ -n "${BIN:-}" ] || BIN=$(scripts/build-release.sh 2>/dev/null)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-"$bindir/thor-lite" import "$checkout" --store "$work/s.sqlite" -q 2>/dev/null
-"$python" bench/serve_bench.py "$bindir/thor-lite" "$work/s.sqlite" --seconds "$seconds" --envs "$envs" ${PEER:+--peer "$PEER"} ${RUNS:+--runs "$RUNS"}
+"$BIN" import "$checkout" --store "$work/s.sqlite" -q 2>/dev/null
+"$python" bench/serve_bench.py "$BIN" "$work/s.sqlite" --seconds "$seconds" --envs "$envs" ${PEER:+--peer "$PEER"} ${RUNS:+--runs "$RUNS"}

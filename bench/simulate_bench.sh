@@ -3,7 +3,7 @@
 #
 #   bench/simulate_bench.sh [lines] [runs]      (default 100000 3; from the repository root or not)
 #
-# Builds `thor-lite` and `thor-lite-bench` in release mode (`swift build -c release --product ...`),
+# Builds `thor-lite` as it ships (scripts/build-release.sh) and `thor-lite-bench` in release mode,
 # imports the benchmark (../shared/embodied_reasoner or $THOR_LITE_ER_DATA) into a temporary store,
 # writes the 809 expert plans (`thor-lite tasks --plans`) repeated to LINES lines, and times
 # `thor-lite grade --store S repeated.jsonl` (default mode simulate, table to /dev/null): median
@@ -21,16 +21,18 @@ cd "$(dirname "$0")/.."
 lines=${1:-100000}
 runs=${2:-3}
 checkout=${THOR_LITE_ER_DATA:-../shared/embodied_reasoner}
-swift build -c release --product thor-lite >/dev/null
+# The binary thor-lite ships (scripts/build-release.sh; BIN=path to time another); the simulator
+# alone is timed by the release build of thor-lite-bench.
+[ -n "${BIN:-}" ] || BIN=$(scripts/build-release.sh 2>/dev/null)
 swift build -c release --product thor-lite-bench >/dev/null
 bindir=$(swift build -c release --show-bin-path)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-"$bindir/thor-lite" import "$checkout" --store "$work/s.sqlite" -q 2>/dev/null
-"$bindir/thor-lite" tasks --plans --store "$work/s.sqlite" > "$work/plans.jsonl"
-python3 - "$bindir" "$work" "$lines" "$runs" "$checkout" "${PEER:-}" "${PER_TASK:-}" <<'PY'
+"$BIN" import "$checkout" --store "$work/s.sqlite" -q 2>/dev/null
+"$BIN" tasks --plans --store "$work/s.sqlite" > "$work/plans.jsonl"
+python3 - "$BIN" "$bindir" "$work" "$lines" "$runs" "$checkout" "${PEER:-}" "${PER_TASK:-}" <<'PY'
 import json, os, re, resource, statistics, subprocess, sys, time
-bindir, work, lines, runs, checkout, peer, per_task = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5], sys.argv[6], sys.argv[7]
+binary, bindir, work, lines, runs, checkout, peer, per_task = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5]), sys.argv[6], sys.argv[7], sys.argv[8]
 plans = open(os.path.join(work, "plans.jsonl")).read().splitlines()
 copies = max(1, lines // len(plans))
 path = os.path.join(work, "repeated.jsonl")
@@ -40,7 +42,7 @@ with open(path, "w") as out:
 actions = copies * sum(len(json.loads(line)["actions"]) for line in plans)
 cores = os.cpu_count()
 load = os.getloadavg()[0]
-binaries = [os.path.join(bindir, "thor-lite")] + ([peer] if peer else [])
+binaries = [binary] + ([peer] if peer else [])
 measured = {binary: ([], []) for binary in binaries}
 extra = ["--per-task", "/dev/null"] if per_task else []
 for _ in range(runs):
