@@ -92,7 +92,7 @@ let package = Package(
         // GRDB: to build files that are not thor-lite stores and to check a store's integrity.
         .testTarget(name: "CLITests", dependencies: ["thor-lite", "ThorTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "ThorFramesTests", dependencies: ["ThorFrames", "ThorGrade", "ThorStore", "ThorSim", "ThorModel", "ThorPolicy", "ThorTestSupport"]),
-        .testTarget(name: "ThorPolicyTests", dependencies: ["ThorPolicy", "ThorSim", "ThorModel", "ThorStore", "ThorJSON", "ThorGrade", "ThorTestSupport"]),
+        .testTarget(name: "ThorPolicyTests", dependencies: ["ThorPolicy", "ThorSim", "ThorModel", "ThorStore", "ThorJSON", "ThorGrade", "ThorFuzzSupport", "ThorTestSupport"]),
     ],
     cxxLanguageStandard: .cxx17
 )

@@ -1,3 +1,4 @@
+import ThorFuzzSupport
 import ThorGrade
 import ThorModel
 import XCTest
@@ -17,22 +18,10 @@ final class StepRewardTests: XCTestCase {
         "navigate to Unicorn", "end",
     ]
 
-    /// A small seeded generator (SplitMix64), so a failure replays.
-    struct Seeded {
-        var state: UInt64
-        mutating func next(_ bound: Int) -> Int {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return Int((z ^ (z >> 31)) % UInt64(bound))
-        }
-    }
-
     func testRewardsAndMetricsEqualAFullEvaluationAfterEveryStep() throws {
         let catalog = try ServeSessionTests.fixtureCatalog()
         let environment = PolicyEnvironment(catalog: catalog)
-        var random = Seeded(state: 2026)
+        var random = SeededGenerator(seed: 2026)  // seeded, so a failure replays
         var scoring = 0, nonScoring = 0
         for episode in 0..<240 {
             let identity = TaskIdentity.int(1 + episode % 16)
@@ -41,7 +30,7 @@ final class StepRewardTests: XCTestCase {
             var completeness = 0.0, total = 0.0
             while !environment.isDone {
                 // Mostly no-score actions, as a policy exploring would send.
-                try environment.step(Self.actions[random.next(Self.actions.count)])
+                try environment.step(random.pick(Self.actions))
                 let trajectory = environment.steps.map {
                     TrajectoryEntry(action: $0.action, object: $0.object, success: $0.success, legalObjects: $0.legalObjects)
                 }
