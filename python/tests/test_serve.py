@@ -141,6 +141,19 @@ def test_reply_lines_are_split_across_and_within_reads():
         os.close(read)
 
 
+def recording_replies(client):
+    """The raw reply lines `client` reads from now on, in a list that grows as it reads them."""
+    lines = []
+    readline = client._readline
+
+    def keep():
+        lines.append(readline())
+        return lines[-1]
+
+    client._readline = keep
+    return lines
+
+
 def test_compact_replies_hand_back_what_full_replies_give(store, binary):
     """`step_batch` and `step` ask for `"delta": true` (an unchanged list comes as null); the
     client fills the lists back in, so a policy sees what full replies give, an unchanged list
@@ -148,14 +161,7 @@ def test_compact_replies_hand_back_what_full_replies_give(store, binary):
     sent with `call`, autoresets, reset slots and a new batch of another size."""
     import random
     compact, full = ServeClient(store, binary), ServeClient(store, binary)
-    raw_lines = []
-    readline = compact._readline
-
-    def keep():
-        raw_lines.append(readline())
-        return raw_lines[-1]
-
-    compact._readline = keep
+    raw_lines = recording_replies(compact)
     plans = expert_plans(store, binary=binary)
     tasks = sorted(plans)
     draw = random.Random(7)
@@ -198,14 +204,7 @@ def test_column_replies_name_lists_by_id_and_hand_back_whole_lists(store, binary
     the lists themselves (as a server without ids sends them), a list named by one id being one
     object wherever it recurs."""
     ids, inline = ServeClient(store, binary), ServeClient(store, binary)
-    raw_lines = []
-    readline = ids._readline
-
-    def keep():
-        raw_lines.append(readline())
-        return raw_lines[-1]
-
-    ids._readline = keep
+    raw_lines = recording_replies(ids)
     plans = expert_plans(store, binary=binary)
     tasks = sorted(plans)[:8]
     try:
