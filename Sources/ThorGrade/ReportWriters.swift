@@ -29,6 +29,14 @@ public enum ReportWriters {
         }
     }
 
+    /// `json(identity)` written straight into `json` (no `JSONValue` made per line).
+    public static func write(_ identity: TaskIdentity, into json: inout JSONWriter) {
+        switch identity {
+        case .int(let value): json.int(value)
+        case .string(let value): json.string(value)
+        }
+    }
+
     public static func json(_ metrics: TaskMetrics) -> JSONValue {
         .object([
             "success": .int(metrics.success), "efficiency": .double(metrics.efficiency),
@@ -97,11 +105,7 @@ public enum ReportWriters {
                 json.key("goal_conditions_total"); json.int(simulation.goal.conditionsTotal)
                 json.key("goal_success"); json.bool(simulation.goalSuccess)
             }
-            json.key("identity")
-            switch task.identity {
-            case .int(let value): json.int(value)
-            case .string(let value): json.string(value)
-            }
+            json.key("identity"); write(task.identity, into: &json)
             json.key("line")
             let start = json.bytes.count
             json.int(task.source.line)

@@ -77,7 +77,7 @@ public final class EpisodeCatalog: WorldSource, @unchecked Sendable {
             emptyMetric = try RunningReferenceMetric(task: TaskReference(task))
             readsLegalObjects = task.taskType.utf8.elementsEqual("single_search".utf8)
             var json = JSONWriter(reserving: 16)
-            json.value(ReportWriters.json(task.identity))
+            ReportWriters.write(task.identity, into: &json)
             identityJSON = json.bytes
             json = JSONWriter(reserving: 256)
             json.key("scene"); json.string(task.scene)

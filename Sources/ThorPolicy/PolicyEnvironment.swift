@@ -227,26 +227,17 @@ public final class PolicyEnvironment {
         return GoalCheck.facts(for: task, in: live?.episode?.shadow ?? runner.world)
     }
 
+    /// What the policy sees after the last step (`serve` writes the same values straight from
+    /// the step, `ObservationView`).
     func observation() -> Observation {
-        var observation = observationWithoutLists()
-        if let last = runner?.steps.last {
-            observation.navigable = last.legalLocations
-            observation.interactable = last.legalObjects
-        }
-        return observation
-    }
-
-    /// The observation with empty type lists (the lists are written from the scene's type sets,
-    /// `TypeList`).
-    func observationWithoutLists() -> Observation {
         guard let steps = runner?.steps, let last = steps.last, let isDone = runner?.isDone else {
             return Observation(action: "", success: false, feedback: "", navigable: [], interactable: [], step: 0, isDone: false)
         }
         let (held, frame) = heldAndFrame()
         return Observation(
             action: last.action, object: last.object, objectId: last.objectId, success: last.success, error: last.error,
-            feedback: last.feedback, navigable: [], interactable: [], heldType: held.type, heldId: held.id,
-            step: steps.count, isDone: isDone, frame: frame?.path, frameMatch: frame?.match)
+            feedback: last.feedback, navigable: last.legalLocations, interactable: last.legalObjects, heldType: held.type,
+            heldId: held.id, step: steps.count, isDone: isDone, frame: frame?.path, frameMatch: frame?.match)
     }
 
     /// The held object's type and id and the step's frame: Unity's on a live episode, else the

@@ -103,26 +103,21 @@ public struct DecisionParser: Sendable {
         return ascii ?? decision.contains("put in")
     }
 
-
     /// The action and the object word of ASCII decision text, found on its bytes (nil for other
     /// text). For ASCII the byte tests agree with the Character tests of the general path (the
     /// only multi-scalar character, CR LF, is in no action name and is no space), and they skip
     /// the grapheme breaking that made parsing a plan step cost more than executing it.
     static func splitASCII(_ decision: String) -> (action: String, word: String?)? {
-        splitASCIIKind(decision).map { ($0.kind.rawValue, $0.word) }
-    }
-
-    /// `splitASCII` with the action as its kind.
-    static func splitASCIIKind(_ decision: String) -> (kind: ActionKind, word: String?)? {
         var text = decision
-        return text.withUTF8 { bytes -> (ActionKind, String?)? in
+        return text.withUTF8 { bytes in
             splitASCIIBytes(bytes).map { split in
-                (split.kind, split.word.map { String(decoding: UnsafeBufferPointer(rebasing: bytes[$0]), as: UTF8.self) })
+                (split.kind.rawValue, split.word.map { String(decoding: UnsafeBufferPointer(rebasing: bytes[$0]), as: UTF8.self) })
             }
         }
     }
 
-    /// `splitASCIIKind` on the decision's bytes, the word as their range (nil for other text).
+    /// `splitASCII` on the decision's bytes, with the action as its kind and the word as its range
+    /// (nil for other text).
     static func splitASCIIBytes(_ bytes: UnsafeBufferPointer<UInt8>) -> (kind: ActionKind, word: Range<Int>?)? {
         guard bytes.allSatisfy({ $0 < 0x80 }) else { return nil }
         var action = kind(startingWith: bytes)
