@@ -245,25 +245,7 @@ struct GradeWorker {
     /// The models seen, numbered in order: the first eight by position.
     private var firstModels: [String] = []
     private var moreModels: [String: Int] = [:]
-    /// Parts of this worker's per-task lines rendered for earlier lines.
-    var perTask = PerTaskLineCache()
     static let numberSlots = 4096, maxRemembered = 1 << 16
-    // Simulate mode's episode starts of whole-number identities, direct-mapped by value: the
-    // shared `EpisodeStarts` hands out the same ones under a lock and a hash per line. A slot
-    // keeps what the shared one returned for its identity, so nothing but the cost changes;
-    // a failed lookup throws and is not kept (every line naming it reports it).
-    private var starts: [(identity: Int, start: EpisodeStart)?] = []
-
-    /// The episode start of `identity`: remembered, else `shared()`'s (kept for the next line).
-    mutating func episodeStart(of identity: TaskIdentity, shared: () throws -> EpisodeStart) throws -> EpisodeStart {
-        guard case .int(let value) = identity else { return try shared() }
-        if starts.isEmpty { starts = Array(repeating: nil, count: Self.numberSlots) }
-        let slot = value & (Self.numberSlots - 1)
-        if let known = starts[slot], known.identity == value { return known.start }
-        let made = try shared()
-        starts[slot] = (value, made)
-        return made
-    }
 
     private struct TextKey: Hashable {
         var identity: String, model: Int
@@ -302,6 +284,26 @@ struct GradeWorker {
         let number = firstModels.count + moreModels.count
         if firstModels.count < 8 { firstModels.append(model) } else { moreModels[model] = number }
         return number
+    }
+
+    /// Parts of this worker's per-task lines rendered for earlier lines.
+    var perTask = PerTaskLineCache()
+
+    // Simulate mode's episode starts of whole-number identities, direct-mapped by value: the
+    // shared `EpisodeStarts` hands out the same ones under a lock and a hash per line. A slot
+    // keeps what the shared one returned for its identity, so nothing but the cost changes;
+    // a failed lookup throws and is not kept (every line naming it reports it).
+    private var starts: [(identity: Int, start: EpisodeStart)?] = []
+
+    /// The episode start of `identity`: remembered, else `shared()`'s (kept for the next line).
+    mutating func episodeStart(of identity: TaskIdentity, shared: () throws -> EpisodeStart) throws -> EpisodeStart {
+        guard case .int(let value) = identity else { return try shared() }
+        if starts.isEmpty { starts = Array(repeating: nil, count: Self.numberSlots) }
+        let slot = value & (Self.numberSlots - 1)
+        if let known = starts[slot], known.identity == value { return known.start }
+        let made = try shared()
+        starts[slot] = (value, made)
+        return made
     }
 }
 
