@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Frame indexing and picture speed (release build). Makes a directory of COPIES run folders
-# (hard links of the real recorded runs' files: 26 frames per copy), then times
+# Frame indexing and picture speed (the shipped build; the in-process scan is a plain release
+# build). Makes a directory of COPIES run folders (hard links of the real recorded runs' files:
+# 26 frames per copy), then times
 #   - thor-lite frames import, first run (every file new: read, IHDR via libpng, chunk CRCs,
 #     SHA-256, replay) and second run (unchanged files: stat only), whole process;
 #   - the same scan in-process without the store write, and an IHDR-only pass (33 bytes per file);
@@ -12,7 +13,8 @@ cd "$(dirname "$0")/.."
 copies=${1:-154}
 runs=${2:-../shared/recorded_runs}
 checkout=${3:-../shared/embodied_reasoner}
-swift build -c release --product thor-lite >/dev/null
+# The binary thor-lite ships (scripts/build-release.sh; BIN=path to time another).
+[ -n "${BIN:-}" ] || BIN=$(scripts/build-release.sh 2>/dev/null)
 swift build -c release --product thor-lite-frames-bench >/dev/null
 bin=$(swift build -c release --show-bin-path)
 work=$(mktemp -d /tmp/thor-lite-frames-bench.XXXXXX)
@@ -29,11 +31,11 @@ for i in $(seq 1 "$copies"); do
 done
 echo "frames: $(find "$work/frames" -name '*.png' | wc -l) in $(find "$work/frames/model" -mindepth 1 -maxdepth 1 | wc -l) run folders"
 
-"$bin/thor-lite" import "$checkout" --store "$work/store.sqlite" -q
+"$BIN" import "$checkout" --store "$work/store.sqlite" -q
 cp "$work/store.sqlite" "$work/scan.sqlite"
 for pass in first second; do
     start=$(date +%s.%N)
-    "$bin/thor-lite" frames import "$work/frames" --store "$work/store.sqlite" -q
+    "$BIN" frames import "$work/frames" --store "$work/store.sqlite" -q
     end=$(date +%s.%N)
     python3 -c "import sys; n=$(find "$work/frames" -name '*.png' | wc -l); t=$end-$start; print(f'thor-lite frames import ($pass run, whole process, with replay and SQLite): {t*1000:.0f} ms = {n/t:.0f} frames/s')"
 done

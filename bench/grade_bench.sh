@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Grading speed, side by side on the same file: `thor-lite grade --mode recorded` (release build,
-# whole process: read, parse, grade, aggregate, per-task lines, summary file, table) versus the
+# Grading speed, side by side on the same file: `thor-lite grade --mode recorded` (the shipped
+# build, whole process: read, parse, grade, aggregate, per-task lines, summary file, table) versus the
 # plain Python implementation bench/reference_metric.py (read, parse, grade, per-task lines,
 # aggregate). Both send their per-task lines to /dev/null, so neither pays for disk writes the
 # other does not.
@@ -12,8 +12,9 @@ lines=${1:-100000}
 runs=${2:-3}
 shape=${3:-full}
 tasks=${THOR_LITE_ER_DATA:-../shared/embodied_reasoner}/data/test_809.json
-swift build -c release --product thor-lite >/dev/null
-bin=$(swift build -c release --show-bin-path)/thor-lite
+# The binary thor-lite ships (scripts/build-release.sh; BIN=path to time another).
+[ -n "${BIN:-}" ] || BIN=$(scripts/build-release.sh 2>/dev/null)
+bin=$BIN
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 python3 bench/gen_trajectories.py "$tasks" "$lines" "$work/results.jsonl" 7 --shape="$shape"

@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
-# Import speed, side by side: `thor-lite import` (release build) of an Embodied-Reasoner checkout
+# Import speed, side by side: `thor-lite import` (the shipped build) of an Embodied-Reasoner checkout
 # versus Python's json.load of the same 120 metadata files plus the task file (parsing only).
 # Usage: bench/import_bench.sh [checkout] [runs]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 checkout=${1:-../shared/embodied_reasoner}
 runs=${2:-5}
-swift build -c release --product thor-lite >/dev/null
-bin=$(swift build -c release --show-bin-path)/thor-lite
+# The binary thor-lite ships (scripts/build-release.sh; BIN=path to time another).
+[ -n "${BIN:-}" ] || BIN=$(scripts/build-release.sh 2>/dev/null)
+bin=$BIN
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 

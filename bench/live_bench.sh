@@ -5,7 +5,8 @@
 # action confirmed), recording frames and the divergence report. The difference is what thor-lite
 # and the bridge add per step around Unity (process, JSON lines, the wrapper's logic in Python,
 # PNG frames, the shadow replay); on a GPU machine Unity's own time per action comes on top.
-# Build: swift build -c release --product thor-lite   (BUILD=debug to time a debug build instead)
+# Times the binary thor-lite ships (scripts/build-release.sh; BIN=path to time another, BUILD=debug
+# a debug build).
 # Usage: bench/live_bench.sh [tasks] [runs]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,8 +14,11 @@ tasks=${1:-100}
 runs=${2:-3}
 build=${BUILD:-release}
 checkout=${THOR_LITE_ER_DATA:-../shared/embodied_reasoner}
-swift build -c "$build" --product thor-lite >/dev/null
-bin=$(swift build -c "$build" --show-bin-path)/thor-lite
+if [ -z "${BIN:-}" ]; then
+    if [ "$build" = release ]; then BIN=$(scripts/build-release.sh 2>/dev/null)
+    else swift build -c "$build" --product thor-lite >/dev/null; BIN=$(swift build -c "$build" --show-bin-path)/thor-lite; fi
+fi
+bin=$BIN
 work=$(mktemp -d /tmp/thor-lite-live-bench.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 "$bin" import "$checkout" --store "$work/store.sqlite" -q 2>/dev/null

@@ -8,6 +8,13 @@
 #   bench/peers/simdjson_select FILE                             (simdjson selective read, all cores; if libsimdjson-dev is installed)
 #   cat FILE > /dev/null                                         (the page cache's own rate)
 # then GB/s, CPU time (user + system: the figure a busy machine distorts least) and ratios.
+# CACHE says how the file sits in the page cache while it is timed, which changes what the kernel's
+# read costs every command here (cat's own time doubles; docs/performance.md, "The page cache"):
+#   CACHE=read     (default) dropped from the cache and read once, so it is cached as a file read
+#                  from disk is (the kernel reads ahead into large folios);
+#   CACHE=written  copied in 8 KB writes, as Python's default buffering writes a results file, and
+#                  timed as that copy sits in the cache (small folios), like a file graded moments
+#                  after an evaluation wrote it.
 # PEER=path/to/other/thor-lite (main's scripts/build-release.sh binary, copied aside first, since main may rebuild)
 # grades the same file with that binary too, with and without --per-task, alternated with the rest.
 # Usage: bench/recorded_bench.sh [lines] [runs] [shape]  (default 100000 5 full: the 1.1 GB
@@ -25,14 +32,21 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 results=${RESULTS:-$work/results.jsonl}
 [ -f "$results" ] || python3 bench/gen_trajectories.py "$tasks" "$lines" "$results" 7 --shape="$shape"
+case ${CACHE:=read} in
+    read) python3 -c 'import os, sys; fd = os.open(sys.argv[1], os.O_RDONLY); os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)' "$results"
+          cat "$results" > /dev/null ;;
+    written) python3 -c 'import os, shutil, sys; shutil.copyfileobj(open(sys.argv[1], "rb"), open(sys.argv[2], "wb", buffering=0), 8192); os.fsync(os.open(sys.argv[2], os.O_RDONLY))' "$results" "$work/written.jsonl"
+             results=$work/written.jsonl ;;
+    *) echo "recorded_bench: CACHE is read or written, not $CACHE" >&2; exit 2 ;;
+esac
 peer=""
 if [ -f /usr/include/simdjson.h ] && g++ -O3 -std=c++17 bench/peers/simdjson_select.cpp -lsimdjson -pthread -o "$work/simdjson_select" 2>/dev/null; then
     peer="$work/simdjson_select"
 fi
 
-python3 - "$bin" "$results" "$runs" "$peer" "${PEER:-}" <<'PY'
+python3 - "$bin" "$results" "$runs" "$peer" "${PEER:-}" "$CACHE" <<'PY'
 import os, statistics, subprocess, sys, time
-binary, results, runs, peer, other = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5]
+binary, results, runs, peer, other, cache = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5], sys.argv[6]
 null = subprocess.DEVNULL
 def grade(binary, per_task=True):
     return [binary, "grade", "--mode", "recorded", results] + (["--per-task", os.devnull] if per_task else [])
@@ -61,7 +75,7 @@ for _ in range(runs):
         # The process with the descendants it waited for (the orjson metric's worker processes).
         cpu[name].append(usage.ru_utime + usage.ru_stime)
 size = os.path.getsize(results)
-print(f"{results}: {size / 1e9:.2f} GB, runs: {runs}, cores: {os.cpu_count()}, load average before: {load:.2f}, after: {os.getloadavg()[0]:.2f}")
+print(f"{results}: {size / 1e9:.2f} GB, cached as {cache}, runs: {runs}, cores: {os.cpu_count()}, load average before: {load:.2f}, after: {os.getloadavg()[0]:.2f}")
 ours = statistics.median(times[ours_name])
 for name, values in times.items():
     median = statistics.median(values)
