@@ -67,14 +67,13 @@ public enum ReportWriters {
     /// `ReportWritersTests` pins the two writers to the same bytes.
     public static func writePerTask(_ task: GradedTask, into out: inout [UInt8]) {
         var cache = PerTaskLineCache(keeping: false)
-        _ = writePerTaskLine(task, into: &out, cache: &cache)
+        writePerTaskLine(task, into: &out, cache: &cache)
     }
 
-    /// As `writePerTask`, returning where the value of `"line"` was written (the grader writes
-    /// the absolute line number there later). Written member by member through `JSONWriter`,
-    /// keys in sorted order, without building a `JSONValue` tree.
-    /// `cache` holds parts already rendered for earlier lines (see `PerTaskLineCache`).
-    static func writePerTaskLine(_ task: GradedTask, into out: inout [UInt8], cache: inout PerTaskLineCache) -> Range<Int> {
+    /// As `writePerTask`, written member by member through `JSONWriter`, keys in sorted order,
+    /// without building a `JSONValue` tree. `cache` holds parts already rendered for earlier
+    /// lines (see `PerTaskLineCache`, which writes recorded lines without this writer).
+    static func writePerTaskLine(_ task: GradedTask, into out: inout [UInt8], cache: inout PerTaskLineCache) {
         var json = JSONWriter(reserving: 0)
         swap(&json.bytes, &out)
         defer { swap(&json.bytes, &out) }
@@ -84,7 +83,6 @@ public enum ReportWriters {
         // Grown geometrically: the grader appends a chunk's lines to one buffer.
         let needed = json.bytes.count + 256 + texts + (simulation.map { 384 + 128 * $0.steps.count } ?? 0)
         if json.bytes.capacity < needed { json.bytes.reserveCapacity(max(needed, 2 * json.bytes.capacity)) }
-        var line = 0..<0
         json.object { json in
             if let simulation {
                 json.key("end_reason"); json.string(simulation.endReason?.rawValue)
@@ -106,10 +104,7 @@ public enum ReportWriters {
                 json.key("goal_success"); json.bool(simulation.goalSuccess)
             }
             json.key("identity"); write(task.identity, into: &json)
-            json.key("line")
-            let start = json.bytes.count
-            json.int(task.source.line)
-            line = start..<json.bytes.count
+            json.key("line"); json.int(task.source.line)
             json.key("metrics"); cache.writeMetrics(m, into: &json)
             json.key("model"); json.string(task.model)
             json.key("scene"); json.string(task.scene)
@@ -129,7 +124,6 @@ public enum ReportWriters {
             }
             json.key("tasktype"); json.string(task.taskType)
         }
-        return line
     }
 
     /// One `--per-task` line as a JSON value.
@@ -281,21 +275,25 @@ public enum ReportWriters {
 }
 
 /// Parts of per-task lines that repeat from line to line, rendered once per worker: the input's
-/// file name (every line of an input) and the metrics object per distinct metrics value (the
-/// metrics are ratios of small counts, so a few thousand values cover a file of any length). The
-/// four doubles' texts and the keys of the metrics object were half of a per-task line's rendering.
-/// The bytes are those `JSONWriter` writes (`writePerTaskLine` appends them with `raw`), so a line
-/// is the same whether its parts came from the cache or not (`GradeTallyTests` pins it).
+/// file name (every line of an input), the metrics object per distinct metrics value (the
+/// metrics are ratios of small counts, so a few thousand values cover a file of any length), and
+/// the model, scene and task type together (a task's, per model). A recorded line (no simulation)
+/// is then assembled from them around its identity and line number: a few copies and two
+/// integers, where the JSON writer's keys, doubles and strings cost about half a microsecond a
+/// line. The bytes are those `JSONWriter` writes, so a line is the same whether its parts came
+/// from the cache or not (`GradeTallyTests` renders many values through one cache against the
+/// JSON value of each line).
 struct PerTaskLineCache {
-    /// Metrics objects kept, direct-mapped by a hash of their bits (a power of two: the 1.1 GB
-    /// benchmark file has 1,849 distinct values, so few collide); the bytes of those kept lie in
-    /// one arena, started over past `arenaLimit` (memory stays bounded: about 1.7 MB a worker).
-    static let metricsSlots = 8192, arenaLimit = 1 << 20
+    /// Slots of the two direct-mapped tables (powers of two): the 1.1 GB benchmark file has 1,849
+    /// distinct metrics values and 255 model, scene and task type triples, so few collide.
+    static let metricsSlots = 8192, namesSlots = 4096
     /// False: nothing is kept (one-off lines, `writePerTask`).
     private let keeping: Bool
-    private var lastFile: (name: String, json: [UInt8])?
-    private var slots: [(key: MetricsBits, bytes: Range<Int>)?] = []
-    private var arena: [UInt8] = []
+    /// The file name and a recorded line's bytes up to its identity (`{"file": NAME, "identity": `),
+    /// the name as a JSON string at `json` within them.
+    private var lastFile: (name: String, head: [UInt8], json: Range<Int>)?
+    private var metrics = RenderedParts(slots: metricsSlots, empty: MetricsBits(TaskMetrics(success: 0, efficiency: 0, completeness: 0, completenessOrdered: 0, keyActionsSuccess: 0, repeatRate: 0, step: 0)))
+    private var names = RenderedParts(slots: namesSlots, empty: TaskNames(model: "", scene: nil, taskType: ""))
 
     /// A metrics value by the bits of its doubles: `TaskMetrics`' own equality holds -0.0 equal
     /// to 0.0, which are written differently.
@@ -322,65 +320,132 @@ struct PerTaskLineCache {
         }
     }
 
+    /// What a recorded line writes after its metrics, compared as strings (`==` compares bytes).
+    private struct TaskNames: Equatable {
+        var model: String, scene: String?, taskType: String
+
+        /// The slot: the texts' lengths and first and last eight bytes, hashed (a collision only
+        /// renders again; a `Hasher` over the whole texts cost more than the rendering it saved).
+        var slot: Int {
+            let hash = Self.sample(model) &* 0x9E37_79B9_7F4A_7C15 ^ Self.sample(scene ?? "") &* 0xC2B2_AE3D_27D4_EB4F
+                ^ Self.sample(taskType) &* 0x1656_67B1_9E37_79F9 ^ (scene == nil ? 0x27D4_EB2F_1656_67C5 : 0)
+            return Int(truncatingIfNeeded: (hash ^ (hash >> 29)) >> 16) & (PerTaskLineCache.namesSlots - 1)
+        }
+
+        static func sample(_ text: String) -> UInt64 {
+            text.utf8.withContiguousStorageIfAvailable { bytes -> UInt64 in
+                guard let base = bytes.baseAddress else { return 0 }
+                let raw = UnsafeRawPointer(base)
+                // Whole words within the text's bytes only: the first and last eight when there
+                // are eight, else each byte.
+                guard bytes.count >= 8 else { return bytes.reduce(UInt64(bytes.count)) { $0 &* 131 &+ UInt64($1) } }
+                let first = raw.loadUnaligned(as: UInt64.self), last = raw.loadUnaligned(fromByteOffset: bytes.count - 8, as: UInt64.self)
+                return first ^ (last &* 0x9E37_79B9_7F4A_7C15) ^ UInt64(bytes.count)
+            } ?? UInt64(text.utf8.count)
+        }
+    }
+
     init(keeping: Bool = true) { self.keeping = keeping }
+
+    /// Appends `task`'s per-task line and a newline: a recorded line assembled from the parts
+    /// kept, a simulated one through `ReportWriters.writePerTaskLine`.
+    mutating func writeLine(_ task: GradedTask, into out: inout [UInt8]) {
+        guard keeping, task.simulation == nil else {
+            ReportWriters.writePerTaskLine(task, into: &out, cache: &self)
+            return out.append(UInt8(ascii: "\n"))
+        }
+        // The keys and separators `JSONWriter` writes between the parts.
+        file(task.source.file).head.withUnsafeBufferPointer { out.append(contentsOf: $0) }
+        switch task.identity {
+        case .int(let value): JSONValue.writeInt(value, into: &out)
+        case .string(let value): JSONValue.writeString(value, into: &out)
+        }
+        out.append(contentsOf: Self.lineKey)
+        JSONValue.writeInt(task.source.line, into: &out)
+        out.append(contentsOf: Self.metricsKey)
+        let key = MetricsBits(task.metrics)
+        metrics.withBytes(key, slot: key.slot, render: { ReportWriters.write(task.metrics, into: &$0) }) { out.append(contentsOf: $0) }
+        let tail = TaskNames(model: task.model, scene: task.scene, taskType: task.taskType)
+        names.withBytes(tail, slot: tail.slot, render: { json in
+            // The rest of the line (the key's comma written as the writer writes it after others).
+            json.bytes += #", "model": "#.utf8
+            json.string(tail.model)
+            json.key("scene"); json.string(tail.scene)
+            json.key("tasktype"); json.string(tail.taskType)
+            json.bytes += [UInt8(ascii: "}"), UInt8(ascii: "\n")]
+        }) { out.append(contentsOf: $0) }
+    }
+
+    private static let lineKey = Array(#", "line": "#.utf8), metricsKey = Array(#", "metrics": "#.utf8)
+
+    /// A recorded line's bytes up to its identity (`{"file": NAME, "identity": `) for the file
+    /// `name`, and where the name lies in them as a JSON string; kept for the next line.
+    private mutating func file(_ name: String) -> (head: [UInt8], json: Range<Int>) {
+        if let lastFile, lastFile.name == name { return (lastFile.head, lastFile.json) }
+        var json = JSONWriter(reserving: name.utf8.count + 32)
+        json.bytes += #"{"file": "#.utf8
+        let start = json.bytes.count
+        json.string(name)
+        let value = start..<json.bytes.count
+        json.bytes += #", "identity": "#.utf8
+        if keeping { lastFile = (name, json.bytes, value) }
+        return (json.bytes, value)
+    }
 
     /// Writes the file name as a JSON string value.
     mutating func writeFile(_ name: String, into json: inout JSONWriter) {
-        if let lastFile, lastFile.name == name { return lastFile.json.withUnsafeBufferPointer { json.raw($0) } }
-        var value = JSONWriter(reserving: name.utf8.count + 2)
-        value.string(name)
-        if keeping { lastFile = (name, value.bytes) }
-        value.bytes.withUnsafeBufferPointer { json.raw($0) }
+        let file = file(name)
+        file.head.withUnsafeBufferPointer { json.raw(UnsafeBufferPointer(rebasing: $0[file.json])) }
     }
 
     /// Writes the metrics object as `ReportWriters.write(_:into:)` writes it.
-    mutating func writeMetrics(_ metrics: TaskMetrics, into json: inout JSONWriter) {
-        let key = MetricsBits(metrics), slot = key.slot
-        if slot < slots.count, let kept = slots[slot], kept.key == key {
-            return arena.withUnsafeBufferPointer { json.raw(UnsafeBufferPointer(rebasing: $0[kept.bytes])) }
+    mutating func writeMetrics(_ value: TaskMetrics, into json: inout JSONWriter) {
+        guard keeping else { return ReportWriters.write(value, into: &json) }
+        let key = MetricsBits(value)
+        metrics.withBytes(key, slot: key.slot, render: { ReportWriters.write(value, into: &$0) }) { json.raw($0) }
+    }
+}
+
+/// Bytes rendered for a key, kept direct-mapped by the key's slot, the bytes of those kept lying
+/// in one arena started over past `arenaLimit` (memory stays bounded: about 1 MB and the slots).
+struct RenderedParts<Key: Equatable> {
+    static var arenaLimit: Int { 1 << 20 }
+    /// A slot: its key and where its bytes lie in the arena (`count` -1: empty, `key` a
+    /// placeholder). A plain struct compared in place: an optional tuple per slot was copied out
+    /// of the array for every lookup (three strings retained and released for the task names)
+    /// through the runtime's generic enum-tag functions.
+    private struct Entry {
+        var key: Key
+        var start: Int32, count: Int32
+    }
+
+    private let slotCount: Int, empty: Key
+    private var entries: [Entry] = []
+    private var arena: [UInt8] = []
+
+    /// `empty` is any key: it fills the empty slots, never compared as a kept key.
+    init(slots: Int, empty: Key) {
+        slotCount = slots
+        self.empty = empty
+    }
+
+    /// Calls `body` with the bytes kept for `key` (at `slot`, below the slot count), or those
+    /// `render` writes into a fresh writer, then kept.
+    mutating func withBytes(_ key: Key, slot: Int, render: (inout JSONWriter) -> Void, _ body: (UnsafeBufferPointer<UInt8>) -> Void) {
+        if slot < entries.count, entries[slot].count >= 0, entries[slot].key == key {
+            let start = Int(entries[slot].start), end = start + Int(entries[slot].count)
+            return arena.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[start..<end])) }
         }
-        var value = JSONWriter(reserving: 160)
-        ReportWriters.write(metrics, into: &value)
-        value.bytes.withUnsafeBufferPointer { json.raw($0) }
-        guard keeping else { return }
-        if slots.isEmpty || arena.count + value.bytes.count > Self.arenaLimit {
-            slots = Array(repeating: nil, count: Self.metricsSlots)
+        var value = JSONWriter(reserving: 256)
+        render(&value)
+        value.bytes.withUnsafeBufferPointer(body)
+        // A part longer than the arena is not kept (never, for metrics and names alike).
+        guard value.bytes.count <= Self.arenaLimit else { return }
+        if entries.isEmpty || arena.count + value.bytes.count > Self.arenaLimit {
+            entries = Array(repeating: Entry(key: empty, start: 0, count: -1), count: slotCount)
             arena.removeAll(keepingCapacity: true)
         }
-        slots[slot] = (key, arena.count..<(arena.count + value.bytes.count))
+        entries[slot] = Entry(key: key, start: Int32(arena.count), count: Int32(value.bytes.count))
         arena += value.bytes
-    }
-}
-
-/// A graded line's `--per-task` line (newline-terminated), rendered on the worker thread that
-/// graded it, before the absolute number of its input line was known (workers count lines per
-/// chunk): the number goes between `head` and `tail`. Valid only while it is being consumed (the
-/// bytes are the chunk's output, handed on whole, see `GradeInputStream.forEachLine`).
-public struct RenderedPerTaskLine {
-    /// The bytes before the value of `"line"`, and after it (the newline included).
-    public let head: UnsafeBufferPointer<UInt8>, tail: UnsafeBufferPointer<UInt8>
-    /// The input line's number.
-    public let line: Int
-
-    /// The whole line.
-    public var bytes: [UInt8] { Array(head) + Array(String(line).utf8) + Array(tail) }
-}
-
-/// Where a rendered per-task line lies in its chunk's output.
-struct PerTaskSpan {
-    private var start: Int, number: Range<Int>, end: Int
-
-    /// Renders `task`'s line at the end of `output`.
-    init(_ task: GradedTask, into output: inout [UInt8], cache: inout PerTaskLineCache) {
-        start = output.count
-        number = ReportWriters.writePerTaskLine(task, into: &output, cache: &cache)
-        output.append(UInt8(ascii: "\n"))
-        end = output.count
-    }
-
-    /// The line in its chunk's `output`, for the input line `line`.
-    func line(in output: UnsafeBufferPointer<UInt8>, number line: Int) -> RenderedPerTaskLine {
-        RenderedPerTaskLine(head: UnsafeBufferPointer(rebasing: output[start..<number.lowerBound]),
-                    tail: UnsafeBufferPointer(rebasing: output[number.upperBound..<end]), line: line)
     }
 }

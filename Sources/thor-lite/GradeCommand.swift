@@ -98,17 +98,17 @@ struct Grade: ParsableCommand {
             let perTaskSink = try perTask.map(Output.Sink.init)
             var writeFailure: Error?
             for input in listed {
-                grader.grade(input, renderingPerTask: perTaskSink != nil) { (outcome: Result<GradedLine, GradeIssue>, line) in
-                    if let line, let sink = perTaskSink, writeFailure == nil {
-                        do { try sink.write(line) } catch { writeFailure = error }
-                    }
+                grader.grade(input, renderingPerTask: perTaskSink != nil, tallying: { (outcome: Result<GradedLine, GradeIssue>) in
                     switch outcome {
                     case .success(let graded):
                         warnings.check(graded)
                         tally.add(graded.tally, repeatsIdentity: graded.repeatsIdentity)
                     case .failure(let issue): tally.issues.append(issue)
                     }
-                }
+                }, perTask: { lines in
+                    guard let sink = perTaskSink, writeFailure == nil else { return }
+                    do { try sink.write(lines) } catch { writeFailure = error }
+                })
             }
             if let writeFailure { throw writeFailure }
             tally.keyActionWarnings = warnings.warnings
