@@ -275,25 +275,24 @@ public enum ReportWriters {
 }
 
 /// Parts of per-task lines that repeat from line to line, rendered once per worker: the input's
-/// file name (every line of an input), the metrics object per distinct metrics value (the
-/// metrics are ratios of small counts, so a few thousand values cover a file of any length), and
-/// the model, scene and task type together (a task's, per model). A recorded line (no simulation)
-/// is then assembled from them around its identity and line number: a few copies and two
-/// integers, where the JSON writer's keys, doubles and strings cost about half a microsecond a
-/// line. The bytes are those `JSONWriter` writes, so a line is the same whether its parts came
-/// from the cache or not (`GradeTallyTests` renders many values through one cache against the
-/// JSON value of each line).
+/// file name (every line of an input) and the metrics object per distinct metrics value (the
+/// metrics are ratios of small counts, so a few thousand values cover a file of any length). A
+/// recorded line (no simulation) is assembled from them, its identity, line number, model, scene
+/// and task type written around them directly: a few copies, two integers and three strings,
+/// where the JSON writer's keys, doubles and strings cost about half a microsecond a line. The
+/// bytes are those `JSONWriter` writes, so a line is the same whether its parts came from the
+/// cache or not (`GradeTallyTests` renders many values through one cache against the JSON value
+/// of each line).
 struct PerTaskLineCache {
-    /// Slots of the two direct-mapped tables (powers of two): the 1.1 GB benchmark file has 1,849
-    /// distinct metrics values and 255 model, scene and task type triples, so few collide.
-    static let metricsSlots = 8192, namesSlots = 4096
+    /// Slots of the direct-mapped metrics table (a power of two): the 1.1 GB benchmark file has
+    /// 1,849 distinct metrics values, so few collide.
+    static let metricsSlots = 8192
     /// False: nothing is kept (one-off lines, `writePerTask`).
     private let keeping: Bool
-    /// The file name and a recorded line's bytes up to its identity (`{"file": NAME, "identity": `),
-    /// the name as a JSON string at `json` within them.
-    private var lastFile: (name: String, head: [UInt8], json: Range<Int>)?
+    /// The last file name and a recorded line's bytes up to its identity (`{"file": NAME,
+    /// "identity": `), the name as a JSON string at `fileJSON` within them.
+    private var fileName: String?, fileHead: [UInt8] = [], fileJSON = 0..<0
     private var metrics = RenderedParts(slots: metricsSlots, empty: MetricsBits(TaskMetrics(success: 0, efficiency: 0, completeness: 0, completenessOrdered: 0, keyActionsSuccess: 0, repeatRate: 0, step: 0)))
-    private var names = RenderedParts(slots: namesSlots, empty: TaskNames(model: "", scene: nil, taskType: ""))
 
     /// A metrics value by the bits of its doubles: `TaskMetrics`' own equality holds -0.0 equal
     /// to 0.0, which are written differently.
@@ -320,31 +319,6 @@ struct PerTaskLineCache {
         }
     }
 
-    /// What a recorded line writes after its metrics, compared as strings (`==` compares bytes).
-    private struct TaskNames: Equatable {
-        var model: String, scene: String?, taskType: String
-
-        /// The slot: the texts' lengths and first and last eight bytes, hashed (a collision only
-        /// renders again; a `Hasher` over the whole texts cost more than the rendering it saved).
-        var slot: Int {
-            let hash = Self.sample(model) &* 0x9E37_79B9_7F4A_7C15 ^ Self.sample(scene ?? "") &* 0xC2B2_AE3D_27D4_EB4F
-                ^ Self.sample(taskType) &* 0x1656_67B1_9E37_79F9 ^ (scene == nil ? 0x27D4_EB2F_1656_67C5 : 0)
-            return Int(truncatingIfNeeded: (hash ^ (hash >> 29)) >> 16) & (PerTaskLineCache.namesSlots - 1)
-        }
-
-        static func sample(_ text: String) -> UInt64 {
-            text.utf8.withContiguousStorageIfAvailable { bytes -> UInt64 in
-                guard let base = bytes.baseAddress else { return 0 }
-                let raw = UnsafeRawPointer(base)
-                // Whole words within the text's bytes only: the first and last eight when there
-                // are eight, else each byte.
-                guard bytes.count >= 8 else { return bytes.reduce(UInt64(bytes.count)) { $0 &* 131 &+ UInt64($1) } }
-                let first = raw.loadUnaligned(as: UInt64.self), last = raw.loadUnaligned(fromByteOffset: bytes.count - 8, as: UInt64.self)
-                return first ^ (last &* 0x9E37_79B9_7F4A_7C15) ^ UInt64(bytes.count)
-            } ?? UInt64(text.utf8.count)
-        }
-    }
-
     init(keeping: Bool = true) { self.keeping = keeping }
 
     /// Appends `task`'s per-task line and a newline: a recorded line assembled from the parts
@@ -354,55 +328,75 @@ struct PerTaskLineCache {
             ReportWriters.writePerTaskLine(task, into: &out, cache: &self)
             return out.append(UInt8(ascii: "\n"))
         }
-        // The keys and separators `JSONWriter` writes between the parts.
-        file(task.source.file).head.withUnsafeBufferPointer { out.append(contentsOf: $0) }
+        // The keys and separators are those `JSONWriter` writes between the parts, joined with
+        // the quotes of the texts around them: each append checks the array's uniqueness and
+        // capacity, and 18 appends a line were a third of this function's time.
+        useFile(task.source.file)
+        fileHead.withUnsafeBufferPointer { out.append(contentsOf: $0) }
         switch task.identity {
         case .int(let value): JSONValue.writeInt(value, into: &out)
         case .string(let value): JSONValue.writeString(value, into: &out)
         }
-        out.append(contentsOf: Self.lineKey)
+        Self.append(#", "line": "#, to: &out)
         JSONValue.writeInt(task.source.line, into: &out)
-        out.append(contentsOf: Self.metricsKey)
+        // `, "metrics": {...}, "model": "`
         let key = MetricsBits(task.metrics)
-        metrics.withBytes(key, slot: key.slot, render: { ReportWriters.write(task.metrics, into: &$0) }) { out.append(contentsOf: $0) }
-        let tail = TaskNames(model: task.model, scene: task.scene, taskType: task.taskType)
-        names.withBytes(tail, slot: tail.slot, render: { json in
-            // The rest of the line (the key's comma written as the writer writes it after others).
-            json.bytes += #", "model": "#.utf8
-            json.string(tail.model)
-            json.key("scene"); json.string(tail.scene)
-            json.key("tasktype"); json.string(tail.taskType)
-            json.bytes += [UInt8(ascii: "}"), UInt8(ascii: "\n")]
-        }) { out.append(contentsOf: $0) }
+        metrics.withBytes(key, slot: key.slot, render: { Self.renderMetrics(task.metrics, into: &$0) }) { out.append(contentsOf: $0) }
+        JSONValue.writeStringContents(task.model, into: &out)
+        if let scene = task.scene {
+            Self.append(#"", "scene": ""#, to: &out)
+            JSONValue.writeStringContents(scene, into: &out)
+            Self.append(#"", "tasktype": ""#, to: &out)
+        } else {
+            Self.append(#"", "scene": null, "tasktype": ""#, to: &out)
+        }
+        JSONValue.writeStringContents(task.taskType, into: &out)
+        Self.append("\"}\n", to: &out)
     }
 
-    private static let lineKey = Array(#", "line": "#.utf8), metricsKey = Array(#", "metrics": "#.utf8)
+    /// The metrics object as kept: with the key before it and the key and quote after it in a
+    /// recorded line (`writeMetrics` takes the object alone from between them).
+    private static let metricsBefore: StaticString = #", "metrics": "#, metricsAfter: StaticString = #", "model": ""#
 
-    /// A recorded line's bytes up to its identity (`{"file": NAME, "identity": `) for the file
-    /// `name`, and where the name lies in them as a JSON string; kept for the next line.
-    private mutating func file(_ name: String) -> (head: [UInt8], json: Range<Int>) {
-        if let lastFile, lastFile.name == name { return (lastFile.head, lastFile.json) }
+    private static func renderMetrics(_ metrics: TaskMetrics, into json: inout JSONWriter) {
+        append(metricsBefore, to: &json.bytes)
+        ReportWriters.write(metrics, into: &json)
+        append(metricsAfter, to: &json.bytes)
+    }
+
+    /// Keys and separators from static strings: a constant array's buffer is one object for both
+    /// threads, and retaining it per line bounced its count's cache line between the cores (a
+    /// quarter of this function's time); a `String`'s `utf8` view is appended through generic code.
+    private static func append(_ text: StaticString, to out: inout [UInt8]) {
+        text.withUTF8Buffer { out.append(contentsOf: $0) }
+    }
+
+    /// Makes `fileHead` that of the file `name`.
+    private mutating func useFile(_ name: String) {
+        guard fileName != name else { return }
         var json = JSONWriter(reserving: name.utf8.count + 32)
         json.bytes += #"{"file": "#.utf8
         let start = json.bytes.count
         json.string(name)
-        let value = start..<json.bytes.count
+        fileJSON = start..<json.bytes.count
         json.bytes += #", "identity": "#.utf8
-        if keeping { lastFile = (name, json.bytes, value) }
-        return (json.bytes, value)
+        fileName = name
+        fileHead = json.bytes
     }
 
     /// Writes the file name as a JSON string value.
     mutating func writeFile(_ name: String, into json: inout JSONWriter) {
-        let file = file(name)
-        file.head.withUnsafeBufferPointer { json.raw(UnsafeBufferPointer(rebasing: $0[file.json])) }
+        useFile(name)
+        fileHead.withUnsafeBufferPointer { json.raw(UnsafeBufferPointer(rebasing: $0[fileJSON])) }
     }
 
     /// Writes the metrics object as `ReportWriters.write(_:into:)` writes it.
     mutating func writeMetrics(_ value: TaskMetrics, into json: inout JSONWriter) {
         guard keeping else { return ReportWriters.write(value, into: &json) }
         let key = MetricsBits(value)
-        metrics.withBytes(key, slot: key.slot, render: { ReportWriters.write(value, into: &$0) }) { json.raw($0) }
+        metrics.withBytes(key, slot: key.slot, render: { Self.renderMetrics(value, into: &$0) }) { kept in
+            json.raw(UnsafeBufferPointer(rebasing: kept.dropFirst(Self.metricsBefore.utf8CodeUnitCount).dropLast(Self.metricsAfter.utf8CodeUnitCount)))
+        }
     }
 }
 

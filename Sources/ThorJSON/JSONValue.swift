@@ -104,16 +104,20 @@ public indirect enum JSONValue: Hashable, Sendable {
 
     public static func writeString(_ value: String, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
+        writeStringContents(value, into: &out)
+        out.append(UInt8(ascii: "\""))
+    }
+
+    /// A string's text as `writeString` writes it between its quotes (escaped), for writers that
+    /// append the quotes with the text around them.
+    public static func writeStringContents(_ value: String, into out: inout [UInt8]) {
         // Most strings need no escape: copied in one piece (type names, ids, feedback text).
         let copied = value.utf8.withContiguousStorageIfAvailable { bytes -> Bool in
             guard !bytes.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) else { return false }
             out.append(contentsOf: bytes)
             return true
         }
-        if copied == true {
-            out.append(UInt8(ascii: "\""))
-            return
-        }
+        if copied == true { return }
         for byte in value.utf8 {
             switch byte {
             case UInt8(ascii: "\""): out += "\\\"".utf8
@@ -127,6 +131,5 @@ public indirect enum JSONValue: Hashable, Sendable {
             default: out.append(byte)
             }
         }
-        out.append(UInt8(ascii: "\""))
     }
 }
