@@ -88,10 +88,12 @@ enum GradeInputStream {
                         let chunk = index == 0 ? withoutByteOrderMark(buffer.bytes) : buffer.bytes
                         lines.split(chunk)
                         let base = pipeline.lineBase(of: index, lines: lines.count)
-                        // Sized as the last chunk's: grown by appends, each growth moved every result.
+                        // Sized as the largest chunk's so far: grown by appends, each growth moved
+                        // everything appended before (sized as the last chunk's, half the chunks
+                        // outgrew it and moved their per-task lines once more).
                         var results: [T] = []
                         results.reserveCapacity(resultCount)
-                        // A fresh output per chunk (it is handed on), sized as the last one was.
+                        // A fresh output per chunk (it is handed on).
                         var output: [UInt8] = []
                         output.reserveCapacity(outputSize)
                         for line in lines.nonBlank {
@@ -99,8 +101,8 @@ enum GradeInputStream {
                             let source = LineSource(file: name, line: base + line.number)
                             results.append(transform(&worker, &output, bytes, chunk.count + ChunkBuffer.padding - line.range.lowerBound, source))
                         }
-                        outputSize = output.count
-                        resultCount = results.count
+                        outputSize = max(outputSize, output.count)
+                        resultCount = max(resultCount, results.count)
                         pipeline.deliver(index, results: results, output: output) { results, output in
                             let (consume, emitOutput) = emit.value
                             for result in results { consume(result) }
