@@ -64,7 +64,7 @@ public enum ReportWriters {
     /// `perTask(task).compact` (keys sorted, as the JSON writer sorts them), written directly
     /// because it runs once per input line; a simulated line with its steps and goal checks cost
     /// several times its simulation through the general writer's dictionaries.
-    /// `ReportWritersTests` pins the two writers to the same bytes.
+    /// `GraderTests` and `SimulateModeTests` pin the two writers to the same bytes.
     public static func writePerTask(_ task: GradedTask, into out: inout [UInt8]) {
         var cache = PerTaskLineCache(keeping: false)
         writePerTaskLine(task, into: &out, cache: &cache)
@@ -406,8 +406,7 @@ struct RenderedParts<Key: Equatable> {
     static var arenaLimit: Int { 1 << 20 }
     /// A slot: its key and where its bytes lie in the arena (`count` -1: empty, `key` a
     /// placeholder). A plain struct compared in place: an optional tuple per slot was copied out
-    /// of the array for every lookup (three strings retained and released for the task names)
-    /// through the runtime's generic enum-tag functions.
+    /// of the array for every lookup, through the runtime's generic enum-tag functions.
     private struct Entry {
         var key: Key
         var start: Int32, count: Int32
@@ -433,7 +432,7 @@ struct RenderedParts<Key: Equatable> {
         var value = JSONWriter(reserving: 256)
         render(&value)
         value.bytes.withUnsafeBufferPointer(body)
-        // A part longer than the arena is not kept (never, for metrics and names alike).
+        // A part longer than the arena is not kept (a metrics object never is).
         guard value.bytes.count <= Self.arenaLimit else { return }
         if entries.isEmpty || arena.count + value.bytes.count > Self.arenaLimit {
             entries = Array(repeating: Entry(key: empty, start: 0, count: -1), count: slotCount)
