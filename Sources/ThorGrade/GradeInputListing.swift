@@ -140,12 +140,6 @@ extension GradeInputReader {
     /// that must act on lines one by one, such as live mode. Returns a problem with the input as
     /// a whole (cannot open, read error), if any.
     public static func forEachRecord(of input: GradeInput, consume: (LineSource, Result<GradeRecord, GradeIssue>) -> Void) -> GradeIssue? {
-        GradeInputStream.forEachLine(of: input, chunkSize: defaultChunkSize, transform: { ($0, $1) }, relocate: { line, base in
-            line.0.line += base
-            if case .failure(var issue) = line.1 {
-                issue.source.line += base
-                line.1 = .failure(issue)
-            }
-        }, consume: { consume($0.0, $0.1) })
+        GradeInputStream.forEachLine(of: input, chunkSize: defaultChunkSize, transform: { ($0, $1) }, consume: { consume($0.0, $0.1) })
     }
 }

@@ -7,40 +7,40 @@ import Foundation
 /// (read under a lock, so reading one chunk overlaps parsing the others), splits and parses it,
 /// and hands its results to a reorder buffer that passes them on in input order. Workers stop
 /// taking chunks while `window` chunks wait to be passed on, so memory is bounded by the chunk size
-/// (and the longest line), never by the input's size. Line numbers are counted per chunk by the
-/// worker and made absolute when the chunk is passed on, so there is no serial pass over the bytes
-/// beyond the read itself.
+/// (and the longest line), never by the input's size.
+///
+/// Line numbers are absolute on the worker: it splits its chunk into lines first, files the
+/// chunk's line count, and takes the number of lines before the chunk once the chunks before it
+/// have filed theirs (`ReorderBuffer.lineBase`). Every chunk files its count right after reading
+/// and splitting, before any grading, so the wait is rare and short, and there is no serial pass
+/// over the bytes beyond the read itself. What a worker renders for its lines (per-task lines) is
+/// then final: a chunk's output is handed on whole and written with one copy.
 enum GradeInputStream {
     /// Reads `input` and calls `consume` with `transform`'s result for each non-blank line, in
-    /// input order. `transform` runs on the worker threads with a line number relative to its
-    /// chunk; `relocate` adds the lines before the chunk. Returns a problem with the input as a
+    /// input order. `transform` runs on the worker threads. Returns a problem with the input as a
     /// whole (cannot open, read error), after passing on every line read before it.
     static func forEachLine<T>(
         of input: GradeInput, chunkSize: Int,
         transform: @escaping @Sendable (LineSource, Result<GradeRecord, GradeIssue>) -> T,
-        relocate: (inout T, Int) -> Void,
         consume: (T) -> Void
     ) -> GradeIssue? {
         forEachLine(of: input, chunkSize: chunkSize, worker: {}, transform: { _, _, line, readable, source in
             transform(source, parse(line, readable: readable, source: source))
-        }, consume: { result, base, _ in
-            var result = result
-            relocate(&result, base)
-            consume(result)
-        })
+        }, consume: consume, output: { _ in })
     }
 
-    /// As `forEachLine(of:chunkSize:transform:relocate:consume:)`, with `transform` given each
-    /// line's bytes (and how many may be read from its start, see `forEachLineSpan`) to read
-    /// itself, state of its own on each worker thread (made by `worker`), and its chunk's output
-    /// bytes to append to. `consume` gets each result with the number of lines before its chunk
-    /// and its chunk's output (valid during the call): a chunk's output is handed on whole, so what
-    /// the workers render (per-task lines) costs no allocation per line.
+    /// As `forEachLine(of:chunkSize:transform:consume:)`, with `transform` given each line's
+    /// bytes (and how many may be read from its start, see `forEachLineSpan`) to read itself,
+    /// state of its own on each worker thread (made by `worker`), and its chunk's output bytes to
+    /// append to. `output` gets each chunk's output after `consume` got the chunk's results, in
+    /// input order (valid during the call): what the workers render (per-task lines) is handed
+    /// on by the chunk, so it costs the consumer one call and no allocation per line.
     static func forEachLine<T, Worker>(
         of input: GradeInput, chunkSize: Int,
         worker makeWorker: @escaping @Sendable () -> Worker,
         transform: @escaping @Sendable (inout Worker, inout [UInt8], UnsafeBufferPointer<UInt8>, Int, LineSource) -> T,
-        consume: (T, Int, UnsafeBufferPointer<UInt8>) -> Void
+        consume: (T) -> Void,
+        output emitOutput: (UnsafeBufferPointer<UInt8>) -> Void
     ) -> GradeIssue? {
         let reader: ChunkReader
         switch input.source {
@@ -62,41 +62,52 @@ enum GradeInputStream {
             if isBlank { return nil }
             var worker = makeWorker()
             var output: [UInt8] = []
-            let result = transform(&worker, &output, document, document.count + ChunkBuffer.padding, LineSource(file: input.name, line: 1))
-            output.withUnsafeBufferPointer { consume(result, 0, $0) }
+            consume(transform(&worker, &output, document, document.count + ChunkBuffer.padding, LineSource(file: input.name, line: 1)))
+            output.withUnsafeBufferPointer(emitOutput)
             return nil
         }
         let pipeline = ReorderBuffer<T>(window: 4 * ProcessInfo.processInfo.activeProcessorCount)
         let shared = UncheckedSendable((reader: reader, pipeline: pipeline, name: input.name, makeWorker: makeWorker, transform: transform))
         withoutActuallyEscaping(consume) { consume in
-            let emit = UncheckedSendable(consume)
-            DispatchQueue.concurrentPerform(iterations: ProcessInfo.processInfo.activeProcessorCount) { _ in
-                let (reader, pipeline, sharedName, makeWorker, transform) = shared.value
-                // Each worker's lines carry a copy of the input's name of its own: every line's
-                // source holds it, its reference count changes several times a line, and one
-                // copy for both threads bounced its cache line between the cores (an atomic
-                // increment on a line the other core had just written: 2% of a recorded run).
-                let name = String(decoding: Array(sharedName.utf8), as: UTF8.self)
-                // Each worker reads into its own buffer, reused for every chunk it takes.
-                let buffer = ChunkBuffer()
-                var worker = makeWorker()
-                var outputSize = 0, resultCount = 0
-                while let index = pipeline.next(from: reader, chunkSize: chunkSize, into: buffer) {
-                    // Sized as the last chunk's: grown by appends, each growth moved every result.
-                    var results: [T] = []
-                    results.reserveCapacity(resultCount)
-                    // A fresh output per chunk (it is handed on), sized as the last one was.
-                    var output: [UInt8] = []
-                    output.reserveCapacity(outputSize)
-                    // A byte order mark at the very start of the input is dropped (RFC 8259 §8.1).
-                    let chunk = index == 0 ? withoutByteOrderMark(buffer.bytes) : buffer.bytes
-                    let lineCount = forEachLineSpan(in: chunk, padding: ChunkBuffer.padding) { line, readable, number in
-                        results.append(transform(&worker, &output, line, readable, LineSource(file: name, line: number)))
-                    }
-                    outputSize = output.count
-                    resultCount = results.count
-                    pipeline.deliver(index, lines: lineCount, results: results, output: output) { result, base, output in
-                        emit.value(result, base, output)
+            withoutActuallyEscaping(emitOutput) { emitOutput in
+                let emit = UncheckedSendable((consume, emitOutput))
+                DispatchQueue.concurrentPerform(iterations: ProcessInfo.processInfo.activeProcessorCount) { _ in
+                    let (reader, pipeline, sharedName, makeWorker, transform) = shared.value
+                    // Each worker's lines carry a copy of the input's name of its own: every line's
+                    // source holds it, its reference count changes several times a line, and one
+                    // copy for both threads bounced its cache line between the cores (an atomic
+                    // increment on a line the other core had just written: 2% of a recorded run).
+                    let name = String(decoding: Array(sharedName.utf8), as: UTF8.self)
+                    // Each worker reads into its own buffer, reused for every chunk it takes.
+                    let buffer = ChunkBuffer()
+                    var worker = makeWorker()
+                    var outputSize = 0, resultCount = 0
+                    var lines = LineSpans()
+                    while let index = pipeline.next(from: reader, chunkSize: chunkSize, into: buffer) {
+                        // A byte order mark at the very start of the input is dropped (RFC 8259 §8.1).
+                        let chunk = index == 0 ? withoutByteOrderMark(buffer.bytes) : buffer.bytes
+                        lines.split(chunk)
+                        let base = pipeline.lineBase(of: index, lines: lines.count)
+                        // Sized as the largest chunk's so far: grown by appends, each growth moved
+                        // everything appended before (sized as the last chunk's, half the chunks
+                        // outgrew it and moved their per-task lines once more).
+                        var results: [T] = []
+                        results.reserveCapacity(resultCount)
+                        // A fresh output per chunk (it is handed on).
+                        var output: [UInt8] = []
+                        output.reserveCapacity(outputSize)
+                        for line in lines.nonBlank {
+                            let bytes = UnsafeBufferPointer(rebasing: chunk[line.range])
+                            let source = LineSource(file: name, line: base + line.number)
+                            results.append(transform(&worker, &output, bytes, chunk.count + ChunkBuffer.padding - line.range.lowerBound, source))
+                        }
+                        outputSize = max(outputSize, output.count)
+                        resultCount = max(resultCount, results.count)
+                        pipeline.deliver(index, results: results, output: output) { results, output in
+                            let (consume, emitOutput) = emit.value
+                            for result in results { consume(result) }
+                            output.withUnsafeBufferPointer(emitOutput)
+                        }
                     }
                 }
             }
@@ -118,6 +129,14 @@ enum GradeInputStream {
     /// simdjson reads ahead), and its 1-based number in the chunk; returns the number of lines,
     /// blank ones included.
     static func forEachLineSpan(in chunk: UnsafeBufferPointer<UInt8>, padding: Int, _ body: (UnsafeBufferPointer<UInt8>, Int, Int) -> Void) -> Int {
+        forEachLineRange(in: chunk) { range, number in
+            body(UnsafeBufferPointer(rebasing: chunk[range]), chunk.count + padding - range.lowerBound, number)
+        }
+    }
+
+    /// Calls `body` with where each non-blank line of a chunk lies (without its newline) and its
+    /// 1-based number in the chunk; returns the number of lines, blank ones included.
+    static func forEachLineRange(in chunk: UnsafeBufferPointer<UInt8>, _ body: (Range<Int>, Int) -> Void) -> Int {
         guard let base = chunk.baseAddress else { return 0 }
         var number = 0
         var start = 0
@@ -125,23 +144,45 @@ enum GradeInputStream {
             let end = memchr(base + start, Int32(UInt8(ascii: "\n")), chunk.count - start)
                 .map { base.distance(to: $0.assumingMemoryBound(to: UInt8.self)) } ?? chunk.count
             number += 1
-            let line = UnsafeBufferPointer(rebasing: chunk[start..<end])
-            if !line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { body(line, chunk.count + padding - start, number) }
+            if !chunk[start..<end].allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { body(start..<end, number) }
             start = end + 1
         }
         return number
     }
 }
 
-/// Passes chunk results on in input order, holding at most `window` chunks in flight.
+/// The non-blank lines of a chunk, found before any is graded (so the chunk's line count can be
+/// filed first, see `ReorderBuffer.lineBase`). Kept by a worker and refilled for every chunk.
+struct LineSpans {
+    /// A line's bytes in the chunk (without its newline) and its 1-based number in the chunk.
+    struct Line {
+        var range: Range<Int>, number: Int
+    }
+
+    private(set) var nonBlank: [Line] = []
+    /// Lines in the chunk, blank ones included.
+    private(set) var count = 0
+
+    mutating func split(_ chunk: UnsafeBufferPointer<UInt8>) {
+        nonBlank.removeAll(keepingCapacity: true)
+        count = GradeInputStream.forEachLineRange(in: chunk) { nonBlank.append(Line(range: $0, number: $1)) }
+    }
+}
+
+/// Passes chunk results on in input order, holding at most `window` chunks in flight, and tells
+/// each chunk how many lines come before it.
 final class ReorderBuffer<T>: @unchecked Sendable {
     let window: Int
     private let state = NSCondition()
     private let reading = NSLock()
-    private var issued = 0, passed = 0, lineBase = 0
-    private var waiting: [Int: (lines: Int, results: [T], output: [UInt8])] = [:]
+    private var issued = 0, passed = 0
+    private var waiting: [Int: (results: [T], output: [UInt8])] = [:]
     /// A worker is passing results on (see `deliver`).
     private var delivering = false
+    /// Line counts filed by chunks whose earlier chunks have not all filed theirs; the lines in
+    /// the first `counted` chunks; the number of lines before each chunk counted but not yet told.
+    private var counts: [Int: Int] = [:], bases: [Int: Int] = [:]
+    private var counted = 0, countedLines = 0
 
     init(window: Int) { self.window = max(1, window) }
 
@@ -161,24 +202,41 @@ final class ReorderBuffer<T>: @unchecked Sendable {
         return issued - 1
     }
 
-    /// Files a chunk's results (and its output bytes) and passes on every chunk now due, in
-    /// order, with the number of lines before it. One worker at a time passes results on,
-    /// outside the lock: the others go on taking and parsing chunks meanwhile (under the lock, a
-    /// slow `pass` stalled every worker and simulate mode used little more than one core). A
-    /// worker that finds another passing on just files its chunk; the passing worker picks it up
-    /// before it stops.
-    func deliver(_ index: Int, lines: Int, results: [T], output: [UInt8], _ pass: (T, Int, UnsafeBufferPointer<UInt8>) -> Void) {
+    /// Files chunk `index`'s line count (blank lines included) and returns the number of lines
+    /// before it, waiting until every earlier chunk has filed its count. Called once per chunk,
+    /// before its lines are graded. The wait never deadlocks: an earlier chunk is held by a
+    /// running worker, which files its count before it waits for anything but the read.
+    func lineBase(of index: Int, lines: Int) -> Int {
         state.lock()
-        waiting[index] = (lines, results, output)
+        defer { state.unlock() }
+        counts[index] = lines
+        if index == counted {
+            while let count = counts.removeValue(forKey: counted) {
+                bases[counted] = countedLines
+                countedLines += count
+                counted += 1
+            }
+            state.broadcast()
+        }
+        while true {
+            if let base = bases.removeValue(forKey: index) { return base }
+            state.wait()
+        }
+    }
+
+    /// Files a chunk's results (and its output bytes) and passes on every chunk now due, in
+    /// order. One worker at a time passes results on, outside the lock: the others go on taking
+    /// and parsing chunks meanwhile (under the lock, a slow `pass` stalled every worker and
+    /// simulate mode used little more than one core). A worker that finds another passing on just
+    /// files its chunk; the passing worker picks it up before it stops.
+    func deliver(_ index: Int, results: [T], output: [UInt8], _ pass: ([T], [UInt8]) -> Void) {
+        state.lock()
+        waiting[index] = (results, output)
         guard !delivering else { return state.unlock() }
         delivering = true
         while let due = waiting.removeValue(forKey: passed) {
-            let base = lineBase
-            lineBase += due.lines
             state.unlock()
-            due.output.withUnsafeBufferPointer { output in
-                for result in due.results { pass(result, base, output) }
-            }
+            pass(due.results, due.output)
             state.lock()
             passed += 1
             state.broadcast()

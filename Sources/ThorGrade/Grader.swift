@@ -51,51 +51,43 @@ public struct Grader {
     /// outcome in input order, then a problem with the input as a whole (cannot open, read error)
     /// if there was one. Memory does not grow with the input (see `GradeInputStream`).
     public func grade(_ input: GradeInput, chunkSize: Int = GradeInputReader.defaultChunkSize, consume: (Result<GradedTask, GradeIssue>) -> Void) {
-        stream(input, chunkSize: chunkSize, renderingPerTask: false, reduce: { $0 }) { outcome, _ in consume(outcome) }
+        stream(input, chunkSize: chunkSize, renderingPerTask: false, reduce: { $0 }, consume: consume, perTask: { _ in })
     }
 
     /// As `grade(_:chunkSize:consume:)` for a consumer that only tallies (`grade`'s): each graded
     /// line is reduced to a `GradedLine` on the worker thread that graded it, and when
-    /// `renderingPerTask` is set its `--per-task` line (newline-terminated) is rendered there too,
-    /// so rendering runs on all cores rather than in the one consumer that passes lines on in
-    /// order (the line is valid only during the call of `consume`). The line's steps are freed on
-    /// the thread that allocated them: passed on whole, each `GradedTask` was copied twice and
-    /// freed by the passing thread, in the other thread's allocator arena, under its lock.
+    /// `renderingPerTask` is set its `--per-task` line (newline-terminated, with its absolute line
+    /// number) is rendered there too, so rendering runs on all cores rather than in the one
+    /// consumer that passes lines on in order. `perTask` receives the per-task lines of several
+    /// input lines at a time (a chunk's, valid during the call), in input order, after `consume`
+    /// received those lines' outcomes. The line's steps are freed on the thread that allocated
+    /// them: passed on whole, each `GradedTask` was copied twice and freed by the passing thread,
+    /// in the other thread's allocator arena, under its lock.
     public func grade(
         _ input: GradeInput, chunkSize: Int = GradeInputReader.defaultChunkSize, renderingPerTask: Bool,
-        tallying consume: (Result<GradedLine, GradeIssue>, RenderedPerTaskLine?) -> Void
+        tallying consume: (Result<GradedLine, GradeIssue>) -> Void, perTask: (UnsafeBufferPointer<UInt8>) -> Void = { _ in }
     ) {
-        stream(input, chunkSize: chunkSize, renderingPerTask: renderingPerTask, reduce: GradedLine.init, consume: consume)
+        stream(input, chunkSize: chunkSize, renderingPerTask: renderingPerTask, reduce: GradedLine.init, consume: consume, perTask: perTask)
     }
 
     /// Grades `input` on all cores; `reduce` turns each graded line into what `consume` receives
     /// (on the worker thread that graded it, which renders its per-task line into its chunk's
-    /// output when `renderingPerTask` is set), in input order with absolute line numbers.
-    private func stream<Line: SourcedLine>(
+    /// output when `renderingPerTask` is set), in input order.
+    private func stream<Line: Sendable>(
         _ input: GradeInput, chunkSize: Int, renderingPerTask: Bool, reduce: @escaping @Sendable (GradedTask) -> Line,
-        consume: (Result<Line, GradeIssue>, RenderedPerTaskLine?) -> Void
+        consume: (Result<Line, GradeIssue>) -> Void, perTask: (UnsafeBufferPointer<UInt8>) -> Void
     ) {
         let grader = UncheckedSendable(self)
         // Each worker holds a copy of the grader: read through the shared one, every line copied
         // it (its lookup closure, worlds and episodes, three reference counts shared by the
         // threads).
         let failure = GradeInputStream.forEachLine(of: input, chunkSize: chunkSize, worker: { (grader: grader.value, state: GradeWorker()) }, transform: { worker, output, line, readable, source in
-            switch worker.grader.grade(line: line, readable: readable, source: source, worker: &worker.state) {
-            case .success(let task):
-                return (Result<Line, GradeIssue>.success(reduce(task)), renderingPerTask ? PerTaskSpan(task, into: &output, cache: &worker.state.perTask) : nil)
-            case .failure(let issue): return (.failure(issue), nil)
+            worker.grader.grade(line: line, readable: readable, source: source, worker: &worker.state).map { task in
+                if renderingPerTask { worker.state.perTask.writeLine(task, into: &output) }
+                return reduce(task)
             }
-        }, consume: { (item: (Result<Line, GradeIssue>, PerTaskSpan?), base, output) in
-            switch item.0 {
-            case .success(var line):
-                line.source.line += base
-                consume(.success(line), item.1?.line(in: output, number: line.source.line))
-            case .failure(var issue):
-                issue.source.line += base
-                consume(.failure(issue), nil)
-            }
-        })
-        if let failure { consume(.failure(failure), nil) }
+        }, consume: consume, output: perTask)
+        if let failure { consume(.failure(failure)) }
     }
 
     /// Reads and grades one line (`readable` bytes from its start may be read, see
@@ -306,11 +298,3 @@ struct GradeWorker {
         return made
     }
 }
-
-/// A graded line that knows its input line, made absolute when its chunk is passed on.
-protocol SourcedLine: Sendable {
-    var source: LineSource { get set }
-}
-
-extension GradedTask: SourcedLine {}
-extension GradedLine: SourcedLine {}

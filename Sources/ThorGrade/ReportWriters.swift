@@ -64,17 +64,16 @@ public enum ReportWriters {
     /// `perTask(task).compact` (keys sorted, as the JSON writer sorts them), written directly
     /// because it runs once per input line; a simulated line with its steps and goal checks cost
     /// several times its simulation through the general writer's dictionaries.
-    /// `ReportWritersTests` pins the two writers to the same bytes.
+    /// `GraderTests` and `SimulateModeTests` pin the two writers to the same bytes.
     public static func writePerTask(_ task: GradedTask, into out: inout [UInt8]) {
         var cache = PerTaskLineCache(keeping: false)
-        _ = writePerTaskLine(task, into: &out, cache: &cache)
+        writePerTaskLine(task, into: &out, cache: &cache)
     }
 
-    /// As `writePerTask`, returning where the value of `"line"` was written (the grader writes
-    /// the absolute line number there later). Written member by member through `JSONWriter`,
-    /// keys in sorted order, without building a `JSONValue` tree.
-    /// `cache` holds parts already rendered for earlier lines (see `PerTaskLineCache`).
-    static func writePerTaskLine(_ task: GradedTask, into out: inout [UInt8], cache: inout PerTaskLineCache) -> Range<Int> {
+    /// As `writePerTask`, written member by member through `JSONWriter`, keys in sorted order,
+    /// without building a `JSONValue` tree. `cache` holds parts already rendered for earlier
+    /// lines (see `PerTaskLineCache`, which writes recorded lines without this writer).
+    static func writePerTaskLine(_ task: GradedTask, into out: inout [UInt8], cache: inout PerTaskLineCache) {
         var json = JSONWriter(reserving: 0)
         swap(&json.bytes, &out)
         defer { swap(&json.bytes, &out) }
@@ -84,7 +83,6 @@ public enum ReportWriters {
         // Grown geometrically: the grader appends a chunk's lines to one buffer.
         let needed = json.bytes.count + 256 + texts + (simulation.map { 384 + 128 * $0.steps.count } ?? 0)
         if json.bytes.capacity < needed { json.bytes.reserveCapacity(max(needed, 2 * json.bytes.capacity)) }
-        var line = 0..<0
         json.object { json in
             if let simulation {
                 json.key("end_reason"); json.string(simulation.endReason?.rawValue)
@@ -106,10 +104,7 @@ public enum ReportWriters {
                 json.key("goal_success"); json.bool(simulation.goalSuccess)
             }
             json.key("identity"); write(task.identity, into: &json)
-            json.key("line")
-            let start = json.bytes.count
-            json.int(task.source.line)
-            line = start..<json.bytes.count
+            json.key("line"); json.int(task.source.line)
             json.key("metrics"); cache.writeMetrics(m, into: &json)
             json.key("model"); json.string(task.model)
             json.key("scene"); json.string(task.scene)
@@ -129,7 +124,6 @@ public enum ReportWriters {
             }
             json.key("tasktype"); json.string(task.taskType)
         }
-        return line
     }
 
     /// One `--per-task` line as a JSON value.
@@ -282,20 +276,23 @@ public enum ReportWriters {
 
 /// Parts of per-task lines that repeat from line to line, rendered once per worker: the input's
 /// file name (every line of an input) and the metrics object per distinct metrics value (the
-/// metrics are ratios of small counts, so a few thousand values cover a file of any length). The
-/// four doubles' texts and the keys of the metrics object were half of a per-task line's rendering.
-/// The bytes are those `JSONWriter` writes (`writePerTaskLine` appends them with `raw`), so a line
-/// is the same whether its parts came from the cache or not (`GradeTallyTests` pins it).
+/// metrics are ratios of small counts, so a few thousand values cover a file of any length). A
+/// recorded line (no simulation) is assembled from them, its identity, line number, model, scene
+/// and task type written around them directly: a few copies, two integers and three strings,
+/// where the JSON writer's keys, doubles and strings cost about half a microsecond a line. The
+/// bytes are those `JSONWriter` writes, so a line is the same whether its parts came from the
+/// cache or not (`GradeTallyTests` renders many values through one cache against the JSON value
+/// of each line).
 struct PerTaskLineCache {
-    /// Metrics objects kept, direct-mapped by a hash of their bits (a power of two: the 1.1 GB
-    /// benchmark file has 1,849 distinct values, so few collide); the bytes of those kept lie in
-    /// one arena, started over past `arenaLimit` (memory stays bounded: about 1.7 MB a worker).
-    static let metricsSlots = 8192, arenaLimit = 1 << 20
+    /// Slots of the direct-mapped metrics table (a power of two): the 1.1 GB benchmark file has
+    /// 1,849 distinct metrics values, so few collide.
+    static let metricsSlots = 8192
     /// False: nothing is kept (one-off lines, `writePerTask`).
     private let keeping: Bool
-    private var lastFile: (name: String, json: [UInt8])?
-    private var slots: [(key: MetricsBits, bytes: Range<Int>)?] = []
-    private var arena: [UInt8] = []
+    /// The last file name and a recorded line's bytes up to its identity (`{"file": NAME,
+    /// "identity": `), the name as a JSON string at `fileJSON` within them.
+    private var fileName: String?, fileHead: [UInt8] = [], fileJSON = 0..<0
+    private var metrics = RenderedParts(slots: metricsSlots, empty: MetricsBits(TaskMetrics(success: 0, efficiency: 0, completeness: 0, completenessOrdered: 0, keyActionsSuccess: 0, repeatRate: 0, step: 0)))
 
     /// A metrics value by the bits of its doubles: `TaskMetrics`' own equality holds -0.0 equal
     /// to 0.0, which are written differently.
@@ -324,63 +321,124 @@ struct PerTaskLineCache {
 
     init(keeping: Bool = true) { self.keeping = keeping }
 
+    /// Appends `task`'s per-task line and a newline: a recorded line assembled from the parts
+    /// kept, a simulated one through `ReportWriters.writePerTaskLine`.
+    mutating func writeLine(_ task: GradedTask, into out: inout [UInt8]) {
+        guard keeping, task.simulation == nil else {
+            ReportWriters.writePerTaskLine(task, into: &out, cache: &self)
+            return out.append(UInt8(ascii: "\n"))
+        }
+        // The keys and separators are those `JSONWriter` writes between the parts, joined with
+        // the quotes of the texts around them: each append checks the array's uniqueness and
+        // capacity, and 18 appends a line were a third of this function's time.
+        useFile(task.source.file)
+        fileHead.withUnsafeBufferPointer { out.append(contentsOf: $0) }
+        switch task.identity {
+        case .int(let value): JSONValue.writeInt(value, into: &out)
+        case .string(let value): JSONValue.writeString(value, into: &out)
+        }
+        Self.append(#", "line": "#, to: &out)
+        JSONValue.writeInt(task.source.line, into: &out)
+        // `, "metrics": {...}, "model": "`
+        let key = MetricsBits(task.metrics)
+        metrics.withBytes(key, slot: key.slot, render: { Self.renderMetrics(task.metrics, into: &$0) }) { out.append(contentsOf: $0) }
+        JSONValue.writeStringContents(task.model, into: &out)
+        if let scene = task.scene {
+            Self.append(#"", "scene": ""#, to: &out)
+            JSONValue.writeStringContents(scene, into: &out)
+            Self.append(#"", "tasktype": ""#, to: &out)
+        } else {
+            Self.append(#"", "scene": null, "tasktype": ""#, to: &out)
+        }
+        JSONValue.writeStringContents(task.taskType, into: &out)
+        Self.append("\"}\n", to: &out)
+    }
+
+    /// The metrics object as kept: with the key before it and the key and quote after it in a
+    /// recorded line (`writeMetrics` takes the object alone from between them).
+    private static let metricsBefore: StaticString = #", "metrics": "#, metricsAfter: StaticString = #", "model": ""#
+
+    private static func renderMetrics(_ metrics: TaskMetrics, into json: inout JSONWriter) {
+        append(metricsBefore, to: &json.bytes)
+        ReportWriters.write(metrics, into: &json)
+        append(metricsAfter, to: &json.bytes)
+    }
+
+    /// Keys and separators from static strings: a constant array's buffer is one object for both
+    /// threads, and retaining it per line bounced its count's cache line between the cores (a
+    /// quarter of this function's time); a `String`'s `utf8` view is appended through generic code.
+    private static func append(_ text: StaticString, to out: inout [UInt8]) {
+        text.withUTF8Buffer { out.append(contentsOf: $0) }
+    }
+
+    /// Makes `fileHead` that of the file `name`.
+    private mutating func useFile(_ name: String) {
+        guard fileName != name else { return }
+        var json = JSONWriter(reserving: name.utf8.count + 32)
+        json.bytes += #"{"file": "#.utf8
+        let start = json.bytes.count
+        json.string(name)
+        fileJSON = start..<json.bytes.count
+        json.bytes += #", "identity": "#.utf8
+        fileName = name
+        fileHead = json.bytes
+    }
+
     /// Writes the file name as a JSON string value.
     mutating func writeFile(_ name: String, into json: inout JSONWriter) {
-        if let lastFile, lastFile.name == name { return lastFile.json.withUnsafeBufferPointer { json.raw($0) } }
-        var value = JSONWriter(reserving: name.utf8.count + 2)
-        value.string(name)
-        if keeping { lastFile = (name, value.bytes) }
-        value.bytes.withUnsafeBufferPointer { json.raw($0) }
+        useFile(name)
+        fileHead.withUnsafeBufferPointer { json.raw(UnsafeBufferPointer(rebasing: $0[fileJSON])) }
     }
 
     /// Writes the metrics object as `ReportWriters.write(_:into:)` writes it.
-    mutating func writeMetrics(_ metrics: TaskMetrics, into json: inout JSONWriter) {
-        let key = MetricsBits(metrics), slot = key.slot
-        if slot < slots.count, let kept = slots[slot], kept.key == key {
-            return arena.withUnsafeBufferPointer { json.raw(UnsafeBufferPointer(rebasing: $0[kept.bytes])) }
+    mutating func writeMetrics(_ value: TaskMetrics, into json: inout JSONWriter) {
+        guard keeping else { return ReportWriters.write(value, into: &json) }
+        let key = MetricsBits(value)
+        metrics.withBytes(key, slot: key.slot, render: { Self.renderMetrics(value, into: &$0) }) { kept in
+            json.raw(UnsafeBufferPointer(rebasing: kept.dropFirst(Self.metricsBefore.utf8CodeUnitCount).dropLast(Self.metricsAfter.utf8CodeUnitCount)))
         }
-        var value = JSONWriter(reserving: 160)
-        ReportWriters.write(metrics, into: &value)
-        value.bytes.withUnsafeBufferPointer { json.raw($0) }
-        guard keeping else { return }
-        if slots.isEmpty || arena.count + value.bytes.count > Self.arenaLimit {
-            slots = Array(repeating: nil, count: Self.metricsSlots)
+    }
+}
+
+/// Bytes rendered for a key, kept direct-mapped by the key's slot, the bytes of those kept lying
+/// in one arena started over past `arenaLimit` (memory stays bounded: about 1 MB and the slots).
+struct RenderedParts<Key: Equatable> {
+    static var arenaLimit: Int { 1 << 20 }
+    /// A slot: its key and where its bytes lie in the arena (`count` -1: empty, `key` a
+    /// placeholder). A plain struct compared in place: an optional tuple per slot was copied out
+    /// of the array for every lookup, through the runtime's generic enum-tag functions.
+    private struct Entry {
+        var key: Key
+        var start: Int32, count: Int32
+    }
+
+    private let slotCount: Int, empty: Key
+    private var entries: [Entry] = []
+    private var arena: [UInt8] = []
+
+    /// `empty` is any key: it fills the empty slots, never compared as a kept key.
+    init(slots: Int, empty: Key) {
+        slotCount = slots
+        self.empty = empty
+    }
+
+    /// Calls `body` with the bytes kept for `key` (at `slot`, below the slot count), or those
+    /// `render` writes into a fresh writer, then kept.
+    mutating func withBytes(_ key: Key, slot: Int, render: (inout JSONWriter) -> Void, _ body: (UnsafeBufferPointer<UInt8>) -> Void) {
+        if slot < entries.count, entries[slot].count >= 0, entries[slot].key == key {
+            let start = Int(entries[slot].start), end = start + Int(entries[slot].count)
+            return arena.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[start..<end])) }
+        }
+        var value = JSONWriter(reserving: 256)
+        render(&value)
+        value.bytes.withUnsafeBufferPointer(body)
+        // A part longer than the arena is not kept (a metrics object never is).
+        guard value.bytes.count <= Self.arenaLimit else { return }
+        if entries.isEmpty || arena.count + value.bytes.count > Self.arenaLimit {
+            entries = Array(repeating: Entry(key: empty, start: 0, count: -1), count: slotCount)
             arena.removeAll(keepingCapacity: true)
         }
-        slots[slot] = (key, arena.count..<(arena.count + value.bytes.count))
+        entries[slot] = Entry(key: key, start: Int32(arena.count), count: Int32(value.bytes.count))
         arena += value.bytes
-    }
-}
-
-/// A graded line's `--per-task` line (newline-terminated), rendered on the worker thread that
-/// graded it, before the absolute number of its input line was known (workers count lines per
-/// chunk): the number goes between `head` and `tail`. Valid only while it is being consumed (the
-/// bytes are the chunk's output, handed on whole, see `GradeInputStream.forEachLine`).
-public struct RenderedPerTaskLine {
-    /// The bytes before the value of `"line"`, and after it (the newline included).
-    public let head: UnsafeBufferPointer<UInt8>, tail: UnsafeBufferPointer<UInt8>
-    /// The input line's number.
-    public let line: Int
-
-    /// The whole line.
-    public var bytes: [UInt8] { Array(head) + Array(String(line).utf8) + Array(tail) }
-}
-
-/// Where a rendered per-task line lies in its chunk's output.
-struct PerTaskSpan {
-    private var start: Int, number: Range<Int>, end: Int
-
-    /// Renders `task`'s line at the end of `output`.
-    init(_ task: GradedTask, into output: inout [UInt8], cache: inout PerTaskLineCache) {
-        start = output.count
-        number = ReportWriters.writePerTaskLine(task, into: &output, cache: &cache)
-        output.append(UInt8(ascii: "\n"))
-        end = output.count
-    }
-
-    /// The line in its chunk's `output`, for the input line `line`.
-    func line(in output: UnsafeBufferPointer<UInt8>, number line: Int) -> RenderedPerTaskLine {
-        RenderedPerTaskLine(head: UnsafeBufferPointer(rebasing: output[start..<number.lowerBound]),
-                    tail: UnsafeBufferPointer(rebasing: output[number.upperBound..<end]), line: line)
     }
 }

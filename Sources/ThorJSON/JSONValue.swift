@@ -76,16 +76,21 @@ public indirect enum JSONValue: Hashable, Sendable {
     }
 
     public static func writeInt(_ value: Int, into out: inout [UInt8]) {
-        // Digits straight into the buffer (no String): counts and steps are written per reply.
-        guard value != Int.min else { return out += String(value).utf8 }
-        if value < 0 { out.append(UInt8(ascii: "-")) }
+        // Digits from the last into a buffer on the stack, then appended in one piece (no String):
+        // counts and steps are written per reply, line numbers per per-task line. Reversing the
+        // digits in `out` (`out[start...].reverse()`) copied the slice to a new array each time.
         var magnitude = value.magnitude
-        let start = out.count
-        repeat {
-            out.append(UInt8(ascii: "0") + UInt8(magnitude % 10))
-            magnitude /= 10
-        } while magnitude > 0
-        out[start...].reverse()
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
+            // An Int's magnitude has at most 19 digits (2^63); the sign is appended before them.
+            var at = 20
+            repeat {
+                at -= 1
+                digits[at] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                magnitude /= 10
+            } while magnitude > 0
+            if value < 0 { out.append(UInt8(ascii: "-")) }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: digits[at...]))
+        }
     }
 
     /// The shortest text that reads back as the same double.
@@ -99,16 +104,20 @@ public indirect enum JSONValue: Hashable, Sendable {
 
     public static func writeString(_ value: String, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
+        writeStringContents(value, into: &out)
+        out.append(UInt8(ascii: "\""))
+    }
+
+    /// A string's text as `writeString` writes it between its quotes (escaped), for writers that
+    /// append the quotes with the text around them.
+    public static func writeStringContents(_ value: String, into out: inout [UInt8]) {
         // Most strings need no escape: copied in one piece (type names, ids, feedback text).
         let copied = value.utf8.withContiguousStorageIfAvailable { bytes -> Bool in
             guard !bytes.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) else { return false }
             out.append(contentsOf: bytes)
             return true
         }
-        if copied == true {
-            out.append(UInt8(ascii: "\""))
-            return
-        }
+        if copied == true { return }
         for byte in value.utf8 {
             switch byte {
             case UInt8(ascii: "\""): out += "\\\"".utf8
@@ -122,6 +131,5 @@ public indirect enum JSONValue: Hashable, Sendable {
             default: out.append(byte)
             }
         }
-        out.append(UInt8(ascii: "\""))
     }
 }

@@ -91,24 +91,25 @@ struct Grade: ParsableCommand {
             var tally = GradeTally()
             var warnings = catalog.keyActionWarnings()
             let listed = try listInputs(into: &tally.issues)
-            // Each outcome is folded into the reports and its per-task line (rendered on the
-            // worker that graded it) written as it arrives, in input order: nothing per line is
-            // kept, so memory does not grow with the input. The per-task file is opened first, so
-            // a path that cannot be written stops the run before any grading.
+            // Each outcome is folded into the reports as it arrives, in input order, and the
+            // per-task lines (rendered with their line numbers on the workers that graded them)
+            // are written a chunk's at a time: nothing per line is kept, so memory does not grow
+            // with the input. The per-task file is opened first, so a path that cannot be written
+            // stops the run before any grading.
             let perTaskSink = try perTask.map(Output.Sink.init)
             var writeFailure: Error?
             for input in listed {
-                grader.grade(input, renderingPerTask: perTaskSink != nil) { (outcome: Result<GradedLine, GradeIssue>, line) in
-                    if let line, let sink = perTaskSink, writeFailure == nil {
-                        do { try sink.write(line) } catch { writeFailure = error }
-                    }
+                grader.grade(input, renderingPerTask: perTaskSink != nil, tallying: { (outcome: Result<GradedLine, GradeIssue>) in
                     switch outcome {
                     case .success(let graded):
                         warnings.check(graded)
                         tally.add(graded.tally, repeatsIdentity: graded.repeatsIdentity)
                     case .failure(let issue): tally.issues.append(issue)
                     }
-                }
+                }, perTask: { lines in
+                    guard let sink = perTaskSink, writeFailure == nil else { return }
+                    do { try sink.write(lines) } catch { writeFailure = error }
+                })
             }
             if let writeFailure { throw writeFailure }
             tally.keyActionWarnings = warnings.warnings

@@ -101,15 +101,12 @@ enum Output {
 
         /// Appends `bytes`; writes when the buffer is full.
         func write(_ bytes: [UInt8]) throws {
-            buffer += bytes
-            if buffer.count >= Self.bufferSize { try flush() }
+            try bytes.withUnsafeBufferPointer(write)
         }
 
-        /// Appends a per-task line with its line number.
-        func write(_ line: RenderedPerTaskLine) throws {
-            buffer.append(contentsOf: line.head)
-            buffer.append(contentsOf: String(line.line).utf8)  // a small string: nothing allocated
-            buffer.append(contentsOf: line.tail)
+        /// Appends `bytes` (per-task lines, a chunk's at a time); writes when the buffer is full.
+        func write(_ bytes: UnsafeBufferPointer<UInt8>) throws {
+            buffer.append(contentsOf: bytes)
             if buffer.count >= Self.bufferSize { try flush() }
         }
 

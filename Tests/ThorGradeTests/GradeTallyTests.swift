@@ -106,25 +106,25 @@ final class GradeTallyTests: XCTestCase {
         XCTAssertTrue(merge.tally.issues[1].reason.contains("not a per-task line: grade it first"), merge.tally.issues[1].reason)
     }
 
-    func testAPerTaskLineRenderedBeforeItsLineNumberWasKnownGetsTheAbsoluteNumber() throws {
+    /// A worker's cache writes simulated lines through the JSON writer and recorded ones from kept
+    /// parts: both must be the bytes of the line rendered alone, for every line number, with a
+    /// file name that holds the key's own text (inside a JSON string every quote is escaped).
+    func testAPerTaskLineFromACacheIsTheLineRenderedAlone() throws {
         var tasks = try fixtureReport().tasks
         var recorded = tasks[0]
         recorded.simulation = nil
-        // A file name holding the key's own text: inside a JSON string every quote is escaped.
         recorded.source.file = #"odd", "line": 5, "x.jsonl"#
         tasks.append(recorded)
+        XCTAssertTrue(tasks.contains { $0.simulation != nil })
         // One cache for every line, as a worker keeps it: later lines take parts rendered earlier.
         var cache = PerTaskLineCache()
         for task in tasks {
-            for (relative, absolute) in [(1, 1), (3, 1_234_567), (12, 7)] {
-                var early = task
-                early.source.line = relative
-                // Rendered after another line in the same chunk output, as the grader does.
+            for number in [1, 7, 1_234_567, Int.max] {
+                var task = task
+                task.source.line = number
                 var output = Array("earlier line\n".utf8)
-                let span = PerTaskSpan(early, into: &output, cache: &cache)
-                early.source.line = absolute
-                let line = output.withUnsafeBufferPointer { span.line(in: $0, number: absolute).bytes }
-                XCTAssertEqual(String(decoding: line, as: UTF8.self), String(decoding: perTaskLine(early) + [10], as: UTF8.self))
+                cache.writeLine(task, into: &output)
+                XCTAssertEqual(String(decoding: output, as: UTF8.self), "earlier line\n" + String(decoding: perTaskLine(task) + [10], as: UTF8.self))
             }
         }
     }
@@ -153,14 +153,14 @@ final class GradeTallyTests: XCTestCase {
         var skipping = GradeTally(), checking = GradeTally()
         var skippingWarnings = warnings(), checkingWarnings = warnings()
         var repeats = 0
-        grader.grade(input, chunkSize: 3000, renderingPerTask: false) { outcome, _ in
+        grader.grade(input, chunkSize: 3000, renderingPerTask: false, tallying: { outcome in
             guard case .success(let line) = outcome else { return XCTFail("\(outcome)") }
             if line.repeatsIdentity { repeats += 1 }
             skippingWarnings.check(line)
             skipping.add(line.tally, repeatsIdentity: line.repeatsIdentity)
             checkingWarnings.check(line.tally.identity, scene: line.scene, keyActions: line.lineKeyActions, source: line.source)
             checking.add(line.tally)
-        }
+        })
         XCTAssertGreaterThan(repeats, lines.count / 2)
         let storeTasks = (0..<40).map { TaskIdentity.int($0) } + [.string("7")]
         skipping.finishCoverage(storeTasks: storeTasks)
@@ -191,9 +191,11 @@ final class GradeTallyTests: XCTestCase {
     }
 
     /// A worker renders the parts of per-task lines that repeat (the file name, the metrics
-    /// object) once and copies them after: lines whose metrics differ only in the sign of a zero,
-    /// in one double's last bit or in one count, and whose file names alternate, must each get the
-    /// bytes of their own line rendered alone.
+    /// object, the model, scene and task type) once and copies them after: lines whose metrics
+    /// differ only in the sign of a zero, in one double's last bit or in one count, whose file
+    /// names alternate, whose texts differ only inside (the same length, first and last eight
+    /// bytes), in a null or empty scene or need escapes, with text and negative identities, and
+    /// simulated lines between them, must each get the bytes of their own line rendered alone.
     func testPartsRenderedForEarlierLinesAreTheBytesOfEachLineAlone() throws {
         var base = try fixtureReport().tasks[0]
         base.simulation = nil
@@ -225,12 +227,36 @@ final class GradeTallyTests: XCTestCase {
             task.metrics.step = n % 7
             lines.append(task)
         }
+        // Texts alike but for their middle, and more distinct ones than the cache has slots and
+        // its arena holds (long scene names).
+        let texts = ["", "m", "model-a", "model-ab", "prefix--A--suffix", "prefix--B--suffix", #"say "hi"\ now"#, "tab\there", "ünïcode ✓"]
+        for (n, text) in texts.enumerated() {
+            for field in 0..<3 {
+                var task = base
+                switch field {
+                case 0: task.model = text
+                case 1: task.scene = n % 3 == 0 ? nil : text
+                default: task.taskType = text
+                }
+                task.identity = n % 2 == 0 ? .string(text) : .int(-n)
+                lines.append(task)
+            }
+        }
+        for n in 0..<6000 {
+            var task = base
+            task.scene = String(repeating: "s", count: 200) + String(n) + String(repeating: "e", count: 8)
+            task.taskType = n % 3 == 0 ? "single_search" : "pickup_and_put_in_closerep"
+            task.model = "model-\(n % 5)"
+            lines.append(task)
+        }
+        let simulated = try fixtureReport().tasks.filter { $0.simulation != nil }
+        XCTAssertFalse(simulated.isEmpty)
+        for (n, task) in simulated.enumerated() { lines.insert(task, at: n * 97 % lines.count) }
         var cache = PerTaskLineCache()
         for task in lines + lines.reversed() {
             var output: [UInt8] = []
-            let span = PerTaskSpan(task, into: &output, cache: &cache)
-            let line = output.withUnsafeBufferPointer { span.line(in: $0, number: task.source.line).bytes }
-            XCTAssertEqual(String(decoding: line, as: UTF8.self), ReportWriters.perTask(task).compact + "\n")
+            cache.writeLine(task, into: &output)
+            XCTAssertEqual(String(decoding: output, as: UTF8.self), ReportWriters.perTask(task).compact + "\n")
         }
     }
 

@@ -83,6 +83,44 @@ final class InputReadingTests: XCTestCase {
         }
     }
 
+    /// Workers render per-task lines with absolute line numbers, known before a chunk is graded
+    /// (`ReorderBuffer.lineBase`), and hand them on a chunk at a time: at every chunk size
+    /// (chunks of one line, lines cut by chunk ends, blank lines and invalid lines between valid
+    /// ones, a BOM, no final newline), from memory and a file, the per-task bytes must be each
+    /// graded line rendered alone, in input order, and the outcomes' numbers the lines' own.
+    func testPerTaskLinesRenderedByChunkHaveTheirAbsoluteLineNumbers() throws {
+        var lines = ["\u{FEFF}" + Self.resultLine(1)]
+        for n in 2...60 {
+            switch n % 9 {
+            case 0: lines.append("")
+            case 4: lines.append("  \r")
+            case 7: lines.append(#"{"identity": \#(n), "trajectory": "#)
+            default: lines.append(Self.resultLine(n % 13, steps: 1 + n % 4, padding: n % 5 == 0 ? 3000 : 0))
+            }
+        }
+        let text = lines.joined(separator: "\n")
+        let file = work.appendingPathComponent("per-task.jsonl")
+        try Data(text.utf8).write(to: file)
+        for chunkSize in [1, 100, 700, 4096, 20_000, GradeInputReader.defaultChunkSize] {
+            for input in [GradeInput(source: .memory(Data(text.utf8)), name: "m"), GradeInput(source: .file(file.path), name: "f")] {
+                var expected: [UInt8] = [], numbers: [Int] = []
+                grader.grade(input, chunkSize: chunkSize) { outcome in
+                    if case .success(let task) = outcome { ReportWriters.writePerTask(task, into: &expected); expected.append(10) }
+                }
+                var rendered: [UInt8] = []
+                grader.grade(input, chunkSize: chunkSize, renderingPerTask: true, tallying: { outcome in
+                    switch outcome {
+                    case .success(let line): numbers.append(line.source.line)
+                    case .failure(let issue): numbers.append(-issue.source.line)
+                    }
+                }, perTask: { rendered += $0 })
+                XCTAssertEqual(String(decoding: rendered, as: UTF8.self), String(decoding: expected, as: UTF8.self), "\(input.name), chunk \(chunkSize)")
+                let graded = lines.indices.filter { lines[$0].contains("trajectory") }.map { lines[$0].hasSuffix(": ") ? -($0 + 1) : $0 + 1 }
+                XCTAssertEqual(numbers, graded, "\(input.name), chunk \(chunkSize)")
+            }
+        }
+    }
+
     /// Empty inputs have no lines, and never a NaN.
     func testEmptyInputsHaveNoLinesAndNoNaN() {
         for text in ["", "\n\n", "  \r\n"] {

@@ -28,6 +28,24 @@ final class JSONWriterTests: XCTestCase {
         XCTAssertEqual(String(decoding: json.bytes, as: UTF8.self), value.compact)
     }
 
+    /// Integers are written as Swift prints them, appended after what the buffer holds: the
+    /// extremes, powers of ten and their neighbours, zero, and random values of every length.
+    func testIntegersAreTheirDecimalText() {
+        var values = [0, 1, -1, 9, 10, -10, Int.max, Int.min, Int.max - 1, Int.min + 1]
+        var power = 1
+        while power <= Int.max / 10 {
+            power *= 10
+            values += [power - 1, power, power + 1, -power, -(power - 1)]
+        }
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<2000 { values.append(Int.random(in: Int.min...Int.max, using: &generator) >> Int.random(in: 0..<63, using: &generator)) }
+        for value in values {
+            var out = Array("x".utf8)
+            JSONValue.writeInt(value, into: &out)
+            XCTAssertEqual(String(decoding: out, as: UTF8.self), "x\(value)")
+        }
+    }
+
     /// Keys are written in one piece with their separator: an empty key, a long one, the first
     /// member and the ones after it.
     func testKeysOfAnyLengthEqualJSONValues() {
