@@ -12,9 +12,9 @@
 # read costs every command here (cat's own time doubles; docs/performance.md, "The page cache"):
 #   CACHE=read     (default) dropped from the cache and read once, so it is cached as a file read
 #                  from disk is (the kernel reads ahead into large folios);
-#   CACHE=written  copied in 8 KB writes, as Python's default buffering writes a results file, and
-#                  timed as that copy sits in the cache (small folios), like a file graded moments
-#                  after an evaluation wrote it.
+#   CACHE=written  copied 4 KB at a time and timed as that copy sits in the cache: in page-sized
+#                  folios, as a file written in small pieces is (a results file graded moments
+#                  after an evaluation wrote it line by line).
 # PEER=path/to/other/thor-lite (main's scripts/build-release.sh binary, copied aside first, since main may rebuild)
 # grades the same file with that binary too, with and without --per-task, alternated with the rest.
 # Usage: bench/recorded_bench.sh [lines] [runs] [shape]  (default 100000 5 full: the 1.1 GB
@@ -35,7 +35,7 @@ results=${RESULTS:-$work/results.jsonl}
 case ${CACHE:=read} in
     read) python3 -c 'import os, sys; fd = os.open(sys.argv[1], os.O_RDONLY); os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)' "$results"
           cat "$results" > /dev/null ;;
-    written) python3 -c 'import os, shutil, sys; shutil.copyfileobj(open(sys.argv[1], "rb"), open(sys.argv[2], "wb", buffering=0), 8192); os.fsync(os.open(sys.argv[2], os.O_RDONLY))' "$results" "$work/written.jsonl"
+    written) python3 -c 'import os, shutil, sys; shutil.copyfileobj(open(sys.argv[1], "rb"), open(sys.argv[2], "wb", buffering=0), 4096); os.fsync(os.open(sys.argv[2], os.O_RDONLY))' "$results" "$work/written.jsonl"
              results=$work/written.jsonl ;;
     *) echo "recorded_bench: CACHE is read or written, not $CACHE" >&2; exit 2 ;;
 esac
