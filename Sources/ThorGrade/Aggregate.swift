@@ -175,6 +175,8 @@ public struct GradedTask: Sendable {
     /// (`GradeWorker`), so an earlier line of the input has them: coverage and the key-action
     /// warnings need not look at this one.
     var repeatsIdentity = false
+    /// The number its worker gave the line's model and task type (`GradeWorker.pair`), when it did.
+    var tallyPair: Int? = nil
 
     public init(source: LineSource, identity: TaskIdentity, model: String, taskType: String, scene: String?,
                 metrics: TaskMetrics, simulation: SimulationDetails? = nil, lineKeyActions: [String]? = nil) {

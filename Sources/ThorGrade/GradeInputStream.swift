@@ -24,20 +24,21 @@ enum GradeInputStream {
         transform: @escaping @Sendable (LineSource, Result<GradeRecord, GradeIssue>) -> T,
         consume: (T) -> Void
     ) -> GradeIssue? {
-        forEachLine(of: input, chunkSize: chunkSize, worker: {}, transform: { _, _, line, readable, source in
+        forEachLine(of: input, chunkSize: chunkSize, worker: { _ in }, transform: { _, _, line, readable, source in
             transform(source, parse(line, readable: readable, source: source))
         }, consume: consume, output: { _ in })
     }
 
     /// As `forEachLine(of:chunkSize:transform:consume:)`, with `transform` given each line's
     /// bytes (and how many may be read from its start, see `forEachLineSpan`) to read itself,
-    /// state of its own on each worker thread (made by `worker`), and its chunk's output bytes to
+    /// state of its own on each worker thread (made by `worker` with the worker's number, 0 up to
+    /// the number of workers), and its chunk's output bytes to
     /// append to. `output` gets each chunk's output after `consume` got the chunk's results, in
     /// input order (valid during the call): what the workers render (per-task lines) is handed
     /// on by the chunk, so it costs the consumer one call and no allocation per line.
     static func forEachLine<T, Worker>(
         of input: GradeInput, chunkSize: Int,
-        worker makeWorker: @escaping @Sendable () -> Worker,
+        worker makeWorker: @escaping @Sendable (Int) -> Worker,
         transform: @escaping @Sendable (inout Worker, inout [UInt8], UnsafeBufferPointer<UInt8>, Int, LineSource) -> T,
         consume: (T) -> Void,
         output emitOutput: (UnsafeBufferPointer<UInt8>) -> Void
@@ -60,7 +61,7 @@ enum GradeInputStream {
             let document = withoutByteOrderMark(buffer.bytes)
             let isBlank = document.allSatisfy { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }
             if isBlank { return nil }
-            var worker = makeWorker()
+            var worker = makeWorker(0)
             var output: [UInt8] = []
             consume(transform(&worker, &output, document, document.count + ChunkBuffer.padding, LineSource(file: input.name, line: 1)))
             output.withUnsafeBufferPointer(emitOutput)
@@ -71,7 +72,7 @@ enum GradeInputStream {
         withoutActuallyEscaping(consume) { consume in
             withoutActuallyEscaping(emitOutput) { emitOutput in
                 let emit = UncheckedSendable((consume, emitOutput))
-                DispatchQueue.concurrentPerform(iterations: ProcessInfo.processInfo.activeProcessorCount) { _ in
+                DispatchQueue.concurrentPerform(iterations: ProcessInfo.processInfo.activeProcessorCount) { number in
                     let (reader, pipeline, sharedName, makeWorker, transform) = shared.value
                     // Each worker's lines carry a copy of the input's name of its own: every line's
                     // source holds it, its reference count changes several times a line, and one
@@ -80,7 +81,7 @@ enum GradeInputStream {
                     let name = String(decoding: Array(sharedName.utf8), as: UTF8.self)
                     // Each worker reads into its own buffer, reused for every chunk it takes.
                     let buffer = ChunkBuffer()
-                    var worker = makeWorker()
+                    var worker = makeWorker(number)
                     var outputSize = 0, resultCount = 0
                     var lines = LineSpans()
                     while let index = pipeline.next(from: reader, chunkSize: chunkSize, into: buffer) {

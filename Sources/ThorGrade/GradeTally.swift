@@ -124,13 +124,26 @@ public struct GradeTally: Sendable {
     /// `repeatsIdentity`: an earlier line had the same identity and model (`GradedLine`), so
     /// coverage has it.
     public mutating func add(_ line: TallyLine, repeatsIdentity: Bool = false) {
-        graded += 1
+        addSlots(line, repeatsIdentity: repeatsIdentity)
+    }
+
+    /// `add(_:repeatsIdentity:)`, returning the slots of the line's model and task type.
+    @discardableResult
+    mutating func addSlots(_ line: TallyLine, repeatsIdentity: Bool) -> Slots {
         let slots = slots(model: line.model, taskType: line.taskType)
-        metricSums.add(line.metrics, at: slots.metric)
         if let simulated = line.simulation { simulation.add(simulated, referenceSuccess: line.metrics.success != 0) }
         if !repeatsIdentity { identities.add(line.identity, model: slots.model) }
-        referenceCSV.add(line.metrics, at: slots.csv)
-        stepSuccess[slots.model].add(line.metrics)
+        addRepeated(line.metrics, at: slots)
+        return slots
+    }
+
+    /// A line without simulation whose identity an earlier line of its model had, at the slots of
+    /// its model and task type.
+    mutating func addRepeated(_ metrics: TaskMetrics, at slots: Slots) {
+        graded += 1
+        metricSums.add(metrics, at: slots.metric)
+        referenceCSV.add(metrics, at: slots.csv)
+        stepSuccess[slots.model].add(metrics)
     }
 
     mutating func slots(model: String, taskType: String) -> Slots {

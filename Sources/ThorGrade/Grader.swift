@@ -51,7 +51,7 @@ public struct Grader {
     /// outcome in input order, then a problem with the input as a whole (cannot open, read error)
     /// if there was one. Memory does not grow with the input (see `GradeInputStream`).
     public func grade(_ input: GradeInput, chunkSize: Int = GradeInputReader.defaultChunkSize, consume: (Result<GradedTask, GradeIssue>) -> Void) {
-        stream(input, chunkSize: chunkSize, renderingPerTask: false, reduce: { $0 }, consume: consume, perTask: { _ in })
+        stream(input, chunkSize: chunkSize, renderingPerTask: false, reduce: { $1 }, consume: consume, perTask: { _ in })
     }
 
     /// As `grade(_:chunkSize:consume:)` for a consumer that only tallies (`grade`'s): each graded
@@ -67,24 +67,57 @@ public struct Grader {
         _ input: GradeInput, chunkSize: Int = GradeInputReader.defaultChunkSize, renderingPerTask: Bool,
         tallying consume: (Result<GradedLine, GradeIssue>) -> Void, perTask: (UnsafeBufferPointer<UInt8>) -> Void = { _ in }
     ) {
-        stream(input, chunkSize: chunkSize, renderingPerTask: renderingPerTask, reduce: GradedLine.init, consume: consume, perTask: perTask)
+        stream(input, chunkSize: chunkSize, renderingPerTask: renderingPerTask, reduce: { GradedLine($1) }, consume: consume, perTask: perTask)
+    }
+
+    /// As `grade(_:chunkSize:renderingPerTask:tallying:perTask:)` with the consumer `grade` uses:
+    /// each graded line is checked by `warnings` and added to `tally`, each other line's issue
+    /// appended to `tally.issues`, in input order. Same reports, less moved per line: a line
+    /// whose identity, model and task type its worker handed on before (nearly every line of a
+    /// results file) travels from the worker to the consumer as its metrics and a small number
+    /// (`TallyItem.repeated`), not as a `GradedLine` with its strings (about 200 bytes, copied
+    /// through the reorder buffer and three generic closures, with their reference counts).
+    public func grade(
+        _ input: GradeInput, chunkSize: Int = GradeInputReader.defaultChunkSize, renderingPerTask: Bool,
+        into tally: inout GradeTally, warnings: inout KeyActionWarnings, perTask: (UnsafeBufferPointer<UInt8>) -> Void = { _ in }
+    ) {
+        // Per worker, the slots of its pair numbers, registered by the full line that first
+        // carried each pair (`GradeWorker.tallyItem`): a worker's lines arrive in its own order.
+        var slots: [[GradeTally.Slots?]] = []
+        stream(input, chunkSize: chunkSize, renderingPerTask: renderingPerTask, reduce: { $0.tallyItem($1) }, consume: { outcome in
+            switch outcome {
+            case .success(.repeated(let worker, let pair, let metrics)):
+                // Registered: `tallyItem` numbers a pair `.repeated` only after a `.line` of it.
+                guard let known = slots[worker][pair] else { return tally.issues.append(GradeIssue(file: input.name, reason: "internal: unregistered tally pair")) }
+                tally.addRepeated(metrics, at: known)
+            case .success(.line(let worker, let line, let pair)):
+                warnings.check(line)
+                let added = tally.addSlots(line.tally, repeatsIdentity: line.repeatsIdentity)
+                if let pair {
+                    while slots.count <= worker { slots.append([]) }
+                    while slots[worker].count <= pair { slots[worker].append(nil) }
+                    slots[worker][pair] = added
+                }
+            case .failure(let issue): tally.issues.append(issue)
+            }
+        }, perTask: perTask)
     }
 
     /// Grades `input` on all cores; `reduce` turns each graded line into what `consume` receives
     /// (on the worker thread that graded it, which renders its per-task line into its chunk's
     /// output when `renderingPerTask` is set), in input order.
     private func stream<Line: Sendable>(
-        _ input: GradeInput, chunkSize: Int, renderingPerTask: Bool, reduce: @escaping @Sendable (GradedTask) -> Line,
+        _ input: GradeInput, chunkSize: Int, renderingPerTask: Bool, reduce: @escaping @Sendable (inout GradeWorker, GradedTask) -> Line,
         consume: (Result<Line, GradeIssue>) -> Void, perTask: (UnsafeBufferPointer<UInt8>) -> Void
     ) {
         let grader = UncheckedSendable(self)
         // Each worker holds a copy of the grader: read through the shared one, every line copied
         // it (its lookup closure, worlds and episodes, three reference counts shared by the
         // threads).
-        let failure = GradeInputStream.forEachLine(of: input, chunkSize: chunkSize, worker: { (grader: grader.value, state: GradeWorker()) }, transform: { worker, output, line, readable, source in
+        let failure = GradeInputStream.forEachLine(of: input, chunkSize: chunkSize, worker: { (grader: grader.value, state: GradeWorker(number: $0)) }, transform: { worker, output, line, readable, source in
             worker.grader.grade(line: line, readable: readable, source: source, worker: &worker.state).map { task in
                 if renderingPerTask { worker.state.perTask.writeLine(task, into: &output) }
-                return reduce(task)
+                return reduce(&worker.state, task)
             }
         }, consume: consume, output: perTask)
         if let failure { consume(.failure(failure)) }
@@ -148,6 +181,7 @@ public struct Grader {
             taskType: raw.task_type.string, scene: raw.scene.bytes == nil ? nil : raw.scene.string, metrics: metrics,
             lineKeyActions: first ? keys.map(\.string) : nil)
         task.repeatsIdentity = !first
+        task.tallyPair = worker.pair(model: model, taskType: raw.task_type)
         return task
     }
 
@@ -220,8 +254,25 @@ public struct Grader {
     }
 }
 
+/// What a grading worker hands the tallying consumer for one graded line
+/// (`Grader.grade(_:chunkSize:renderingPerTask:into:warnings:perTask:)`), with the worker's number.
+enum TallyItem: Sendable {
+    /// A line whose identity and model this worker graded before (`GradedLine.repeatsIdentity`),
+    /// of a model and task type it handed on as a `.line` with the same `pair` before: the
+    /// consumer adds its metrics at that line's slots. Plain values, nothing counted.
+    case repeated(worker: Int, pair: Int, metrics: TaskMetrics)
+    /// Any other line; the consumer keeps its slots for the worker's later `.repeated` lines of
+    /// `pair`. Boxed: few lines take this case, and the enum stays the size of the other.
+    indirect case line(worker: Int, GradedLine, pair: Int?)
+}
+
 /// What a grading worker thread keeps from line to line.
 struct GradeWorker {
+    /// This worker's number among the stream's workers (`TallyItem`).
+    var number = 0
+
+    init(number: Int = 0) { self.number = number }
+
     // The identities and models of lines this worker graded. A worker takes chunks in input
     // order, so a later line of one of them comes after a line of the same identity and model in
     // the input too: coverage (per model) and the key-action warnings (per identity, on its first
@@ -241,6 +292,39 @@ struct GradeWorker {
 
     private struct TextKey: Hashable {
         var identity: String, model: Int
+    }
+
+    // Pairs of a model and task type this worker numbered (`pair(model:taskType:)`): a pair's
+    // number is the model's number times `maxTypes` plus the type's, so nothing is looked up
+    // twice. The task types by their bytes, in the order first seen; whether each pair was handed
+    // on as a full line yet (`tallyItem`).
+    private var taskTypes: [[UInt8]] = []
+    private var handedOn: [Bool] = []
+    static let maxModels = 8, maxTypes = 32
+
+    /// The number of the pair of `model` (numbered by `firstLine(of:model:)` just before) and
+    /// `taskType`; nil past the first `maxModels` models and `maxTypes` task types (their lines
+    /// go to the consumer whole).
+    mutating func pair(model: String, taskType: simd_record_text) -> Int? {
+        guard let model = firstModels.firstIndex(of: model) else { return nil }
+        let type = taskType.withUTF8Bytes { bytes -> Int? in
+            if let known = taskTypes.firstIndex(where: { $0.withUnsafeBufferPointer { $0.sameBytes(as: bytes) } }) { return known }
+            guard taskTypes.count < Self.maxTypes else { return nil }
+            taskTypes.append(Array(bytes))
+            return taskTypes.count - 1
+        }
+        return type.map { model * Self.maxTypes + $0 }
+    }
+
+    /// `task` as the tallying consumer receives it: `.repeated` when its pair was handed on whole
+    /// before and the consumer needs nothing but its metrics (a recorded line whose identity and
+    /// model this worker graded before).
+    mutating func tallyItem(_ task: GradedTask) -> TallyItem {
+        guard let pair = task.tallyPair, task.simulation == nil else { return .line(worker: number, GradedLine(task), pair: nil) }
+        if handedOn.isEmpty { handedOn = Array(repeating: false, count: Self.maxModels * Self.maxTypes) }
+        if task.repeatsIdentity && handedOn[pair] { return .repeated(worker: number, pair: pair, metrics: task.metrics) }
+        handedOn[pair] = true
+        return .line(worker: number, GradedLine(task), pair: pair)
     }
 
     /// Whether this is the first line of `identity` and `model` this worker grades (as far as it
@@ -272,6 +356,8 @@ struct GradeWorker {
             moreModels.removeAll(keepingCapacity: true)
             numbers.removeAll(keepingCapacity: true)
             texts.removeAll(keepingCapacity: true)
+            // Pair numbers name models by number: the consumer's slots must be registered again.
+            handedOn.removeAll(keepingCapacity: true)
         }
         let number = firstModels.count + moreModels.count
         if firstModels.count < 8 { firstModels.append(model) } else { moreModels[model] = number }

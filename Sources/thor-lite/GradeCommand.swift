@@ -99,14 +99,7 @@ struct Grade: ParsableCommand {
             let perTaskSink = try perTask.map(Output.Sink.init)
             var writeFailure: Error?
             for input in listed {
-                grader.grade(input, renderingPerTask: perTaskSink != nil, tallying: { (outcome: Result<GradedLine, GradeIssue>) in
-                    switch outcome {
-                    case .success(let graded):
-                        warnings.check(graded)
-                        tally.add(graded.tally, repeatsIdentity: graded.repeatsIdentity)
-                    case .failure(let issue): tally.issues.append(issue)
-                    }
-                }, perTask: { lines in
+                grader.grade(input, renderingPerTask: perTaskSink != nil, into: &tally, warnings: &warnings, perTask: { lines in
                     guard let sink = perTaskSink, writeFailure == nil else { return }
                     do { try sink.write(lines) } catch { writeFailure = error }
                 })
