@@ -84,7 +84,8 @@ public struct Grader {
         // Per worker, the slots of its pair numbers, registered by the full line that first
         // carried each pair (`GradeWorker.tallyItem`): a worker's lines arrive in its own order.
         var slots: [[GradeTally.Slots?]] = []
-        stream(input, chunkSize: chunkSize, renderingPerTask: renderingPerTask, reduce: { $0.tallyItem($1) }, consume: { outcome in
+        let compact = !renderingPerTask
+        stream(input, chunkSize: chunkSize, consume: { (outcome: Result<TallyItem, GradeIssue>) in
             switch outcome {
             case .success(.repeated(let worker, let pair, let metrics)):
                 // Registered: `tallyItem` numbers a pair `.repeated` only after a `.line` of it.
@@ -100,7 +101,16 @@ public struct Grader {
                 }
             case .failure(let issue): tally.issues.append(issue)
             }
-        }, perTask: perTask)
+        }, perTask: perTask) { grader, worker, output, line, readable, source in
+            grader.grade(line: line, readable: readable, source: source, worker: &worker, compact: compact).map { graded in
+                switch graded {
+                case .repeated(let pair, let metrics): return .repeated(worker: worker.number, pair: pair, metrics: metrics)
+                case .task(let task):
+                    if renderingPerTask { worker.perTask.writeLine(task, into: &output) }
+                    return worker.tallyItem(task)
+                }
+            }
+        }
     }
 
     /// Grades `input` on all cores; `reduce` turns each graded line into what `consume` receives
@@ -110,17 +120,35 @@ public struct Grader {
         _ input: GradeInput, chunkSize: Int, renderingPerTask: Bool, reduce: @escaping @Sendable (inout GradeWorker, GradedTask) -> Line,
         consume: (Result<Line, GradeIssue>) -> Void, perTask: (UnsafeBufferPointer<UInt8>) -> Void
     ) {
+        stream(input, chunkSize: chunkSize, consume: consume, perTask: perTask) { grader, worker, output, line, readable, source in
+            grader.grade(line: line, readable: readable, source: source, worker: &worker).map { task in
+                if renderingPerTask { worker.perTask.writeLine(task, into: &output) }
+                return reduce(&worker, task)
+            }
+        }
+    }
+
+    /// Reads `input` on all cores and passes each line's `transform` (on the worker thread that
+    /// read it, with the worker's state and its chunk's output) to `consume`, in input order.
+    private func stream<Line: Sendable>(
+        _ input: GradeInput, chunkSize: Int, consume: (Result<Line, GradeIssue>) -> Void, perTask: (UnsafeBufferPointer<UInt8>) -> Void,
+        transform: @escaping @Sendable (Grader, inout GradeWorker, inout [UInt8], UnsafeBufferPointer<UInt8>, Int, LineSource) -> Result<Line, GradeIssue>
+    ) {
         let grader = UncheckedSendable(self)
         // Each worker holds a copy of the grader: read through the shared one, every line copied
         // it (its lookup closure, worlds and episodes, three reference counts shared by the
         // threads).
         let failure = GradeInputStream.forEachLine(of: input, chunkSize: chunkSize, worker: { (grader: grader.value, state: GradeWorker(number: $0)) }, transform: { worker, output, line, readable, source in
-            worker.grader.grade(line: line, readable: readable, source: source, worker: &worker.state).map { task in
-                if renderingPerTask { worker.state.perTask.writeLine(task, into: &output) }
-                return reduce(&worker.state, task)
-            }
+            transform(worker.grader, &worker.state, &output, line, readable, source)
         }, consume: consume, output: perTask)
         if let failure { consume(.failure(failure)) }
+    }
+
+    /// A line graded on a worker: whole, or only what the tallying consumer needs from a line
+    /// whose pair of model and task type its worker handed on whole before (`TallyItem.repeated`).
+    enum LineGrade {
+        case task(GradedTask)
+        case repeated(pair: Int, metrics: TaskMetrics)
     }
 
     /// Reads and grades one line (`readable` bytes from its start may be read, see
@@ -128,14 +156,27 @@ public struct Grader {
     /// Marks whether the worker graded a line of the same identity and model before
     /// (`GradedTask.repeatsIdentity`).
     func grade(line bytes: UnsafeBufferPointer<UInt8>, readable: Int, source: LineSource, worker: inout GradeWorker) -> Result<GradedTask, GradeIssue> {
-        let general: Result<GradedTask, GradeIssue>
-        if mode == .recorded, GradeInputReader.usesSimdjson, let line = SimdLine(bytes, readable: readable) {
-            if let task = gradeRecorded(line, source: source, worker: &worker) { return .success(task) }
-            general = grade(GradeInputReader.parseRecord(line, bytes: bytes).mapError { GradeIssue(source: source, reason: $0.reason) }, source: source, worker: &worker)
-        } else {
-            general = grade(GradeInputStream.parse(bytes, readable: readable, source: source), source: source, worker: &worker)
-        }
-        return general.map { task in
+        let simd = mode == .recorded && GradeInputReader.usesSimdjson ? SimdLine(bytes, readable: readable) : nil
+        if let simd, case .task(let task)? = gradeRecorded(simd, source: source, worker: &worker, compact: false) { return .success(task) }
+        return gradeGenerally(bytes, readable: readable, simd: simd, source: source, worker: &worker)
+    }
+
+    /// `grade(line:readable:source:worker:)`, giving a recorded line `LineGrade.repeated` when
+    /// `compact` is set and its worker handed its pair on before.
+    func grade(line bytes: UnsafeBufferPointer<UInt8>, readable: Int, source: LineSource, worker: inout GradeWorker, compact: Bool) -> Result<LineGrade, GradeIssue> {
+        let simd = mode == .recorded && GradeInputReader.usesSimdjson ? SimdLine(bytes, readable: readable) : nil
+        if let simd, let graded = gradeRecorded(simd, source: source, worker: &worker, compact: compact) { return .success(graded) }
+        return gradeGenerally(bytes, readable: readable, simd: simd, source: source, worker: &worker).map(LineGrade.task)
+    }
+
+    /// A line the recorded way declined (or any line in another mode): read by `RecordFields`
+    /// from simdjson's fields when it read the line, by ThorJSON otherwise.
+    private func gradeGenerally(
+        _ bytes: UnsafeBufferPointer<UInt8>, readable: Int, simd: SimdLine?, source: LineSource, worker: inout GradeWorker
+    ) -> Result<GradedTask, GradeIssue> {
+        let parsed = simd.map { GradeInputReader.parseRecord($0, bytes: bytes).mapError { GradeIssue(source: source, reason: $0.reason) } }
+            ?? GradeInputStream.parse(bytes, readable: readable, source: source)
+        return grade(parsed, source: source, worker: &worker).map { task in
             var task = task
             task.repeatsIdentity = !worker.firstLine(of: task.identity, model: task.model)
             return task
@@ -150,6 +191,14 @@ public struct Grader {
     /// line, which goes the general way (`RecordFields`, `grade(_:source:)`) and gets its value or
     /// its error there.
     func gradeRecorded(_ line: SimdLine, source: LineSource, worker: inout GradeWorker) -> GradedTask? {
+        guard case .task(let task)? = gradeRecorded(line, source: source, worker: &worker, compact: false) else { return nil }
+        return task
+    }
+
+    /// `gradeRecorded(_:source:worker:)`; with `compact`, a line whose identity and model its
+    /// worker graded before, of a pair it handed on whole before, is `LineGrade.repeated`: no
+    /// `String` is made of its model, task type or scene, and no `GradedTask`.
+    func gradeRecorded(_ line: SimdLine, source: LineSource, worker: inout GradeWorker, compact: Bool) -> LineGrade? {
         let raw = line.raw
         let identity: TaskIdentity
         switch Int(raw.identity_kind) {
@@ -174,15 +223,27 @@ public struct Grader {
                 scored: UnsafeBufferPointer(rebasing: scored[..<count]))
         }
         guard let metrics else { return nil }
+        // The model numbered by its bytes when it is one of the worker's first few, so a repeated
+        // line makes no `String`; by its `String` otherwise.
+        let known = raw.model.bytes == nil ? worker.knownModel("unknown") : worker.knownModel(raw.model)
+        var first = false, pair: Int?
+        if let known {
+            first = worker.firstLine(of: identity, modelNumber: known)
+            pair = worker.pair(modelNumber: known, taskType: raw.task_type)
+            if compact, !first, let pair, worker.handedOn(pair) { return .repeated(pair: pair, metrics: metrics) }
+        }
         let model = raw.model.bytes == nil ? "unknown" : raw.model.string
-        let first = worker.firstLine(of: identity, model: model)
+        if known == nil {
+            first = worker.firstLine(of: identity, model: model)
+            pair = worker.knownModel(model).flatMap { worker.pair(modelNumber: $0, taskType: raw.task_type) }
+        }
         var task = GradedTask(
             source: source, identity: identity, model: model,
             taskType: raw.task_type.string, scene: raw.scene.bytes == nil ? nil : raw.scene.string, metrics: metrics,
             lineKeyActions: first ? keys.map(\.string) : nil)
         task.repeatsIdentity = !first
-        task.tallyPair = worker.pair(model: model, taskType: raw.task_type)
-        return task
+        task.tallyPair = pair
+        return .task(task)
     }
 
     func grade(_ parsed: Result<GradeRecord, GradeIssue>, source: LineSource) -> Result<GradedTask, GradeIssue> {
@@ -287,6 +348,8 @@ struct GradeWorker {
     private var texts: Set<TextKey> = []
     /// The models seen, numbered in order: the first eight by position.
     private var firstModels: [String] = []
+    /// `firstModels`' UTF-8 bytes (`knownModel`).
+    private var firstModelBytes: [[UInt8]] = []
     private var moreModels: [String: Int] = [:]
     static let numberSlots = 4096, maxRemembered = 1 << 16
 
@@ -302,19 +365,21 @@ struct GradeWorker {
     private var handedOn: [Bool] = []
     static let maxModels = 8, maxTypes = 32
 
-    /// The number of the pair of `model` (numbered by `firstLine(of:model:)` just before) and
-    /// `taskType`; nil past the first `maxModels` models and `maxTypes` task types (their lines
-    /// go to the consumer whole).
-    mutating func pair(model: String, taskType: simd_record_text) -> Int? {
-        guard let model = firstModels.firstIndex(of: model) else { return nil }
+    /// The number of the pair of the model numbered `modelNumber` and `taskType`; nil past the
+    /// first `maxModels` models and `maxTypes` task types (their lines go to the consumer whole).
+    mutating func pair(modelNumber: Int, taskType: some MetricText) -> Int? {
+        guard modelNumber < Self.maxModels else { return nil }
         let type = taskType.withUTF8Bytes { bytes -> Int? in
             if let known = taskTypes.firstIndex(where: { $0.withUnsafeBufferPointer { $0.sameBytes(as: bytes) } }) { return known }
             guard taskTypes.count < Self.maxTypes else { return nil }
             taskTypes.append(Array(bytes))
             return taskTypes.count - 1
         }
-        return type.map { model * Self.maxTypes + $0 }
+        return type.map { modelNumber * Self.maxTypes + $0 }
     }
+
+    /// Whether a line of `pair` went to the consumer whole (`tallyItem`).
+    func handedOn(_ pair: Int) -> Bool { pair < handedOn.count && handedOn[pair] }
 
     /// `task` as the tallying consumer receives it: `.repeated` when its pair was handed on whole
     /// before and the consumer needs nothing but its metrics (a recorded line whose identity and
@@ -330,7 +395,11 @@ struct GradeWorker {
     /// Whether this is the first line of `identity` and `model` this worker grades (as far as it
     /// remembers); true marks it graded.
     mutating func firstLine(of identity: TaskIdentity, model: String) -> Bool {
-        let model = number(of: model)
+        firstLine(of: identity, modelNumber: number(of: model))
+    }
+
+    /// `firstLine(of:model:)` for the model this worker numbered `model`.
+    mutating func firstLine(of identity: TaskIdentity, modelNumber model: Int) -> Bool {
         switch identity {
         case .int(let value):
             if numbers.isEmpty { numbers = Array(repeating: (Int.min, 0), count: Self.numberSlots) }
@@ -345,6 +414,12 @@ struct GradeWorker {
         }
     }
 
+    /// The number of a model among the first few this worker numbered, found by its bytes
+    /// (without making a `String` of them); nil for any other.
+    func knownModel(_ model: some MetricText) -> Int? {
+        model.withUTF8Bytes { bytes in firstModelBytes.firstIndex { $0.withUnsafeBufferPointer { $0.sameBytes(as: bytes) } } }
+    }
+
     /// The model's number on this worker. A file holds a few models, so the first few are
     /// compared in turn (two small strings compare as two words), the rest looked up.
     private mutating func number(of model: String) -> Int {
@@ -353,6 +428,7 @@ struct GradeWorker {
         if firstModels.count + moreModels.count >= Self.maxRemembered {
             // Numbers start over: so must what they identify.
             firstModels.removeAll(keepingCapacity: true)
+            firstModelBytes.removeAll(keepingCapacity: true)
             moreModels.removeAll(keepingCapacity: true)
             numbers.removeAll(keepingCapacity: true)
             texts.removeAll(keepingCapacity: true)
@@ -360,7 +436,12 @@ struct GradeWorker {
             handedOn.removeAll(keepingCapacity: true)
         }
         let number = firstModels.count + moreModels.count
-        if firstModels.count < 8 { firstModels.append(model) } else { moreModels[model] = number }
+        if firstModels.count < 8 {
+            firstModels.append(model)
+            firstModelBytes.append(Array(model.utf8))
+        } else {
+            moreModels[model] = number
+        }
         return number
     }
 
