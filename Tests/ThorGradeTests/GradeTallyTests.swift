@@ -171,6 +171,73 @@ final class GradeTallyTests: XCTestCase {
         XCTAssertGreaterThan(skippingWarnings.warnings.count, 10)
     }
 
+    /// `grade`'s consumer (`Grader.grade(_:chunkSize:renderingPerTask:into:warnings:perTask:)`)
+    /// receives a line whose identity, model and task type its worker handed on before as its
+    /// metrics and a pair number (`TallyItem.repeated`), and adds it at the slots it kept for the
+    /// pair. Over lines with more models than a worker numbers by bytes (`maxModels`), more task
+    /// types than it numbers (`maxTypes`), an identity whose task type changes between lines, a
+    /// null model, text identities and `7` beside `"7"`, in chunks small enough that both workers
+    /// take turns, with and without per-task lines, every report (summary, table, CSV, er-csv,
+    /// coverage, warnings, per-task bytes) must be that of adding each whole line; and most lines
+    /// must take the short way.
+    func testLinesTalliedByPairNumberGiveTheReportsOfWholeLines() throws {
+        let root = SimulateModeTests.packageRoot.appendingPathComponent("fixtures/predictions/results.jsonl")
+        let fixture = try String(contentsOf: root, encoding: .utf8).split(separator: "\n").map(String.init)
+        var lines: [String] = []
+        for round in 0..<40 {
+            for (n, line) in fixture.enumerated() {
+                let model = round % 13 == 12 ? "null" : "\"model-\((round + n) % 11)\""
+                var line = line.replacingOccurrences(of: #""model": "model-a""#, with: #""model": \#(model)"#)
+                line = line.replacingOccurrences(of: #""key_actions": ["#, with: #""key_actions": ["pick up Apple", "#)
+                // Task types past `maxTypes`, and identity 3's type changing from round to round.
+                if n % 5 == 1 { line = line.replacingOccurrences(of: #""tasktype": ""#, with: #""tasktype": "t\#(round % 37)-"#) }
+                if (n + round) % 4 == 0 { line = line.replacingOccurrences(of: #"{"identity": "#, with: #"{"identity": "7", "x": "#) }
+                lines.append(line)
+            }
+        }
+        let input = GradeInput(source: .memory(Data(lines.joined(separator: "\n").utf8)), name: "pairs.jsonl")
+        let grader = Grader(mode: .recorded, lookup: { _ in nil })
+        func warnings() -> KeyActionWarnings { KeyActionWarnings(sceneTypes: { _ in nil }, storeKeyActions: { _ in nil }) }
+        let storeTasks = (0..<40).map { TaskIdentity.int($0) } + [.string("7")]
+        func reports(_ tally: GradeTally, _ warnings: KeyActionWarnings) -> [String] {
+            var tally = tally
+            tally.finishCoverage(storeTasks: storeTasks)
+            let totals = tally.totals
+            return [ReportWriters.summary(tally, totals).pretty, ReportWriters.table(tally, totals, pooled: false), ReportWriters.csv(tally, totals),
+                    tally.referenceCSVText, warnings.warnings.map(\.description).joined(separator: "\n")]
+        }
+        for (chunkSize, renderingPerTask) in [(2500, false), (2500, true), (1 << 16, false)] {
+            var whole = GradeTally(), byPair = GradeTally()
+            var wholeWarnings = warnings(), byPairWarnings = warnings()
+            var wholePerTask: [UInt8] = [], byPairPerTask: [UInt8] = []
+            grader.grade(input, chunkSize: chunkSize, renderingPerTask: renderingPerTask, tallying: { outcome in
+                guard case .success(let line) = outcome else { return XCTFail("\(outcome)") }
+                wholeWarnings.check(line)
+                whole.add(line.tally, repeatsIdentity: line.repeatsIdentity)
+            }, perTask: { wholePerTask += $0 })
+            grader.grade(input, chunkSize: chunkSize, renderingPerTask: renderingPerTask, into: &byPair, warnings: &byPairWarnings,
+                         perTask: { byPairPerTask += $0 })
+            XCTAssertEqual(byPair.graded, lines.count)
+            XCTAssertEqual(reports(byPair, byPairWarnings), reports(whole, wholeWarnings), "chunks of \(chunkSize)")
+            XCTAssertEqual(byPairPerTask, wholePerTask)
+            XCTAssertGreaterThan(byPairWarnings.warnings.count, 10)
+        }
+        // One worker, line by line: most lines take the short way.
+        var worker = GradeWorker()
+        var repeated = 0
+        for (number, line) in lines.enumerated() {
+            let graded = Array(line.utf8).withUnsafeBufferPointer {
+                grader.grade(line: $0, readable: $0.count, source: LineSource(file: "f", line: number + 1), worker: &worker, compact: true)
+            }
+            switch graded {
+            case .success(.repeated): repeated += 1
+            case .success(.task(let task)): _ = worker.tallyItem(task)
+            case .failure(let issue): XCTFail("\(issue)")
+            }
+        }
+        XCTAssertGreaterThan(repeated, lines.count / 3)
+    }
+
     /// Coverage and the key-action warnings ask an `IdentitySet` whether a line's identity is new:
     /// it must answer as a `Set<TaskIdentity>` does, for whole numbers kept as bits (around word
     /// boundaries and the limit) and for everything else (negative and large numbers, strings,
