@@ -84,7 +84,6 @@ public struct Grader {
         // Per worker, the slots of its pair numbers, registered by the full line that first
         // carried each pair (`GradeWorker.tallyItem`): a worker's lines arrive in its own order.
         var slots: [[GradeTally.Slots?]] = []
-        let compact = !renderingPerTask
         stream(input, chunkSize: chunkSize, consume: { (outcome: Result<TallyItem, GradeIssue>) in
             switch outcome {
             case .success(.repeated(let worker, let pair, let metrics)):
@@ -102,13 +101,10 @@ public struct Grader {
             case .failure(let issue): tally.issues.append(issue)
             }
         }, perTask: perTask) { grader, worker, output, line, readable, source in
-            grader.grade(line: line, readable: readable, source: source, worker: &worker, compact: compact).map { graded in
-                switch graded {
-                case .repeated(let pair, let metrics): return .repeated(worker: worker.number, pair: pair, metrics: metrics)
-                case .task(let task):
-                    if renderingPerTask { worker.perTask.writeLine(task, into: &output) }
-                    return worker.tallyItem(task)
-                }
+            if !renderingPerTask { return grader.tallyItem(line: line, readable: readable, source: source, worker: &worker) }
+            return grader.grade(line: line, readable: readable, source: source, worker: &worker).map { task in
+                worker.perTask.writeLine(task, into: &output)
+                return worker.tallyItem(task)
             }
         }
     }
@@ -144,29 +140,29 @@ public struct Grader {
         if let failure { consume(.failure(failure)) }
     }
 
-    /// A line graded on a worker: whole, or only what the tallying consumer needs from a line
-    /// whose pair of model and task type its worker handed on whole before (`TallyItem.repeated`).
-    enum LineGrade {
-        case task(GradedTask)
-        case repeated(pair: Int, metrics: TaskMetrics)
-    }
-
     /// Reads and grades one line (`readable` bytes from its start may be read, see
     /// `GradeInputStream.forEachLineSpan`) on a worker thread.
     /// Marks whether the worker graded a line of the same identity and model before
     /// (`GradedTask.repeatsIdentity`).
     func grade(line bytes: UnsafeBufferPointer<UInt8>, readable: Int, source: LineSource, worker: inout GradeWorker) -> Result<GradedTask, GradeIssue> {
         let simd = mode == .recorded && GradeInputReader.usesSimdjson ? SimdLine(bytes, readable: readable) : nil
-        if let simd, case .task(let task)? = gradeRecorded(simd, source: source, worker: &worker, compact: false) { return .success(task) }
+        if let simd, let task = gradeRecorded(simd, source: source, worker: &worker) { return .success(task) }
         return gradeGenerally(bytes, readable: readable, simd: simd, source: source, worker: &worker)
     }
 
-    /// `grade(line:readable:source:worker:)`, giving a recorded line `LineGrade.repeated` when
-    /// `compact` is set and its worker handed its pair on before.
-    func grade(line bytes: UnsafeBufferPointer<UInt8>, readable: Int, source: LineSource, worker: inout GradeWorker, compact: Bool) -> Result<LineGrade, GradeIssue> {
+    /// `grade(line:readable:source:worker:)` as the tallying consumer receives it: a recorded
+    /// line whose identity and model its worker graded before, of a pair it handed on whole
+    /// before, is `TallyItem.repeated`, graded to its metrics only (no `String` is made of its
+    /// model, task type or scene, and no `GradedTask`).
+    func tallyItem(line bytes: UnsafeBufferPointer<UInt8>, readable: Int, source: LineSource, worker: inout GradeWorker) -> Result<TallyItem, GradeIssue> {
         let simd = mode == .recorded && GradeInputReader.usesSimdjson ? SimdLine(bytes, readable: readable) : nil
-        if let simd, let graded = gradeRecorded(simd, source: source, worker: &worker, compact: compact) { return .success(graded) }
-        return gradeGenerally(bytes, readable: readable, simd: simd, source: source, worker: &worker).map(LineGrade.task)
+        if let simd, let graded = recordedMetrics(simd, worker: &worker) {
+            if !graded.first, let pair = graded.pair, worker.handedOn(pair) {
+                return .success(.repeated(worker: worker.number, pair: pair, metrics: graded.metrics))
+            }
+            return .success(worker.tallyItem(recordedTask(simd, graded, source: source)))
+        }
+        return gradeGenerally(bytes, readable: readable, simd: simd, source: source, worker: &worker).map { worker.tallyItem($0) }
     }
 
     /// A line the recorded way declined (or any line in another mode): read by `RecordFields`
@@ -191,14 +187,22 @@ public struct Grader {
     /// line, which goes the general way (`RecordFields`, `grade(_:source:)`) and gets its value or
     /// its error there.
     func gradeRecorded(_ line: SimdLine, source: LineSource, worker: inout GradeWorker) -> GradedTask? {
-        guard case .task(let task)? = gradeRecorded(line, source: source, worker: &worker, compact: false) else { return nil }
-        return task
+        recordedMetrics(line, worker: &worker).map { recordedTask(line, $0, source: source) }
     }
 
-    /// `gradeRecorded(_:source:worker:)`; with `compact`, a line whose identity and model its
-    /// worker graded before, of a pair it handed on whole before, is `LineGrade.repeated`: no
-    /// `String` is made of its model, task type or scene, and no `GradedTask`.
-    func gradeRecorded(_ line: SimdLine, source: LineSource, worker: inout GradeWorker, compact: Bool) -> LineGrade? {
+    /// What `gradeRecorded` finds before it makes any `String` of the line.
+    struct RecordedGrade {
+        var identity: TaskIdentity
+        var metrics: TaskMetrics
+        /// The first line of its identity and model on this worker (`GradeWorker.firstLine`).
+        var first: Bool
+        /// `GradeWorker.pair`'s number for the line's model and task type.
+        var pair: Int?
+    }
+
+    /// `gradeRecorded` up to the metrics, the worker's memory of the identity and model, and the
+    /// pair number: nil for a line the general way must read.
+    func recordedMetrics(_ line: SimdLine, worker: inout GradeWorker) -> RecordedGrade? {
         let raw = line.raw
         let identity: TaskIdentity
         switch Int(raw.identity_kind) {
@@ -223,27 +227,34 @@ public struct Grader {
                 scored: UnsafeBufferPointer(rebasing: scored[..<count]))
         }
         guard let metrics else { return nil }
-        // The model numbered by its bytes when it is one of the worker's first few, so a repeated
-        // line makes no `String`; by its `String` otherwise.
-        let known = raw.model.bytes == nil ? worker.knownModel("unknown") : worker.knownModel(raw.model)
-        var first = false, pair: Int?
-        if let known {
-            first = worker.firstLine(of: identity, modelNumber: known)
-            pair = worker.pair(modelNumber: known, taskType: raw.task_type)
-            if compact, !first, let pair, worker.handedOn(pair) { return .repeated(pair: pair, metrics: metrics) }
+        // The model numbered by its bytes when it is one of the worker's first few (no `String`
+        // made of it), by its `String` otherwise.
+        let number = raw.model.bytes == nil ? worker.knownModel("unknown") : worker.knownModel(raw.model)
+        if let number {
+            return RecordedGrade(
+                identity: identity, metrics: metrics, first: worker.firstLine(of: identity, modelNumber: number),
+                pair: worker.pair(modelNumber: number, taskType: raw.task_type))
         }
-        let model = raw.model.bytes == nil ? "unknown" : raw.model.string
-        if known == nil {
-            first = worker.firstLine(of: identity, model: model)
-            pair = worker.knownModel(model).flatMap { worker.pair(modelNumber: $0, taskType: raw.task_type) }
-        }
+        let model = Self.model(line)
+        let first = worker.firstLine(of: identity, model: model)
+        return RecordedGrade(
+            identity: identity, metrics: metrics, first: first,
+            pair: worker.knownModel(model).flatMap { worker.pair(modelNumber: $0, taskType: raw.task_type) })
+    }
+
+    /// The line's model, "unknown" when absent or null.
+    static func model(_ line: SimdLine) -> String { line.raw.model.bytes == nil ? "unknown" : line.raw.model.string }
+
+    /// The graded line of `recordedMetrics`' outcome.
+    func recordedTask(_ line: SimdLine, _ graded: RecordedGrade, source: LineSource) -> GradedTask {
+        let raw = line.raw
         var task = GradedTask(
-            source: source, identity: identity, model: model,
-            taskType: raw.task_type.string, scene: raw.scene.bytes == nil ? nil : raw.scene.string, metrics: metrics,
-            lineKeyActions: first ? keys.map(\.string) : nil)
-        task.repeatsIdentity = !first
-        task.tallyPair = pair
-        return .task(task)
+            source: source, identity: graded.identity, model: Self.model(line),
+            taskType: raw.task_type.string, scene: raw.scene.bytes == nil ? nil : raw.scene.string,
+            metrics: graded.metrics, lineKeyActions: graded.first ? line.texts(raw.key_actions).map(\.string) : nil)
+        task.repeatsIdentity = !graded.first
+        task.tallyPair = graded.pair
+        return task
     }
 
     func grade(_ parsed: Result<GradeRecord, GradeIssue>, source: LineSource) -> Result<GradedTask, GradeIssue> {

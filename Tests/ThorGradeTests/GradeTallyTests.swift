@@ -227,11 +227,11 @@ final class GradeTallyTests: XCTestCase {
         var repeated = 0
         for (number, line) in lines.enumerated() {
             let graded = Array(line.utf8).withUnsafeBufferPointer {
-                grader.grade(line: $0, readable: $0.count, source: LineSource(file: "f", line: number + 1), worker: &worker, compact: true)
+                grader.tallyItem(line: $0, readable: $0.count, source: LineSource(file: "f", line: number + 1), worker: &worker)
             }
             switch graded {
             case .success(.repeated): repeated += 1
-            case .success(.task(let task)): _ = worker.tallyItem(task)
+            case .success(.line): break
             case .failure(let issue): XCTFail("\(issue)")
             }
         }
