@@ -81,6 +81,18 @@ public struct Grader {
         _ input: GradeInput, chunkSize: Int = GradeInputReader.defaultChunkSize, renderingPerTask: Bool,
         into tally: inout GradeTally, warnings: inout KeyActionWarnings, perTask: (UnsafeBufferPointer<UInt8>) -> Void = { _ in }
     ) {
+        guard mode == .recorded else {
+            // Every simulated line carries its simulation, so none is `.repeated`: each would only
+            // be boxed (`TallyItem.line`) on its way.
+            return grade(input, chunkSize: chunkSize, renderingPerTask: renderingPerTask, tallying: { outcome in
+                switch outcome {
+                case .success(let line):
+                    warnings.check(line)
+                    tally.add(line.tally, repeatsIdentity: line.repeatsIdentity)
+                case .failure(let issue): tally.issues.append(issue)
+                }
+            }, perTask: perTask)
+        }
         // Per worker, the slots of its pair numbers, registered by the full line that first
         // carried each pair (`GradeWorker.tallyItem`): a worker's lines arrive in its own order.
         var slots: [[GradeTally.Slots?]] = []
