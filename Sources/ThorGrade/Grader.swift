@@ -99,8 +99,11 @@ public struct Grader {
         stream(input, chunkSize: chunkSize, consume: { (outcome: Result<TallyItem, GradeIssue>) in
             switch outcome {
             case .success(.repeated(let worker, let pair, let metrics)):
-                // Registered: `tallyItem` numbers a pair `.repeated` only after a `.line` of it.
-                guard let known = slots[worker][pair] else { return tally.issues.append(GradeIssue(file: input.name, reason: "internal: unregistered tally pair")) }
+                // Registered: a worker makes a line `.repeated` only after a `.line` of its pair
+                // (`GradeWorker.tallyItem`), and its lines arrive in its own order.
+                guard worker < slots.count, pair < slots[worker].count, let known = slots[worker][pair] else {
+                    return tally.issues.append(GradeIssue(file: input.name, reason: "internal error: a graded line's model and task type were not passed on"))
+                }
                 tally.addRepeated(metrics, at: known)
             case .success(.line(let worker, let line, let pair)):
                 warnings.check(line)
@@ -380,7 +383,7 @@ struct GradeWorker {
         var identity: String, model: Int
     }
 
-    // Pairs of a model and task type this worker numbered (`pair(model:taskType:)`): a pair's
+    // Pairs of a model and task type this worker numbered (`pair(modelNumber:taskType:)`): a pair's
     // number is the model's number times `maxTypes` plus the type's, so nothing is looked up
     // twice. The task types by their bytes, in the order first seen; whether each pair was handed
     // on as a full line yet (`tallyItem`).
