@@ -160,7 +160,7 @@ public struct Grader {
     /// Marks whether the worker graded a line of the same identity and model before
     /// (`GradedTask.repeatsIdentity`).
     func grade(line bytes: UnsafeBufferPointer<UInt8>, readable: Int, source: LineSource, worker: inout GradeWorker) -> Result<GradedTask, GradeIssue> {
-        let simd = mode == .recorded && GradeInputReader.usesSimdjson ? SimdLine(bytes, readable: readable) : nil
+        let simd = simdLine(bytes, readable: readable)
         if let simd, let task = gradeRecorded(simd, source: source, worker: &worker) { return .success(task) }
         return gradeGenerally(bytes, readable: readable, simd: simd, source: source, worker: &worker)
     }
@@ -170,14 +170,18 @@ public struct Grader {
     /// before, is `TallyItem.repeated`, graded to its metrics only (no `String` is made of its
     /// model, task type or scene, and no `GradedTask`).
     func tallyItem(line bytes: UnsafeBufferPointer<UInt8>, readable: Int, source: LineSource, worker: inout GradeWorker) -> Result<TallyItem, GradeIssue> {
-        let simd = mode == .recorded && GradeInputReader.usesSimdjson ? SimdLine(bytes, readable: readable) : nil
+        let simd = simdLine(bytes, readable: readable)
         if let simd, let graded = recordedMetrics(simd, worker: &worker) {
-            if !graded.first, let pair = graded.pair, worker.handedOn(pair) {
-                return .success(.repeated(worker: worker.number, pair: pair, metrics: graded.metrics))
-            }
+            if let item = worker.repeatedItem(pair: graded.pair, repeatsIdentity: !graded.first, metrics: graded.metrics) { return .success(item) }
             return .success(worker.tallyItem(recordedTask(simd, graded, source: source)))
         }
         return gradeGenerally(bytes, readable: readable, simd: simd, source: source, worker: &worker).map { worker.tallyItem($0) }
+    }
+
+    /// The line as simdjson read it, in recorded mode (nil in other modes, when ThorJSON reads
+    /// every line, and for a line simdjson declines).
+    private func simdLine(_ bytes: UnsafeBufferPointer<UInt8>, readable: Int) -> SimdLine? {
+        mode == .recorded && GradeInputReader.usesSimdjson ? SimdLine(bytes, readable: readable) : nil
     }
 
     /// A line the recorded way declined (or any line in another mode): read by `RecordFields`
@@ -404,16 +408,20 @@ struct GradeWorker {
         return type.map { modelNumber * Self.maxTypes + $0 }
     }
 
-    /// Whether a line of `pair` went to the consumer whole (`tallyItem`).
-    func handedOn(_ pair: Int) -> Bool { pair < handedOn.count && handedOn[pair] }
+    /// `.repeated` for a line of `pair` whose identity and model this worker graded before, once a
+    /// line of the pair went to the consumer whole (`tallyItem`): the consumer needs nothing but
+    /// its metrics. Nil for any other line.
+    func repeatedItem(pair: Int?, repeatsIdentity: Bool, metrics: TaskMetrics) -> TallyItem? {
+        guard repeatsIdentity, let pair, pair < handedOn.count, handedOn[pair] else { return nil }
+        return .repeated(worker: number, pair: pair, metrics: metrics)
+    }
 
-    /// `task` as the tallying consumer receives it: `.repeated` when its pair was handed on whole
-    /// before and the consumer needs nothing but its metrics (a recorded line whose identity and
-    /// model this worker graded before).
+    /// `task` as the tallying consumer receives it: `repeatedItem`, else the whole line (which
+    /// registers its pair with the consumer).
     mutating func tallyItem(_ task: GradedTask) -> TallyItem {
         guard let pair = task.tallyPair, task.simulation == nil else { return .line(worker: number, GradedLine(task), pair: nil) }
+        if let item = repeatedItem(pair: pair, repeatsIdentity: task.repeatsIdentity, metrics: task.metrics) { return item }
         if handedOn.isEmpty { handedOn = Array(repeating: false, count: Self.maxModels * Self.maxTypes) }
-        if task.repeatsIdentity && handedOn[pair] { return .repeated(worker: number, pair: pair, metrics: task.metrics) }
         handedOn[pair] = true
         return .line(worker: number, GradedLine(task), pair: pair)
     }

@@ -135,23 +135,11 @@ final class GradeTallyTests: XCTestCase {
     /// enough that both workers take turns, the coverage and warnings must be those of checking
     /// every line, and most lines must have been skipped.
     func testLinesRepeatingAnIdentityAndModelAddNothingToCoverageOrWarnings() throws {
-        let root = SimulateModeTests.packageRoot.appendingPathComponent("fixtures/predictions/results.jsonl")
-        let fixture = try String(contentsOf: root, encoding: .utf8).split(separator: "\n").map(String.init)
-        var lines: [String] = []
-        for round in 0..<12 {
-            for (n, line) in fixture.enumerated() {
-                var line = line.replacingOccurrences(of: #""model": "model-a""#, with: #""model": "model-\#(round % 3)""#)
-                // A key action that can never match, so each task's first line warns.
-                line = line.replacingOccurrences(of: #""key_actions": ["#, with: #""key_actions": ["pick up Apple", "#)
-                if (n + round) % 4 == 0 { line = line.replacingOccurrences(of: #"{"identity": "#, with: #"{"identity": "7", "x": "#) }
-                lines.append(line)
-            }
-        }
+        let lines = try Self.interleavedLines(rounds: 12) { round, _ in "\"model-\(round % 3)\"" }
         let input = GradeInput(source: .memory(Data(lines.joined(separator: "\n").utf8)), name: "interleaved.jsonl")
         let grader = Grader(mode: .recorded, lookup: { _ in nil })
-        func warnings() -> KeyActionWarnings { KeyActionWarnings(sceneTypes: { _ in nil }, storeKeyActions: { _ in nil }) }
         var skipping = GradeTally(), checking = GradeTally()
-        var skippingWarnings = warnings(), checkingWarnings = warnings()
+        var skippingWarnings = Self.warnings(), checkingWarnings = Self.warnings()
         var repeats = 0
         grader.grade(input, chunkSize: 3000, renderingPerTask: false, tallying: { outcome in
             guard case .success(let line) = outcome else { return XCTFail("\(outcome)") }
@@ -162,9 +150,8 @@ final class GradeTallyTests: XCTestCase {
             checking.add(line.tally)
         })
         XCTAssertGreaterThan(repeats, lines.count / 2)
-        let storeTasks = (0..<40).map { TaskIdentity.int($0) } + [.string("7")]
-        skipping.finishCoverage(storeTasks: storeTasks)
-        checking.finishCoverage(storeTasks: storeTasks)
+        skipping.finishCoverage(storeTasks: Self.storeTasks)
+        checking.finishCoverage(storeTasks: Self.storeTasks)
         XCTAssertEqual(skipping.coverage, checking.coverage)
         XCTAssertEqual(skipping.coverage?.count, 4)
         XCTAssertEqual(skippingWarnings.warnings.map(\.description), checkingWarnings.warnings.map(\.description))
@@ -181,34 +168,24 @@ final class GradeTallyTests: XCTestCase {
     /// coverage, warnings, per-task bytes) must be that of adding each whole line; and most lines
     /// must take the short way.
     func testLinesTalliedByPairNumberGiveTheReportsOfWholeLines() throws {
-        let root = SimulateModeTests.packageRoot.appendingPathComponent("fixtures/predictions/results.jsonl")
-        let fixture = try String(contentsOf: root, encoding: .utf8).split(separator: "\n").map(String.init)
-        var lines: [String] = []
-        for round in 0..<40 {
-            for (n, line) in fixture.enumerated() {
-                let model = round % 13 == 12 ? "null" : "\"model-\((round + n) % 11)\""
-                var line = line.replacingOccurrences(of: #""model": "model-a""#, with: #""model": \#(model)"#)
-                line = line.replacingOccurrences(of: #""key_actions": ["#, with: #""key_actions": ["pick up Apple", "#)
-                // Task types past `maxTypes`, and identity 3's type changing from round to round.
-                if n % 5 == 1 { line = line.replacingOccurrences(of: #""tasktype": ""#, with: #""tasktype": "t\#(round % 37)-"#) }
-                if (n + round) % 4 == 0 { line = line.replacingOccurrences(of: #"{"identity": "#, with: #"{"identity": "7", "x": "#) }
-                lines.append(line)
-            }
+        let lines = try Self.interleavedLines(rounds: 40) { round, n in
+            round % 13 == 12 ? "null" : "\"model-\((round + n) % 11)\""
+        } edit: { line, round, n in
+            // Task types past `maxTypes`, and identity 3's type changing from round to round.
+            n % 5 == 1 ? line.replacingOccurrences(of: #""tasktype": ""#, with: #""tasktype": "t\#(round % 37)-"#) : line
         }
         let input = GradeInput(source: .memory(Data(lines.joined(separator: "\n").utf8)), name: "pairs.jsonl")
         let grader = Grader(mode: .recorded, lookup: { _ in nil })
-        func warnings() -> KeyActionWarnings { KeyActionWarnings(sceneTypes: { _ in nil }, storeKeyActions: { _ in nil }) }
-        let storeTasks = (0..<40).map { TaskIdentity.int($0) } + [.string("7")]
         func reports(_ tally: GradeTally, _ warnings: KeyActionWarnings) -> [String] {
             var tally = tally
-            tally.finishCoverage(storeTasks: storeTasks)
+            tally.finishCoverage(storeTasks: Self.storeTasks)
             let totals = tally.totals
             return [ReportWriters.summary(tally, totals).pretty, ReportWriters.table(tally, totals, pooled: false), ReportWriters.csv(tally, totals),
                     tally.referenceCSVText, warnings.warnings.map(\.description).joined(separator: "\n")]
         }
         for (chunkSize, renderingPerTask) in [(2500, false), (2500, true), (1 << 16, false)] {
             var whole = GradeTally(), byPair = GradeTally()
-            var wholeWarnings = warnings(), byPairWarnings = warnings()
+            var wholeWarnings = Self.warnings(), byPairWarnings = Self.warnings()
             var wholePerTask: [UInt8] = [], byPairPerTask: [UInt8] = []
             grader.grade(input, chunkSize: chunkSize, renderingPerTask: renderingPerTask, tallying: { outcome in
                 guard case .success(let line) = outcome else { return XCTFail("\(outcome)") }
@@ -237,6 +214,33 @@ final class GradeTallyTests: XCTestCase {
         }
         XCTAssertGreaterThan(repeated, lines.count / 3)
     }
+
+    /// The fixture's result lines, repeated `rounds` times: each line's model replaced by the JSON
+    /// value `model(round, n)` (n: the line's position in the fixture), a key action that can never
+    /// match put first (so each task's first line warns), every fourth line's identity the text
+    /// `"7"` (beside the whole number 7), then `edit(line, round, n)`.
+    static func interleavedLines(
+        rounds: Int, model: (Int, Int) -> String, edit: (String, Int, Int) -> String = { line, _, _ in line }
+    ) throws -> [String] {
+        let root = SimulateModeTests.packageRoot.appendingPathComponent("fixtures/predictions/results.jsonl")
+        let fixture = try String(contentsOf: root, encoding: .utf8).split(separator: "\n").map(String.init)
+        var lines: [String] = []
+        for round in 0..<rounds {
+            for (n, line) in fixture.enumerated() {
+                var line = line.replacingOccurrences(of: #""model": "model-a""#, with: #""model": \#(model(round, n))"#)
+                line = line.replacingOccurrences(of: #""key_actions": ["#, with: #""key_actions": ["pick up Apple", "#)
+                if (n + round) % 4 == 0 { line = line.replacingOccurrences(of: #"{"identity": "#, with: #"{"identity": "7", "x": "#) }
+                lines.append(edit(line, round, n))
+            }
+        }
+        return lines
+    }
+
+    /// Key-action warnings with no store and no scenes: only the lines' own key actions are checked.
+    static func warnings() -> KeyActionWarnings { KeyActionWarnings(sceneTypes: { _ in nil }, storeKeyActions: { _ in nil }) }
+
+    /// The tasks coverage is finished against in `interleavedLines`' tests.
+    static let storeTasks = (0..<40).map { TaskIdentity.int($0) } + [.string("7")]
 
     /// Coverage and the key-action warnings ask an `IdentitySet` whether a line's identity is new:
     /// it must answer as a `Set<TaskIdentity>` does, for whole numbers kept as bits (around word
